@@ -1,0 +1,39 @@
+# flowsim: two commands for a newcomer.
+#   make run   - set up .venv and run the main job (policy comparison + report) on the embedded data
+#   make test  - set up .venv and run the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-all bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/flowsim sweep experiments/policy_comparison.toml --out results/policy_comparison
+	$(BIN)/flowsim compare results/policy_comparison --out results/policy_comparison/report
+
+# pytest exits 5 when it collects no tests: that is a failure, never a pass.
+test: $(STAMP)
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests (exit 5)" >&2; exit 1; fi; \
+	exit $$status
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -m "slow or not slow"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

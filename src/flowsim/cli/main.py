@@ -1,0 +1,69 @@
+"""Entry point of the ``flowsim`` command.
+
+Each command lives in its own module under ``flowsim.cli`` and exposes
+``register(subparsers)``; the module is imported only when listed here, so a command's
+heavy dependencies load only when it runs. User errors (``FlowsimError``) are printed as
+plain lines without a traceback and give exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from flowsim import __version__
+from flowsim.errors import FlowsimError
+
+#: Command modules, in the order ``flowsim --help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "world",
+    "validate",
+    "schema",
+    "run",
+    "sweep",
+    "compare",
+    "calibrate",
+    "sensitivity",
+    "dashboard",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every available command registered."""
+    parser = argparse.ArgumentParser(
+        prog="flowsim",
+        description="Agent-based simulation of onward migration in the Americas.",
+    )
+    parser.add_argument("--version", action="version", version=f"flowsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"flowsim.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"flowsim.cli.{name}":
+                continue  # command not part of this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``flowsim`` command line and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except FlowsimError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
