@@ -1,0 +1,194 @@
+"""Read a results folder into DataFrames, keeping only the runs that finished.
+
+A results folder holds ``manifest.json`` and three long tables (``runs``, ``timeseries``,
+``flows``), each either one Parquet file or a directory of Parquet part files; the columns
+are those of :mod:`flowsim.tables`. Analysis code accepts a folder path, a
+:class:`ResultsFrames`, or any object with ``runs``, ``timeseries`` and ``flows``
+DataFrame attributes (such as the results store's reader).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flowsim import tables
+from flowsim.errors import ResultsError
+
+#: Table name -> its columns, as the results contract states them.
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "runs": tables.RUNS_COLUMNS,
+    "timeseries": tables.TIMESERIES_COLUMNS,
+    "flows": tables.FLOWS_COLUMNS,
+}
+
+
+@dataclass(frozen=True)
+class ResultsFrames:
+    """The tables of one results folder, in memory.
+
+    Attributes:
+        runs: One row per run (``tables.RUNS_COLUMNS``).
+        timeseries: Monthly quantities in people (``tables.TIMESERIES_COLUMNS``).
+        flows: Border crossings in people (``tables.FLOWS_COLUMNS``).
+        manifest: The folder's ``manifest.json`` (empty when absent).
+    """
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame
+    flows: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario labels in the order they first appear in the runs table."""
+        return list(dict.fromkeys(self.runs["scenario"].tolist()))
+
+
+def load_results(
+    folder: str | Path,
+    *,
+    variables: Iterable[str] | None = None,
+    with_flows: bool = True,
+) -> ResultsFrames:
+    """Read a results folder, keeping only runs whose status is ``ok``.
+
+    Args:
+        folder: The results folder (holding ``runs.parquet`` and friends).
+        variables: Timeseries variables to read; ``None`` reads them all. Reading only the
+            variables a metric needs keeps large sweeps light.
+        with_flows: Read the flows table too; when false it is returned empty.
+
+    Returns:
+        The folder's tables, restricted to finished runs, with ``month`` as timestamps.
+
+    Raises:
+        ResultsError: The folder or its runs table is missing, or no run finished.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ResultsError(f"{folder}: results folder not found")
+    runs = _read_table(root, "runs", required=True)
+    if variables is None:
+        timeseries = _read_table(root, "timeseries")
+    elif wanted := sorted(set(variables)):
+        timeseries = _read_table(root, "timeseries", filters=[("variable", "in", wanted)])
+    else:
+        timeseries = _empty("timeseries")
+    flows = _read_table(root, "flows") if with_flows else _empty("flows")
+    frames = ResultsFrames(runs, timeseries, flows, read_manifest(root))
+    return finished_only(frames, source=str(folder))
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """Return the folder's ``manifest.json`` as a dict, or an empty dict when absent."""
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON ({exc})") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def as_frames(results: Any) -> ResultsFrames:
+    """Turn a folder path or an object with table attributes into finished-run frames.
+
+    Args:
+        results: A folder path, a :class:`ResultsFrames`, or any object with ``runs``,
+            ``timeseries`` and ``flows`` DataFrames (and optionally a ``manifest`` dict).
+
+    Returns:
+        Frames holding only the runs with status ``ok``.
+
+    Raises:
+        ResultsError: Nothing usable was given, or no run finished.
+    """
+    if isinstance(results, str | Path):
+        return load_results(results)
+    if isinstance(results, ResultsFrames) and _ready(results):
+        return results
+    try:
+        runs, timeseries, flows = results.runs, results.timeseries, results.flows
+    except AttributeError as exc:
+        raise ResultsError(
+            f"cannot read results from {type(results).__name__}: give a results folder or "
+            "an object with runs, timeseries and flows DataFrames"
+        ) from exc
+    manifest = getattr(results, "manifest", None)
+    frames = ResultsFrames(
+        _normalise(runs, "runs"),
+        _normalise(timeseries, "timeseries"),
+        _normalise(flows, "flows"),
+        manifest if isinstance(manifest, dict) else {},
+    )
+    return finished_only(frames, source=type(results).__name__)
+
+
+def finished_only(frames: ResultsFrames, *, source: str = "results") -> ResultsFrames:
+    """Keep only runs with status ``ok`` in every table.
+
+    Raises:
+        ResultsError: No run has status ``ok``.
+    """
+    ok = frames.runs[frames.runs["status"] == "ok"]
+    if ok.empty:
+        counts = frames.runs["status"].value_counts().to_dict()
+        raise ResultsError(f"{source}: no finished runs (run statuses: {counts or 'none'})")
+    ids = set(ok["run_id"])
+    return ResultsFrames(
+        ok.reset_index(drop=True),
+        frames.timeseries[frames.timeseries["run_id"].isin(ids)].reset_index(drop=True),
+        frames.flows[frames.flows["run_id"].isin(ids)].reset_index(drop=True),
+        frames.manifest,
+    )
+
+
+def _ready(frames: ResultsFrames) -> bool:
+    """Whether frames are already restricted to finished runs, with timestamp months."""
+    return bool((frames.runs["status"] == "ok").all()) and all(
+        pd.api.types.is_datetime64_any_dtype(df["month"])
+        for df in (frames.timeseries, frames.flows)
+    )
+
+
+def _read_table(
+    root: Path, name: str, *, required: bool = False, filters: list | None = None
+) -> pd.DataFrame:
+    path = root / f"{name}.parquet"
+    if not path.exists() or (path.is_dir() and not any(path.glob("*.parquet"))):
+        if required:
+            raise ResultsError(
+                f"{root}: no {name}.parquet; a results folder holds manifest.json, "
+                "runs.parquet, timeseries.parquet and flows.parquet"
+            )
+        return _empty(name)
+    return _normalise(pd.read_parquet(path, filters=filters), name)
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return _normalise(pd.DataFrame({c: [] for c in TABLE_COLUMNS[name]}), name)
+
+
+def _normalise(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Check the columns, turn categories into plain values and months into timestamps."""
+    missing = [c for c in TABLE_COLUMNS[name] if c not in df.columns]
+    if missing:
+        raise ResultsError(
+            f"{name} table lacks columns {missing} (expected: {list(TABLE_COLUMNS[name])})"
+        )
+    df = df.copy()
+    for column in df.columns:
+        if isinstance(df[column].dtype, pd.CategoricalDtype):
+            df[column] = df[column].astype(df[column].cat.categories.dtype)
+    if "month" in df.columns:
+        df["month"] = pd.to_datetime(df["month"]).dt.to_period("M").dt.to_timestamp()
+    if "replicate" in df.columns and not df.empty:
+        df["replicate"] = df["replicate"].astype("int64")
+    return df
