@@ -37,17 +37,25 @@ class ResultsFrames:
         timeseries: Monthly quantities in people (``tables.TIMESERIES_COLUMNS``).
         flows: Border crossings in people (``tables.FLOWS_COLUMNS``).
         manifest: The folder's ``manifest.json`` (empty when absent).
+        failed_runs: Rows of the runs table whose status is not ``ok`` (left out).
     """
 
     runs: pd.DataFrame
     timeseries: pd.DataFrame
     flows: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    failed_runs: pd.DataFrame | None = None
 
     @property
     def scenarios(self) -> list[str]:
         """Scenario labels in the order they first appear in the runs table."""
         return list(dict.fromkeys(self.runs["scenario"].tolist()))
+
+    @property
+    def months(self) -> list[pd.Timestamp]:
+        """The months the results cover (any table), in order."""
+        both = pd.concat([self.timeseries["month"], self.flows["month"]]).dropna()
+        return sorted(pd.Timestamp(m) for m in both.unique())
 
 
 def load_results(
@@ -137,16 +145,21 @@ def finished_only(frames: ResultsFrames, *, source: str = "results") -> ResultsF
     Raises:
         ResultsError: No run has status ``ok``.
     """
-    ok = frames.runs[frames.runs["status"] == "ok"]
+    done = frames.runs["status"] == "ok"
+    ok = frames.runs[done]
     if ok.empty:
         counts = frames.runs["status"].value_counts().to_dict()
         raise ResultsError(f"{source}: no finished runs (run statuses: {counts or 'none'})")
     ids = set(ok["run_id"])
+    failed = frames.runs[~done]
+    if frames.failed_runs is not None:
+        failed = pd.concat([frames.failed_runs, failed])
     return ResultsFrames(
         ok.reset_index(drop=True),
         frames.timeseries[frames.timeseries["run_id"].isin(ids)].reset_index(drop=True),
         frames.flows[frames.flows["run_id"].isin(ids)].reset_index(drop=True),
         frames.manifest,
+        failed.reset_index(drop=True),
     )
 
 

@@ -27,6 +27,9 @@ from flowsim.errors import ResultsError
 #: Allowed values of ``by``.
 BY_CHOICES: tuple[str | None, ...] = (None, "country", "nationality")
 
+#: Metrics that measure a stock or a share (read at a month) rather than a flow (summed).
+STOCK_METRICS: frozenset[str] = frozenset({"stock_by_host", "regular_share", "employment_rate"})
+
 #: Statuses that give a migrant abroad a legal right to stay.
 REGULAR_STATUSES: tuple[str, ...] = ("regular", "labor_visa", "naturalized")
 
@@ -94,7 +97,7 @@ def stock_by_host(results: Any, by: str | None = None, period: str = "run") -> p
     """
     frames = as_frames(results)
     rows = _series(frames.timeseries, "stock", abroad=True)
-    labels = split_calendar(_calendar(frames), period)
+    labels = split_calendar(frames.months, period)
     ends = {months[-1]: label for label, months in labels.items()}
     rows = rows[rows["month"].isin(list(ends))]
     rows = rows.assign(period=rows["month"].map(ends))
@@ -202,11 +205,6 @@ def _group_columns(by: str | None) -> list[str]:
     return [by] if by else []
 
 
-def _calendar(frames: ResultsFrames) -> list[pd.Timestamp]:
-    months = pd.concat([frames.timeseries["month"], frames.flows["month"]]).dropna().unique()
-    return sorted(pd.Timestamp(m) for m in months)
-
-
 def _series(
     ts: pd.DataFrame,
     variable: str,
@@ -236,7 +234,7 @@ def _aggregate(rows: pd.DataFrame, groups: list[str], how: str) -> pd.DataFrame:
 
 
 def _label_periods(frames: ResultsFrames, rows: pd.DataFrame, period: str) -> tuple:
-    labels = split_calendar(_calendar(frames), period)
+    labels = split_calendar(frames.months, period)
     month_label = {m: label for label, months in labels.items() for m in months}
     rows = rows.assign(period=rows["month"].map(month_label)).dropna(subset=["period"])
     return rows, list(labels)

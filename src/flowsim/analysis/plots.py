@@ -1,0 +1,208 @@
+"""Figures for comparing scenarios. Each function returns a matplotlib Figure; none shows it.
+
+Figures are built with :class:`matplotlib.figure.Figure` (no pyplot state), so they are safe
+in scripts, servers and notebooks alike. Colours come from :mod:`flowsim.analysis.palette`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from flowsim import tables
+from flowsim.analysis.compare import INTERVAL
+from flowsim.analysis.load import as_frames
+from flowsim.analysis.metrics import STOCK_METRICS, get_metric
+from flowsim.analysis.palette import DECREASE, INCREASE, STATUS_COLOURS, scenario_colours
+from flowsim.errors import ResultsError
+
+
+def plot_timeseries(
+    results: Any,
+    metric: str = "onward_moves",
+    *,
+    baseline: str = "baseline",
+    scenarios: list[str] | None = None,
+    country: str | None = None,
+) -> Figure:
+    """Monthly values per scenario: the mean line and the 90% band across replicates.
+
+    Args:
+        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        metric: A metric name (see ``METRICS``).
+        baseline: Scenario drawn in black.
+        scenarios: Scenarios to draw (default: all, in results order).
+        country: Restrict to one country (as the metric defines ``country``).
+
+    Returns:
+        A figure with one line and one band per scenario.
+    """
+    info = get_metric(metric)
+    frames = as_frames(results)
+    values = info.function(frames, by="country" if country else None, period="month")
+    if country:
+        values = values[values["country"] == country]
+    scenarios = scenarios or frames.scenarios
+    colours = scenario_colours(scenarios, baseline)
+    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    for scenario in scenarios:
+        wide = values[values["scenario"] == scenario].pivot_table(
+            index="period", columns="replicate", values="value", aggfunc="sum", dropna=False
+        )
+        months = pd.to_datetime(wide.index)
+        data = wide.to_numpy(dtype=float)
+        mean = np.nanmean(data, axis=1)
+        lo, hi = np.nanpercentile(data, INTERVAL, axis=1, method="linear")
+        label = f"{scenario} ({wide.shape[1]} replicates)"
+        ax.plot(months, mean, color=colours[scenario], linewidth=2, label=label)
+        ax.fill_between(months, lo, hi, color=colours[scenario], alpha=0.18, linewidth=0)
+    where = f" in {country}" if country else ""
+    ax.set_title(f"{info.description.capitalize()}{where}, by month")
+    _format_months(ax)
+    ax.set_ylabel(_unit_label(metric, info.unit, per_month=True))
+    _format_values(ax.yaxis, info.unit)
+    ax.grid(alpha=0.3)
+    ax.legend(title="line: mean; band: 5-95% of replicates", fontsize="small", frameon=False)
+    return fig
+
+
+def plot_differences(
+    table: pd.DataFrame,
+    *,
+    metric: str = "onward_moves",
+    baseline: str | None = None,
+) -> Figure:
+    """Paired differences from the baseline as horizontal bars with 90% whiskers.
+
+    Args:
+        table: Output of :func:`~flowsim.analysis.compare.compare` for ``metric``.
+        metric: The metric the table holds (for titles and units).
+        baseline: The baseline's label (default: the table's first scenario).
+
+    Returns:
+        A figure with one bar per non-baseline row; blue bars are decreases, vermillion
+        bars increases.
+    """
+    info = get_metric(metric)
+    baseline = baseline or str(table["scenario"].iloc[0])
+    rows = table[table["scenario"] != baseline].iloc[::-1]
+    labels = _row_labels(rows, table)
+    mean = rows["diff_mean"].to_numpy(dtype=float)
+    err = np.vstack([mean - rows["diff_lo90"], rows["diff_hi90"] - mean])
+    colours = [DECREASE if m < 0 else INCREASE for m in mean]
+    fig = Figure(figsize=(9, 1.4 + 0.55 * max(len(rows), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(labels, mean, xerr=err, color=colours, capsize=4, error_kw={"elinewidth": 1.2})
+    ax.axvline(0, color="black", linewidth=0.8)
+    for y, (m, rel) in enumerate(zip(mean, rows["rel_change"], strict=True)):
+        if np.isfinite(rel):
+            ax.annotate(
+                f"{rel:+.1%}",
+                (m, y),
+                xytext=(4 if m >= 0 else -4, 8),
+                textcoords="offset points",
+                ha="left" if m >= 0 else "right",
+                fontsize="small",
+            )
+    period = ", ".join(table["period"].unique())
+    ax.set_title(f"{info.description.capitalize()}: change from {baseline} ({period})")
+    ax.set_xlabel(
+        f"difference from {baseline}, {_unit_label(metric, info.unit)}\n"
+        "bar: mean of paired differences (replicate k vs replicate k); whiskers: 5-95%"
+    )
+    _format_values(ax.xaxis, info.unit)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def plot_status_composition(
+    results: Any,
+    country: str,
+    *,
+    scenario: str = "baseline",
+) -> Figure:
+    """Migrants living in one host by legal status over time (stacked, replicate mean).
+
+    Args:
+        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        country: The host (ISO3).
+        scenario: The scenario to draw.
+
+    Returns:
+        A figure with one stacked area per status.
+
+    Raises:
+        ResultsError: The scenario is unknown.
+    """
+    frames = as_frames(results)
+    if scenario not in frames.scenarios:
+        raise ResultsError(
+            f"scenario {scenario!r} not found (available: {', '.join(frames.scenarios)})"
+        )
+    ts = frames.timeseries
+    rows = ts[
+        (ts["scenario"] == scenario)
+        & (ts["variable"] == "stock")
+        & (ts["country"] == country)
+        & (ts["nationality"] != country)
+        & ts["status"].isin(tables.STATUSES)
+    ]
+    n = int(frames.runs["scenario"].eq(scenario).sum())
+    per_run = rows.groupby(["month", "status", "run_id"])["value"].sum()
+    mean = per_run.groupby(["month", "status"]).sum().div(max(n, 1)).unstack("status")
+    mean = mean.reindex(columns=list(tables.STATUSES), fill_value=0.0).fillna(0.0)
+    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    ax.stackplot(
+        mean.index,
+        mean.to_numpy().T,
+        labels=[s.replace("_", " ") for s in tables.STATUSES],
+        colors=STATUS_COLOURS,
+        alpha=0.9,
+    )
+    ax.set_title(f"Migrants living in {country} by legal status ({scenario}, mean of {n} runs)")
+    _format_months(ax)
+    ax.set_ylabel("people")
+    _format_values(ax.yaxis, "people")
+    ax.legend(loc="upper left", fontsize="small", frameon=False, reverse=True)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _row_labels(rows: pd.DataFrame, table: pd.DataFrame) -> list[str]:
+    """Scenario names, plus the group and period when the table holds several."""
+    extra = [c for c in ("country", "nationality") if c in rows.columns]
+    if table["period"].nunique() > 1:
+        extra.append("period")
+    return [
+        " · ".join([str(row["scenario"]), *[str(row[c]) for c in extra]])
+        for _, row in rows.iterrows()
+    ]
+
+
+def _format_months(ax) -> None:
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.set_xlabel("month")
+
+
+def _unit_label(metric: str, unit: str, *, per_month: bool = False) -> str:
+    if unit == "share":
+        return "share"
+    if per_month and metric not in STOCK_METRICS:
+        return "people per month"
+    return "people"
+
+
+def _format_values(axis, unit: str) -> None:
+    if unit == "share":
+        axis.set_major_formatter(PercentFormatter(1.0))
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
