@@ -46,6 +46,8 @@ VEN_ESP = {
     "pathways": np.full((4, 4), 5.0),
 }
 HUGE = 1e9
+#: Statuses of STOCK's last axis.
+ABROAD = ("irregular", "pending", "regular", "labor_visa", "naturalized")
 
 MANIFEST = {
     "format_version": tables.FORMAT_VERSION,
@@ -96,7 +98,7 @@ def write_results(folder: Path) -> Path:
                             "value": scale * ONWARD[s][r, m, h],
                         }
                     )
-                    for k, status in enumerate(tables.STATUSES):
+                    for k, status in enumerate(ABROAD):
                         series.append(
                             {
                                 **cell,

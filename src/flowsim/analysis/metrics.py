@@ -30,6 +30,10 @@ BY_CHOICES: tuple[str | None, ...] = (None, "country", "nationality")
 #: Metrics that measure a stock or a share (read at a month) rather than a flow (summed).
 STOCK_METRICS: frozenset[str] = frozenset({"stock_by_host", "regular_share", "employment_rate"})
 
+#: Statuses of migrants abroad (``tables.STATUSES`` without "national", which marks people
+#: living in their own country).
+ABROAD_STATUSES: tuple[str, ...] = tuple(s for s in tables.STATUSES if s != "national")
+
 #: Statuses that give a migrant abroad a legal right to stay.
 REGULAR_STATUSES: tuple[str, ...] = ("regular", "labor_visa", "naturalized")
 
@@ -113,7 +117,7 @@ def regular_share(results: Any, by: str | None = None, period: str = "run") -> p
     with nobody abroad in the group are skipped (NaN when no month has anybody).
     """
     frames = as_frames(results)
-    stock = _series(frames.timeseries, "stock", abroad=True, statuses=tables.STATUSES)
+    stock = _series(frames.timeseries, "stock", abroad=True, statuses=ABROAD_STATUSES)
     legal = stock[stock["status"].isin(REGULAR_STATUSES)]
     return _monthly_ratio(frames, legal, stock, by, period)
 

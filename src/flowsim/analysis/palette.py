@@ -23,7 +23,7 @@ OKABE_ITO: dict[str, str] = {
 DECREASE = OKABE_ITO["blue"]
 INCREASE = OKABE_ITO["vermillion"]
 
-#: Colours of legal statuses in stacked figures, in ``tables.STATUSES`` order.
+#: Colours of legal statuses abroad in stacked figures, in ``tables.STATUSES`` order.
 STATUS_COLOURS: tuple[str, ...] = (
     OKABE_ITO["vermillion"],
     OKABE_ITO["orange"],

@@ -10,14 +10,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from flowsim import tables
 from flowsim.analysis.compare import INTERVAL
 from flowsim.analysis.load import as_frames
-from flowsim.analysis.metrics import STOCK_METRICS, get_metric
+from flowsim.analysis.metrics import ABROAD_STATUSES, STOCK_METRICS, get_metric
 from flowsim.analysis.palette import DECREASE, INCREASE, STATUS_COLOURS, scenario_colours
 from flowsim.errors import ResultsError
 
@@ -151,18 +150,18 @@ def plot_status_composition(
         & (ts["variable"] == "stock")
         & (ts["country"] == country)
         & (ts["nationality"] != country)
-        & ts["status"].isin(tables.STATUSES)
+        & ts["status"].isin(ABROAD_STATUSES)
     ]
     n = int(frames.runs["scenario"].eq(scenario).sum())
     per_run = rows.groupby(["month", "status", "run_id"])["value"].sum()
     mean = per_run.groupby(["month", "status"]).sum().div(max(n, 1)).unstack("status")
-    mean = mean.reindex(columns=list(tables.STATUSES), fill_value=0.0).fillna(0.0)
+    mean = mean.reindex(columns=list(ABROAD_STATUSES), fill_value=0.0).fillna(0.0)
     fig = Figure(figsize=(9, 4.8), layout="constrained")
     ax = fig.add_subplot()
     ax.stackplot(
         mean.index,
         mean.to_numpy().T,
-        labels=[s.replace("_", " ") for s in tables.STATUSES],
+        labels=[s.replace("_", " ") for s in ABROAD_STATUSES],
         colors=STATUS_COLOURS,
         alpha=0.9,
     )
@@ -187,7 +186,13 @@ def _row_labels(rows: pd.DataFrame, table: pd.DataFrame) -> list[str]:
 
 
 def _format_months(ax) -> None:
-    locator = AutoDateLocator()
+    start, end = (num2date(x) for x in ax.get_xlim())
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    if span <= 36:
+        step = next(s for s in (1, 2, 3, 6) if span / s <= 12)
+        locator = MonthLocator(bymonth=range(1, 13, step))
+    else:
+        locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.set_xlabel("month")

@@ -171,7 +171,7 @@ def run_facts(frames: ResultsFrames) -> dict[str, str]:
             f"{months[0]:%Y-%m} to {months[-1]:%Y-%m} ({len(months)} months)" if months else "none"
         ),
         "Runs": f"{len(runs)} finished"
-        + (f", {len(frames.failed_runs)} failed and left out" if _failed(frames) else ""),
+        + (f", {len(frames.failed_runs)} failed (left out)" if _failed(frames) else ""),
     }
     name = _find(manifest, ("experiment", "name"), ("sweep", "name"), ("name",))
     if name is not None:
@@ -228,7 +228,11 @@ def caveats(frames: ResultsFrames) -> list[str]:
     else:
         notes.append(f"Calibration status: {calibration}.")
     if _failed(frames):
-        notes.append(f"{len(frames.failed_runs)} runs failed and are left out of every table.")
+        k = len(frames.failed_runs)
+        notes.append(
+            f"{k} run{'s' if k > 1 else ''} failed and {'are' if k > 1 else 'is'} "
+            "left out of every table."
+        )
     return notes
 
 
@@ -404,7 +408,7 @@ def _html(facts, headline, metric, answer, others, figures, baseline, notes) -> 
             "<h2>Other outcomes: change vs baseline (whole run)</h2>",
             _html_table(_OTHER_HEADER, _other_rows(others, baseline)),
         ]
-    parts.append("<h2>ReportFigure</h2>")
+    parts.append("<h2>Figures</h2>")
     for figure in figures:
         data = base64.b64encode(figure.png).decode("ascii")
         parts.append(
