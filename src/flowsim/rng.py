@@ -72,3 +72,62 @@ def replicate_seed(root_seed: int, replicate: int) -> int:
     """
     ss = np.random.SeedSequence([int(root_seed), int(replicate)])
     return int(ss.generate_state(2, dtype=np.uint32).view(np.uint64)[0] >> np.uint64(1))
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_MK = np.uint64(0xD6E8FEB86659FD93)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser applied in place to a uint64 array (wrapping arithmetic)."""
+    z ^= z >> np.uint64(30)
+    z *= _M1
+    z ^= z >> np.uint64(27)
+    z *= _M2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def agent_uniform(seed: int, name: str, month: int, keys: np.ndarray, option: int = 0) -> np.ndarray:
+    """Counter-based uniforms in [0, 1): one per agent key, for one decision in one month.
+
+    The number an agent draws depends only on (seed, decision name, month, the agent's
+    stable key, option), never on how many other agents exist or drew before it. Two
+    scenarios run with the same seed therefore give each agent the same draws for the same
+    decision (common random numbers at the agent level), so policy differences are not
+    drowned in sampling noise.
+
+    Args:
+        seed: The run's seed.
+        name: Decision name (e.g. ``"move"``).
+        month: Absolute month index.
+        keys: ``uint64`` stable agent keys.
+        option: Extra counter (e.g. the destination index for choice noise).
+
+    Returns:
+        ``float64`` uniforms, same shape as ``keys``.
+    """
+    salt = np.uint64(
+        (int(seed) * 0x9E3779B1 + name_key(name) + int(month) * 0x632BE5AB + int(option) * 0x85157AF5)
+        & 0xFFFFFFFFFFFFFFFF
+    )
+    z = keys.astype(np.uint64, copy=True)
+    z *= _MK
+    z ^= salt
+    z += _GOLDEN
+    _mix(z)
+    z += salt
+    _mix(z)
+    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def agent_key(*parts: np.ndarray | int) -> np.ndarray:
+    """Combine integers (creation month, origin, batch index, source tag) into stable keys."""
+    z = np.zeros(np.broadcast(*[np.asarray(p) for p in parts]).shape, dtype=np.uint64)
+    for p in parts:
+        z ^= np.asarray(p).astype(np.uint64)
+        z += _GOLDEN
+        _mix(z)
+    return z

@@ -1,0 +1,1 @@
+"""Running the model: one pure run (``run_one``), sweeps and executors."""

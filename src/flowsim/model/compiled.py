@@ -1,0 +1,167 @@
+"""The world compiled into numpy tables, once per run, so the step never walks networkx.
+
+Applies the scenario's ``[world]`` overrides (route changes, closures, additions, country
+attributes) to the world tables and turns them into node arrays, edge arrays, the base
+visa matrix, the initial diaspora matrix and the monthly push series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from flowsim.calendar import parse_month
+from flowsim.scenario.schema import Scenario
+from flowsim.world import World
+
+MODES: tuple[str, ...] = ("land", "sea", "air")
+
+
+@dataclass(frozen=True)
+class WorldIndex:
+    """Numpy view of a world for one run. Node index = position in ``iso3``."""
+
+    iso3: tuple[str, ...]
+    wage: np.ndarray  # USD per month, float64 [L]
+    unemployment: np.ndarray  # [L]
+    informality: np.ndarray  # [L]
+    integration_base: np.ndarray  # [L]
+    population: np.ndarray  # [L]
+    lat: np.ndarray
+    lon: np.ndarray
+    edge_src: np.ndarray  # int64 [E]
+    edge_dst: np.ndarray  # int64 [E]
+    edge_mode: np.ndarray  # int8 [E], index into MODES
+    edge_cost: np.ndarray  # USD [E]
+    edge_months: np.ndarray  # [E]
+    edge_risk: np.ndarray  # [E]
+    edge_legal: np.ndarray  # bool [E]
+    edge_label: tuple[str, ...]  # name if named, else route_id
+    edge_id: tuple[str, ...]
+    visa_required: np.ndarray  # bool [L nationality, L destination], base regime
+    diaspora: np.ndarray  # people [L nationality, L country], initial (pre-model) stock
+    origins: np.ndarray  # int64 [O] node indices of origins with a push series
+    push_years: np.ndarray  # int [Y]
+    push: np.ndarray  # people per year [O, Y]
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of countries."""
+        return len(self.iso3)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of routes."""
+        return len(self.edge_src)
+
+    def node(self, code: str) -> int:
+        """Index of an ISO3 code."""
+        return self.iso3.index(code)
+
+    def routes_matching(self, ref: str) -> np.ndarray:
+        """Indices of routes whose id or name equals ``ref``."""
+        return np.array(
+            [i for i, (rid, lab) in enumerate(zip(self.edge_id, self.edge_label, strict=True))
+             if ref in (rid, lab)],
+            dtype=np.int64,
+        )
+
+    def emigrants_per_month(self, month: int) -> np.ndarray:
+        """Push series at an absolute month: expected emigrants per month for each origin."""
+        year = month // 12
+        j = int(np.clip(np.searchsorted(self.push_years, year, side="right") - 1, 0, None))
+        return self.push[:, j] / 12.0
+
+
+def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    routes = routes.copy()
+    drop = np.zeros(len(routes), dtype=bool)
+    for change in scenario.world.routes:
+        hit = (routes["route_id"] == change.route) | (routes["name"] == change.route)
+        for col in ("cost_usd", "risk", "duration_months", "distance_km"):
+            value = getattr(change, col)
+            if value is not None:
+                routes.loc[hit, col] = value
+        if change.closed:
+            drop |= hit.to_numpy()
+    routes = routes[~drop]
+    if scenario.world.add_routes:
+        extra = pd.DataFrame([r.model_dump() for r in scenario.world.add_routes])
+        routes = pd.concat([routes, extra[routes.columns.intersection(extra.columns)]],
+                           ignore_index=True)
+    return routes.reset_index(drop=True)
+
+
+def compile_world(world: World, scenario: Scenario) -> WorldIndex:
+    """Compile a world plus the scenario's world overrides into numpy tables.
+
+    Args:
+        world: Loaded world tables.
+        scenario: Scenario whose ``[world]`` overrides apply.
+
+    Returns:
+        The run's ``WorldIndex``.
+    """
+    countries = world.countries.copy()
+    for code, change in scenario.world.countries.items():
+        for col, value in change.model_dump(exclude_none=True).items():
+            countries.loc[code, col] = value
+    iso3 = tuple(world.iso3())
+    countries = countries.loc[list(iso3)]
+    pos = {c: i for i, c in enumerate(iso3)}
+    routes = _apply_route_overrides(world.routes, scenario)
+    n = len(iso3)
+
+    visa = np.zeros((n, n), dtype=bool)
+    v = world.visas
+    for dest in iso3:
+        rows = v[v["destination"] == dest]
+        default = rows[rows["nationality"] == "ALL"]["visa_required"]
+        visa[:, pos[dest]] = bool(default.iloc[0]) if len(default) else False
+        for _, r in rows[rows["nationality"] != "ALL"].iterrows():
+            visa[pos[r["nationality"]], pos[dest]] = bool(r["visa_required"])
+    np.fill_diagonal(visa, False)  # nationals never need a visa at home
+
+    diaspora = np.zeros((n, n))
+    for _, r in world.diaspora.iterrows():
+        diaspora[pos[r["nationality"]], pos[r["country"]]] += float(r["people"])
+
+    push_tab = world.push.pivot_table(index="origin", columns="year", values="emigrants",
+                                      aggfunc="sum").sort_index(axis=1).ffill(axis=1).fillna(0.0)
+    origins = np.array([pos[o] for o in push_tab.index], dtype=np.int64)
+
+    labels = tuple(
+        (str(name) if isinstance(name, str) and name else str(rid))
+        for rid, name in zip(routes["route_id"], routes["name"].fillna(""), strict=True)
+    )
+    return WorldIndex(
+        iso3=iso3,
+        wage=countries["wage_usd_month"].to_numpy(float),
+        unemployment=countries["unemployment"].to_numpy(float),
+        informality=countries["informality"].to_numpy(float),
+        integration_base=countries["integration_base"].to_numpy(float),
+        population=countries["population"].to_numpy(float),
+        lat=countries["lat"].to_numpy(float),
+        lon=countries["lon"].to_numpy(float),
+        edge_src=routes["from_iso3"].map(pos).to_numpy(np.int64),
+        edge_dst=routes["to_iso3"].map(pos).to_numpy(np.int64),
+        edge_mode=routes["mode"].map({m: i for i, m in enumerate(MODES)}).to_numpy(np.int8),
+        edge_cost=routes["cost_usd"].to_numpy(float),
+        edge_months=routes["duration_months"].to_numpy(float),
+        edge_risk=routes["risk"].to_numpy(float),
+        edge_legal=routes["legal"].to_numpy(bool),
+        edge_label=labels,
+        edge_id=tuple(str(r) for r in routes["route_id"]),
+        visa_required=visa,
+        diaspora=diaspora,
+        origins=origins,
+        push_years=push_tab.columns.to_numpy(int),
+        push=push_tab.to_numpy(float),
+    )
+
+
+def month_index(text: str) -> int:
+    """Absolute month index of a ``YYYY-MM`` string (re-exported for policies)."""
+    return parse_month(text)

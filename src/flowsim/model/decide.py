@@ -1,0 +1,201 @@
+"""Phase 6, decisions: stay, move on, return, or take a labor pathway.
+
+Aspiration-capability random utility (DESIGN.md section 5). Destination utilities are
+evaluated once per (nationality, location) group, never per agent; each agent's wish to
+move is a hazard rising with the gain of the group's inclusive value over its own utility
+of staying (integration, status, job, time here). Only the agents who act on the wish (a
+few percent a month) get individual utilities, with their own savings deciding what they
+can afford, and draw a destination (Gumbel-max = softmax choice).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flowsim.model.economy import employment_odds, formal_access, job_access, wage_factor
+from flowsim.model.journeys import start_journeys
+from flowsim.population import (
+    FIRST,
+    IRREGULAR,
+    LABOR_VISA,
+    NATIONAL,
+    ONWARD,
+    PATHWAY,
+    PENDING,
+    RETURN,
+)
+from flowsim.rng import agent_key, agent_uniform, stream
+
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+
+def destination_utility(model: FlowModel) -> np.ndarray:
+    """Utility of each destination for a newcomer, without the cost term: ``[nat, from, to]``.
+
+    Income is what an irregular newcomer expects (steady-state employment given the host's
+    informality, unemployment and integration policy); at home it is the home wage.
+    """
+    w, p, fx = model.world_index, model.params, model.effects
+    n = w.n_nodes
+    access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
+    access = job_access(w.informality[None, :], access)
+    _, _, steady = employment_odds(access, w.unemployment[None, :], fx.job_loss_mult[None, :], p)
+    wage = w.wage * fx.wage_mult
+    income = wage[None, :] * steady * p.irregular_wage_factor
+    home_income = wage * (1.0 - w.unemployment)
+    idx = np.arange(n)
+    income[idx, idx] = home_income
+    value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(model.network / p.net_ref)
+    value[idx, idx] += p.b_home
+    paths = model.paths
+    u = value[:, None, :] - p.b_risk * paths.risk - p.b_time * paths.months
+    u = np.where(paths.reachable, u, -np.inf)
+    return u
+
+
+def stay_utility(model: FlowModel, idx: np.ndarray) -> np.ndarray:
+    """Utility of staying where they are for settled agents ``idx``."""
+    P, w, p, fx = model.population, model.world_index, model.params, model.effects
+    loc = P.location[idx].astype(np.int64)
+    nat = P.nationality[idx].astype(np.int64)
+    status = P.status[idx]
+    integ = P.integration[idx]
+    access = job_access(w.informality[loc], formal_access(status, integ, p))
+    _, _, steady = employment_odds(access, w.unemployment[loc], fx.job_loss_mult[loc], p)
+    income = w.wage[loc] * fx.wage_mult[loc] * wage_factor(status, p) * steady
+    secure = np.where(status == IRREGULAR, 0.0, np.where(status == PENDING, 0.5, 1.0))
+    u = (p.b_inc * np.log(np.maximum(income, 1.0))
+         + p.b_net * np.log1p(model.network[nat, loc] / p.net_ref)
+         + p.b_int * integ + p.b_secure * secure
+         - p.b_hardship * ~P.employed[idx]
+         + p.b_settle * np.log1p(P.months_here[idx] / 12.0))
+    return u + np.where(loc == nat, p.b_home, 0.0)
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(m, axis) + np.log(np.sum(np.exp(x - m), axis=axis))
+
+
+def decide(model: FlowModel, idx: np.ndarray, forced: np.ndarray) -> None:
+    """Decide and start journeys for settled agents ``idx``; ``forced`` must leave (new emigrants)."""
+    P, p, t, seed = model.population, model.params, model.month, model.seed
+    n = model.world_index.n_nodes
+    util = destination_utility(model)  # [nat, from, to]
+    cost = model.paths.cost
+    nat = P.nationality[idx].astype(np.int64)
+    loc = P.location[idx].astype(np.int64)
+    group = nat * n + loc
+    # inclusive value of moving, per group, at the group's mean savings
+    sums = np.bincount(group, weights=P.savings[idx], minlength=n * n)
+    counts = np.bincount(group, minlength=n * n)
+    mean_sav = (sums / np.maximum(counts, 1)).reshape(n, n)
+    g_util = util - p.b_cost * cost / (mean_sav[:, :, None] + p.c0)
+    value = _logsumexp(g_util, axis=2).reshape(-1)  # [nat*from]
+    u_stay = stay_utility(model, idx)
+    gain = value[group] - u_stay
+    hazard = p.hazard_max * -np.expm1(-p.hazard_slope * np.maximum(gain, 0.0))
+    hazard = np.where(P.months_here[idx] == 0, hazard * p.first_move_wait, hazard)
+    hazard = np.where(P.status[idx] == LABOR_VISA, 0.0, hazard)  # bound by contract
+    is_forced = np.zeros(len(idx), dtype=bool)
+    if len(forced):
+        is_forced[np.searchsorted(idx, forced)] = True
+    wish = is_forced | (hazard > 0)
+    cand = np.flatnonzero(wish)
+    u = agent_uniform(seed, "move", t, P.key[idx[cand]])
+    movers = cand[is_forced[cand] | (u < hazard[cand])]
+    taken = _pathways(model, idx, gain)
+    if len(taken):
+        movers = movers[~np.isin(idx[movers], taken)]
+    _choose(model, idx[movers], util, u_stay[movers], is_forced[movers])
+
+
+def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray,
+            forced: np.ndarray) -> None:
+    """Individual choice among affordable destinations (and staying, unless forced)."""
+    if len(rows) == 0:
+        return
+    P, p, t, seed, rec = model.population, model.params, model.month, model.seed, model.recorder
+    n = model.world_index.n_nodes
+    nat = P.nationality[rows].astype(np.int64)
+    loc = P.location[rows].astype(np.int64)
+    sav = P.savings[rows].astype(np.float64)
+    cost = model.paths.cost[nat, loc, :]
+    u = util[nat, loc, :] - p.b_cost * cost / (sav[:, None] + p.c0)
+    affordable = (cost <= sav[:, None]) & np.isfinite(u)
+    keys = P.key[rows]
+    noise = np.stack([-np.log(-np.log(np.maximum(
+        agent_uniform(seed, "choice", t, keys, option=d), 1e-300))) for d in range(n + 1)], axis=1)
+    scores = np.where(affordable, u, -np.inf) + noise[:, :n]
+    stay = np.where(forced, -np.inf, u_stay + noise[:, n])
+    best = np.argmax(scores, axis=1)
+    best_score = scores[np.arange(len(rows)), best]
+    stuck = ~affordable.any(axis=1)
+    go = ~stuck & (best_score > stay)
+    if stuck.any():
+        rec.count("stuck", loc[stuck], nat[stuck])
+    rows, best, loc, nat = rows[go], best[go], loc[go], nat[go]
+    lived = (P.months_here[rows] >= 1) & (P.status[rows] != NATIONAL)
+    kind = np.where(loc == nat, FIRST, np.where(best == nat, RETURN,
+                    np.where(lived, ONWARD, P.kind[rows])))
+    kind = np.where(kind == PATHWAY, ONWARD, kind)  # a pathway migrant moving on is onward
+    start_journeys(model, rows, best, kind.astype(np.int8))
+
+
+def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Fill this month's labor-pathway slots; return the rows sent on pathway journeys."""
+    P, w, t, seed = model.population, model.world_index, model.month, model.seed
+    taken: list[np.ndarray] = []
+    free = np.ones(len(idx), dtype=bool)
+    for k, win in enumerate(model.effects.pathways):
+        rng = stream(seed, "pathway.slots", t, k)
+        want = win.people / model.scale
+        slots = int(np.floor(want) + (rng.random() < want - np.floor(want)))
+        if slots == 0:
+            continue
+        loc = P.location[idx]
+        nat = P.nationality[idx]
+        status_ok = win.eligible_status[P.status[idx]] | ((P.status[idx] == NATIONAL) & (loc == nat))
+        elig = (free & win.from_nodes[loc] & win.nationalities[nat] & status_ok
+                & (P.skill[idx] >= win.min_skill) & (loc != win.to))
+        cand = np.flatnonzero(elig)
+        origins = np.flatnonzero(win.from_nodes & np.isin(np.arange(w.n_nodes), w.origins)
+                                 & win.nationalities)
+        if win.aspiring:
+            order = cand[np.argsort(-gain[cand], kind="stable")]
+            from_agents = min(slots, len(cand))
+        else:
+            # employers pick at random among everyone eligible, including origin residents
+            # who are not (yet) migrants and so have no agent
+            eligible_people = len(cand) * model.scale + (
+                w.population[origins].sum() * (1.0 - win.min_skill) if len(origins) else 0.0)
+            share = len(cand) * model.scale / max(eligible_people, 1.0)
+            from_agents = min(len(cand), int(rng.binomial(slots, min(share, 1.0))))
+            pick = agent_uniform(seed, "pathway.pick", t, P.key[idx[cand]], option=k)
+            order = cand[np.argsort(pick, kind="stable")]
+        chosen = order[:from_agents]
+        free[chosen] = False
+        rows = idx[chosen]
+        new_rows = np.zeros(0, dtype=np.int64)
+        extra = slots - from_agents if len(origins) else 0
+        if extra > 0:
+            weights = w.population[origins] / w.population[origins].sum()
+            per_origin = rng.multinomial(extra, weights)
+            new_rows = model.add_agents(np.repeat(origins, per_origin), source=2 + k,
+                                        skill_floor=win.min_skill)
+        rows = np.concatenate([rows, new_rows])
+        if len(rows) == 0:
+            continue
+        P.plan_return[rows] = agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
+        P.permit_months[rows] = win.contract_months  # the contract starts on arrival
+        start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
+        taken.append(rows)
+    return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
+
+
+__all__ = ["agent_key", "decide", "destination_utility", "stay_utility"]

@@ -1,0 +1,31 @@
+"""Phase 3, emigration: new agents leave their origins at a push-driven rate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flowsim.rng import stream
+
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+
+def emigrate(model: FlowModel) -> np.ndarray:
+    """Create this month's emigrants at their origins; return their rows.
+
+    The expected number of agents leaving origin ``o`` is
+    ``push[o, year] / 12 * push_scale * shock multiplier / scale``; the realised number is
+    a Poisson draw from the "emigration" stream of this month.
+    """
+    w, p, fx = model.world_index, model.params, model.effects
+    rng = stream(model.seed, "emigration", model.month)
+    expected = (w.emigrants_per_month(model.month) * p.push_scale
+                * fx.push_mult[w.origins] / model.scale)
+    counts = rng.poisson(np.maximum(expected, 0.0))
+    nodes = np.repeat(w.origins, counts)
+    rows = model.add_agents(nodes, source=0)
+    if len(rows):
+        model.recorder.count("emigrants", nodes, nodes)
+    return rows

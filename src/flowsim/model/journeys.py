@@ -1,0 +1,167 @@
+"""Journeys: the one place where agents change location (departure, crossings, arrival).
+
+Every move goes through ``start_journeys`` and ``travel``, which keep location, transit
+state, crossing records and deaths consistent (a single owner of "an agent is in exactly
+one place"). A journey follows the least-cost path open to the agent's nationality (legal
+routes only for labor-pathway journeys); each completed crossing is recorded with the
+journey's kind. Travel advances each traveller by one month of route time, crossing as
+many routes as fit; the loop runs over hops (at most the number of countries), never over
+agents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
+from flowsim.population import (
+    FIRST,
+    IRREGULAR,
+    LABOR_VISA,
+    NATIONAL,
+    PATHWAY,
+)
+from flowsim.model.record import JOURNEY_EVENT
+from flowsim.rng import agent_uniform
+
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+_NEVER = 2**31 - 1
+
+
+def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """First route from ``at`` towards each row's destination (-1 when unreachable)."""
+    P = model.population
+    dest = P.dest[rows]
+    edge = model.paths.next_edge[P.nationality[rows], at, dest].astype(np.int64)
+    path = P.kind[rows] == PATHWAY
+    if path.any():
+        edge[path] = model.legal_paths.next_edge[0, at[path], dest[path]]
+    return edge
+
+
+def start_journeys(model: FlowModel, rows: np.ndarray, dest: np.ndarray, kind: int | np.ndarray,
+                   pay: bool = True) -> None:
+    """Send agents on journeys from where they are to ``dest``.
+
+    Args:
+        model: The model.
+        rows: Settled agents leaving now.
+        dest: Destination node per agent.
+        kind: Journey kind code (scalar or per agent).
+        pay: Deduct the journey's cost from savings (False for sponsored pathways).
+    """
+    if len(rows) == 0:
+        return
+    P, rec = model.population, model.recorder
+    loc = P.location[rows].astype(np.int64)
+    nat = P.nationality[rows].astype(np.int64)
+    kinds = np.broadcast_to(np.asarray(kind, dtype=np.int8), rows.shape)
+    P.dest[rows] = dest
+    P.kind[rows] = kinds
+    if pay:
+        cost = model.paths.cost[nat, loc, dest]
+        P.savings[rows] = np.maximum(P.savings[rows] - cost, 0.0)
+    edge = _next_edge(model, rows, loc)
+    P.in_transit[rows] = True
+    P.employed[rows] = False
+    P.moves[rows] += 1
+    P.edge[rows] = edge
+    P.months_left[rows] = model.world_index.edge_months[edge]
+    for k in np.unique(kinds):
+        sel = kinds == k
+        rec.count(JOURNEY_EVENT[int(k)], loc[sel], nat[sel])
+
+
+def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
+    """End journeys of ``rows`` at ``where``: arrival, stranding or removal."""
+    P, t = model.population, model.month
+    P.location[rows] = where
+    P.in_transit[rows] = False
+    P.edge[rows] = -1
+    P.dest[rows] = -1
+    P.months_here[rows] = 0
+    P.arrival_month[rows] = t
+    P.employed[rows] = False
+    home = P.nationality[rows] == where
+    pathway = (P.kind[rows] == PATHWAY) & ~home
+    new_status = np.where(home, NATIONAL, np.where(pathway, LABOR_VISA, IRREGULAR))
+    keep = (P.status[rows] == LABOR_VISA) & pathway  # already a visa holder
+    new_status = np.where(keep, LABOR_VISA, new_status)
+    changed = rows[~keep]
+    P.status[rows] = new_status
+    P.status_since[changed] = t
+    P.status_until[changed] = np.where(pathway[~keep], t + P.permit_months[changed], _NEVER)
+    P.integration[rows] = np.where(home, 1.0, 0.0)
+    model.recorder.count("settled", where, P.nationality[rows])
+
+
+def travel(model: FlowModel) -> None:
+    """Phase 7: advance every traveller by one month along its journey."""
+    P, w, fx, rec, t, seed = (model.population, model.world_index, model.effects,
+                              model.recorder, model.month, model.seed)
+    rows = np.flatnonzero(P.in_transit & P.alive)
+    budget = np.ones(len(rows), dtype=np.float32)
+    hop = 0
+    while len(rows):
+        edge = P.edge[rows].astype(np.int64)
+        left = P.months_left[rows]
+        done = left <= budget
+        P.months_left[rows[~done]] = left[~done] - budget[~done]
+        rows, edge, budget = rows[done], edge[done], (budget - left)[done]
+        if not len(rows):
+            break
+        nat = P.nationality[rows].astype(np.int64)
+        src, dst = w.edge_src[edge], w.edge_dst[edge]
+        keys = P.key[rows]
+        # death or disappearance on the crossing
+        dies = agent_uniform(seed, "travel.death", t, keys, option=hop) < w.edge_risk[edge]
+        # interception (enforcement) or being turned back (partial closure)
+        u = agent_uniform(seed, "travel.intercept", t, keys, option=hop)
+        blocked = fx.closed[nat, edge]
+        p_stop = 1.0 - (1.0 - fx.intercept[nat, edge]) * (1.0 - blocked)
+        stopped = ~dies & (u < p_stop)
+        turned_back = stopped & (u < blocked)  # a closed border sends people back
+        crossed = ~dies & ~stopped
+        if dies.any():
+            d = rows[dies]
+            P.alive[d] = False
+            P.in_transit[d] = False
+            rec.count("deaths", src[dies], nat[dies])
+        if stopped.any():
+            s, e_s = rows[stopped], edge[stopped]
+            rec.count("intercepted", dst[stopped], nat[stopped])
+            target = fx.deport_to[e_s]
+            target = np.where(turned_back[stopped], DEPORT_PREVIOUS, target)
+            target = np.where(target == DEPORT_ORIGIN, nat[stopped],
+                              np.where(target == DEPORT_PREVIOUS, src[stopped], target))
+            removed = target != src[stopped]
+            rec.count("deported", dst[stopped][removed], nat[stopped][removed])
+            _settle(model, s, target)
+        rows, edge, budget, dst = rows[crossed], edge[crossed], budget[crossed], dst[crossed]
+        rec.cross(edge, P.nationality[rows], P.kind[rows])
+        P.location[rows] = dst
+        arrived = dst == P.dest[rows]
+        if arrived.any():
+            _settle(model, rows[arrived], dst[arrived])
+        rows, budget, dst = rows[~arrived], budget[~arrived], dst[~arrived]
+        nxt = _next_edge(model, rows, dst) if len(rows) else np.zeros(0, dtype=np.int64)
+        stranded = nxt < 0
+        if stranded.any():
+            _settle(model, rows[stranded], dst[stranded])
+        rows, budget, nxt = rows[~stranded], budget[~stranded], nxt[~stranded]
+        P.edge[rows] = nxt
+        P.months_left[rows] = w.edge_months[nxt]
+        keep = budget > 0
+        rows, budget = rows[keep], budget[keep]
+        hop += 1
+        if hop > 4 * w.n_nodes:  # guard against zero-duration cycles in user worlds
+            break
+    transit = np.flatnonzero(P.in_transit & P.alive)
+    rec.count("in_transit", P.location[transit], P.nationality[transit])
+
+
+__all__ = ["FIRST", "start_journeys", "travel"]

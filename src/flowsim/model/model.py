@@ -1,0 +1,186 @@
+"""``FlowModel``: the Mesa model of migrants moving over the Americas' route network."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from flowsim.agents import Migrant
+from flowsim.model.compiled import WorldIndex, compile_world
+from flowsim.model.decide import decide
+from flowsim.model.emigration import emigrate
+from flowsim.model.journeys import travel
+from flowsim.model.labor import labor_market
+from flowsim.model.paths import PathTables, edge_weights, shortest_paths
+from flowsim.model.record import Recorder
+from flowsim.model.settle import network_stock, settle_in
+from flowsim.model.status import update_status
+from flowsim.policies import Effects, build_policies
+from flowsim.population import NATIONAL, Population
+from flowsim.rng import agent_key, stream
+from flowsim.scenario.schema import Scenario
+from flowsim.world import World, default_world
+
+#: Budget (USD) against which route costs are weighed when choosing the path of a journey.
+PATH_BUDGET_USD = 1000.0
+
+
+class FlowModel(mesa.Model):
+    """Migrants (array-backed Mesa agents) deciding monthly to stay, move on or return.
+
+    Args:
+        scenario: The resolved scenario (run settings, parameters, world overrides, policies).
+        world: World tables; the embedded default world when omitted.
+        seed: The run's seed; ``scenario.run.seed`` when omitted. All randomness derives
+            from it through named streams (``flowsim.rng``).
+        agents: Create ``Migrant`` Mesa objects for every agent (True, default). False keeps
+            only the arrays, for benchmarks of the step itself.
+
+    Attributes:
+        population: Columnar agent state (one row per agent).
+        world_index: The world compiled to numpy tables.
+        recorder: Monthly aggregates, turned into result tables by ``run_one``.
+        month: Absolute month index of the next step.
+        agent_steps: Agents processed, summed over steps (for throughput figures).
+    """
+
+    def __init__(self, scenario: Scenario, world: World | None = None, seed: int | None = None,
+                 *, agents: bool = True) -> None:
+        seed = scenario.run.seed if seed is None else int(seed)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.scenario = scenario
+        self.params = scenario.parameters
+        self.scale = float(scenario.run.scale)
+        self.make_agents = agents
+        self.world_index: WorldIndex = compile_world(world or default_world(), scenario)
+        self.policies = build_policies(scenario.policies, self.world_index)
+        self.month = scenario.run.start_index
+        self.population = Population(self._capacity_hint())
+        self.recorder = Recorder(self.world_index, self.scale)
+        self.agent_steps = 0
+        self._path_cache: dict[bytes, PathTables] = {}
+        self._weights = edge_weights(self.world_index, PATH_BUDGET_USD, self.params.b_cost,
+                                     self.params.b_risk, self.params.b_time)
+        self.legal_paths = shortest_paths(
+            self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights)
+        self.network = self.world_index.diaspora.copy()
+        self._apply_policies()
+
+    # ----------------------------------------------------------------- set-up helpers
+    def _capacity_hint(self) -> int:
+        w, run = self.world_index, self.scenario.run
+        months = np.arange(run.start_index, run.end_index + 1)
+        total = sum(w.emigrants_per_month(int(m)).sum() for m in months)
+        return int(1.2 * total * self.params.push_scale / self.scale) + 1024
+
+    def add_agents(self, nodes: np.ndarray, source: int, skill_floor: float = 0.0) -> np.ndarray:
+        """Create agents at home in ``nodes`` (their origin); return their rows.
+
+        Every creation goes through here: rows, stable random keys, initial savings and skill
+        and the Mesa ``Migrant`` objects.
+
+        Args:
+            nodes: Origin node of each new agent.
+            source: Tag of what creates them (0 emigration, 2+k pathway window k).
+            skill_floor: Lowest skill percentile of the new agents.
+        """
+        count = len(nodes)
+        if count == 0:
+            return np.zeros(0, dtype=np.int64)
+        p, t = self.params, self.month
+        rng = stream(self.seed, "new_agents", t, source)
+        batch = np.arange(count)
+        savings = p.savings_median_usd * np.exp(p.savings_sigma * rng.standard_normal(count))
+        skill = skill_floor + (1.0 - skill_floor) * rng.random(count)
+        rows = self.population.add(
+            count, key=agent_key(t, source, nodes, batch), nationality=nodes, location=nodes,
+            status=NATIONAL, savings=savings, skill=skill, arrival_month=t, integration=1.0,
+        )
+        if self.make_agents:
+            for r in rows.tolist():  # Mesa objects: the only per-agent Python work (creation)
+                Migrant(self, r)
+        return rows
+
+    def add_emigrants(self, origin: str, n_agents: int) -> np.ndarray:
+        """Put ``n_agents`` new emigrants at ``origin``; they choose destinations next step."""
+        node = self.world_index.node(origin)
+        rows = self.add_agents(np.full(int(n_agents), node), source=1)
+        self._pending_forced = np.concatenate([getattr(self, "_pending_forced", rows[:0]), rows])
+        return rows
+
+    # ----------------------------------------------------------------- policies and paths
+    def _apply_policies(self) -> None:
+        self.effects = Effects.base(self.world_index)
+        for pol in self.policies:
+            k = pol.intensity(self.month)
+            if k > 0:
+                pol.apply(self.effects, self.month, k)
+        open_edges = self.effects.open_edges(self.world_index)
+        key = np.packbits(open_edges).tobytes()
+        tables = self._path_cache.get(key)
+        if tables is None:
+            tables = shortest_paths(self.world_index, open_edges, self._weights)
+            self._path_cache[key] = tables
+        self.paths = tables
+
+    def refresh_network(self, settled: np.ndarray) -> None:
+        """Recompute diaspora stocks from settled, living agents."""
+        self.network = network_stock(self, settled)
+
+    def _settled(self) -> np.ndarray:
+        P = self.population
+        return np.flatnonzero(P.alive & ~P.in_transit)
+
+    # ----------------------------------------------------------------- the step
+    def step(self) -> None:
+        """Advance one month. The phases, in order, and why there:
+
+        1. Calendar: ``self.month`` is this month; push series and shocks read it.
+        2. Policies: each active policy writes this month's effects (visas, closures,
+           integration, programs); journey tables are refreshed if open routes changed,
+           so every later phase sees the same rules.
+        3. Emigration: new agents leave origins at the push-driven rate; they decide in
+           phase 6 with everyone else (forced to leave, free to choose where).
+        4. Labor market: jobs found and lost, income and savings, before decisions so
+           that hardship and savings of this month shape them.
+        5. Status: applications, grants, renewals, expiries and contract ends, before
+           decisions so a new permit counts as security this month.
+        6. Decide: labor-pathway slots are filled, then stay / move on / return.
+        7. Travel: travellers advance one month of route time; deaths, interceptions,
+           arrivals (new location, time-here reset); each crossing is recorded.
+        8. Settle in: integration and months-here grow for settled agents; the diaspora
+           network is refreshed for next month's decisions.
+        9. Record: stocks by country x nationality x status and employment are stored
+           with this month's events and crossings.
+        """
+        self._apply_policies()  # phases 1-2
+        forced = emigrate(self)  # 3
+        extra = getattr(self, "_pending_forced", None)
+        if extra is not None and len(extra):
+            forced = np.concatenate([extra, forced])
+            self._pending_forced = extra[:0]
+        settled = self._settled()
+        labor_market(self, settled)  # 4
+        update_status(self, self._settled())  # 5
+        decide(self, self._settled(), np.sort(forced))  # 6
+        travel(self)  # 7
+        settled = self._settled()
+        settle_in(self, settled)  # 8
+        P = self.population
+        self.recorder.close_month(self.month, P.location[settled], P.nationality[settled],
+                                  P.status[settled], P.employed[settled])  # 9
+        self.agent_steps += int(np.count_nonzero(P.alive))
+        self.month += 1
+
+    def run_months(self, months: int | None = None) -> None:
+        """Run ``months`` steps (the scenario's ``run.months`` by default)."""
+        for _ in range(self.scenario.run.months if months is None else months):
+            self.step()
+
+    # ----------------------------------------------------------------- accounting
+    def counts(self) -> dict[str, int]:
+        """Agents created, alive and dead (conservation: created == alive + dead)."""
+        P = self.population
+        alive = int(np.count_nonzero(P.alive))
+        return {"created": P.n, "alive": alive, "dead": P.n - alive}

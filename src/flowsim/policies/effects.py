@@ -1,0 +1,82 @@
+"""What the active policies amount to in one month, as arrays the step phases read.
+
+``Effects`` is rebuilt at the start of every month from the base world (phase 2 of the
+step); each active policy writes into it. Phases never look at policy objects directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flowsim.model.compiled import WorldIndex
+
+#: ``deport_to`` codes besides node indices.
+DEPORT_ORIGIN = -1
+DEPORT_PREVIOUS = -2
+
+
+@dataclass
+class RegularizationWindow:
+    """A regularization program open this month."""
+
+    country: int
+    nationalities: np.ndarray  # bool [L]
+    arrived_before: int  # absolute month; agents must have arrived earlier
+    apply_prob: float  # monthly probability an eligible migrant applies
+    approval: float
+    processing_months: int
+    permit_months: int
+
+
+@dataclass
+class PathwayWindow:
+    """Labor-pathway slots available this month."""
+
+    name: str
+    from_nodes: np.ndarray  # bool [L]
+    to: int
+    people: float  # slots this month, people
+    nationalities: np.ndarray  # bool [L]
+    eligible_status: np.ndarray  # bool [n statuses]
+    min_skill: float
+    aspiring: bool
+    contract_months: int
+    return_share: float
+
+
+@dataclass
+class Effects:
+    """Policy effects for one month."""
+
+    integration: np.ndarray  # [L nat, L host] share of the integration gap closed
+    visa_required: np.ndarray  # bool [L nat, L destination]
+    closed: np.ndarray  # [L nat, E] share of crossings blocked (1 = route closed)
+    intercept: np.ndarray  # [L nat, E] interception probability
+    deport_to: np.ndarray  # int [E]
+    push_mult: np.ndarray  # [L]
+    job_loss_mult: np.ndarray  # [L]
+    wage_mult: np.ndarray  # [L]
+    regularizations: list[RegularizationWindow] = field(default_factory=list)
+    pathways: list[PathwayWindow] = field(default_factory=list)
+
+    @classmethod
+    def base(cls, w: WorldIndex) -> Effects:
+        """Effects of no policy: the world as its tables describe it."""
+        n, e = w.n_nodes, w.n_edges
+        return cls(
+            integration=np.zeros((n, n)),
+            visa_required=w.visa_required.copy(),
+            closed=np.zeros((n, e)),
+            intercept=np.zeros((n, e)),
+            deport_to=np.full(e, DEPORT_ORIGIN, dtype=np.int64),
+            push_mult=np.ones(n),
+            job_loss_mult=np.ones(n),
+            wage_mult=np.ones(n),
+        )
+
+    def open_edges(self, w: WorldIndex) -> np.ndarray:
+        """Routes usable by each nationality: not fully closed; legal ones need no visa."""
+        needs_visa = self.visa_required[:, w.edge_dst] & w.edge_legal[None, :]
+        return (self.closed < 1.0) & ~needs_visa

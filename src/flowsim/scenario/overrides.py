@@ -1,0 +1,66 @@
+"""Dotted-key overrides of a scenario (used by experiment grids and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from flowsim.errors import Problem, ScenarioError
+from flowsim.scenario.schema import Scenario
+
+
+def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *, file: str = "<overrides>") -> Scenario:
+    """Return ``scenario`` with dotted-key overrides applied and re-validated.
+
+    Args:
+        scenario: The base scenario.
+        overrides: ``{"parameters.b_net": 0.5, "run.scale": 1000, "policies.<name>.level": 0.8}``.
+        file: Name used in error messages (e.g. the experiment file).
+
+    Returns:
+        A new validated ``Scenario``.
+
+    Raises:
+        ScenarioError: Naming the key when it is unknown or its value invalid.
+    """
+    if not overrides:
+        return scenario
+    data = scenario.model_dump(mode="python")
+    problems: list[Problem] = []
+    for key, value in overrides.items():
+        parts = key.split(".")
+        if parts[0] in ("name", "description") and len(parts) == 1:
+            data[parts[0]] = value
+        elif parts[0] in ("run", "parameters") and len(parts) == 2:
+            if parts[1] not in data[parts[0]]:
+                allowed = ", ".join(data[parts[0]])
+                problems.append(Problem(file, key, f"unknown key (allowed: {allowed})"))
+                continue
+            data[parts[0]][parts[1]] = value
+        elif parts[0] == "policies" and len(parts) == 3:
+            names = [p.get("name", "") for p in data["policies"]]
+            if parts[1] not in names:
+                problems.append(Problem(
+                    file, key, f"no policy named {parts[1]!r} (allowed: {', '.join(n for n in names if n)})"
+                ))
+                continue
+            pol = data["policies"][names.index(parts[1])]
+            if parts[2] not in pol:
+                problems.append(Problem(file, key, f"unknown key (allowed: {', '.join(pol)})"))
+                continue
+            pol[parts[2]] = value
+        else:
+            problems.append(Problem(
+                file, key, "unknown key (allowed: run.<field>, parameters.<name>, "
+                "policies.<policy name>.<field>, name, description)",
+            ))
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(
+            [Problem(file, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        ) from None

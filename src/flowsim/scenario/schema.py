@@ -1,0 +1,133 @@
+"""The scenario as validated data: run settings, parameter and world overrides, policies.
+
+A ``Scenario`` is frozen and fully resolved (its ``extends`` chain already merged), so it
+is a plain value: picklable, hashable by content and safe to send to worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flowsim.calendar import parse_month
+from flowsim.parameters import Parameters
+from flowsim.scenario.policies import ISO3, MonthText, Policy, Probability
+
+
+class RunSettings(BaseModel):
+    """When and at what resolution a scenario runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: MonthText = Field("2015-01", description="First simulated month (YYYY-MM).")
+    months: int = Field(192, ge=1, le=1200, description="Number of monthly steps.")
+    scale: float = Field(
+        200.0, gt=0, le=1e7, description="People per agent; results are reported in people."
+    )
+    seed: int = Field(20150101, ge=0, description="Seed used when a run is not given one.")
+
+    @property
+    def start_index(self) -> int:
+        """Absolute month index of the first step."""
+        return parse_month(self.start)
+
+    @property
+    def end_index(self) -> int:
+        """Absolute month index of the last step."""
+        return self.start_index + self.months - 1
+
+
+class RouteChange(BaseModel):
+    """A change to an existing route of the world, found by id or name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    route: str = Field(description="Route id or name.")
+    cost_usd: float | None = Field(None, ge=0)
+    risk: Probability | None = None
+    duration_months: float | None = Field(None, gt=0)
+    distance_km: float | None = Field(None, ge=0)
+    closed: bool = Field(False, description="Remove the route from the world for the whole run.")
+
+
+class NewRoute(BaseModel):
+    """A route added to the world."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    route_id: str
+    from_iso3: ISO3
+    to_iso3: ISO3
+    mode: Literal["land", "sea", "air"]
+    distance_km: float = Field(ge=0)
+    cost_usd: float = Field(ge=0)
+    duration_months: float = Field(gt=0)
+    risk: Probability
+    legal: bool
+    name: str = ""
+    source: str = "scenario"
+
+
+class CountryChange(BaseModel):
+    """A change to a country's attributes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unemployment: Probability | None = None
+    wage_usd_month: float | None = Field(None, gt=0)
+    informality: Probability | None = None
+    integration_base: Probability | None = None
+
+
+class WorldOverrides(BaseModel):
+    """Differences from the default (or ``--world``) tables for this scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    routes: tuple[RouteChange, ...] = ()
+    add_routes: tuple[NewRoute, ...] = ()
+    countries: dict[ISO3, CountryChange] = Field(default_factory=dict)
+
+
+class Scenario(BaseModel):
+    """A fully resolved scenario: what to run, with which coefficients, world and policies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="Short identifier.")
+    description: str = ""
+    run: RunSettings = Field(default_factory=RunSettings)
+    parameters: Parameters = Field(default_factory=Parameters)
+    world: WorldOverrides = Field(default_factory=WorldOverrides)
+    policies: tuple[Policy, ...] = ()
+
+    def canonical_json(self) -> str:
+        """Return the scenario as canonical JSON (sorted keys), the basis of its hash."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def content_hash(self) -> str:
+        """Return the SHA-256 of the canonical JSON: equal hashes mean equal scenarios."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """Return a copy with dotted-key overrides applied and validated.
+
+        Keys: ``run.<field>``, ``parameters.<name>``, ``policies.<policy name>.<field>``
+        and ``name``/``description``.
+
+        Args:
+            overrides: Mapping of dotted key to new value.
+
+        Returns:
+            A new validated ``Scenario``.
+
+        Raises:
+            flowsim.errors.ScenarioError: If a key is unknown or a value invalid.
+        """
+        from flowsim.scenario.overrides import apply_overrides
+
+        return apply_overrides(self, overrides)
