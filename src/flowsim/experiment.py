@@ -1,0 +1,317 @@
+"""Experiment files: which scenarios to run, over which parameter grid, how many times.
+
+An experiment (``experiments/*.toml``) names scenarios, optional run-setting overrides
+for all of them, an optional full-factorial parameter grid and the number of replicates.
+:func:`expand` lists every run up front as a :class:`~flowsim.engine.run.RunSpec`.
+Replicate ``k`` gets ``replicate_seed(seed, k)`` in every scenario and grid point, so
+runs are paired across scenarios (common random numbers).
+
+Example::
+
+    name = "smoke"
+    description = "Tiny sweep used by the tests"
+    scenarios = ["baseline", "integration_andean"]
+    replicates = 2
+    seed = 12345
+    [run]
+    months = 24
+    scale = 5000
+    [grid]
+    "parameters.b_net" = [0.5, 1.0]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from flowsim.errors import Problem, ScenarioError
+from flowsim.rng import replicate_seed
+
+if TYPE_CHECKING:
+    from flowsim.engine.run import RunSpec
+    from flowsim.scenario import Scenario
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class RunOverrides(BaseModel):
+    """Run settings applied to every scenario of an experiment (all optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: str | None = Field(default=None, pattern=_MONTH.pattern)
+    months: int | None = Field(default=None, gt=0)
+    scale: float | None = Field(default=None, gt=0)
+
+    def as_overrides(self) -> dict[str, Any]:
+        """Return the set fields as dotted ``run.*`` overrides."""
+        return {f"run.{k}": v for k, v in self.model_dump(exclude_none=True).items()}
+
+
+class Experiment(BaseModel):
+    """A validated experiment file.
+
+    Attributes:
+        name: Short name; the default results folder is ``results/<name>``.
+        description: One line saying what the experiment is for.
+        scenarios: Scenario names (looked up in ``<experiment dir>/../scenarios``) or paths
+            relative to the experiment file.
+        replicates: Runs per scenario and grid point.
+        seed: Root seed; replicate ``k`` runs with ``replicate_seed(seed, k)``.
+        run: Run-setting overrides for every scenario.
+        grid: Dotted override key -> list of values; runs cover the full factorial.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1)
+    replicates: int = Field(ge=1)
+    seed: int = Field(ge=0)
+    run: RunOverrides = RunOverrides()
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    @pydantic.field_validator("scenarios")
+    @classmethod
+    def _unique_scenarios(cls, value: list[str]) -> list[str]:
+        dupes = sorted({s for s in value if value.count(s) > 1})
+        if dupes:
+            raise ValueError(f"listed more than once: {', '.join(dupes)}")
+        return value
+
+    @pydantic.field_validator("grid")
+    @classmethod
+    def _grid_values(cls, value: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in value.items():
+            if not key.startswith(("parameters.", "run.", "policies.")):
+                raise ValueError(
+                    f"{key!r} is not an override key (allowed: parameters.<name>, "
+                    "run.<setting>, policies.<policy>.<field>)"
+                )
+            if not values:
+                raise ValueError(f"{key!r} has no values")
+        return value
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder the scenario references are resolved from (the file's folder)."""
+        return self._base_dir if self._base_dir is not None else Path.cwd()
+
+    def canonical(self) -> dict[str, Any]:
+        """Return the experiment as plain JSON-ready data (what the hash covers)."""
+        return self.model_dump(mode="json")
+
+    def content_hash(self) -> str:
+        """Return the SHA-256 of the experiment's canonical JSON."""
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def grid_points(self) -> list[dict[str, Any]]:
+        """Return every grid point (one dict of overrides each); ``[{}]`` without a grid."""
+        keys = list(self.grid)
+        return [
+            dict(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(self.grid[k] for k in keys))
+        ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An experiment with every scenario loaded and every run listed.
+
+    Attributes:
+        experiment: The experiment.
+        scenario_hashes: Scenario label -> content hash of the scenario it runs.
+        runs: Every run, in a stable order (scenario, grid point, replicate).
+    """
+
+    experiment: Experiment
+    scenario_hashes: dict[str, str]
+    runs: list[RunSpec]
+
+
+def _problems_from_validation(file: str, exc: pydantic.ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            parent = err["loc"][:-1]
+            model: type[BaseModel] = RunOverrides if parent == ("run",) else Experiment
+            allowed = ", ".join(model.model_fields)
+            message = f"unknown key (allowed: {allowed})"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+        problems.append(Problem(file, where, message))
+    return problems
+
+
+def parse_experiment(data: Mapping[str, Any], *, file: str = "<experiment>") -> Experiment:
+    """Validate experiment data already read from TOML.
+
+    Args:
+        data: The parsed TOML document.
+        file: Name used in error messages.
+
+    Returns:
+        The validated experiment.
+
+    Raises:
+        ScenarioError: Listing every problem, each with its key path.
+    """
+    try:
+        return Experiment.model_validate(dict(data))
+    except pydantic.ValidationError as exc:
+        raise ScenarioError(_problems_from_validation(file, exc)) from None
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file.
+
+    Args:
+        path: The TOML file.
+
+    Returns:
+        The experiment; scenario names resolve from the file's folder.
+
+    Raises:
+        ScenarioError: When the file is missing, is not TOML or does not validate.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(path), "(file)", "no such file")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(str(path), "(file)", f"not valid TOML: {exc}")]) from None
+    experiment = parse_experiment(data, file=str(path))
+    experiment._base_dir = path.resolve().parent
+    return experiment
+
+
+def format_value(value: Any) -> str:
+    """Format a grid value for a scenario label (``0.5``, ``true``, ``name``)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def scenario_label(name: str, point: Mapping[str, Any]) -> str:
+    """Return the label of a scenario at a grid point: ``name[key=value,...]``."""
+    if not point:
+        return name
+    return name + "[" + ",".join(f"{k}={format_value(v)}" for k, v in point.items()) + "]"
+
+
+def _resolve_ref(experiment: Experiment, ref: str) -> tuple[str | Path, list[Path]]:
+    base = experiment.base_dir
+    if ref.endswith(".toml") or "/" in ref:
+        return base / ref, []
+    return ref, [base.parent / "scenarios", base]
+
+
+def load_scenarios(experiment: Experiment) -> dict[str, Scenario]:
+    """Load and validate every scenario the experiment names, before anything runs.
+
+    Args:
+        experiment: The experiment.
+
+    Returns:
+        Reference as written -> scenario with the experiment's ``[run]`` overrides applied.
+
+    Raises:
+        ScenarioError: Listing the problems of every invalid scenario together.
+    """
+    from flowsim.scenario import load_scenario
+
+    loaded: dict[str, Scenario] = {}
+    problems: list[Problem] = []
+    overrides = experiment.run.as_overrides()
+    for ref in experiment.scenarios:
+        target, search_dirs = _resolve_ref(experiment, ref)
+        try:
+            scenario = load_scenario(target, search_dirs=search_dirs)
+            loaded[ref] = scenario.with_overrides(overrides) if overrides else scenario
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
+def expand(experiment: Experiment) -> Plan:
+    """List every run of an experiment, validating all scenarios and grid points first.
+
+    Args:
+        experiment: The experiment.
+
+    Returns:
+        The plan: scenario hashes by label and the runs in a stable order.
+
+    Raises:
+        ScenarioError: When a scenario or a grid override is invalid; nothing has run.
+    """
+    from flowsim.engine.run import RunSpec
+
+    scenarios = load_scenarios(experiment)
+    seeds = [replicate_seed(experiment.seed, k) for k in range(experiment.replicates)]
+    hashes: dict[str, str] = {}
+    runs: list[RunSpec] = []
+    problems: list[Problem] = []
+    for ref, base in scenarios.items():
+        for point in experiment.grid_points():
+            try:
+                scenario = base.with_overrides(point) if point else base
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            label = scenario_label(scenario.name, point)
+            if label in hashes:
+                problems.append(Problem(ref, "scenarios", f"label {label!r} is not unique"))
+                continue
+            hashes[label] = scenario.content_hash()
+            for k, seed in enumerate(seeds):
+                runs.append(
+                    RunSpec(
+                        run_id=f"{label}/r{k:03d}",
+                        scenario=scenario,
+                        replicate=k,
+                        seed=seed,
+                        params=dict(point),
+                    )
+                )
+    if problems:
+        raise ScenarioError(problems)
+    return Plan(experiment=experiment, scenario_hashes=hashes, runs=runs)
+
+
+def experiment_from(source: str | Path | Experiment) -> Experiment:
+    """Return an :class:`Experiment` from a path or an experiment (passed through)."""
+    return source if isinstance(source, Experiment) else load_experiment(source)
+
+
+__all__: Sequence[str] = (
+    "Experiment",
+    "Plan",
+    "RunOverrides",
+    "expand",
+    "experiment_from",
+    "format_value",
+    "load_experiment",
+    "load_scenarios",
+    "parse_experiment",
+    "scenario_label",
+)

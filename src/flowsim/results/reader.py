@@ -1,0 +1,218 @@
+"""Reading a results folder from notebooks and analysis code.
+
+Filters are pushed down to the Parquet scan, so a large store is never loaded whole::
+
+    from flowsim import results
+    res = results.open("results/policy_comparison")
+    res.runs                                   # one row per run, with status and error
+    res.timeseries(variable="journeys_onward", country=["PER", "COL"], period="2018/2023")
+    res.flows(route="Darien Gap", kind="onward", period="2023")
+
+Only runs whose status is ``ok`` contribute data unless ``include_failed=True``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from flowsim.errors import ResultsError
+from flowsim.results.store import MANIFEST, SCHEMAS
+
+Filter = str | Sequence[str] | None
+
+
+def parse_period(period: str) -> tuple[date, date]:
+    """Return the first and last month (inclusive) of a period.
+
+    Args:
+        period: ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM/YYYY-MM"`` (either side may be a year).
+
+    Returns:
+        The first days of the first and last months.
+
+    Raises:
+        ResultsError: When the period is not in one of those forms.
+    """
+    try:
+        if "/" in period:
+            first, last = period.split("/", 1)
+            return _bounds(first)[0], _bounds(last)[1]
+        return _bounds(period)
+    except ValueError:
+        raise ResultsError(
+            f"period {period!r} is not understood (allowed: YYYY, YYYY-MM, YYYY-MM/YYYY-MM)"
+        ) from None
+
+
+def _bounds(text: str) -> tuple[date, date]:
+    text = text.strip()
+    if len(text) == 4:
+        year = int(text)
+        return date(year, 1, 1), date(year, 12, 1)
+    if len(text) == 7 and text[4] == "-":
+        month = date(int(text[:4]), int(text[5:]), 1)
+        return month, month
+    raise ValueError(text)
+
+
+def _isin(column: str, value: Filter) -> ds.Expression | None:
+    if value is None:
+        return None
+    values = [value] if isinstance(value, str) else list(value)
+    return ds.field(column).isin(values)
+
+
+def _and(*parts: ds.Expression | None) -> ds.Expression | None:
+    out = None
+    for part in parts:
+        if part is not None:
+            out = part if out is None else out & part
+    return out
+
+
+class Results:
+    """A results folder opened for reading.
+
+    Attributes:
+        root: The folder.
+        manifest: The parsed ``manifest.json``.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        path = self.root / MANIFEST
+        if not path.exists():
+            raise ResultsError(f"{self.root} is not a results folder (no {MANIFEST})")
+        self.manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+
+    def _dataset(self, table: str) -> ds.Dataset | None:
+        folder = self.root / f"{table}.parquet"
+        if not folder.exists() or not any(folder.glob("part-*.parquet")):
+            return None
+        return ds.dataset(folder, format="parquet", schema=SCHEMAS[table])
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """Every finished run (ok and failed), sorted by run id."""
+        dataset = self._dataset("runs")
+        table = dataset.to_table() if dataset is not None else SCHEMAS["runs"].empty_table()
+        return table.to_pandas().sort_values("run_id", ignore_index=True)
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """The runs that failed, with their errors."""
+        runs = self.runs
+        return runs[runs["status"] != "ok"].reset_index(drop=True)
+
+    def _ok_ids(self) -> list[str]:
+        dataset = self._dataset("runs")
+        if dataset is None:
+            return []
+        table = dataset.to_table(columns=["run_id"], filter=ds.field("status") == "ok")
+        return table["run_id"].to_pylist()
+
+    def _read(
+        self,
+        table: str,
+        filters: list[ds.Expression | None],
+        period: str | None,
+        include_failed: bool,
+    ) -> pd.DataFrame:
+        if period is not None:
+            first, last = parse_period(period)
+            filters.append(
+                (ds.field("month") >= pa.scalar(first, pa.date32()))
+                & (ds.field("month") <= pa.scalar(last, pa.date32()))
+            )
+        if not include_failed:
+            filters.append(ds.field("run_id").isin(self._ok_ids()))
+        dataset = self._dataset(table)
+        if dataset is None:
+            arrow = SCHEMAS[table].empty_table()
+        else:
+            arrow = dataset.to_table(filter=_and(*filters))
+        arrow = arrow.set_column(
+            arrow.schema.get_field_index("month"),
+            "month",
+            pc.cast(arrow["month"], pa.timestamp("ns")),
+        )
+        return arrow.to_pandas()
+
+    def timeseries(
+        self,
+        scenario: Filter = None,
+        variable: Filter = None,
+        country: Filter = None,
+        nationality: Filter = None,
+        period: str | None = None,
+        *,
+        include_failed: bool = False,
+    ) -> pd.DataFrame:
+        """Return timeseries rows matching every given filter.
+
+        Args:
+            scenario: Scenario label(s).
+            variable: Variable name(s) (see ``flowsim.tables.VARIABLES``).
+            country: ISO3 code(s) where the quantity is measured.
+            nationality: ISO3 code(s) of the migrants' origin.
+            period: ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM/YYYY-MM"`` (inclusive).
+            include_failed: Also return rows of runs not recorded as ok.
+
+        Returns:
+            A long frame with ``flowsim.tables.TIMESERIES_COLUMNS``; ``month`` is a datetime.
+        """
+        filters = [
+            _isin("scenario", scenario),
+            _isin("variable", variable),
+            _isin("country", country),
+            _isin("nationality", nationality),
+        ]
+        return self._read("timeseries", filters, period, include_failed)
+
+    def flows(
+        self,
+        scenario: Filter = None,
+        kind: Filter = None,
+        route: Filter = None,
+        period: str | None = None,
+        *,
+        include_failed: bool = False,
+    ) -> pd.DataFrame:
+        """Return border-crossing rows matching every given filter.
+
+        Args:
+            scenario: Scenario label(s).
+            kind: Journey kind(s) (see ``flowsim.tables.KINDS``).
+            route: Route name(s) or id(s), e.g. ``"Darien Gap"``.
+            period: ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM/YYYY-MM"`` (inclusive).
+            include_failed: Also return rows of runs not recorded as ok.
+
+        Returns:
+            A long frame with ``flowsim.tables.FLOWS_COLUMNS``; ``month`` is a datetime.
+        """
+        filters = [_isin("scenario", scenario), _isin("kind", kind), _isin("route", route)]
+        return self._read("flows", filters, period, include_failed)
+
+
+def open_results(directory: str | Path) -> Results:
+    """Open a results folder for reading.
+
+    Args:
+        directory: The sweep's folder (it holds ``manifest.json``).
+
+    Returns:
+        The results.
+
+    Raises:
+        ResultsError: When the folder has no manifest.
+    """
+    return Results(directory)
