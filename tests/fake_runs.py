@@ -74,6 +74,7 @@ class RunSpec:
     replicate: int
     seed: int
     params: dict
+    label: str = ""
 
 
 @dataclass

@@ -201,3 +201,20 @@ def test_killed_sweep_resumes_to_the_same_store(experiment, tmp_path):
     )
     assert tables_of(out)["runs"]["run_id"].is_unique
     assert_same_store(out, tmp_path / "whole")
+
+
+def test_cli_exit_status(experiment, tmp_path, monkeypatch, capsys):
+    from flowsim.cli.main import main
+
+    args = ["sweep", str(experiment), "--executor", "serial", "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "ok")]) == 0
+    assert "8 runs: 8 done" in capsys.readouterr().out
+    monkeypatch.setenv("FLOWSIM_FAKE_FAIL", "baseline[parameters.b_net=0.5]/r000")
+    assert main([*args, "--out", str(tmp_path / "some_failed")]) == 1
+    assert "deliberate failure" in capsys.readouterr().err
+    experiment.write_text(EXPERIMENT.format(replicates=3))
+    assert main([*args, "--out", str(tmp_path / "ok")]) == 2  # another experiment's folder
+    assert "new --out" in capsys.readouterr().err
+    experiment.write_text(experiment.read_text().replace("baseline", "broken"))
+    assert main([*args, "--out", str(tmp_path / "bad")]) == 2
+    assert not (tmp_path / "bad").exists()

@@ -291,6 +291,7 @@ def expand(experiment: Experiment) -> Plan:
                         replicate=k,
                         seed=seed,
                         params=dict(point),
+                        label=label,
                     )
                 )
     if problems:

@@ -234,6 +234,7 @@ def build_manifest(
     experiment_hash: str,
     scenario_hashes: Mapping[str, str],
     runs: list[dict[str, Any]],
+    kind: str = "sweep",
 ) -> dict[str, Any]:
     """Return the manifest of a sweep.
 
@@ -242,9 +243,11 @@ def build_manifest(
         experiment_hash: Its content hash.
         scenario_hashes: Scenario label -> content hash.
         runs: The run list: ``run_id``, ``scenario``, ``replicate``, ``seed``, ``params``.
+        kind: ``"sweep"``, or ``"run"`` for a folder written by ``flowsim run``.
     """
     return {
         "format_version": tables.FORMAT_VERSION,
+        "kind": kind,
         "flowsim_version": __version__,
         "git_commit": git_commit(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -280,6 +283,62 @@ class ResultsStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.writer = PartWriter(self.root)
+
+    @classmethod
+    def for_single_run(cls, root: str | Path, spec: Any) -> ResultsStore:
+        """Prepare a folder holding one run (``flowsim run``), replacing an earlier one.
+
+        A folder written by an earlier single run is emptied and reused; a sweep's folder
+        or any other non-empty folder is refused.
+
+        Args:
+            root: The results folder.
+            spec: The run's ``RunSpec``.
+
+        Raises:
+            ResultsError: When ``root`` holds a sweep or is not a results folder.
+        """
+        store = cls(root)
+        if store.manifest_path.exists():
+            old = json.loads(store.manifest_path.read_text(encoding="utf-8"))
+            if old.get("kind") != "run":
+                raise ResultsError(
+                    f"{store.root} holds a sweep's results; choose another --out folder."
+                )
+            for name in TABLES:
+                for part in (store.root / f"{name}.parquet").glob("part-*.parquet"):
+                    part.unlink()
+            store.manifest_path.unlink()
+        label = getattr(spec, "scenario_label", spec.scenario.name)
+        experiment = {
+            "name": label,
+            "scenarios": [label],
+            "replicates": 1,
+            "seed": spec.seed,
+            "params": spec.params,
+        }
+        text = json.dumps(experiment, sort_keys=True, separators=(",", ":"))
+        run = {
+            "run_id": spec.run_id,
+            "scenario": label,
+            "replicate": spec.replicate,
+            "seed": spec.seed,
+            "params": spec.params,
+        }
+        store.prepare(
+            build_manifest(
+                experiment,
+                hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                {label: spec.scenario.content_hash()},
+                [run],
+                kind="run",
+            )
+        )
+        return store
+
+    def write_result(self, result: Any) -> None:
+        """Write a ``RunResult``'s parts (tables first, runs row last)."""
+        self.writer.write_run(result.run, result.timeseries, result.flows)
 
     @property
     def manifest_path(self) -> Path:
