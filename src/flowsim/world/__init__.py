@@ -1,0 +1,124 @@
+"""The world a simulation runs in: countries, routes, visa rules, diasporas, emigration push.
+
+The default world ships inside the package (``flowsim/data``); users can pass their own
+folder holding the same five tables (``flowsim world --world DIR``). Tables are validated
+on load and every problem is reported with its file, row and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from flowsim.errors import Problem, WorldError
+from flowsim.world.graph import build_graph, unreachable_origins
+from flowsim.world.tables import ALL_NATIONALITIES, MODES, read_tables, row_label
+
+__all__ = ["ALL_NATIONALITIES", "MODES", "PACKAGE_SOURCE", "World", "default_world", "load_world"]
+
+#: ``World.source`` of the world shipped inside the package.
+PACKAGE_SOURCE = "<package>"
+
+
+@dataclass(frozen=True)
+class World:
+    """Countries and the routes between them, as validated tables plus a graph.
+
+    Attributes:
+        countries: Indexed by ISO3, columns as in ``countries.csv`` (numbers as float).
+        routes: One row per directed route, columns as in ``routes.csv``; ``legal`` is bool
+            and ``name`` is ``""`` for unnamed routes.
+        visas: ``destination, nationality, visa_required (bool), source``; nationality
+            ``ALL`` is the destination's default.
+        diaspora: ``nationality, country, people, source``: stocks around 2015.
+        push: ``origin, year, emigrants, source``: expected emigrants per origin and year.
+        graph: Nodes are ISO3 codes with country attributes; edges are keyed by
+            ``route_id`` and carry the route's attributes.
+        source: Folder the tables came from (``"<package>"`` for the default world).
+    """
+
+    countries: pd.DataFrame
+    routes: pd.DataFrame
+    visas: pd.DataFrame
+    diaspora: pd.DataFrame
+    push: pd.DataFrame
+    graph: nx.MultiDiGraph
+    source: str
+
+    def iso3(self) -> list[str]:
+        """Return the country codes in ``countries.csv`` order (the node order everywhere)."""
+        return [str(code) for code in self.countries.index]
+
+    def origins(self) -> list[str]:
+        """Return the origins present in ``push.csv``, in order of first appearance."""
+        return list(dict.fromkeys(self.push["origin"]))
+
+    def route_label(self, route_id: str) -> str:
+        """Return a route's name if it has one, else its ``route_id``.
+
+        Raises:
+            KeyError: If ``route_id`` is not a route of this world.
+        """
+        match = self.routes.loc[self.routes["route_id"] == route_id, "name"]
+        if match.empty:
+            raise KeyError(f"unknown route_id {route_id!r}")
+        return str(match.iloc[0]) or route_id
+
+
+def load_world(directory: str | Path | None = None) -> World:
+    """Load and validate a world.
+
+    Args:
+        directory: Folder with ``countries.csv``, ``routes.csv``, ``visas.csv``,
+            ``diaspora.csv`` and ``push.csv``; ``None`` loads the package's default world.
+
+    Returns:
+        The validated world.
+
+    Raises:
+        WorldError: Listing every problem found (file, row and column, message).
+    """
+    if directory is None:
+        with resources.as_file(resources.files("flowsim") / "data") as path:
+            return _load(Path(path), PACKAGE_SOURCE)
+    return _load(Path(directory), str(directory))
+
+
+def _load(path: Path, shown: str) -> World:
+    tables = read_tables(path, shown)
+    graph = build_graph(tables["countries"], tables["routes"])
+    push = tables["push"]
+    stuck = set(unreachable_origins(graph, list(dict.fromkeys(push["origin"]))))
+    if stuck:
+        label = str(Path(shown) / "push.csv")
+        first_rows = {o: i for i, o in reversed(list(enumerate(push["origin"])))}
+        problems = [
+            Problem(
+                label,
+                row_label(first_rows[o], "origin"),
+                f"origin {o} cannot reach any other country along the routes",
+            )
+            for o in dict.fromkeys(push["origin"])
+            if o in stuck
+        ]
+        raise WorldError(problems)
+    return World(
+        countries=tables["countries"],
+        routes=tables["routes"],
+        visas=tables["visas"],
+        diaspora=tables["diaspora"],
+        push=push,
+        graph=graph,
+        source=shown,
+    )
+
+
+@lru_cache(maxsize=1)
+def default_world() -> World:
+    """Return the package's default world, loaded once per process."""
+    return load_world(None)

@@ -1,0 +1,267 @@
+"""Read and validate the five world tables (countries, routes, visas, diaspora, push).
+
+Every problem found is collected before anything is raised, so a user fixing a file sees
+all of them at once. Rows are numbered as a spreadsheet shows them: the header is row 1,
+the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from flowsim.errors import Problem, WorldError
+
+#: Allowed route modes.
+MODES: tuple[str, ...] = ("land", "sea", "air")
+
+#: Nationality wildcard in visas.csv: the destination's default rule.
+ALL_NATIONALITIES = "ALL"
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What one world table must contain.
+
+    Attributes:
+        columns: Required columns, in file order.
+        numbers: Numeric columns mapped to their inclusive ``(lower, upper)`` bounds
+            (``None`` upper: unbounded).
+        codes: Columns holding a country code of the world (ISO3).
+        booleans: Columns holding ``true``/``false``.
+        unique: Columns whose non-empty values must be unique.
+    """
+
+    columns: tuple[str, ...]
+    numbers: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    codes: tuple[str, ...] = ()
+    booleans: tuple[str, ...] = ()
+    unique: tuple[str, ...] = ()
+
+
+_COUNT: tuple[float, float | None] = (0.0, None)
+_FRACTION: tuple[float, float | None] = (0.0, 1.0)
+
+_SOURCES = tuple(
+    f"{c}_source"
+    for c in ("population", "gdp_pc_ppp", "unemployment", "wage", "informality", "migrant_stock")
+) + ("integration_source",)
+
+#: The tables, in the order they are read.
+SPECS: dict[str, TableSpec] = {
+    "countries": TableSpec(
+        columns=(
+            "iso3",
+            "name",
+            "lat",
+            "lon",
+            "population",
+            "gdp_pc_ppp",
+            "unemployment",
+            "wage_usd_month",
+            "informality",
+            "migrant_stock",
+            "integration_base",
+            *_SOURCES,
+        ),
+        numbers={
+            "lat": (-90.0, 90.0),
+            "lon": (-180.0, 180.0),
+            "population": _COUNT,
+            "gdp_pc_ppp": _COUNT,
+            "unemployment": _FRACTION,
+            "wage_usd_month": _COUNT,
+            "informality": _FRACTION,
+            "migrant_stock": _COUNT,
+            "integration_base": _FRACTION,
+        },
+        unique=("iso3",),
+    ),
+    "routes": TableSpec(
+        columns=(
+            "route_id",
+            "from_iso3",
+            "to_iso3",
+            "mode",
+            "distance_km",
+            "cost_usd",
+            "duration_months",
+            "risk",
+            "legal",
+            "name",
+            "source",
+        ),
+        numbers={
+            "distance_km": _COUNT,
+            "cost_usd": _COUNT,
+            "duration_months": _COUNT,
+            "risk": _FRACTION,
+        },
+        codes=("from_iso3", "to_iso3"),
+        booleans=("legal",),
+        unique=("route_id", "name"),
+    ),
+    "visas": TableSpec(
+        columns=("destination", "nationality", "visa_required", "source"),
+        codes=("destination", "nationality"),
+        booleans=("visa_required",),
+    ),
+    "diaspora": TableSpec(
+        columns=("nationality", "country", "people", "source"),
+        numbers={"people": _COUNT},
+        codes=("nationality", "country"),
+    ),
+    "push": TableSpec(
+        columns=("origin", "year", "emigrants", "source"),
+        numbers={"year": _COUNT, "emigrants": _COUNT},
+        codes=("origin",),
+    ),
+}
+
+
+def row_label(index: int, column: str) -> str:
+    """Return the spreadsheet position of a data row: header is row 1, data start at row 2."""
+    return f"row {index + 2}, column {column}"
+
+
+def _read_raw(path: Path, label: str, problems: list[Problem]) -> pd.DataFrame | None:
+    if not path.is_file():
+        problems.append(Problem(label, "file", "missing file"))
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False).map(str.strip)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        problems.append(Problem(label, "file", f"cannot be read as CSV: {exc}"))
+        return None
+
+
+def _check_numbers(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Problem]) -> None:
+    for column, (lower, upper) in spec.numbers.items():
+        values = pd.to_numeric(df[column], errors="coerce")
+        for i, (text, value) in enumerate(zip(df[column], values, strict=True)):
+            where = row_label(i, column)
+            if pd.isna(value):
+                out.append(Problem(label, where, f"{text!r} is not a number"))
+            elif lower == 0 and value < 0:
+                out.append(Problem(label, where, f"{text} is negative (must be >= 0)"))
+            elif value < lower or (upper is not None and value > upper):
+                bounds = f"[{lower:g}, {'inf' if upper is None else f'{upper:g}'}]"
+                out.append(Problem(label, where, f"{text} is outside {bounds}"))
+        df[column] = values.astype(float)
+
+
+def _check_booleans(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Problem]) -> None:
+    for column in spec.booleans:
+        parsed = []
+        for i, text in enumerate(df[column]):
+            low = text.lower()
+            if low not in _TRUE | _FALSE:
+                message = f"{text!r} is not a boolean (allowed: true, false)"
+                out.append(Problem(label, row_label(i, column), message))
+            parsed.append(low in _TRUE)
+        df[column] = pd.Series(parsed, index=df.index, dtype=bool)
+
+
+def _check_codes(
+    df: pd.DataFrame, spec: TableSpec, label: str, known: list[str], out: list[Problem]
+) -> None:
+    allowed = set(known)
+    for column in spec.codes:
+        extra = {ALL_NATIONALITIES} if column == "nationality" and "destination" in df else set()
+        for i, code in enumerate(df[column]):
+            if code not in allowed | extra:
+                listed = ", ".join(known + sorted(extra))
+                message = f"unknown country code {code!r} (allowed: {listed})"
+                out.append(Problem(label, row_label(i, column), message))
+
+
+def _check_unique(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Problem]) -> None:
+    for column in spec.unique:
+        seen: dict[str, int] = {}
+        for i, value in enumerate(df[column]):
+            if value == "":
+                continue
+            if value in seen:
+                first = seen[value] + 2
+                message = f"duplicate {column} {value!r} (first at row {first})"
+                out.append(Problem(label, row_label(i, column), message))
+            else:
+                seen[value] = i
+
+
+def _check_table(
+    name: str, df: pd.DataFrame, label: str, known: list[str], out: list[Problem]
+) -> pd.DataFrame | None:
+    spec = SPECS[name]
+    missing = [c for c in spec.columns if c not in df.columns]
+    for column in missing:
+        out.append(Problem(label, f"column {column}", "missing column"))
+    if missing:
+        return None
+    df = df.loc[:, list(spec.columns)].copy()
+    _check_unique(df, spec, label, out)
+    _check_numbers(df, spec, label, out)
+    _check_booleans(df, spec, label, out)
+    _check_codes(df, spec, label, known, out)
+    if name == "routes":
+        for i, mode in enumerate(df["mode"]):
+            if mode not in MODES:
+                allowed = ", ".join(MODES)
+                message = f"unknown mode {mode!r} (allowed: {allowed})"
+                out.append(Problem(label, row_label(i, "mode"), message))
+    return df
+
+
+def _check_visa_defaults(visas: pd.DataFrame, routes: pd.DataFrame, label: str) -> list[Problem]:
+    """Every destination in visas.csv or reached by a legal route needs a nationality=ALL row."""
+    with_default = set(visas.loc[visas["nationality"] == ALL_NATIONALITIES, "destination"])
+    destinations = list(dict.fromkeys(visas["destination"]))
+    destinations += [d for d in routes.loc[routes["legal"], "to_iso3"] if d not in destinations]
+    return [
+        Problem(label, "column nationality", f"destination {d} has no '{ALL_NATIONALITIES}' row")
+        for d in dict.fromkeys(destinations)
+        if d not in with_default
+    ]
+
+
+def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
+    """Read and validate the five world tables from ``directory``.
+
+    Args:
+        directory: Folder holding ``countries.csv``, ``routes.csv``, ``visas.csv``,
+            ``diaspora.csv`` and ``push.csv``.
+        shown: How the folder is named in error messages (the path as the user gave it).
+
+    Returns:
+        The tables by name, with numbers as float and booleans as bool.
+
+    Raises:
+        WorldError: Listing every problem found in every table.
+    """
+    problems: list[Problem] = []
+    labels = {name: str(Path(shown) / f"{name}.csv") for name in SPECS}
+    raw = {name: _read_raw(directory / f"{name}.csv", labels[name], problems) for name in SPECS}
+    known: list[str] = []
+    tables: dict[str, pd.DataFrame | None] = {}
+    if raw["countries"] is not None:
+        tables["countries"] = _check_table(
+            "countries", raw["countries"], labels["countries"], known, problems
+        )
+        if tables["countries"] is not None:
+            known = list(dict.fromkeys(tables["countries"]["iso3"]))
+    for name in list(SPECS)[1:]:
+        if raw[name] is not None:
+            tables[name] = _check_table(name, raw[name], labels[name], known, problems)
+    if not problems and tables.get("visas") is not None and tables.get("routes") is not None:
+        problems += _check_visa_defaults(tables["visas"], tables["routes"], labels["visas"])
+    if problems:
+        raise WorldError(problems)
+    out = {name: df for name, df in tables.items() if df is not None}
+    out["countries"] = out["countries"].set_index("iso3")
+    out["push"]["year"] = out["push"]["year"].astype(int)
+    return out
