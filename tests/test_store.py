@@ -161,3 +161,14 @@ def test_bad_period_and_missing_folder(store, tmp_path):
         results.open(store).timeseries(period="2019/13")
     with pytest.raises(ResultsError, match="not a results folder"):
         results.open(tmp_path / "nothing")
+
+
+def test_single_run_folders_are_replaced_but_sweeps_are_not(tmp_path):
+    spec = fake_runs.RunSpec("baseline/r000", fake_runs.FakeScenario("baseline"), 0, 7, {})
+    for _ in range(2):  # a second `flowsim run` replaces the first
+        store = ResultsStore.for_single_run(tmp_path / "one", spec)
+        store.write_result(fake_runs.fake_run(spec))
+    assert len(results.open(tmp_path / "one").runs) == 1
+    ResultsStore(tmp_path / "sweep").prepare(manifest())
+    with pytest.raises(ResultsError, match="sweep"):
+        ResultsStore.for_single_run(tmp_path / "sweep", spec)

@@ -218,3 +218,44 @@ def test_cli_exit_status(experiment, tmp_path, monkeypatch, capsys):
     experiment.write_text(experiment.read_text().replace("baseline", "broken"))
     assert main([*args, "--out", str(tmp_path / "bad")]) == 2
     assert not (tmp_path / "bad").exists()
+
+
+REPO = TESTS.parent
+
+
+@pytest.fixture
+def real_experiment(tmp_path) -> Path:
+    """experiments/smoke.toml on the real model; two minimal scenarios until those land."""
+    smoke = REPO / "experiments" / "smoke.toml"
+    if all((REPO / "scenarios" / f"{n}.toml").exists() for n in ("baseline", "integration_andean")):
+        return smoke
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "scenarios" / "baseline.toml").write_text('description = "base"\n')
+    (tmp_path / "scenarios" / "integration_andean.toml").write_text(
+        'extends = "baseline"\n[parameters]\nb_net = 0.5\n'
+    )
+    path = tmp_path / "experiments" / "smoke.toml"
+    path.write_text(smoke.read_text())
+    return path
+
+
+def test_real_model_gives_identical_results_on_every_executor(real_experiment, tmp_path):
+    for executor in ("serial", "processes", "dask"):
+        summary = run_sweep(
+            real_experiment, tmp_path / executor, executor=executor, workers=2, progress=False
+        )
+        assert summary.ok and summary.done == summary.total == 4, summary.failed
+    base = tables_of(tmp_path / "serial")
+    assert not base["timeseries"].empty and not base["flows"].empty
+    for executor in ("processes", "dask"):
+        other = tables_of(tmp_path / executor)
+        for name in ("timeseries", "flows"):
+            pd.testing.assert_frame_equal(base[name], other[name])
+        pd.testing.assert_frame_equal(
+            base["runs"].drop(columns="seconds"), other["runs"].drop(columns="seconds")
+        )
+        data_parts = {k: v for k, v in part_bytes(tmp_path / executor).items() if "runs" not in k}
+        assert data_parts == {
+            k: v for k, v in part_bytes(tmp_path / "serial").items() if "runs" not in k
+        }

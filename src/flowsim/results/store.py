@@ -21,6 +21,7 @@ import json
 import os
 import re
 import subprocess
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -143,7 +144,7 @@ def write_atomic(path: Path, write: Any) -> None:
         path: Final path.
         write: Callable receiving the temporary path and writing the content to it.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")  # unique across hosts
     try:
         write(tmp)
         fd = os.open(tmp, os.O_RDONLY)
@@ -281,7 +282,7 @@ class ResultsStore:
     """One sweep's results folder, opened for writing."""
 
     def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
+        self.root = Path(root).absolute()  # workers may run elsewhere: never relative
         self.writer = PartWriter(self.root)
 
     @classmethod
