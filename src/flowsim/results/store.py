@@ -367,7 +367,13 @@ class ResultsStore:
                     + "\nChoose a new --out folder (or delete this one to start over)."
                 )
             return
-        if self.root.exists() and any(self.root.iterdir()):
+        table_dirs = {f"{name}.parquet" for name in TABLES}
+        leftovers = [
+            p
+            for p in (self.root.iterdir() if self.root.exists() else ())
+            if not (p.name in table_dirs and p.is_dir() and not any(p.glob("part-*")))
+        ]
+        if leftovers:
             raise ResultsError(
                 f"{self.root} is not empty and has no {MANIFEST}; it is not a results "
                 "folder. Choose a new --out folder."
