@@ -50,6 +50,8 @@ def main() -> None:
                 progress=False,
             )
             seconds = time.perf_counter() - start
+            for run_id, error in summary.failed[:3]:
+                print(f"{executor}: {run_id} failed: {error.strip().splitlines()[-1]}")
             rows.append(
                 {
                     "executor": executor,
