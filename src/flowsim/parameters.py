@@ -43,6 +43,11 @@ class Parameters(BaseModel):
         description="Weight of the journey's death probability. Assumption: a 1% risk costs "
         "as much utility as a 15% income loss.",
     )
+    b_stop: float = Field(
+        2.0, ge=0, le=50,
+        description="Weight of the probability of being intercepted or turned back on the "
+        "journey (enforcement, closures). Assumption: being sent back loses the fee and months.",
+    )
     b_time: float = Field(
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."
     )
@@ -95,8 +100,25 @@ class Parameters(BaseModel):
         description="Median savings of a new emigrant, USD. Assumption: a few months of "
         "origin wages plus sold assets.",
     )
+    passport_share: float = Field(
+        0.35, ge=0, le=1,
+        description="Share of emigrants holding a valid passport (needed for legal routes: "
+        "flights, formal border posts). Assumption: Venezuelan passports were scarce after "
+        "2016 (a cause of Peru's and Ecuador's 2018-2019 passport rules).",
+    )
     savings_sigma: float = Field(
         1.0, ge=0, le=3, description="Log-normal spread of new emigrants' savings. Assumption."
+    )
+
+    network_loan_usd: float = Field(
+        4000.0, ge=0, le=50_000,
+        description="Most a diaspora lends or remits to pay a journey to its country, USD. "
+        "Assumption: smuggling fees to the US (USD 4,000-10,000) are mostly paid by relatives "
+        "abroad (IOM/WFP 2022 survey of Central American migration; a calibration target).",
+    )
+    loan_ref: float = Field(
+        200_000.0, gt=0,
+        description="Diaspora size (people) at which half the largest loan is available. Assumption.",
     )
 
     # --- labor market ---
@@ -107,6 +129,11 @@ class Parameters(BaseModel):
     )
     job_loss_rate: float = Field(
         0.03, ge=0, le=1, description="Monthly job-loss probability. Assumption."
+    )
+    absorption: float = Field(
+        0.03, gt=0, le=1,
+        description="Recent migrants as a share of a host's population at which their job "
+        "finding halves (labor-market crowding). Assumption; calibrated through host stocks.",
     )
     irregular_formal_access: float = Field(
         0.1, ge=0, le=1,

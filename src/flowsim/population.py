@@ -31,6 +31,7 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "status_until": (np.int32, 2**31 - 1),  # month the status ends (permit/contract/decision)
     "permit_months": (np.int16, 0),  # permit length granted when a pending case succeeds
     "plan_return": (np.bool_, False),  # labor-visa holder returns home at contract end
+    "documented": (np.bool_, False),  # holds a passport: may use legal routes
     "employed": (np.bool_, False),
     "savings": (np.float32, 0.0),  # USD
     "skill": (np.float32, 0.5),  # 0-1 percentile

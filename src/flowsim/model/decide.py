@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 
 def destination_utility(model: FlowModel) -> np.ndarray:
-    """Utility of each destination for a newcomer, without the cost term: ``[nat, from, to]``.
+    """Utility of each destination for a newcomer, without the cost term: ``[class, from, to]``.
+
+    Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
 
     Income is what an irregular newcomer expects (steady-state employment given the host's
     informality, unemployment and integration policy); at home it is the home wage.
@@ -42,7 +44,8 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     n = w.n_nodes
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
     access = job_access(w.informality[None, :], access)
-    _, _, steady = employment_odds(access, w.unemployment[None, :], fx.job_loss_mult[None, :], p)
+    _, _, steady = employment_odds(access, w.unemployment[None, :], fx.job_loss_mult[None, :], p,
+                                   model.crowding[None, :])
     wage = w.wage * fx.wage_mult
     income = wage[None, :] * steady * p.irregular_wage_factor
     home_income = wage * (1.0 - w.unemployment)
@@ -51,9 +54,17 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(model.network / p.net_ref)
     value[idx, idx] += p.b_home
     paths = model.paths
-    u = value[:, None, :] - p.b_risk * paths.risk - p.b_time * paths.months
+    value = np.repeat(value, 2, axis=0)
+    u = (value[:, None, :] - p.b_risk * paths.risk - p.b_stop * paths.stopped
+         - p.b_time * paths.months)
     u = np.where(paths.reachable, u, -np.inf)
     return u
+
+
+def network_loans(model: FlowModel) -> np.ndarray:
+    """USD a migrant of each nationality can borrow from its diaspora at each destination."""
+    p, net = model.params, model.network
+    return np.repeat(p.network_loan_usd * net / (net + p.loan_ref), 2, axis=0)  # [class, to]
 
 
 def stay_utility(model: FlowModel, idx: np.ndarray) -> np.ndarray:
@@ -64,7 +75,8 @@ def stay_utility(model: FlowModel, idx: np.ndarray) -> np.ndarray:
     status = P.status[idx]
     integ = P.integration[idx]
     access = job_access(w.informality[loc], formal_access(status, integ, p))
-    _, _, steady = employment_odds(access, w.unemployment[loc], fx.job_loss_mult[loc], p)
+    _, _, steady = employment_odds(access, w.unemployment[loc], fx.job_loss_mult[loc], p,
+                                   model.crowding[loc])
     income = w.wage[loc] * fx.wage_mult[loc] * wage_factor(status, p) * steady
     secure = np.where(status == IRREGULAR, 0.0, np.where(status == PENDING, 0.5, 1.0))
     u = (p.b_inc * np.log(np.maximum(income, 1.0))
@@ -86,16 +98,18 @@ def decide(model: FlowModel, idx: np.ndarray, forced: np.ndarray) -> None:
     """Decide and start journeys for settled agents ``idx``; ``forced`` must leave (new emigrants)."""
     P, p, t, seed = model.population, model.params, model.month, model.seed
     n = model.world_index.n_nodes
-    util = destination_utility(model)  # [nat, from, to]
+    util = destination_utility(model)  # [class, from, to]
     cost = model.paths.cost
-    nat = P.nationality[idx].astype(np.int64)
+    n_cls = util.shape[0]
+    cls = model.journey_class(idx)
     loc = P.location[idx].astype(np.int64)
-    group = nat * n + loc
+    group = cls * n + loc
     # inclusive value of moving, per group, at the group's mean savings
-    sums = np.bincount(group, weights=P.savings[idx], minlength=n * n)
-    counts = np.bincount(group, minlength=n * n)
-    mean_sav = (sums / np.maximum(counts, 1)).reshape(n, n)
-    g_util = util - p.b_cost * cost / (mean_sav[:, :, None] + p.c0)
+    sums = np.bincount(group, weights=P.savings[idx], minlength=n_cls * n)
+    counts = np.bincount(group, minlength=n_cls * n)
+    mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
+    loans = network_loans(model)[:, None, :]  # [nat, 1, to]
+    g_util = util - p.b_cost * cost / (mean_sav[:, :, None] + loans + p.c0)
     value = _logsumexp(g_util, axis=2).reshape(-1)  # [nat*from]
     u_stay = stay_utility(model, idx)
     gain = value[group] - u_stay
@@ -123,11 +137,13 @@ def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.nda
     P, p, t, seed, rec = model.population, model.params, model.month, model.seed, model.recorder
     n = model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)
+    cls = model.journey_class(rows)
     loc = P.location[rows].astype(np.int64)
     sav = P.savings[rows].astype(np.float64)
-    cost = model.paths.cost[nat, loc, :]
-    u = util[nat, loc, :] - p.b_cost * cost / (sav[:, None] + p.c0)
-    affordable = (cost <= sav[:, None]) & np.isfinite(u)
+    cost = model.paths.cost[cls, loc, :]
+    budget = sav[:, None] + network_loans(model)[cls, :]
+    u = util[cls, loc, :] - p.b_cost * cost / (budget + p.c0)
+    affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
     noise = np.stack([-np.log(-np.log(np.maximum(
         agent_uniform(seed, "choice", t, keys, option=d), 1e-300))) for d in range(n + 1)], axis=1)
@@ -193,6 +209,7 @@ def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray) -> np.ndarray
             continue
         P.plan_return[rows] = agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
         P.permit_months[rows] = win.contract_months  # the contract starts on arrival
+        P.documented[rows] = True  # a pathway comes with travel documents
         start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
         taken.append(rows)
     return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)

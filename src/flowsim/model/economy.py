@@ -21,9 +21,13 @@ def job_access(informality: np.ndarray, access: np.ndarray) -> np.ndarray:
 
 
 def employment_odds(access: np.ndarray, unemployment: np.ndarray, loss_mult: np.ndarray,
-                    p: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly job-finding and job-loss probabilities and the steady-state employment rate."""
-    find = p.job_find_rate * access * (1.0 - unemployment)
+                    p: Parameters, crowding: np.ndarray | float = 1.0,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly job-finding and job-loss probabilities and the steady-state employment rate.
+
+    ``crowding`` (0-1] scales job finding down as recent migrants fill the host's jobs.
+    """
+    find = p.job_find_rate * access * (1.0 - unemployment) * crowding
     loss = np.minimum(p.job_loss_rate * loss_mult, 1.0)
     steady = find / np.maximum(find + loss, 1e-9)
     return find, loss, steady
@@ -32,3 +36,8 @@ def employment_odds(access: np.ndarray, unemployment: np.ndarray, loss_mult: np.
 def wage_factor(status: np.ndarray, p: Parameters) -> np.ndarray:
     """Wage relative to the host level: informal/undocumented work pays less."""
     return np.where((status == IRREGULAR) | (status == PENDING), p.irregular_wage_factor, 1.0)
+
+
+def crowding(new_migrants: np.ndarray, population: np.ndarray, p: Parameters) -> np.ndarray:
+    """Job-finding factor per host: 1 / (1 + recent migrants / (population * absorption))."""
+    return 1.0 / (1.0 + new_migrants / (population * p.absorption))

@@ -36,7 +36,7 @@ def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray
     """First route from ``at`` towards each row's destination (-1 when unreachable)."""
     P = model.population
     dest = P.dest[rows]
-    edge = model.paths.next_edge[P.nationality[rows], at, dest].astype(np.int64)
+    edge = model.paths.next_edge[model.journey_class(rows), at, dest].astype(np.int64)
     path = P.kind[rows] == PATHWAY
     if path.any():
         edge[path] = model.legal_paths.next_edge[0, at[path], dest[path]]
@@ -59,11 +59,12 @@ def start_journeys(model: FlowModel, rows: np.ndarray, dest: np.ndarray, kind: i
     P, rec = model.population, model.recorder
     loc = P.location[rows].astype(np.int64)
     nat = P.nationality[rows].astype(np.int64)
+    cls = model.journey_class(rows)
     kinds = np.broadcast_to(np.asarray(kind, dtype=np.int8), rows.shape)
     P.dest[rows] = dest
     P.kind[rows] = kinds
     if pay:
-        cost = model.paths.cost[nat, loc, dest]
+        cost = model.paths.cost[cls, loc, dest]
         P.savings[rows] = np.maximum(P.savings[rows] - cost, 0.0)
     edge = _next_edge(model, rows, loc)
     P.in_transit[rows] = True

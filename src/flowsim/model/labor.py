@@ -19,7 +19,8 @@ def labor_market(model: FlowModel, idx: np.ndarray) -> None:
     loc = P.location[idx]
     status = P.status[idx]
     access = job_access(w.informality[loc], formal_access(status, P.integration[idx], p))
-    find, loss, _ = employment_odds(access, w.unemployment[loc], fx.job_loss_mult[loc], p)
+    find, loss, _ = employment_odds(access, w.unemployment[loc], fx.job_loss_mult[loc], p,
+                                   model.crowding[loc])
     u = agent_uniform(model.seed, "labor", model.month, P.key[idx])
     employed = P.employed[idx]
     employed = np.where(employed, u >= loss, u < find)

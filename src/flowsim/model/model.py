@@ -13,7 +13,8 @@ from flowsim.model.journeys import travel
 from flowsim.model.labor import labor_market
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
-from flowsim.model.settle import network_stock, settle_in
+from flowsim.model.economy import crowding
+from flowsim.model.settle import network_stock, recent_migrants, settle_in
 from flowsim.model.status import update_status
 from flowsim.policies import Effects, build_policies
 from flowsim.population import NATIONAL, Population
@@ -65,6 +66,7 @@ class FlowModel(mesa.Model):
         self.legal_paths = shortest_paths(
             self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights)
         self.network = self.world_index.diaspora.copy()
+        self.crowding = np.ones(self.world_index.n_nodes)
         self._apply_policies()
 
     # ----------------------------------------------------------------- set-up helpers
@@ -93,9 +95,11 @@ class FlowModel(mesa.Model):
         batch = np.arange(count)
         savings = p.savings_median_usd * np.exp(p.savings_sigma * rng.standard_normal(count))
         skill = skill_floor + (1.0 - skill_floor) * rng.random(count)
+        documented = (rng.random(count) < p.passport_share) | (source >= 2)  # pathway: documented
         rows = self.population.add(
             count, key=agent_key(t, source, nodes, batch), nationality=nodes, location=nodes,
             status=NATIONAL, savings=savings, skill=skill, arrival_month=t, integration=1.0,
+            documented=documented,
         )
         if self.make_agents:
             for r in rows.tolist():  # Mesa objects: the only per-agent Python work (creation)
@@ -116,17 +120,29 @@ class FlowModel(mesa.Model):
             k = pol.intensity(self.month)
             if k > 0:
                 pol.apply(self.effects, self.month, k)
-        open_edges = self.effects.open_edges(self.world_index)
-        key = np.packbits(open_edges).tobytes()
+        fx, w = self.effects, self.world_index
+        # journey classes: 2 * nationality + documented; the undocumented use no legal route
+        nat_open = fx.open_edges(w)
+        open_edges = np.repeat(nat_open, 2, axis=0)
+        open_edges[0::2] &= ~w.edge_legal[None, :]
+        stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
+        key = np.packbits(open_edges).tobytes() + np.round(stop, 4).tobytes()
         tables = self._path_cache.get(key)
         if tables is None:
-            tables = shortest_paths(self.world_index, open_edges, self._weights)
+            tables = shortest_paths(self.world_index, open_edges, self._weights, stop,
+                                    self.params.b_stop)
             self._path_cache[key] = tables
         self.paths = tables
 
     def refresh_network(self, settled: np.ndarray) -> None:
         """Recompute diaspora stocks from settled, living agents."""
         self.network = network_stock(self, settled)
+        self.crowding = crowding(recent_migrants(self), self.world_index.population, self.params)
+
+    def journey_class(self, rows: np.ndarray) -> np.ndarray:
+        """Path-table class of agents: ``2 * nationality + documented``."""
+        P = self.population
+        return 2 * P.nationality[rows].astype(np.int64) + P.documented[rows]
 
     def _settled(self) -> np.ndarray:
         P = self.population

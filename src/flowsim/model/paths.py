@@ -23,6 +23,7 @@ class PathTables:
     next_edge: np.ndarray  # int16 [N, L, L]: first route of the journey, -1 unreachable/same
     cost: np.ndarray  # float32 USD [N, L, L]
     risk: np.ndarray  # float32 probability of dying on the journey [N, L, L]
+    stopped: np.ndarray  # float32 probability of being intercepted or turned back [N, L, L]
     months: np.ndarray  # float32 [N, L, L]
     reachable: np.ndarray  # bool [N, L, L]
 
@@ -35,26 +36,32 @@ def edge_weights(w: WorldIndex, budget_usd: float, b_cost: float, b_risk: float,
     return b_cost * w.edge_cost / budget_usd + b_risk * risk_term + b_time * w.edge_months + 1e-6
 
 
-def shortest_paths(w: WorldIndex, open_edges: np.ndarray, weights: np.ndarray) -> PathTables:
+def shortest_paths(w: WorldIndex, open_edges: np.ndarray, weights: np.ndarray,
+                   stop: np.ndarray | None = None, b_stop: float = 0.0) -> PathTables:
     """Least-cost journeys for each row of ``open_edges``.
 
     Args:
         w: The compiled world.
         open_edges: bool ``[N, E]``: routes usable by each nationality (or class).
         weights: Generalised cost per route ``[E]``.
+        stop: ``[N, E]`` probability of being intercepted or turned back on each route.
+        b_stop: Weight of ``-log(1 - stop)`` in the generalised cost.
 
     Returns:
         ``PathTables`` with leading dimension ``N``.
     """
     n_cls, n = open_edges.shape[0], w.n_nodes
+    if stop is None:
+        stop = np.zeros(open_edges.shape)
+    stop_log = -np.log1p(-np.minimum(stop, 0.999999))
+    weights = weights[None, :] + b_stop * stop_log  # [N, E]
     big = np.inf
     dist = np.full((n_cls, n, n), big)
     best = np.full((n_cls, n, n), -1, dtype=np.int64)
-    order = np.argsort(-weights, kind="stable")  # heavier first, so the lightest parallel edge wins
-    for e in order:
+    for e in range(w.n_edges):  # keep the lightest of parallel routes per class
         s, d = w.edge_src[e], w.edge_dst[e]
-        ok = open_edges[:, e] & (weights[e] < dist[:, s, d])
-        dist[ok, s, d] = weights[e]
+        ok = open_edges[:, e] & (weights[:, e] < dist[:, s, d])
+        dist[ok, s, d] = weights[ok, e]
         best[ok, s, d] = e
     nxt = np.where(best >= 0, best, -1)  # first edge of the best path s->d
     idx = np.arange(n)
@@ -67,23 +74,26 @@ def shortest_paths(w: WorldIndex, open_edges: np.ndarray, weights: np.ndarray) -
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months = _accumulate(w, nxt, reach)
+    cost, risk_log, months, stop_sum = _accumulate(w, nxt, reach, stop_log)
     return PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
         risk=(-np.expm1(-risk_log)).astype(np.float32),
+        stopped=(-np.expm1(-stop_sum)).astype(np.float32),
         months=months.astype(np.float32),
         reachable=reach,
     )
 
 
-def _accumulate(w: WorldIndex, nxt: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival and months along every journey by following next hops."""
+def _accumulate(w: WorldIndex, nxt: np.ndarray, reach: np.ndarray,
+                stop_log: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sum cost, log-survival, months and log-not-stopped along every journey."""
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)
     cost = np.zeros(len(cls))
     risk = np.zeros(len(cls))
     months = np.zeros(len(cls))
+    stops = np.zeros(len(cls))
     cur = src.copy()
     live = np.ones(len(cls), dtype=bool)
     with np.errstate(divide="ignore"):
@@ -95,9 +105,10 @@ def _accumulate(w: WorldIndex, nxt: np.ndarray, reach: np.ndarray) -> tuple[np.n
         cost[live] += w.edge_cost[e]
         risk[live] += surv[e]
         months[live] += w.edge_months[e]
+        stops[live] += stop_log[cls[live], e]
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(3)]
-    for arr, vals in zip(out, (cost, risk, months), strict=True):
+    out = [np.zeros((n_cls, n, n)) for _ in range(4)]
+    for arr, vals in zip(out, (cost, risk, months, stops), strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)

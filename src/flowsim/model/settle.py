@@ -40,3 +40,8 @@ def network_stock(model: FlowModel, idx: np.ndarray) -> np.ndarray:
     agents = np.bincount(key, minlength=n * n).reshape(n, n).astype(np.float64)
     np.fill_diagonal(agents, 0.0)
     return model.world_index.diaspora + agents * model.scale
+
+
+def recent_migrants(model: FlowModel) -> np.ndarray:
+    """People per host who arrived during the run (network minus the initial diaspora)."""
+    return (model.network - model.world_index.diaspora).sum(axis=0)
