@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/bench_sweep.py [--experiment experiments/smoke.toml] [--workers N]
-        [--replicates R] [--executors serial,processes,dask]
+        [--replicates R] [--scale PEOPLE_PER_AGENT] [--months M]
+        [--executors serial,processes,dask]
 
 Each executor runs the whole experiment into a fresh temporary folder; the wall time
 includes starting the pool or the local Dask cluster, as a user would see it. Prints a
@@ -29,14 +30,19 @@ def main() -> None:
     parser.add_argument("--experiment", default="experiments/smoke.toml")
     parser.add_argument("--workers", type=int, default=available_cpus())
     parser.add_argument("--replicates", type=int, default=None, help="override replicates")
+    parser.add_argument("--scale", type=float, default=None, help="override run.scale")
+    parser.add_argument("--months", type=int, default=None, help="override run.months")
     parser.add_argument("--executors", default="serial,processes,dask")
     args = parser.parse_args()
 
     experiment = load_experiment(args.experiment)
-    if args.replicates:
-        base_dir = experiment.base_dir
-        experiment = experiment.model_copy(update={"replicates": args.replicates})
-        experiment._base_dir = base_dir
+    base_dir = experiment.base_dir
+    run = experiment.run.model_copy(
+        update={k: v for k, v in (("scale", args.scale), ("months", args.months)) if v}
+    )
+    update = {"run": run} | ({"replicates": args.replicates} if args.replicates else {})
+    experiment = experiment.model_copy(update=update)
+    experiment._base_dir = base_dir
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for executor in args.executors.split(","):
