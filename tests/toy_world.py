@@ -1,0 +1,42 @@
+"""A tiny line world for exact-count tests: AAA (origin) -> BBB -> CCC -> DDD."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COUNTRY_COLS = (
+    "iso3,name,lat,lon,population,gdp_pc_ppp,unemployment,wage_usd_month,informality,"
+    "migrant_stock,integration_base,population_source,gdp_pc_ppp_source,unemployment_source,"
+    "wage_source,informality_source,migrant_stock_source,integration_source"
+)
+
+
+def write_toy_world(folder: Path, *, risk_ab: float = 0.0, months_ab: float = 0.5,
+                    push: float = 0.0) -> Path:
+    """Write a four-node line world; return its folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    src = ",t,t,t,t,t,t,t"
+    rows = [
+        f"AAA,Origin,0,0,10000000,5000,0.1,100,0.5,0,0.3{src}",
+        f"BBB,Near,0,5,10000000,10000,0.1,400,0.5,0,0.4{src}",
+        f"CCC,Middle,0,10,10000000,20000,0.1,800,0.5,0,0.4{src}",
+        f"DDD,Far,0,15,10000000,40000,0.05,2000,0.3,0,0.5{src}",
+    ]
+    (folder / "countries.csv").write_text(COUNTRY_COLS + "\n" + "\n".join(rows) + "\n")
+    routes = ["route_id,from_iso3,to_iso3,mode,distance_km,cost_usd,duration_months,risk,legal,name,source"]
+    for a, b, months, risk, name in (
+        ("AAA", "BBB", months_ab, risk_ab, "First border"),
+        ("BBB", "CCC", 0.5, 0.0, ""),
+        ("CCC", "DDD", 0.5, 0.001, "Last border"),
+    ):
+        routes.append(f"{a}-{b},{a},{b},land,100,10,{months},{risk},false,{name},t")
+        routes.append(f"{b}-{a},{b},{a},land,100,10,{months},0.0,false,,t")
+    (folder / "routes.csv").write_text("\n".join(routes) + "\n")
+    visas = ["destination,nationality,visa_required,source"] + [
+        f"{c},ALL,false,t" for c in ("AAA", "BBB", "CCC", "DDD")
+    ]
+    (folder / "visas.csv").write_text("\n".join(visas) + "\n")
+    (folder / "diaspora.csv").write_text("nationality,country,people,source\nAAA,BBB,1000,t\n")
+    years = "\n".join(f"AAA,{y},{push},t" for y in range(2015, 2031))
+    (folder / "push.csv").write_text("origin,year,emigrants,source\n" + years + "\n")
+    return folder
