@@ -1,0 +1,205 @@
+"""The observation model: simulated tables -> the quantities the targets measure.
+
+Each target ``kind`` has one function, applied to one run's timeseries and flows tables
+(``flowsim.tables``), with the target's period turned into a month range:
+
+- ``stock``: R4V stock of Venezuelans in host *h* at month *m* = timeseries ``stock`` of
+  nationality VEN in *h* at *m*, **all statuses summed**. R4V host figures are mostly
+  government counts of regular residents and miss many irregular migrants; we compare them
+  with everyone the model has living there, so the model is expected to sit above R4V
+  where irregularity is high (the fit table shows it). A year as period means its December.
+- ``route_crossings``: crossings of a named route (flows ``route``), e.g. ``"Darien Gap"``,
+  summed over the period, for the selected nationalities. Panama's figures count entries.
+- ``border_encounters``: US southwest border encounters in a fiscal year = crossings of
+  ``"US southwest border"`` plus people intercepted entering the USA (timeseries
+  ``intercepted``, country USA: every route into the USA, the sea ones included), by
+  nationality group. CBP counts events (repeat crossers count again); the model counts
+  people.
+- ``deaths``: timeseries ``deaths`` (deaths and disappearances on routes leaving the
+  country) in the selected country, or all countries with ``*``, summed over the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from flowsim.calibration.targets import month_index, parse_nationalities, period_bounds
+
+if TYPE_CHECKING:
+    from flowsim.results import Results
+
+
+def _month_idx(months: pd.Series) -> np.ndarray:
+    m = pd.to_datetime(months)
+    return (m.dt.year * 12 + m.dt.month - 1).to_numpy()
+
+
+def _nat_mask(nationality: pd.Series, spec: str) -> np.ndarray:
+    exclude, codes = parse_nationalities(spec)
+    inside = nationality.isin(list(codes)).to_numpy()
+    return ~inside if exclude else inside
+
+
+def _in_period(months: pd.Series, first: date, last: date) -> np.ndarray:
+    idx = _month_idx(months)
+    return (idx >= month_index(first)) & (idx <= month_index(last))
+
+
+def stock(timeseries: pd.DataFrame, country: str, nationalities: str, month: date) -> float:
+    """People of the given nationalities living in ``country`` at the end of ``month``.
+
+    Args:
+        timeseries: One run's timeseries table.
+        country: ISO3 of the host.
+        nationalities: Nationalities cell (see ``targets.parse_nationalities``).
+        month: The month (first day).
+
+    Returns:
+        The stock summed over every status but ``national``.
+    """
+    ts = timeseries
+    mask = (
+        (ts["variable"] == "stock").to_numpy()
+        & (ts["country"] == country).to_numpy()
+        & (ts["status"] != "national").to_numpy()
+        & _nat_mask(ts["nationality"], nationalities)
+        & _in_period(ts["month"], month, month)
+    )
+    return float(ts["value"].to_numpy()[mask].sum())
+
+
+def route_crossings(
+    flows: pd.DataFrame, route: str, nationalities: str, first: date, last: date
+) -> float:
+    """Crossings of a named route by the given nationalities between two months (inclusive)."""
+    mask = (
+        (flows["route"] == route).to_numpy()
+        & _nat_mask(flows["nationality"], nationalities)
+        & _in_period(flows["month"], first, last)
+    )
+    return float(flows["people"].to_numpy()[mask].sum())
+
+
+def intercepted(
+    timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
+) -> float:
+    """People intercepted on routes entering ``country`` between two months (inclusive)."""
+    ts = timeseries
+    mask = (
+        (ts["variable"] == "intercepted").to_numpy()
+        & (ts["country"] == country).to_numpy()
+        & _nat_mask(ts["nationality"], nationalities)
+        & _in_period(ts["month"], first, last)
+    )
+    return float(ts["value"].to_numpy()[mask].sum())
+
+
+def border_encounters(
+    timeseries: pd.DataFrame,
+    flows: pd.DataFrame,
+    route: str,
+    country: str,
+    nationalities: str,
+    first: date,
+    last: date,
+) -> float:
+    """Encounters at a border: crossings of ``route`` plus interceptions entering ``country``."""
+    return route_crossings(flows, route, nationalities, first, last) + intercepted(
+        timeseries, country, nationalities, first, last
+    )
+
+
+def deaths(timeseries: pd.DataFrame, country: str, first: date, last: date) -> float:
+    """Deaths on routes leaving ``country`` (``*`` = all countries) between two months."""
+    ts = timeseries
+    mask = (ts["variable"] == "deaths").to_numpy() & _in_period(ts["month"], first, last)
+    if country not in ("", "*"):
+        mask &= (ts["country"] == country).to_numpy()
+    return float(ts["value"].to_numpy()[mask].sum())
+
+
+def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFrame) -> float:
+    """Return the simulated value of one target row for one run.
+
+    Args:
+        target: A row of the targets table.
+        timeseries: The run's timeseries table.
+        flows: The run's flows table.
+
+    Returns:
+        The simulated quantity in people.
+    """
+    first, last = period_bounds(str(target["period"]))
+    kind = target["kind"]
+    handlers: dict[str, Callable[[], float]] = {
+        "stock": lambda: stock(timeseries, target["country"], target["nationalities"], last),
+        "route_crossings": lambda: route_crossings(
+            flows, target["route"], target["nationalities"], first, last
+        ),
+        "border_encounters": lambda: border_encounters(
+            timeseries, flows, target["route"], target["country"], target["nationalities"],
+            first, last,
+        ),
+        "deaths": lambda: deaths(timeseries, target["country"], first, last),
+    }
+    if kind not in handlers:
+        raise ValueError(f"unknown target kind {kind!r} (allowed: {', '.join(handlers)})")
+    return handlers[kind]()
+
+
+def observe_run(
+    targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame
+) -> np.ndarray:
+    """Return the simulated value of every target for one run, in the targets' order."""
+    ts = timeseries[timeseries["variable"].isin(["stock", "intercepted", "deaths"])]
+    return np.array([observe_target(t, ts, flows) for _, t in targets.iterrows()], dtype=float)
+
+
+def observe_tables(
+    targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame
+) -> pd.DataFrame:
+    """Return the simulated value of every target for every run in (multi-run) tables.
+
+    Args:
+        targets: The targets table.
+        timeseries: Timeseries rows of one or more runs (``run_id`` column).
+        flows: Flows rows of the same runs.
+
+    Returns:
+        A frame with one row per run (index ``run_id``) and one column per ``target_id``.
+    """
+    runs = sorted(set(timeseries["run_id"]) | set(flows["run_id"]))
+    ts_by = dict(tuple(timeseries.groupby("run_id")))
+    fl_by = dict(tuple(flows.groupby("run_id")))
+    empty_ts, empty_fl = timeseries.iloc[:0], flows.iloc[:0]
+    rows = [
+        observe_run(targets, ts_by.get(r, empty_ts), fl_by.get(r, empty_fl)) for r in runs
+    ]
+    return pd.DataFrame(
+        np.vstack(rows) if rows else np.empty((0, len(targets))),
+        index=pd.Index(runs, name="run_id"),
+        columns=list(targets["target_id"]),
+    )
+
+
+def observe_results(
+    results: Results, targets: pd.DataFrame, scenario: str | None = None
+) -> pd.DataFrame:
+    """Return the simulated value of every target for every ok run of a results folder.
+
+    Args:
+        results: A ``flowsim.results.Results`` (from ``flowsim.results.open``).
+        targets: The targets table.
+        scenario: Only runs of this scenario label (all when omitted).
+
+    Returns:
+        As ``observe_tables``.
+    """
+    ts = results.timeseries(scenario=scenario, variable=["stock", "intercepted", "deaths"])
+    fl = results.flows(scenario=scenario)
+    return observe_tables(targets, ts, fl)

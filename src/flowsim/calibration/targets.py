@@ -1,0 +1,138 @@
+"""Observed calibration targets: the packaged table and its period arithmetic.
+
+``data/targets.csv`` holds one row per observed figure, copied from public sources with
+their address (``source_url``), each with the observation that turns simulated tables into
+the same quantity (``kind``, ``country``, ``route``, ``nationalities``; ``observation`` says
+it in words). Columns:
+
+- ``target_id``: unique, ``<family>|<place>|<period>``.
+- ``group``: target group; the loss gives every group the same weight.
+- ``period``: ``YYYY`` (calendar year), ``FYyyyy`` (US fiscal year, October to September),
+  ``YYYY-MM`` (one month) or ``YYYY-MM/YYYY-MM`` (inclusive range).
+- ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths``.
+- ``nationalities``: ``*`` (all), ISO3 codes separated by spaces, or ``~`` followed by
+  codes (all but those).
+- ``weight``: weight inside the group; 0 = reported in the fit, not fitted.
+
+Only periods ending by 2021-12 are targets; later years are kept for validation.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+#: Last month a target may cover (later data are kept out for validation).
+LAST_TARGET_MONTH = date(2021, 12, 1)
+
+#: Observation kinds understood by ``flowsim.calibration.observe``.
+KINDS: tuple[str, ...] = ("stock", "route_crossings", "border_encounters", "deaths")
+
+TARGET_COLUMNS: tuple[str, ...] = (
+    "target_id", "group", "indicator", "place", "period", "value", "unit", "kind", "country",
+    "route", "nationalities", "weight", "observation", "source_url",
+)
+
+
+def month_index(d: date) -> int:
+    """Return the absolute month index ``year * 12 + month - 1`` of a date."""
+    return d.year * 12 + d.month - 1
+
+
+def fiscal_year(d: date) -> int:
+    """Return the US fiscal year of a month: October 2019 belongs to FY2020."""
+    return d.year + 1 if d.month >= 10 else d.year
+
+
+def _month(text: str) -> date:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"bad month {text!r} (expected YYYY-MM)")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """Return the first and last month (first days) of a target period.
+
+    Args:
+        period: ``YYYY``, ``FYyyyy``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``.
+
+    Returns:
+        ``(first, last)``, both inclusive.
+
+    Raises:
+        ValueError: If the period is not in one of these forms.
+    """
+    text = period.strip()
+    if m := re.fullmatch(r"FY(\d{4})", text):
+        fy = int(m.group(1))
+        return date(fy - 1, 10, 1), date(fy, 9, 1)
+    if re.fullmatch(r"\d{4}", text):
+        return date(int(text), 1, 1), date(int(text), 12, 1)
+    if "/" in text:
+        first, last = (part.strip() for part in text.split("/", 1))
+        a, b = _month(first), _month(last)
+        if b < a:
+            raise ValueError(f"period {period!r} ends before it starts")
+        return a, b
+    m0 = _month(text)
+    return m0, m0
+
+
+def parse_nationalities(spec: str) -> tuple[bool, frozenset[str]]:
+    """Parse a ``nationalities`` cell.
+
+    Args:
+        spec: ``*``, ``"VEN"``, ``"GTM HND SLV"`` or ``"~MEX GTM HND SLV"``.
+
+    Returns:
+        ``(exclude, codes)``: with ``exclude`` true the selection is every nationality but
+        ``codes``; ``*`` is ``(True, frozenset())``.
+    """
+    text = spec.strip()
+    if text in ("", "*"):
+        return True, frozenset()
+    if text.startswith("~"):
+        return True, frozenset(text[1:].split())
+    return False, frozenset(text.split())
+
+
+def default_targets_path() -> Path:
+    """Return the path of the packaged ``targets.csv``."""
+    return Path(str(resources.files("flowsim") / "data" / "targets.csv"))
+
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check a targets table.
+
+    Args:
+        path: CSV with ``TARGET_COLUMNS``; the packaged table when omitted.
+
+    Returns:
+        The table with ``value`` and ``weight`` as floats and the string columns filled.
+
+    Raises:
+        ValueError: On missing columns, duplicate ids, unknown kinds, bad periods or a
+            period after ``LAST_TARGET_MONTH``.
+    """
+    frame = pd.read_csv(path or default_targets_path(), dtype=str, keep_default_na=False)
+    missing = [c for c in TARGET_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"targets table lacks columns: {', '.join(missing)}")
+    frame = frame[list(TARGET_COLUMNS)].copy()
+    frame["value"] = frame["value"].astype(float)
+    frame["weight"] = frame["weight"].astype(float)
+    dup = frame["target_id"][frame["target_id"].duplicated()].tolist()
+    if dup:
+        raise ValueError(f"duplicate target ids: {', '.join(dup)}")
+    bad = sorted(set(frame["kind"]) - set(KINDS))
+    if bad:
+        raise ValueError(f"unknown target kinds {bad} (allowed: {', '.join(KINDS)})")
+    for period in frame["period"]:
+        if period_bounds(period)[1] > LAST_TARGET_MONTH:
+            raise ValueError(f"target period {period} is after {LAST_TARGET_MONTH:%Y-%m}")
+    return frame.reset_index(drop=True)
