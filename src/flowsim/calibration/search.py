@@ -171,6 +171,7 @@ def run_search(
     scale: float,
     seed: int,
     space: Sequence[FreeParameter] = FREE_PARAMETERS,
+    months: int = CALIBRATION_MONTHS,
     on_trial: Callable[[TrialOutcome], None] | None = None,
 ) -> Any:
     """Run trials until the study holds ``trials`` finished ones; return the study.
@@ -185,6 +186,7 @@ def run_search(
         scale: People per agent of the trial runs (also the loss offset, see ``loss``).
         seed: Root seed of replicates and sampler.
         space: The free parameters.
+        months: Months simulated from 2015-01 (84 = the 2015-2021 window).
         on_trial: Called after each trial (progress reporting).
 
     Returns:
@@ -202,7 +204,7 @@ def run_search(
             for p in space
         })
         values = {p.name: float(trial.params[p.name]) for p in space}
-        scenario = calibration_scenario(base, values, scale=scale)
+        scenario = calibration_scenario(base, values, scale=scale, months=months)
         sims = simulate_replicates(
             scenario, targets, executor, replicates=replicates, seed=seed,
             label=f"trial{trial.number}",

@@ -1,0 +1,229 @@
+"""Calibration: periods, observation model, loss, report files and parameter recovery."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flowsim.calibration import observe
+from flowsim.calibration.loss import calibration_loss, group_losses, log_error
+from flowsim.calibration.report import fit_table, update_document, write_parameters
+from flowsim.calibration.search import FreeParameter, run_search
+from flowsim.calibration.targets import (
+    LAST_TARGET_MONTH,
+    TARGET_COLUMNS,
+    fiscal_year,
+    load_targets,
+    period_bounds,
+)
+from flowsim.engine.executors import SerialExecutor
+from flowsim.engine.run import RunSpec, run_one
+from flowsim.rng import replicate_seed
+
+
+# ----------------------------------------------------------------- periods
+def test_october_2019_belongs_to_fy2020() -> None:
+    assert fiscal_year(date(2019, 10, 1)) == 2020
+    assert fiscal_year(date(2019, 9, 1)) == 2019
+    assert period_bounds("FY2020") == (date(2019, 10, 1), date(2020, 9, 1))
+
+
+@pytest.mark.parametrize(("period", "bounds"), [
+    ("2019", (date(2019, 1, 1), date(2019, 12, 1))),
+    ("2020-11", (date(2020, 11, 1), date(2020, 11, 1))),
+    ("2020-01/2020-11", (date(2020, 1, 1), date(2020, 11, 1))),
+])
+def test_period_bounds(period: str, bounds: tuple[date, date]) -> None:
+    assert period_bounds(period) == bounds
+
+
+@pytest.mark.parametrize("bad", ["2019-13", "FY20", "2020-05/2020-01", "soon"])
+def test_bad_periods_are_rejected(bad: str) -> None:
+    with pytest.raises(ValueError):
+        period_bounds(bad)
+
+
+def test_packaged_targets_stop_in_2021_and_cite_sources() -> None:
+    targets = load_targets()
+    assert all(period_bounds(p)[1] <= LAST_TARGET_MONTH for p in targets["period"])
+    assert set(targets["group"]) >= {"r4v_stock", "darien_nationality", "us_sw_border"}
+    assert targets["source_url"].str.startswith("http").all(), "every target needs its source"
+    assert (targets["observation"] != "").all(), "every target needs its observation"
+
+
+# ----------------------------------------------------------------- observation model
+def _ts(rows: list[tuple[str, str, str, str, str, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["month", "country", "nationality", "status", "variable",
+                                        "value"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame.assign(run_id="toy/r0")
+
+
+def _flows(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["month", "nationality", "route", "people"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame.assign(run_id="toy/r0")
+
+
+TS = _ts([
+    ("2020-11-01", "COL", "VEN", "irregular", "stock", 700.0),
+    ("2020-11-01", "COL", "VEN", "regular", "stock", 300.0),
+    ("2020-11-01", "COL", "HTI", "regular", "stock", 50.0),
+    ("2020-11-01", "VEN", "VEN", "national", "stock", 9000.0),
+    ("2020-10-01", "COL", "VEN", "regular", "stock", 111.0),
+    ("2019-09-01", "USA", "MEX", "all", "intercepted", 7.0),    # FY2019
+    ("2019-10-01", "USA", "MEX", "all", "intercepted", 10.0),   # FY2020
+    ("2019-10-01", "USA", "VEN", "all", "intercepted", 4.0),    # FY2020
+    ("2020-09-01", "MEX", "GTM", "all", "intercepted", 99.0),   # not entering the USA
+    ("2021-03-01", "COL", "HTI", "all", "deaths", 2.0),
+    ("2021-04-01", "MEX", "HND", "all", "deaths", 3.0),
+])
+FLOWS = _flows([
+    ("2021-01-01", "HTI", "Darien Gap", 100.0),
+    ("2021-12-01", "VEN", "Darien Gap", 20.0),
+    ("2022-01-01", "VEN", "Darien Gap", 5000.0),
+    ("2019-10-01", "GTM", "US southwest border", 30.0),   # FY2020
+    ("2020-09-01", "HND", "US southwest border", 40.0),   # FY2020
+    ("2020-10-01", "HND", "US southwest border", 1000.0),  # FY2021
+    ("2020-01-01", "MEX", "US southwest border", 200.0),  # FY2020
+])
+
+
+def test_stock_sums_statuses_abroad_at_the_month() -> None:
+    assert observe.stock(TS, "COL", "VEN", date(2020, 11, 1)) == 1000.0
+    assert observe.stock(TS, "VEN", "VEN", date(2020, 11, 1)) == 0.0
+
+
+def test_route_crossings_by_year_and_nationality() -> None:
+    first, last = period_bounds("2021")
+    assert observe.route_crossings(FLOWS, "Darien Gap", "*", first, last) == 120.0
+    assert observe.route_crossings(FLOWS, "Darien Gap", "VEN", first, last) == 20.0
+
+
+def test_border_encounters_by_fiscal_year_and_group() -> None:
+    first, last = period_bounds("FY2020")
+    args = ("US southwest border", "USA")
+    assert observe.border_encounters(TS, FLOWS, *args, "*", first, last) == 284.0
+    assert observe.border_encounters(TS, FLOWS, *args, "MEX", first, last) == 210.0
+    assert observe.border_encounters(TS, FLOWS, *args, "GTM HND SLV", first, last) == 70.0
+    assert observe.border_encounters(TS, FLOWS, *args, "~MEX GTM HND SLV", first, last) == 4.0
+
+
+def test_deaths_by_departure_country() -> None:
+    first, last = period_bounds("2021")
+    assert observe.deaths(TS, "*", first, last) == 5.0
+    assert observe.deaths(TS, "MEX", first, last) == 3.0
+
+
+def _targets(rows: list[dict[str, object]]) -> pd.DataFrame:
+    base = {c: "" for c in TARGET_COLUMNS} | {"weight": 1.0, "nationalities": "*"}
+    return pd.DataFrame([base | r for r in rows])[list(TARGET_COLUMNS)]
+
+
+def test_observe_tables_follows_the_targets_rows() -> None:
+    targets = _targets([
+        {"target_id": "s", "kind": "stock", "country": "COL", "nationalities": "VEN",
+         "period": "2020-11", "value": 1.0},
+        {"target_id": "d", "kind": "route_crossings", "route": "Darien Gap", "period": "2021",
+         "value": 1.0},
+        {"target_id": "b", "kind": "border_encounters", "route": "US southwest border",
+         "country": "USA", "period": "FY2021", "value": 1.0},
+        {"target_id": "x", "kind": "deaths", "country": "*", "period": "2021-03/2021-04",
+         "value": 1.0},
+    ])
+    table = observe.observe_tables(targets, TS, FLOWS)
+    assert table.loc["toy/r0"].to_dict() == {"s": 1000.0, "d": 120.0, "b": 1000.0, "x": 5.0}
+
+
+# ----------------------------------------------------------------- loss
+def test_loss_on_known_numbers() -> None:
+    targets = _targets([
+        {"target_id": "a1", "group": "a", "value": 99.0},
+        {"target_id": "a2", "group": "a", "value": 9.0},
+        {"target_id": "b1", "group": "b", "value": 0.0},
+        {"target_id": "z", "group": "c", "value": 5.0, "weight": 0.0},
+    ])
+    sim = np.array([999.0, 9.0, np.e - 1, 1e9])
+    assert log_error(999.0, 99.0) == pytest.approx(np.log(10))
+    groups = group_losses(targets, sim)
+    assert list(groups.index) == ["a", "b"], "weight-0 rows are reported, not fitted"
+    assert groups["a"] == pytest.approx(np.log(10) / 2)
+    assert groups["b"] == pytest.approx(1.0)
+    assert calibration_loss(targets, sim) == pytest.approx((np.log(10) / 2 + 1.0) / 2)
+
+
+def test_fit_table_interval_and_error() -> None:
+    targets = _targets([{"target_id": "t", "group": "g", "period": "2019", "value": 9.0}])
+    table = fit_table(targets, np.array([[9.0], [19.0], [29.0]]))
+    row = table.iloc[0]
+    assert row["simulated_mean"] == 19.0
+    assert row["log_error"] == pytest.approx(np.log(2))
+    assert 9.0 < row["simulated_p05"] < row["simulated_p95"] < 29.0
+
+
+# ----------------------------------------------------------------- files
+def test_parameter_file_is_a_scenario_layer(tmp_path: Path) -> None:
+    from flowsim.scenario.load import load_scenario
+
+    write_parameters(tmp_path / "calibration" / "baseline_parameters.toml",
+                     {"push_scale": 1.7, "b_net": 0.25}, loss=0.1, trials=3, note="test")
+    (tmp_path / "base.toml").write_text(
+        'name = "base"\nextends = "calibration/baseline_parameters"\n[run]\nmonths = 12\n',
+        encoding="utf-8",
+    )
+    scenario = load_scenario(tmp_path / "base.toml")
+    assert scenario.parameters.push_scale == 1.7
+    assert scenario.parameters.b_net == 0.25
+    assert scenario.name == "base"
+
+
+def test_update_document_replaces_only_marked_sections(tmp_path: Path) -> None:
+    doc = tmp_path / "c.md"
+    doc.write_text("keep\n<!-- fit:start -->\nold\n<!-- fit:end -->\ntail\n", encoding="utf-8")
+    update_document(doc, {"fit": "new"})
+    assert doc.read_text() == "keep\n<!-- fit:start -->\nnew\n<!-- fit:end -->\ntail\n"
+    with pytest.raises(ValueError):
+        update_document(doc, {"missing": "x"})
+
+
+# ----------------------------------------------------------------- recovery
+def test_search_recovers_push_scale_set_by_construction(tmp_path: Path) -> None:
+    """Targets made by the model at push_scale=1.7; the search finds it back alone."""
+    from flowsim.calibration.search import calibration_scenario
+    from flowsim.scenario.load import load_scenario
+
+    truth, scale, months = 1.7, 5000.0, 36
+    base = load_scenario("baseline").with_overrides({"run.months": months})
+    targets = _targets([
+        {"target_id": f"{c}|{p}", "group": g, "kind": "stock", "country": c,
+         "nationalities": "VEN", "period": p, "value": 0.0}
+        for c, g in (("COL", "stock"), ("PAN", "stock"), ("USA", "stock"), ("ECU", "stock"))
+        for p in ("2016-06", "2016-12", "2017-06", "2017-12")
+    ] + [
+        {"target_id": f"darien|{y}", "group": "darien", "kind": "route_crossings",
+         "route": "Darien Gap", "period": y, "value": 0.0} for y in ("2015", "2016", "2017")
+    ])
+    scenario = calibration_scenario(base, {"push_scale": truth}, scale=scale, months=months)
+    result = run_one(RunSpec("truth/r0", scenario, 0, replicate_seed(1234, 0)))
+    targets["value"] = observe.observe_run(targets, result.timeseries, result.flows)
+    assert targets["value"].sum() > 0
+
+    import optuna
+
+    base_at_one = base.with_overrides({"parameters.push_scale": 1.0})
+    study = run_search(
+        base_at_one, targets, tmp_path, SerialExecutor(), trials=15, replicates=1,
+        scale=scale, seed=1234, space=(FreeParameter("push_scale", 0.5, 3.0),),
+        months=months,
+    )
+    best = study.best_trial.params["push_scale"]
+    assert abs(best - truth) < 0.3, f"recovered push_scale {best:.2f}, truth {truth}"
+    again = run_search(base_at_one, targets, tmp_path, SerialExecutor(), trials=17,
+                       replicates=1, scale=scale, seed=1234,
+                       space=(FreeParameter("push_scale", 0.5, 3.0),), months=months)
+    done = [t for t in again.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(done) == 17, "a rerun continues the stored study"
