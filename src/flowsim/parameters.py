@@ -53,7 +53,8 @@ class Parameters(BaseModel):
     )
     b_path: float = Field(
         1.0, ge=0, le=5,
-        description="Utility bonus of a legal pathway journey (safety, status). Assumption.",
+        description="Utility bonus of a legal pathway offer (safety, status, paid journey) "
+        "when a migrant decides whether to accept it. Assumption.",
     )
     b_home: float = Field(
         1.2, ge=-5, le=10,

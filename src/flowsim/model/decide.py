@@ -32,13 +32,11 @@ if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def destination_utility(model: FlowModel) -> np.ndarray:
-    """Utility of each destination for a newcomer, without the cost term: ``[class, from, to]``.
-
-    Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
+def place_value(model: FlowModel) -> np.ndarray:
+    """Value of living in each country for a newcomer of each nationality: ``[nat, to]``.
 
     Income is what an irregular newcomer expects (steady-state employment given the host's
-    informality, unemployment and integration policy); at home it is the home wage.
+    informality, unemployment, crowding and integration policy); at home it is the home wage.
     """
     w, p, fx = model.world_index, model.params, model.effects
     n = w.n_nodes
@@ -53,8 +51,20 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     income[idx, idx] = home_income
     value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(model.network / p.net_ref)
     value[idx, idx] += p.b_home
+    return value
+
+
+def destination_utility(model: FlowModel) -> np.ndarray:
+    """Utility of each destination for a newcomer, without the cost term: ``[class, from, to]``.
+
+    Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
+
+    Income is what an irregular newcomer expects (steady-state employment given the host's
+    informality, unemployment and integration policy); at home it is the home wage.
+    """
+    p = model.params
     paths = model.paths
-    value = np.repeat(value, 2, axis=0)
+    value = np.repeat(place_value(model), 2, axis=0)
     u = (value[:, None, :] - p.b_risk * paths.risk - p.b_stop * paths.stopped
          - p.b_time * paths.months)
     u = np.where(paths.reachable, u, -np.inf)
@@ -123,7 +133,7 @@ def decide(model: FlowModel, idx: np.ndarray, forced: np.ndarray) -> None:
     cand = np.flatnonzero(wish)
     u = agent_uniform(seed, "move", t, P.key[idx[cand]])
     movers = cand[is_forced[cand] | (u < hazard[cand])]
-    taken = _pathways(model, idx, gain)
+    taken = _pathways(model, idx, gain, u_stay)
     if len(taken):
         movers = movers[~np.isin(idx[movers], taken)]
     _choose(model, idx[movers], util, u_stay[movers], is_forced[movers])
@@ -163,9 +173,18 @@ def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.nda
     start_journeys(model, rows, best, kind.astype(np.int8))
 
 
-def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Fill this month's labor-pathway slots; return the rows sent on pathway journeys."""
-    P, w, t, seed = model.population, model.world_index, model.month, model.seed
+def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray,
+              u_stay: np.ndarray) -> np.ndarray:
+    """Fill this month's labor-pathway slots; return the rows sent on pathway journeys.
+
+    Employers offer slots to eligible people (at random, or to those most wanting to move);
+    a migrant offered a slot accepts with probability ``logistic(value of living at the
+    destination + b_path - utility of staying)``. Slots offered at origins to people who are
+    not yet migrants create new agents, who applied and so accept.
+    """
+    P, w, t, seed, p = (model.population, model.world_index, model.month, model.seed,
+                        model.params)
+    value = place_value(model) if model.effects.pathways else None
     taken: list[np.ndarray] = []
     free = np.ones(len(idx), dtype=bool)
     for k, win in enumerate(model.effects.pathways):
@@ -195,6 +214,10 @@ def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray) -> np.ndarray
             pick = agent_uniform(seed, "pathway.pick", t, P.key[idx[cand]], option=k)
             order = cand[np.argsort(pick, kind="stable")]
         chosen = order[:from_agents]
+        offer = value[P.nationality[idx[chosen]], win.to] + p.b_path - u_stay[chosen]
+        accept = agent_uniform(seed, "pathway.accept", t, P.key[idx[chosen]], option=k) < (
+            1.0 / (1.0 + np.exp(-offer)))
+        chosen = chosen[accept]
         free[chosen] = False
         rows = idx[chosen]
         new_rows = np.zeros(0, dtype=np.int64)
