@@ -44,7 +44,7 @@ class FakeScenario:
     run: FakeRunSettings = FakeRunSettings()
     overrides: tuple[tuple[str, str], ...] = field(default=())
 
-    def with_overrides(self, overrides: dict[str, Any]) -> FakeScenario:
+    def with_overrides(self, overrides: dict[str, Any], *, file: str = "") -> FakeScenario:
         bad = [k for k in overrides if not k.startswith(("run.", "parameters.", "policies."))]
         if bad:
             raise ScenarioError([Problem(self.name, k, "unknown key") for k in bad])

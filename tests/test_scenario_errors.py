@@ -31,7 +31,7 @@ CASES: list[tuple[str, dict[str, str], str, bool]] = [
       'start = "2025-01"\n'}, "policy[0].countries", True),
     ("end_before_start",
      {"s.toml": BASE + "[[policy]]\n" + INTEGRATION + 'start = "2026-01"\nend = "2025-01"\n'},
-     "policy[0]", False),
+     "policy[0].end", False),
     ("policy_start_outside_run",
      {"s.toml": BASE + "[[policy]]\n" + INTEGRATION + 'start = "2040-01"\n'},
      "policy[0].start", True),
@@ -125,3 +125,27 @@ def test_run_refuses_broken_file(tmp_path, capsys, case):
     assert "Traceback" not in out + err
     assert path.name in err
     assert not out_dir.exists()
+
+
+@pytest.mark.parametrize(("name", "text", "key", "needle"), [
+    ("dup", BASE + ("[[policy]]\n" + INTEGRATION + 'start = "2025-01"\n') * 2, "policy[1].name",
+     "duplicate policy name"),
+    ("remove", BASE + 'remove_policies = ["nope"]\n', "remove_policies", "allowed:"),
+    ("mode", BASE + '[[world.add_routes]]\nroute_id = "X"\nfrom_iso3 = "COL"\nto_iso3 = "PAN"\n'
+     'mode = "boat"\ndistance_km = 1\ncost_usd = 1\nduration_months = 1\nrisk = 0\nlegal = false\n',
+     "world.add_routes[0].mode", "boat"),
+])
+def test_more_broken_files(tmp_path, capsys, name, text, key, needle):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f": {key}: " in err and needle in err and "Traceback" not in err, err
+
+
+def test_non_utf8_file_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_bytes(b'name = "\x80"\n')
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml: file: not UTF-8" in err and "Traceback" not in err

@@ -84,6 +84,7 @@ class Experiment(BaseModel):
     grid: dict[str, list[Any]] = Field(default_factory=dict)
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _source_file: Path | None = PrivateAttr(default=None)
 
     @pydantic.field_validator("scenarios")
     @classmethod
@@ -105,6 +106,11 @@ class Experiment(BaseModel):
             if not values:
                 raise ValueError(f"{key!r} has no values")
         return value
+
+    @property
+    def source_file(self) -> Path | None:
+        """The file the experiment was loaded from (None when built in code)."""
+        return self._source_file
 
     @property
     def base_dir(self) -> Path:
@@ -199,6 +205,7 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ScenarioError([Problem(str(path), "(file)", f"not valid TOML: {exc}")]) from None
     experiment = parse_experiment(data, file=str(path))
     experiment._base_dir = path.resolve().parent
+    experiment._source_file = path
     return experiment
 
 
@@ -274,7 +281,8 @@ def expand(experiment: Experiment) -> Plan:
     for ref, base in scenarios.items():
         for point in experiment.grid_points():
             try:
-                scenario = base.with_overrides(point) if point else base
+                where = str(experiment.source_file or "<experiment>")
+                scenario = base.with_overrides(point, file=where) if point else base
             except ScenarioError as exc:
                 problems.extend(exc.problems)
                 continue

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _is_experiment(path: Path) -> bool:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     return "scenarios" in data and "replicates" in data
 
@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     for f in args.files:
         path = Path(f)
         if _is_experiment(path):
-            from flowsim.experiment import load_experiment
+            from flowsim.experiment import expand, load_experiment
 
             try:
-                load_experiment(path)
+                expand(load_experiment(path))  # loads every scenario and grid point
             except InputError as exc:
                 problems += exc.problems
         else:

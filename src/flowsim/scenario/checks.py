@@ -71,7 +71,9 @@ def check_against_world(
                 ))
     for i, change in enumerate(scenario.world.routes):
         if change.route not in routes:
-            problems.append(Problem(file, f"world.routes[{i}].route", f"unknown route {change.route!r}"))
+            problems.append(Problem(file, f"world.routes[{i}].route",
+                                    f"unknown route {change.route!r} (allowed: route ids or "
+                                    "names in the world's routes.csv)"))
     for i, new in enumerate(scenario.world.add_routes):
         bad_code(file, f"world.add_routes[{i}].from_iso3", new.from_iso3)
         bad_code(file, f"world.add_routes[{i}].to_iso3", new.to_iso3)

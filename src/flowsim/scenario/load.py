@@ -68,6 +68,19 @@ def _section_model(section: str, loc: tuple[Any, ...]) -> type[BaseModel] | None
     return None
 
 
+def _key_path(prefix: str, loc: tuple[Any, ...]) -> str:
+    """Dotted key path with list positions as ``[i]``: ``world.add_routes[0].mode``."""
+    out = prefix
+    for part in loc:
+        if part == "__root__":
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out
+
+
 def _format_pydantic(file: str, prefix: str, section: str, exc: ValidationError) -> list[Problem]:
     """Turn pydantic errors into problems with dotted key paths and allowed values."""
     problems: list[Problem] = []
@@ -76,8 +89,10 @@ def _format_pydantic(file: str, prefix: str, section: str, exc: ValidationError)
         shown = loc
         if section == "policy" and loc and str(loc[0]) in POLICY_SPECS:
             shown = loc[1:]  # drop the discriminator tag pydantic inserts
-        where = ".".join([prefix, *[str(p) for p in shown if p != "__root__"]]).strip(".")
+        where = _key_path(prefix, shown)
         kind = err["type"]
+        if kind == "value_error" and "end" in str(err["msg"]) and "before start" in str(err["msg"]):
+            where = _key_path(where, ("end",))
         if kind == "extra_forbidden":
             model = _section_model(section, loc)
             allowed = f" (allowed: {_allowed(model)})" if model else ""
@@ -145,6 +160,9 @@ def _check_sections(layer: _Layer) -> None:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(str(path), "file", f"not UTF-8 text: {exc.reason} at byte "
+                                     f"{exc.start}")]) from None
     except FileNotFoundError:
         raise ScenarioError([Problem(str(path), "file", "no such file")]) from None
     except OSError as exc:
@@ -155,6 +173,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem(str(path), "toml", f"malformed TOML: {exc}")]) from None
+
+
+def _candidates(ref: str, relative_to: Path, search_dirs: Sequence[Path]) -> list[Path]:
+    """Places a base named in ``extends`` may be, in the order they are tried."""
+    ref_path = Path(ref)
+    if ref_path.suffix != ".toml":
+        ref_path = ref_path.with_suffix(".toml")
+    if ref_path.is_absolute():
+        return [ref_path]
+    out: list[Path] = []
+    for folder in [relative_to, *search_dirs]:
+        c = folder / ref_path
+        if c not in out:
+            out.append(c)
+    return out
 
 
 def resolve_ref(ref: str | Path, *, relative_to: Path | None, search_dirs: Sequence[Path]) -> Path:
@@ -174,7 +207,9 @@ def resolve_ref(ref: str | Path, *, relative_to: Path | None, search_dirs: Seque
         ref_path = ref_path.with_suffix(".toml")
     if ref_path.is_absolute():
         return ref_path
-    for folder in ([relative_to] if relative_to else []) + [Path.cwd(), *search_dirs]:
+    if ref_path.is_file():
+        return ref_path  # as the user typed it
+    for folder in ([relative_to] if relative_to else []) + [*search_dirs]:
         candidates.append(folder / ref_path)
     for c in candidates:
         if c.is_file():
@@ -186,6 +221,8 @@ def _chain(path: Path, search_dirs: Sequence[Path]) -> list[_Layer]:
     """Read a file and its ``extends`` ancestors, base first; detect cycles."""
     layers: list[_Layer] = []
     seen: list[Path] = []
+    candidates: list[Path] = []
+    ext_ref = ""
     current: Path | None = path
     child_file: str | None = None
     while current is not None:
@@ -196,15 +233,20 @@ def _chain(path: Path, search_dirs: Sequence[Path]) -> list[_Layer]:
         seen.append(resolved)
         if not current.is_file():
             where = "extends" if child_file else "file"
+            looked = ", ".join(str(c) for c in candidates) if child_file else str(current)
             raise ScenarioError([
-                Problem(child_file or str(current), where, f"no scenario file {current}")
+                Problem(child_file or str(current), where,
+                        f"no scenario file {ext_ref!r} (looked for: {looked})" if child_file
+                        else "no such file")
             ])
         layer = _Layer(current, _read_toml(current))
         layers.append(layer)
         ext = layer.raw.get("extends")
         if isinstance(ext, str) and ext:
             child_file = str(current)
-            current = resolve_ref(ext, relative_to=current.parent, search_dirs=search_dirs)
+            ext_ref = ext
+            candidates = _candidates(ext, current.parent, search_dirs)
+            current = next((c for c in candidates if c.is_file()), candidates[0])
         else:
             current = None
     return list(reversed(layers))
@@ -228,8 +270,22 @@ def _merge(layers: list[_Layer]) -> tuple[dict[str, Any], list[tuple[str, int]]]
         for iso, change in w.get("countries", {}).items():
             world["countries"].setdefault(iso, {}).update(change)
         removed = set(raw.get("remove_policies", []))
+        known = {p[0].get("name") for p in policies if p[0].get("name")}
+        for name in sorted(removed - known):
+            layer.problems.append(Problem(
+                str(layer.path), "remove_policies",
+                f"no base policy named {name!r} (allowed: {', '.join(sorted(known)) or 'none'})"))
         policies = [p for p in policies if p[0].get("name", "") not in removed or not p[0].get("name")]
+        names_here: dict[str, int] = {}
         for i, pol in enumerate(raw.get("policy", [])):
+            pname = pol.get("name", "")
+            if pname and pname in names_here:
+                layer.problems.append(Problem(
+                    str(layer.path), f"policy[{i}].name",
+                    f"duplicate policy name {pname!r} (also policy[{names_here[pname]}]); names "
+                    "must be unique within a file"))
+            elif pname:
+                names_here[pname] = i
             name = pol.get("name", "")
             slot = next((j for j, p in enumerate(policies) if name and p[0].get("name") == name), None)
             entry = (pol, str(layer.path), i)
@@ -273,6 +329,9 @@ def load_scenario(
     if problems:
         raise ScenarioError(problems)
     data, origins = _merge(layers)
+    problems = [p for layer in layers for p in layer.problems]
+    if problems:
+        raise ScenarioError(problems)
     if "name" not in layers[-1].raw:
         data["name"] = path.stem
     try:

@@ -113,7 +113,7 @@ class Scenario(BaseModel):
         """Return the SHA-256 of the canonical JSON: equal hashes mean equal scenarios."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+    def with_overrides(self, overrides: Mapping[str, Any], *, file: str = "<overrides>") -> Scenario:
         """Return a copy with dotted-key overrides applied and validated.
 
         Keys: ``run.<field>``, ``parameters.<name>``, ``policies.<policy name>.<field>``
@@ -121,6 +121,7 @@ class Scenario(BaseModel):
 
         Args:
             overrides: Mapping of dotted key to new value.
+            file: Where the overrides come from, for error messages.
 
         Returns:
             A new validated ``Scenario``.
@@ -130,4 +131,4 @@ class Scenario(BaseModel):
         """
         from flowsim.scenario.overrides import apply_overrides
 
-        return apply_overrides(self, overrides)
+        return apply_overrides(self, overrides, file=file)
