@@ -90,7 +90,8 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def agent_uniform(seed: int, name: str, month: int, keys: np.ndarray, option: int = 0) -> np.ndarray:
+def agent_uniform(seed: int, name: str, month: int, keys: np.ndarray, option: int = 0,
+                  dtype: type = np.float64) -> np.ndarray:
     """Counter-based uniforms in [0, 1): one per agent key, for one decision in one month.
 
     The number an agent draws depends only on (seed, decision name, month, the agent's
@@ -104,22 +105,29 @@ def agent_uniform(seed: int, name: str, month: int, keys: np.ndarray, option: in
         name: Decision name (e.g. ``"move"``).
         month: Absolute month index.
         keys: ``uint64`` stable agent keys.
-        option: Extra counter (e.g. the destination index for choice noise).
+        option: Extra counter (e.g. the destination index for choice noise); an array gives
+            a ``[len(keys), len(option)]`` result, one column per option.
+        dtype: ``np.float64`` (53 random bits) or ``np.float32`` (24 bits, faster).
 
     Returns:
-        ``float64`` uniforms, same shape as ``keys``.
+        Uniforms of ``dtype``, same shape as ``keys``.
     """
-    salt = np.uint64(
-        (int(seed) * 0x9E3779B1 + name_key(name) + int(month) * 0x632BE5AB + int(option) * 0x85157AF5)
-        & 0xFFFFFFFFFFFFFFFF
-    )
-    z = keys.astype(np.uint64, copy=True)
-    z *= _MK
+    base = (int(seed) * 0x9E3779B1 + name_key(name) + int(month) * 0x632BE5AB) & 0xFFFFFFFFFFFFFFFF
+    if np.ndim(option):  # one column per option: keys[:, None] x option[None, :]
+        opts = np.asarray(option, dtype=np.uint64) * np.uint64(0x85157AF5)
+        salt = np.uint64(base) + opts[None, :]
+        z = (keys.astype(np.uint64)[:, None] * _MK) ^ np.zeros_like(salt)  # full shape
+    else:
+        salt = np.uint64((base + int(option) * 0x85157AF5) & 0xFFFFFFFFFFFFFFFF)
+        z = keys.astype(np.uint64, copy=True)
+        z *= _MK
     z ^= salt
     z += _GOLDEN
     _mix(z)
     z += salt
     _mix(z)
+    if dtype == np.float32:
+        return (z >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)
     return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.model.economy import employment_odds, formal_access, job_access, wage_factor
+from flowsim.model.cells import LOG_YEARS_HERE, cells
+from flowsim.model.economy import employment_odds, formal_access, job_access
 from flowsim.model.journeys import start_journeys
 from flowsim.population import (
     FIRST,
@@ -77,24 +78,31 @@ def network_loans(model: FlowModel) -> np.ndarray:
     return np.repeat(p.network_loan_usd * net / (net + p.loan_ref), 2, axis=0)  # [class, to]
 
 
-def stay_utility(model: FlowModel, idx: np.ndarray) -> np.ndarray:
-    """Utility of staying where they are for settled agents ``idx``."""
-    P, w, p, fx = model.population, model.world_index, model.params, model.effects
-    loc = P.location[idx].astype(np.int64)
-    nat = P.nationality[idx].astype(np.int64)
-    status = P.status[idx]
-    integ = P.integration[idx]
-    access = job_access(w.informality[loc], formal_access(status, integ, p))
-    _, _, steady = employment_odds(access, w.unemployment[loc], fx.job_loss_mult[loc], p,
-                                   model.crowding[loc])
-    income = w.wage[loc] * fx.wage_mult[loc] * wage_factor(status, p) * steady
-    secure = np.where(status == IRREGULAR, 0.0, np.where(status == PENDING, 0.5, 1.0))
-    u = (p.b_inc * np.log(np.maximum(income, 1.0))
-         + p.b_net * np.log1p(model.network[nat, loc] / p.net_ref)
-         + p.b_int * integ + p.b_secure * secure
-         - p.b_hardship * ~P.employed[idx]
-         + p.b_settle * np.log1p(P.months_here[idx] / 12.0))
-    return u + np.where(loc == nat, p.b_home, 0.0)
+def stay_utility(model: FlowModel) -> np.ndarray:
+    """Utility of staying where they are, for every row (meaningful for settled agents).
+
+    ``b_inc * log(expected income) + b_net * log(1 + diaspora here / net_ref)
+    + b_int * integration + b_secure * security - b_hardship * jobless
+    + b_settle * log(1 + years here) + b_home * at home``.
+    """
+    P, p, ct = model.population, model.params, model.cells
+    n = model.world_index.n_nodes
+    loc, nat, status = P.location, P.nationality, P.status
+    c = cells(loc, status)
+    integ = P.integration
+    find = ct.find0[c] + ct.find1[c] * integ
+    loss = ct.loss[c]
+    steady = find / np.maximum(find + loss, np.float32(1e-9))
+    net = (p.b_net * np.log1p(model.network / p.net_ref)).astype(np.float32).reshape(-1)
+    f = np.float32
+    u = f(p.b_inc) * (ct.log_wage[c] + np.log(np.maximum(steady, f(1e-6))))
+    u += net[nat.astype(np.int32) * n + loc]
+    u += f(p.b_int) * integ
+    u += f(p.b_secure) * ct.secure[status]
+    u -= f(p.b_hardship) * ~P.employed
+    u += f(p.b_settle) * LOG_YEARS_HERE[P.months_here]
+    u += f(p.b_home) * (loc == nat)
+    return u
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -104,39 +112,36 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
         return np.squeeze(m, axis) + np.log(np.sum(np.exp(x - m), axis=axis))
 
 
-def decide(model: FlowModel, idx: np.ndarray, forced: np.ndarray) -> None:
-    """Decide and start journeys for settled agents ``idx``; ``forced`` must leave (new emigrants)."""
+def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
+    """Decide and start journeys for settled agents; rows ``forced`` must leave (new emigrants)."""
     P, p, t, seed = model.population, model.params, model.month, model.seed
     n = model.world_index.n_nodes
     util = destination_utility(model)  # [class, from, to]
     cost = model.paths.cost
     n_cls = util.shape[0]
-    cls = model.journey_class(idx)
-    loc = P.location[idx].astype(np.int64)
-    group = cls * n + loc
+    group = (2 * P.nationality.astype(np.int32) + P.documented) * n + P.location
     # inclusive value of moving, per group, at the group's mean savings
-    sums = np.bincount(group, weights=P.savings[idx], minlength=n_cls * n)
-    counts = np.bincount(group, minlength=n_cls * n)
+    sums = np.bincount(group, weights=np.where(settled, P.savings, 0.0), minlength=n_cls * n)
+    counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
-    loans = network_loans(model)[:, None, :]  # [nat, 1, to]
+    loans = network_loans(model)[:, None, :]  # [class, 1, to]
     g_util = util - p.b_cost * cost / (mean_sav[:, :, None] + loans + p.c0)
-    value = _logsumexp(g_util, axis=2).reshape(-1)  # [nat*from]
-    u_stay = stay_utility(model, idx)
+    value = _logsumexp(g_util, axis=2).reshape(-1).astype(np.float32)  # [class*from]
+    u_stay = stay_utility(model)
     gain = value[group] - u_stay
-    hazard = p.hazard_max * -np.expm1(-p.hazard_slope * np.maximum(gain, 0.0))
-    hazard = np.where(P.months_here[idx] == 0, hazard * p.first_move_wait, hazard)
-    hazard = np.where(P.status[idx] == LABOR_VISA, 0.0, hazard)  # bound by contract
-    is_forced = np.zeros(len(idx), dtype=bool)
-    if len(forced):
-        is_forced[np.searchsorted(idx, forced)] = True
-    wish = is_forced | (hazard > 0)
-    cand = np.flatnonzero(wish)
-    u = agent_uniform(seed, "move", t, P.key[idx[cand]])
+    hazard = np.float32(p.hazard_max) * -np.expm1(
+        np.float32(-p.hazard_slope) * np.maximum(gain, np.float32(0.0)))
+    hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
+    hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
+    is_forced = np.zeros(P.n, dtype=bool)
+    is_forced[forced] = True
+    cand = np.flatnonzero(is_forced | (hazard > 0))
+    u = agent_uniform(seed, "move", t, P.key[cand], dtype=np.float32)
     movers = cand[is_forced[cand] | (u < hazard[cand])]
-    taken = _pathways(model, idx, gain, u_stay)
+    taken = _pathways(model, settled, gain, u_stay)
     if len(taken):
-        movers = movers[~np.isin(idx[movers], taken)]
-    _choose(model, idx[movers], util, u_stay[movers], is_forced[movers])
+        movers = movers[~np.isin(movers, taken)]
+    _choose(model, movers, util, u_stay[movers].astype(np.float64), is_forced[movers])
 
 
 def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray,
@@ -155,8 +160,8 @@ def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.nda
     u = util[cls, loc, :] - p.b_cost * cost / (budget + p.c0)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
-    noise = np.stack([-np.log(-np.log(np.maximum(
-        agent_uniform(seed, "choice", t, keys, option=d), 1e-300))) for d in range(n + 1)], axis=1)
+    draws = agent_uniform(seed, "choice", t, keys, option=np.arange(n + 1))
+    noise = -np.log(-np.log(np.maximum(draws, 1e-300)))  # Gumbel: argmax = softmax draw
     scores = np.where(affordable, u, -np.inf) + noise[:, :n]
     stay = np.where(forced, -np.inf, u_stay + noise[:, n])
     best = np.argmax(scores, axis=1)
@@ -173,7 +178,7 @@ def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.nda
     start_journeys(model, rows, best, kind.astype(np.int8))
 
 
-def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray,
+def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
               u_stay: np.ndarray) -> np.ndarray:
     """Fill this month's labor-pathway slots; return the rows sent on pathway journeys.
 
@@ -186,18 +191,20 @@ def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray,
                         model.params)
     value = place_value(model) if model.effects.pathways else None
     taken: list[np.ndarray] = []
-    free = np.ones(len(idx), dtype=bool)
+    if not model.effects.pathways:
+        return np.zeros(0, dtype=np.int64)
+    free = settled.copy()
     for k, win in enumerate(model.effects.pathways):
         rng = stream(seed, "pathway.slots", t, k)
         want = win.people / model.scale
         slots = int(np.floor(want) + (rng.random() < want - np.floor(want)))
         if slots == 0:
             continue
-        loc = P.location[idx]
-        nat = P.nationality[idx]
-        status_ok = win.eligible_status[P.status[idx]] | ((P.status[idx] == NATIONAL) & (loc == nat))
+        loc = P.location
+        nat = P.nationality
+        status_ok = win.eligible_status[P.status] | ((P.status == NATIONAL) & (loc == nat))
         elig = (free & win.from_nodes[loc] & win.nationalities[nat] & status_ok
-                & (P.skill[idx] >= win.min_skill) & (loc != win.to))
+                & (P.skill >= win.min_skill) & (loc != win.to))
         cand = np.flatnonzero(elig)
         origins = np.flatnonzero(win.from_nodes & np.isin(np.arange(w.n_nodes), w.origins)
                                  & win.nationalities)
@@ -211,15 +218,19 @@ def _pathways(model: FlowModel, idx: np.ndarray, gain: np.ndarray,
                 w.population[origins].sum() * (1.0 - win.min_skill) if len(origins) else 0.0)
             share = len(cand) * model.scale / max(eligible_people, 1.0)
             from_agents = min(len(cand), int(rng.binomial(slots, min(share, 1.0))))
-            pick = agent_uniform(seed, "pathway.pick", t, P.key[idx[cand]], option=k)
-            order = cand[np.argsort(pick, kind="stable")]
+            pick = agent_uniform(seed, "pathway.pick", t, P.key[cand], option=k)
+            if from_agents < len(cand):  # only the lowest draws matter: partial sort
+                part = np.argpartition(pick, from_agents)[:from_agents]
+                order = cand[part[np.argsort(pick[part], kind="stable")]]
+            else:
+                order = cand[np.argsort(pick, kind="stable")]
         chosen = order[:from_agents]
-        offer = value[P.nationality[idx[chosen]], win.to] + p.b_path - u_stay[chosen]
-        accept = agent_uniform(seed, "pathway.accept", t, P.key[idx[chosen]], option=k) < (
+        offer = value[P.nationality[chosen], win.to] + p.b_path - u_stay[chosen]
+        accept = agent_uniform(seed, "pathway.accept", t, P.key[chosen], option=k) < (
             1.0 / (1.0 + np.exp(-offer)))
         chosen = chosen[accept]
         free[chosen] = False
-        rows = idx[chosen]
+        rows = chosen
         new_rows = np.zeros(0, dtype=np.int64)
         extra = slots - from_agents if len(origins) else 0
         if extra > 0:

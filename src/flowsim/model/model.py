@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 
 from flowsim.agents import Migrant
+from flowsim.model.cells import cell_tables
 from flowsim.model.compiled import WorldIndex, compile_world
 from flowsim.model.decide import decide
 from flowsim.model.emigration import emigrate
@@ -70,11 +71,15 @@ class FlowModel(mesa.Model):
         self._apply_policies()
 
     # ----------------------------------------------------------------- set-up helpers
-    def _capacity_hint(self) -> int:
+    def expected_emigrants(self) -> float:
+        """People the push series sends abroad over the run, before policies (for sizing)."""
         w, run = self.world_index, self.scenario.run
         months = np.arange(run.start_index, run.end_index + 1)
-        total = sum(w.emigrants_per_month(int(m)).sum() for m in months)
-        return int(1.2 * total * self.params.push_scale / self.scale) + 1024
+        return float(sum(w.emigrants_per_month(int(m)).sum() for m in months)
+                     * self.params.push_scale)
+
+    def _capacity_hint(self) -> int:
+        return int(1.2 * self.expected_emigrants() / self.scale) + 1024
 
     def add_agents(self, nodes: np.ndarray, source: int, skill_floor: float = 0.0) -> np.ndarray:
         """Create agents at home in ``nodes`` (their origin); return their rows.
@@ -145,8 +150,9 @@ class FlowModel(mesa.Model):
         return 2 * P.nationality[rows].astype(np.int64) + P.documented[rows]
 
     def _settled(self) -> np.ndarray:
+        """Boolean mask of living agents not on a journey."""
         P = self.population
-        return np.flatnonzero(P.alive & ~P.in_transit)
+        return P.alive & ~P.in_transit
 
     # ----------------------------------------------------------------- the step
     def step(self) -> None:
@@ -176,10 +182,11 @@ class FlowModel(mesa.Model):
         if extra is not None and len(extra):
             forced = np.concatenate([extra, forced])
             self._pending_forced = extra[:0]
+        self.cells = cell_tables(self)
         settled = self._settled()
         labor_market(self, settled)  # 4
-        update_status(self, self._settled())  # 5
-        decide(self, self._settled(), np.sort(forced))  # 6
+        update_status(self, settled)  # 5
+        decide(self, self._settled(), forced)  # 6
         travel(self)  # 7
         settled = self._settled()
         settle_in(self, settled)  # 8

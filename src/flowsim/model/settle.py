@@ -12,31 +12,29 @@ if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def settle_in(model: FlowModel, idx: np.ndarray) -> None:
-    """Advance integration and months-here of settled agents ``idx``; refresh the network."""
-    P, w, p, fx, t = (model.population, model.world_index, model.params, model.effects,
-                      model.month)
-    loc = P.location[idx].astype(np.int64)
-    nat = P.nationality[idx].astype(np.int64)
-    base = w.integration_base[loc]
-    policy = fx.integration[nat, loc]
-    target = base + policy * (1.0 - base)
-    status = P.status[idx]
+def settle_in(model: FlowModel, settled: np.ndarray) -> None:
+    """Advance integration and months-here of settled agents; refresh the network.
+
+    Integration moves a share ``integration_rate`` towards the target of the agent's
+    (nationality, host, documented) cell each month.
+    """
+    P, p, t, ct = model.population, model.params, model.month, model.cells
+    n = model.world_index.n_nodes
+    status = P.status
     undocumented = (status == IRREGULAR) | (status == PENDING)
-    factor = p.irregular_integration_factor + (1.0 - p.irregular_integration_factor) * policy
-    target = np.where(undocumented, target * factor, target)
-    target = np.where(loc == nat, 1.0, target)
-    integ = P.integration[idx]
-    P.integration[idx] = integ + p.integration_rate * (target - integ)
-    older = idx[P.arrival_month[idx] < t]
-    P.months_here[older] = np.minimum(P.months_here[older] + 1, 32000)
-    model.refresh_network(idx)
+    key = (P.nationality.astype(np.int32) * n + P.location) * 2 + undocumented
+    integ = P.integration
+    np.copyto(integ, integ + np.float32(p.integration_rate) * (ct.target[key] - integ),
+              where=settled)
+    older = settled & (P.arrival_month < t) & (P.months_here < 32000)
+    P.months_here[older] += 1
+    model.refresh_network(settled)
 
 
-def network_stock(model: FlowModel, idx: np.ndarray) -> np.ndarray:
+def network_stock(model: FlowModel, settled: np.ndarray) -> np.ndarray:
     """Diaspora ``[nationality, country]`` in people: initial stock plus settled agents abroad."""
     P, n = model.population, model.world_index.n_nodes
-    key = P.nationality[idx].astype(np.int64) * n + P.location[idx]
+    key = (P.nationality.astype(np.int32) * n + P.location)[settled]
     agents = np.bincount(key, minlength=n * n).reshape(n, n).astype(np.float64)
     np.fill_diagonal(agents, 0.0)
     return model.world_index.diaspora + agents * model.scale

@@ -22,16 +22,17 @@ if TYPE_CHECKING:
 _NEVER = 2**31 - 1
 
 
-def update_status(model: FlowModel, idx: np.ndarray) -> None:
-    """Run the status machine for settled agents ``idx`` in this month."""
+def update_status(model: FlowModel, settled: np.ndarray) -> None:
+    """Run the status machine for settled agents (boolean mask) in this month."""
     P, p, t, rec = model.population, model.params, model.month, model.recorder
     seed = model.seed
+    status = P.status
+    irregular_here = settled & (status == IRREGULAR)
     # applications to open regularization programs
     for k, win in enumerate(model.effects.regularizations):
-        st = P.status[idx]
-        elig = ((P.location[idx] == win.country) & (st == IRREGULAR)
-                & win.nationalities[P.nationality[idx]] & (P.arrival_month[idx] < win.arrived_before))
-        cand = idx[elig]
+        elig = (irregular_here & (P.location == win.country)
+                & win.nationalities[P.nationality] & (P.arrival_month < win.arrived_before))
+        cand = np.flatnonzero(elig)
         if len(cand) == 0:
             continue
         u = agent_uniform(seed, "regularization.apply", t, P.key[cand], option=k)
@@ -44,12 +45,12 @@ def update_status(model: FlowModel, idx: np.ndarray) -> None:
         P.status_until[apply] = t + win.processing_months
         P.permit_months[apply] = np.where(ok, win.permit_months, 0)
         rec.count("applications", P.location[apply], P.nationality[apply])
+        irregular_here[apply] = False
 
-    st = P.status[idx]
-    until = P.status_until[idx]
-    due = until <= t
+    due = np.flatnonzero(settled & (P.status_until <= t))  # few: decisions, expiries, contracts
+    st = P.status[due]
     # decisions on pending applications
-    decided = idx[(st == PENDING) & due]
+    decided = due[st == PENDING]
     if len(decided):
         granted = P.permit_months[decided] > 0
         g = decided[granted]
@@ -62,12 +63,12 @@ def update_status(model: FlowModel, idx: np.ndarray) -> None:
         P.status_since[r] = t
         P.status_until[r] = _NEVER
     # naturalization after long regular residence
-    nat = idx[(st == REGULAR) & (t - P.status_since[idx] >= p.naturalize_after_months)]
+    nat = np.flatnonzero(settled & (status == REGULAR)
+                         & (P.status_since <= t - p.naturalize_after_months))
     P.status[nat] = NATURALIZED
     P.status_until[nat] = _NEVER
     # permit expiry: renewed or lapsed into irregularity
-    st = P.status[idx]
-    expiring = idx[(st == REGULAR) & (P.status_until[idx] <= t)]
+    expiring = due[(st == REGULAR) & (P.status[due] == REGULAR)]
     if len(expiring):
         renew = agent_uniform(seed, "permit.renew", t, P.key[expiring]) < p.permit_renewal
         keep = expiring[renew]
@@ -77,7 +78,7 @@ def update_status(model: FlowModel, idx: np.ndarray) -> None:
         P.status_since[lapse] = t
         P.status_until[lapse] = _NEVER
     # labor-visa contracts ending: return home or overstay
-    ending = idx[(st == LABOR_VISA) & (P.status_until[idx] <= t)]
+    ending = due[st == LABOR_VISA]
     if len(ending):
         home = ending[P.plan_return[ending]]
         stay = ending[~P.plan_return[ending]]
