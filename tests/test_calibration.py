@@ -196,7 +196,7 @@ def test_search_recovers_push_scale_set_by_construction(tmp_path: Path) -> None:
     from flowsim.calibration.search import calibration_scenario
     from flowsim.scenario.load import load_scenario
 
-    truth, scale, months = 1.7, 5000.0, 36
+    truth, scale, months = 1.7, 1000.0, 36
     base = load_scenario("baseline").with_overrides({"run.months": months})
     targets = _targets([
         {"target_id": f"{c}|{p}", "group": g, "kind": "stock", "country": c,

@@ -37,10 +37,10 @@ def test_countries_numeric_and_in_range(world: World) -> None:
     c = world.countries
     for col in ("population", "gdp_pc_ppp", "wage_usd_month", "migrant_stock"):
         assert (c[col] > 0).all(), col
-    for col in ("unemployment", "informality", "integration_base"):
+    for col in ("unemployment", "informality", "integration_base", "passport_share"):
         assert c[col].between(0, 1).all(), col
     sources = [col for col in c.columns if col.endswith("_source")]
-    assert len(sources) == 7
+    assert len(sources) == 8
     assert (c[sources] != "").all().all()
 
 

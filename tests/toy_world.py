@@ -6,8 +6,8 @@ from pathlib import Path
 
 COUNTRY_COLS = (
     "iso3,name,lat,lon,population,gdp_pc_ppp,unemployment,wage_usd_month,informality,"
-    "migrant_stock,integration_base,population_source,gdp_pc_ppp_source,unemployment_source,"
-    "wage_source,informality_source,migrant_stock_source,integration_source"
+    "migrant_stock,integration_base,passport_share,population_source,gdp_pc_ppp_source,unemployment_source,"
+    "wage_source,informality_source,migrant_stock_source,integration_source,passport_source"
 )
 
 
@@ -15,12 +15,12 @@ def write_toy_world(folder: Path, *, risk_ab: float = 0.0, months_ab: float = 0.
                     push: float = 0.0) -> Path:
     """Write a four-node line world; return its folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    src = ",t,t,t,t,t,t,t"
+    src = ",t,t,t,t,t,t,t,t"
     rows = [
-        f"AAA,Origin,0,0,10000000,5000,0.1,100,0.5,0,0.3{src}",
-        f"BBB,Near,0,5,10000000,10000,0.1,400,0.5,0,0.4{src}",
-        f"CCC,Middle,0,10,10000000,20000,0.1,800,0.5,0,0.4{src}",
-        f"DDD,Far,0,15,10000000,40000,0.05,2000,0.3,0,0.5{src}",
+        f"AAA,Origin,0,0,10000000,5000,0.1,100,0.5,0,0.3,0.5{src}",
+        f"BBB,Near,0,5,10000000,10000,0.1,400,0.5,0,0.4,0.5{src}",
+        f"CCC,Middle,0,10,10000000,20000,0.1,800,0.5,0,0.4,0.5{src}",
+        f"DDD,Far,0,15,10000000,40000,0.05,2000,0.3,0,0.5,0.5{src}",
     ]
     (folder / "countries.csv").write_text(COUNTRY_COLS + "\n" + "\n".join(rows) + "\n")
     routes = ["route_id,from_iso3,to_iso3,mode,distance_km,cost_usd,duration_months,risk,legal,name,source"]

@@ -101,11 +101,11 @@ class Parameters(BaseModel):
         description="Median savings of a new emigrant, USD. Assumption: a few months of "
         "origin wages plus sold assets.",
     )
-    passport_share: float = Field(
-        0.35, ge=0, le=1,
-        description="Share of emigrants holding a valid passport (needed for legal routes: "
-        "flights, formal border posts). Assumption: Venezuelan passports were scarce after "
-        "2016 (a cause of Peru's and Ecuador's 2018-2019 passport rules).",
+    passport_scale: float = Field(
+        1.0, ge=0, le=3,
+        description="Multiplier of each origin's passport share (countries.csv passport_share; "
+        "capped at 1). Passports are needed for legal routes (flights, formal border posts). "
+        "Calibrated.",
     )
     savings_sigma: float = Field(
         1.0, ge=0, le=3, description="Log-normal spread of new emigrants' savings. Assumption."

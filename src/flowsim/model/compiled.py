@@ -28,6 +28,7 @@ class WorldIndex:
     unemployment: np.ndarray  # [L]
     informality: np.ndarray  # [L]
     integration_base: np.ndarray  # [L]
+    passport_share: np.ndarray  # [L] share of emigrants holding a passport
     population: np.ndarray  # [L]
     lat: np.ndarray
     lon: np.ndarray
@@ -142,6 +143,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         unemployment=countries["unemployment"].to_numpy(float),
         informality=countries["informality"].to_numpy(float),
         integration_base=countries["integration_base"].to_numpy(float),
+        passport_share=countries["passport_share"].to_numpy(float),
         population=countries["population"].to_numpy(float),
         lat=countries["lat"].to_numpy(float),
         lon=countries["lon"].to_numpy(float),

@@ -100,7 +100,8 @@ class FlowModel(mesa.Model):
         batch = np.arange(count)
         savings = p.savings_median_usd * np.exp(p.savings_sigma * rng.standard_normal(count))
         skill = skill_floor + (1.0 - skill_floor) * rng.random(count)
-        documented = (rng.random(count) < p.passport_share) | (source >= 2)  # pathway: documented
+        share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
+        documented = (rng.random(count) < share) | (source >= 2)  # pathway: documented
         rows = self.population.add(
             count, key=agent_key(t, source, nodes, batch), nationality=nodes, location=nodes,
             status=NATIONAL, savings=savings, skill=skill, arrival_month=t, integration=1.0,

@@ -50,7 +50,7 @@ _FRACTION: tuple[float, float | None] = (0.0, 1.0)
 _SOURCES = tuple(
     f"{c}_source"
     for c in ("population", "gdp_pc_ppp", "unemployment", "wage", "informality", "migrant_stock")
-) + ("integration_source",)
+) + ("integration_source", "passport_source")
 
 #: The tables, in the order they are read.
 SPECS: dict[str, TableSpec] = {
@@ -67,6 +67,7 @@ SPECS: dict[str, TableSpec] = {
             "informality",
             "migrant_stock",
             "integration_base",
+            "passport_share",
             *_SOURCES,
         ),
         numbers={
@@ -79,6 +80,7 @@ SPECS: dict[str, TableSpec] = {
             "informality": _FRACTION,
             "migrant_stock": _COUNT,
             "integration_base": _FRACTION,
+            "passport_share": _FRACTION,
         },
         unique=("iso3",),
     ),
