@@ -27,7 +27,7 @@ def one(agents: int, months: int, mesa_agents: bool) -> dict:
     base = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
         {"run.months": months})
     probe = FlowModel(base.with_overrides({"run.scale": 1e6}), seed=1, agents=False)
-    expected_people = probe._capacity_hint() / 1.2 * 1e6  # people emigrating over the run
+    expected_people = probe.expected_emigrants()  # people emigrating over the run
     scale = max(expected_people / agents, 1.0)
     scenario = base.with_overrides({"run.scale": scale})
     t0 = time.perf_counter()
