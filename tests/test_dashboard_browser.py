@@ -1,0 +1,187 @@
+"""The dashboard in a real browser: headless Chromium drives ``flowsim dashboard``.
+
+Starts the app in a subprocess on a free localhost port, changes levers, steps and plays
+the model and checks the numbers on the page move; opens the results tab on a fixture
+results folder. Skipped only when Chromium is not installed (``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from test_analysis_fixture import write_results
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+TIMEOUT_MS = 60_000
+
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (apt-get install -y chromium); the browser test needs it",
+    ),
+    pytest.mark.timeout(300),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    results = write_results(tmp_path_factory.mktemp("dash") / "results")
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("log") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flowsim.cli.main",
+            "dashboard",
+            str(results),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--scenarios",
+            str(SCENARIOS),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"dashboard did not start:\n{Path(log.name).read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture()
+def page(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1500, "height": 1150})
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(server, timeout=TIMEOUT_MS)
+        tab.locator(".flowsim-month").wait_for()
+        yield tab
+        browser.close()
+
+
+def _text(page, cls: str) -> str:
+    return page.locator(f".flowsim-{cls}").inner_text()
+
+
+def _number(page, cls: str) -> float:
+    return float(_text(page, cls).rsplit(":", 1)[1].strip().replace(",", ""))
+
+
+def _set_text(page, label: str, value: str) -> None:
+    field = page.get_by_label(label)
+    field.fill(value)
+    field.press("Enter")
+
+
+def _step(page, expect_month: str) -> None:
+    page.get_by_role("button", name="Step").click()
+    page.locator(".flowsim-month", has_text=f"Month: {expect_month}").wait_for()
+
+
+def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
+    assert _text(page, "month") == "Month: not started"
+    assert "baseline" in _text(page, "scenario")
+
+    _set_text(page, "Labor pathway slots per year (to USA)", "150000")
+    page.get_by_text("Regularization round, Andean hosts").click()
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("() => document.body.innerText.includes('150,000 pathway slots/year')")
+    assert "regularization (arrived before 2016-01)" in _text(page, "levers")
+    assert "baseline_levers" in _text(page, "scenario")
+
+    _step(page, "2015-01")
+    _step(page, "2015-02")
+    before = _number(page, "onward-total")
+    abroad_before = _number(page, "abroad")
+    assert abroad_before > 0
+    page.get_by_text("2 of 192 months simulated").wait_for()
+
+    page.get_by_role("button", name="▶").click()  # play until onward moves appear
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.flowsim-month').innerText;"
+        " const m = t.match(/(\\d{4})-(\\d{2})/);"
+        " return m && +m[1] * 12 + +m[2] >= 2017 * 12 + 6; }",
+        timeout=240_000,
+    )
+    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="Step").wait_for()
+    time.sleep(1.0)  # let the last played step render
+    month = _text(page, "month")
+    after = _number(page, "onward-total")
+    assert after > before, (before, after)
+    assert _number(page, "abroad") != abroad_before
+    year, mon = map(int, re.search(r"(\d{4})-(\d{2})", month).groups())
+    nxt = f"{year + mon // 12}-{mon % 12 + 1:02d}"
+    _step(page, nxt)
+    assert _number(page, "onward-total") >= after
+    page.screenshot(path=str(tmp_path / "dashboard_live.png"), full_page=True)
+
+
+def test_bad_input_shows_a_message_and_the_page_keeps_working(page, tmp_path: Path) -> None:
+    _set_text(page, "Start month (YYYY-MM)", "2015-13")
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("start month: '2015-13' is not a month written YYYY-MM").wait_for()
+    page.get_by_text("Input not applied").wait_for()
+    _step(page, "2015-01")
+    page.screenshot(path=str(tmp_path / "dashboard_bad_input.png"), full_page=True)
+
+
+def test_results_tab_shows_the_compare_table(page, tmp_path: Path) -> None:
+    page.get_by_role("tab", name="Page 1").click()
+    page.get_by_text("Results browser").wait_for()
+    page.get_by_text("relative change").first.wait_for()
+    page.get_by_text("finished runs; baseline").wait_for()
+    page.get_by_text("Compare table not available").wait_for(state="detached")
+    time.sleep(2.0)  # let the analysis figures arrive before the screenshot
+    page.screenshot(path=str(tmp_path / "dashboard_results.png"), full_page=True)
