@@ -1,4 +1,4 @@
-"""Flee 3.1 side of the benchmark: the corridor from world/*.csv, N agents at the origin, timed steps.
+"""Flee 3.1 side of the benchmark: the corridor of world/*.csv, N agents at the origin, timed steps.
 
 Run by run.py with the benchmark venv's interpreter (Flee is not a flowsim dependency). Prints one
 JSON object as its last stdout line. Flee draws from the stdlib `random` and numpy global states;
@@ -117,7 +117,9 @@ def main() -> None:
         "at_destination_at_end": at_destination,
         "mean_links_travelled": sum(a.places_travelled - 1 for a in e.agents) / max(args.agents, 1),
         "rss_after_setup_mb": round(rss_after_setup, 1),
-        "peak_rss_mb_self": round(max(vm_hwm_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), 1),
+        "peak_rss_mb_self": round(
+            max(vm_hwm_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), 1
+        ),
     }
     print(json.dumps(out))
 

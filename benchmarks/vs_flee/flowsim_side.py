@@ -31,6 +31,8 @@ def main() -> None:
     ap.add_argument("--world", type=Path, default=HERE / "world")
     ap.add_argument("--scenario", type=Path, default=HERE / "scenario.toml")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--arrays-only", action="store_true",
+                    help="no Mesa Migrant objects (FlowModel(agents=False)); same step")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -42,7 +44,7 @@ def main() -> None:
     scenario = load_scenario(args.scenario, world=world)
     if scenario.run.months < args.steps:
         scenario = scenario.with_overrides({"run.months": args.steps})
-    model = FlowModel(scenario, world=world, seed=args.seed)
+    model = FlowModel(scenario, world=world, seed=args.seed, agents=not args.arrays_only)
     model.add_emigrants(args.origin, n_agents=args.agents)
     rss_after_setup = vm_hwm_mb()
     t_setup = time.perf_counter() - t0
@@ -58,6 +60,7 @@ def main() -> None:
         "side": "flowsim",
         "agents": args.agents,
         "steps": args.steps,
+        "mesa_agents": not args.arrays_only,
         "agent_steps": agent_steps,
         "setup_s": round(t_setup, 3),
         "step_s": round(t_steps, 3),

@@ -71,8 +71,11 @@ def run_child(cmd: list[str]) -> dict:
 def side_command(side: str, args: argparse.Namespace, agents: int, steps: int) -> list[str]:
     script = HERE / f"{side}_side.py"
     python = args.flowsim_python if side == "flowsim" else args.flee_python
-    return [str(python), str(script), "--agents", str(agents), "--steps", str(steps),
-            "--seed", str(args.seed)]
+    cmd = [str(python), str(script), "--agents", str(agents), "--steps", str(steps),
+           "--seed", str(args.seed)]
+    if side == "flowsim" and args.flowsim_arrays_only:
+        cmd.append("--arrays-only")
+    return cmd
 
 
 def flee_steps_for(args: argparse.Namespace, agents: int) -> int:
@@ -122,6 +125,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--flee-capped-steps", type=int, default=10)
     ap.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES),
                     help="run only one side (the ratio is then null)")
+    ap.add_argument("--flowsim-arrays-only", action="store_true",
+                    help="build flowsim without Mesa Migrant objects (FlowModel(agents=False)); "
+                         "the step is the same, memory is lower")
     ap.add_argument("--out", type=Path, default=None, help="also write the final JSON here")
     args = ap.parse_args(argv)
     problems = []
@@ -131,7 +137,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         problems.append("--steps, --repeats and --flee-capped-steps must be >= 1")
     for side, py in (("flowsim", args.flowsim_python), ("flee", args.flee_python)):
         if side in args.sides and not Path(py).exists():
-            problems.append(f"--{side}-python {py} does not exist (see benchmarks/vs_flee/README.md)")
+            problems.append(
+                f"--{side}-python {py} does not exist (see benchmarks/vs_flee/README.md)"
+            )
     if problems:
         ap.error("; ".join(problems))
     return args
@@ -153,7 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         final = {k: [r[k] for r in runs] for k in keys}
         final["steps"] = args.steps
-    final.update(repeats=args.repeats, machine=machine, runs=runs)
+    final.update(repeats=args.repeats, flowsim_arrays_only=args.flowsim_arrays_only,
+                 machine=machine, runs=runs)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(final, indent=1) + "\n")
