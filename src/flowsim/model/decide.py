@@ -144,9 +144,25 @@ def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
     _choose(model, movers, util, u_stay[movers].astype(np.float64), is_forced[movers])
 
 
+#: Movers handled per block in ``_choose``: bounds the [movers x destinations] temporaries.
+CHOICE_CHUNK = 65_536
+
+
 def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray,
             forced: np.ndarray) -> None:
-    """Individual choice among affordable destinations (and staying, unless forced)."""
+    """Individual choice among affordable destinations (and staying, unless forced).
+
+    Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
+    decide at once does not allocate gigabytes; results do not depend on the block size.
+    """
+    for start in range(0, len(rows), CHOICE_CHUNK):
+        block = slice(start, start + CHOICE_CHUNK)
+        _choose_block(model, rows[block], util, u_stay[block], forced[block])
+
+
+def _choose_block(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray,
+                  forced: np.ndarray) -> None:
+    """One block of ``_choose``."""
     if len(rows) == 0:
         return
     P, p, t, seed, rec = model.population, model.params, model.month, model.seed, model.recorder
