@@ -216,11 +216,13 @@ def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
         slots = int(np.floor(want) + (rng.random() < want - np.floor(want)))
         if slots == 0:
             continue
-        loc = P.location
-        nat = P.nationality
-        status_ok = win.eligible_status[P.status] | ((P.status == NATIONAL) & (loc == nat))
+        n0 = len(free)  # agents created by earlier windows this month are not candidates
+        loc = P.location[:n0]
+        nat = P.nationality[:n0]
+        status = P.status[:n0]
+        status_ok = win.eligible_status[status] | ((status == NATIONAL) & (loc == nat))
         elig = (free & win.from_nodes[loc] & win.nationalities[nat] & status_ok
-                & (P.skill >= win.min_skill) & (loc != win.to))
+                & (P.skill[:n0] >= win.min_skill) & (loc != win.to))
         cand = np.flatnonzero(elig)
         origins = np.flatnonzero(win.from_nodes & np.isin(np.arange(w.n_nodes), w.origins)
                                  & win.nationalities)
