@@ -25,7 +25,8 @@ def one(agents: int, months: int, mesa_agents: bool) -> dict:
     from flowsim.scenario import load_scenario
 
     base = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.months": months})
+        {"run.months": months}
+    )
     probe = FlowModel(base.with_overrides({"run.scale": 1e6}), seed=1, agents=False)
     expected_people = probe.expected_emigrants()  # people emigrating over the run
     scale = max(expected_people / agents, 1.0)
@@ -38,9 +39,14 @@ def one(agents: int, months: int, mesa_agents: bool) -> dict:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     created = model.population.n
     return {
-        "agents_target": agents, "agents_created": created, "months": months,
-        "scale": round(scale, 1), "mesa_agents": mesa_agents, "setup_s": round(setup, 2),
-        "wall_s": round(wall, 2), "agent_steps": model.agent_steps,
+        "agents_target": agents,
+        "agents_created": created,
+        "months": months,
+        "scale": round(scale, 1),
+        "mesa_agents": mesa_agents,
+        "setup_s": round(setup, 2),
+        "wall_s": round(wall, 2),
+        "agent_steps": model.agent_steps,
         "agent_steps_per_s": round(model.agent_steps / wall),
         "peak_rss_mb": round(rss_mb, 1),
         "array_bytes_per_agent": round(model.population.nbytes() / max(created, 1), 1),
@@ -65,9 +71,12 @@ def main() -> None:
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         res = json.loads(out.strip().splitlines()[-1])
         res["rss_bytes_per_agent"] = round(res["peak_rss_mb"] * 2**20 / res["agents_created"])
-        print(f"{res['agents_created']:>10,d} agents  {res['wall_s']:>7.1f} s  "
-              f"{res['agent_steps_per_s'] / 1e6:6.2f} M agent-steps/s  "
-              f"peak {res['peak_rss_mb']:8.0f} MB", flush=True)
+        print(
+            f"{res['agents_created']:>10,d} agents  {res['wall_s']:>7.1f} s  "
+            f"{res['agent_steps_per_s'] / 1e6:6.2f} M agent-steps/s  "
+            f"peak {res['peak_rss_mb']:8.0f} MB",
+            flush=True,
+        )
         results.append(res)
     print(json.dumps(results))
 

@@ -32,11 +32,14 @@ def test_october_2019_belongs_to_fy2020() -> None:
     assert period_bounds("FY2020") == (date(2019, 10, 1), date(2020, 9, 1))
 
 
-@pytest.mark.parametrize(("period", "bounds"), [
-    ("2019", (date(2019, 1, 1), date(2019, 12, 1))),
-    ("2020-11", (date(2020, 11, 1), date(2020, 11, 1))),
-    ("2020-01/2020-11", (date(2020, 1, 1), date(2020, 11, 1))),
-])
+@pytest.mark.parametrize(
+    ("period", "bounds"),
+    [
+        ("2019", (date(2019, 1, 1), date(2019, 12, 1))),
+        ("2020-11", (date(2020, 11, 1), date(2020, 11, 1))),
+        ("2020-01/2020-11", (date(2020, 1, 1), date(2020, 11, 1))),
+    ],
+)
 def test_period_bounds(period: str, bounds: tuple[date, date]) -> None:
     assert period_bounds(period) == bounds
 
@@ -57,8 +60,9 @@ def test_packaged_targets_stop_in_2021_and_cite_sources() -> None:
 
 # ----------------------------------------------------------------- observation model
 def _ts(rows: list[tuple[str, str, str, str, str, float]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["month", "country", "nationality", "status", "variable",
-                                        "value"])
+    frame = pd.DataFrame(
+        rows, columns=["month", "country", "nationality", "status", "variable", "value"]
+    )
     frame["month"] = pd.to_datetime(frame["month"])
     return frame.assign(run_id="toy/r0")
 
@@ -69,28 +73,32 @@ def _flows(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
     return frame.assign(run_id="toy/r0")
 
 
-TS = _ts([
-    ("2020-11-01", "COL", "VEN", "irregular", "stock", 700.0),
-    ("2020-11-01", "COL", "VEN", "regular", "stock", 300.0),
-    ("2020-11-01", "COL", "HTI", "regular", "stock", 50.0),
-    ("2020-11-01", "VEN", "VEN", "national", "stock", 9000.0),
-    ("2020-10-01", "COL", "VEN", "regular", "stock", 111.0),
-    ("2019-09-01", "USA", "MEX", "all", "intercepted", 7.0),    # FY2019
-    ("2019-10-01", "USA", "MEX", "all", "intercepted", 10.0),   # FY2020
-    ("2019-10-01", "USA", "VEN", "all", "intercepted", 4.0),    # FY2020
-    ("2020-09-01", "MEX", "GTM", "all", "intercepted", 99.0),   # not entering the USA
-    ("2021-03-01", "COL", "HTI", "all", "deaths", 2.0),
-    ("2021-04-01", "MEX", "HND", "all", "deaths", 3.0),
-])
-FLOWS = _flows([
-    ("2021-01-01", "HTI", "Darien Gap", 100.0),
-    ("2021-12-01", "VEN", "Darien Gap", 20.0),
-    ("2022-01-01", "VEN", "Darien Gap", 5000.0),
-    ("2019-10-01", "GTM", "US southwest border", 30.0),   # FY2020
-    ("2020-09-01", "HND", "US southwest border", 40.0),   # FY2020
-    ("2020-10-01", "HND", "US southwest border", 1000.0),  # FY2021
-    ("2020-01-01", "MEX", "US southwest border", 200.0),  # FY2020
-])
+TS = _ts(
+    [
+        ("2020-11-01", "COL", "VEN", "irregular", "stock", 700.0),
+        ("2020-11-01", "COL", "VEN", "regular", "stock", 300.0),
+        ("2020-11-01", "COL", "HTI", "regular", "stock", 50.0),
+        ("2020-11-01", "VEN", "VEN", "national", "stock", 9000.0),
+        ("2020-10-01", "COL", "VEN", "regular", "stock", 111.0),
+        ("2019-09-01", "USA", "MEX", "all", "intercepted", 7.0),  # FY2019
+        ("2019-10-01", "USA", "MEX", "all", "intercepted", 10.0),  # FY2020
+        ("2019-10-01", "USA", "VEN", "all", "intercepted", 4.0),  # FY2020
+        ("2020-09-01", "MEX", "GTM", "all", "intercepted", 99.0),  # not entering the USA
+        ("2021-03-01", "COL", "HTI", "all", "deaths", 2.0),
+        ("2021-04-01", "MEX", "HND", "all", "deaths", 3.0),
+    ]
+)
+FLOWS = _flows(
+    [
+        ("2021-01-01", "HTI", "Darien Gap", 100.0),
+        ("2021-12-01", "VEN", "Darien Gap", 20.0),
+        ("2022-01-01", "VEN", "Darien Gap", 5000.0),
+        ("2019-10-01", "GTM", "US southwest border", 30.0),  # FY2020
+        ("2020-09-01", "HND", "US southwest border", 40.0),  # FY2020
+        ("2020-10-01", "HND", "US southwest border", 1000.0),  # FY2021
+        ("2020-01-01", "MEX", "US southwest border", 200.0),  # FY2020
+    ]
+)
 
 
 def test_stock_sums_statuses_abroad_at_the_month() -> None:
@@ -125,28 +133,54 @@ def _targets(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 
 def test_observe_tables_follows_the_targets_rows() -> None:
-    targets = _targets([
-        {"target_id": "s", "kind": "stock", "country": "COL", "nationalities": "VEN",
-         "period": "2020-11", "value": 1.0},
-        {"target_id": "d", "kind": "route_crossings", "route": "Darien Gap", "period": "2021",
-         "value": 1.0},
-        {"target_id": "b", "kind": "border_encounters", "route": "US southwest border",
-         "country": "USA", "period": "FY2021", "value": 1.0},
-        {"target_id": "x", "kind": "deaths", "country": "*", "period": "2021-03/2021-04",
-         "value": 1.0},
-    ])
+    targets = _targets(
+        [
+            {
+                "target_id": "s",
+                "kind": "stock",
+                "country": "COL",
+                "nationalities": "VEN",
+                "period": "2020-11",
+                "value": 1.0,
+            },
+            {
+                "target_id": "d",
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "period": "2021",
+                "value": 1.0,
+            },
+            {
+                "target_id": "b",
+                "kind": "border_encounters",
+                "route": "US southwest border",
+                "country": "USA",
+                "period": "FY2021",
+                "value": 1.0,
+            },
+            {
+                "target_id": "x",
+                "kind": "deaths",
+                "country": "*",
+                "period": "2021-03/2021-04",
+                "value": 1.0,
+            },
+        ]
+    )
     table = observe.observe_tables(targets, TS, FLOWS)
     assert table.loc["toy/r0"].to_dict() == {"s": 1000.0, "d": 120.0, "b": 1000.0, "x": 5.0}
 
 
 # ----------------------------------------------------------------- loss
 def test_loss_on_known_numbers() -> None:
-    targets = _targets([
-        {"target_id": "a1", "group": "a", "value": 99.0},
-        {"target_id": "a2", "group": "a", "value": 9.0},
-        {"target_id": "b1", "group": "b", "value": 0.0},
-        {"target_id": "z", "group": "c", "value": 5.0, "weight": 0.0},
-    ])
+    targets = _targets(
+        [
+            {"target_id": "a1", "group": "a", "value": 99.0},
+            {"target_id": "a2", "group": "a", "value": 9.0},
+            {"target_id": "b1", "group": "b", "value": 0.0},
+            {"target_id": "z", "group": "c", "value": 5.0, "weight": 0.0},
+        ]
+    )
     sim = np.array([999.0, 9.0, np.e - 1, 1e9])
     assert log_error(999.0, 99.0) == pytest.approx(np.log(10))
     groups = group_losses(targets, sim)
@@ -169,8 +203,13 @@ def test_fit_table_interval_and_error() -> None:
 def test_parameter_file_is_a_scenario_layer(tmp_path: Path) -> None:
     from flowsim.scenario.load import load_scenario
 
-    write_parameters(tmp_path / "calibration" / "baseline_parameters.toml",
-                     {"push_scale": 1.7, "b_net": 0.25}, loss=0.1, trials=3, note="test")
+    write_parameters(
+        tmp_path / "calibration" / "baseline_parameters.toml",
+        {"push_scale": 1.7, "b_net": 0.25},
+        loss=0.1,
+        trials=3,
+        note="test",
+    )
     (tmp_path / "base.toml").write_text(
         'name = "base"\nextends = "calibration/baseline_parameters"\n[run]\nmonths = 12\n',
         encoding="utf-8",
@@ -198,15 +237,32 @@ def test_search_recovers_push_scale_set_by_construction(tmp_path: Path) -> None:
 
     truth, scale, months = 1.7, 1000.0, 36
     base = load_scenario("baseline").with_overrides({"run.months": months})
-    targets = _targets([
-        {"target_id": f"{c}|{p}", "group": g, "kind": "stock", "country": c,
-         "nationalities": "VEN", "period": p, "value": 0.0}
-        for c, g in (("COL", "stock"), ("PAN", "stock"), ("USA", "stock"), ("ECU", "stock"))
-        for p in ("2016-06", "2016-12", "2017-06", "2017-12")
-    ] + [
-        {"target_id": f"darien|{y}", "group": "darien", "kind": "route_crossings",
-         "route": "Darien Gap", "period": y, "value": 0.0} for y in ("2015", "2016", "2017")
-    ])
+    targets = _targets(
+        [
+            {
+                "target_id": f"{c}|{p}",
+                "group": g,
+                "kind": "stock",
+                "country": c,
+                "nationalities": "VEN",
+                "period": p,
+                "value": 0.0,
+            }
+            for c, g in (("COL", "stock"), ("PAN", "stock"), ("USA", "stock"), ("ECU", "stock"))
+            for p in ("2016-06", "2016-12", "2017-06", "2017-12")
+        ]
+        + [
+            {
+                "target_id": f"darien|{y}",
+                "group": "darien",
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "period": y,
+                "value": 0.0,
+            }
+            for y in ("2015", "2016", "2017")
+        ]
+    )
     scenario = calibration_scenario(base, {"push_scale": truth}, scale=scale, months=months)
     result = run_one(RunSpec("truth/r0", scenario, 0, replicate_seed(1234, 0)))
     targets["value"] = observe.observe_run(targets, result.timeseries, result.flows)
@@ -216,14 +272,30 @@ def test_search_recovers_push_scale_set_by_construction(tmp_path: Path) -> None:
 
     base_at_one = base.with_overrides({"parameters.push_scale": 1.0})
     study = run_search(
-        base_at_one, targets, tmp_path, SerialExecutor(), trials=15, replicates=1,
-        scale=scale, seed=1234, space=(FreeParameter("push_scale", 0.5, 3.0),),
+        base_at_one,
+        targets,
+        tmp_path,
+        SerialExecutor(),
+        trials=15,
+        replicates=1,
+        scale=scale,
+        seed=1234,
+        space=(FreeParameter("push_scale", 0.5, 3.0),),
         months=months,
     )
     best = study.best_trial.params["push_scale"]
     assert abs(best - truth) < 0.3, f"recovered push_scale {best:.2f}, truth {truth}"
-    again = run_search(base_at_one, targets, tmp_path, SerialExecutor(), trials=17,
-                       replicates=1, scale=scale, seed=1234,
-                       space=(FreeParameter("push_scale", 0.5, 3.0),), months=months)
+    again = run_search(
+        base_at_one,
+        targets,
+        tmp_path,
+        SerialExecutor(),
+        trials=17,
+        replicates=1,
+        scale=scale,
+        seed=1234,
+        space=(FreeParameter("push_scale", 0.5, 3.0),),
+        months=months,
+    )
     done = [t for t in again.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(done) == 17, "a rerun continues the stored study"

@@ -5,7 +5,7 @@ Each test asserts the sign of an effect summed over paired replicates, never a t
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -20,13 +20,13 @@ SCALE = 5000
 HOSTS = ["COL", "PER", "ECU", "CHL"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def scenario(name: str, months: int) -> Scenario:
     s = load_scenario(ROOT / "scenarios" / f"{name}.toml")
     return s.with_overrides({"run.scale": SCALE, "run.months": months})
 
 
-@lru_cache(maxsize=None)
+@cache
 def run(name: str, seed: int, months: int = 156) -> tuple[pd.DataFrame, pd.DataFrame]:
     return run_scenario(scenario(name, months), seed)
 
@@ -76,19 +76,30 @@ def test_closing_the_darien_removes_its_crossings_and_loses_nobody():
         # and every emigrant created is still counted somewhere
         end = ts.month.max()
         alive = total(ts, variable="stock", month=end) + total(ts, variable="in_transit", month=end)
-        created = total(ts, variable="emigrants") + total(ts, variable="journeys_pathway",
-                                                          country="VEN")
+        created = total(ts, variable="emigrants") + total(
+            ts, variable="journeys_pathway", country="VEN"
+        )
         assert alive + total(ts, variable="deaths") >= total(ts, variable="emigrants")
         assert created > 0
-        assert total(base_ts, variable="emigrants") == total(ts, variable="emigrants"), \
+        assert total(base_ts, variable="emigrants") == total(ts, variable="emigrants"), (
             "emigration does not depend on the Darien: paired runs must create the same people"
+        )
 
 
 def test_integration_lowers_onward_moves_from_treated_hosts():
-    base = sum(total(run("baseline", s)[0], variable="journeys_onward", country=HOSTS,
-                     since="2025-01-01") for s in SEEDS)
-    treated = sum(total(run("integration_andean", s)[0], variable="journeys_onward",
-                        country=HOSTS, since="2025-01-01") for s in SEEDS)
+    base = sum(
+        total(run("baseline", s)[0], variable="journeys_onward", country=HOSTS, since="2025-01-01")
+        for s in SEEDS
+    )
+    treated = sum(
+        total(
+            run("integration_andean", s)[0],
+            variable="journeys_onward",
+            country=HOSTS,
+            since="2025-01-01",
+        )
+        for s in SEEDS
+    )
     assert treated < base, f"integration should lower onward moves ({treated} vs {base})"
 
 
@@ -97,18 +108,28 @@ def test_regularization_raises_regular_share_and_lowers_onward_moves():
 
     def regular_share(ts: pd.DataFrame) -> float:
         end = pd.Timestamp("2026-12-01")
-        st = ts[(ts.variable == "stock") & (ts.month == end) & ts.country.isin(hosts)
-                & (ts.country != ts.nationality)]
+        st = ts[
+            (ts.variable == "stock")
+            & (ts.month == end)
+            & ts.country.isin(hosts)
+            & (ts.country != ts.nationality)
+        ]
         return st[st.status.isin(["regular", "naturalized"])].value.sum() / st.value.sum()
 
     base = [run("baseline", s) for s in SEEDS]
     reg = [run("regularization_broad", s) for s in SEEDS]
-    assert sum(map(regular_share, (r[0] for r in reg))) > sum(map(regular_share, (b[0] for b in base)))
-    onward_b = sum(total(b[0], variable="journeys_onward", country=hosts, since="2025-01-01")
-                   for b in base)
-    onward_r = sum(total(r[0], variable="journeys_onward", country=hosts, since="2025-01-01")
-                   for r in reg)
-    assert onward_r < onward_b, f"regularization should lower onward moves ({onward_r} vs {onward_b})"
+    assert sum(map(regular_share, (r[0] for r in reg))) > sum(
+        map(regular_share, (b[0] for b in base))
+    )
+    onward_b = sum(
+        total(b[0], variable="journeys_onward", country=hosts, since="2025-01-01") for b in base
+    )
+    onward_r = sum(
+        total(r[0], variable="journeys_onward", country=hosts, since="2025-01-01") for r in reg
+    )
+    assert onward_r < onward_b, (
+        f"regularization should lower onward moves ({onward_r} vs {onward_b})"
+    )
 
 
 def test_pathways_add_legal_departures_and_cut_irregular_crossings_by_less_than_slots():
@@ -116,29 +137,47 @@ def test_pathways_add_legal_departures_and_cut_irregular_crossings_by_less_than_
     months = 156
     start = "2025-01-01"
     slots = (100_000 + 20_000 + 30_000) * (months - 120) / 12  # people offered 2025-01..2027-12
-    base_path = sum(total(run("baseline", s)[0], variable="journeys_pathway", since=start)
-                    for s in SEEDS) / len(SEEDS)
-    path = sum(total(run("labor_pathways_expanded", s)[0], variable="journeys_pathway",
-                     since=start) for s in SEEDS) / len(SEEDS)
+    base_path = sum(
+        total(run("baseline", s)[0], variable="journeys_pathway", since=start) for s in SEEDS
+    ) / len(SEEDS)
+    path = sum(
+        total(run("labor_pathways_expanded", s)[0], variable="journeys_pathway", since=start)
+        for s in SEEDS
+    ) / len(SEEDS)
     assert path > base_path, "pathway scenarios must send people on legal journeys"
-    cut = sum(total(run("baseline", s)[1], "people", route=irregular, since=start)
-              - total(run("labor_pathways_expanded", s)[1], "people", route=irregular, since=start)
-              for s in SEEDS) / len(SEEDS)
+    cut = sum(
+        total(run("baseline", s)[1], "people", route=irregular, since=start)
+        - total(run("labor_pathways_expanded", s)[1], "people", route=irregular, since=start)
+        for s in SEEDS
+    ) / len(SEEDS)
     assert cut < slots, f"irregular crossings fell by {cut}, more than the {slots} slots opened"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known model limitation (open): without Mexico's visa, documented Venezuelans fly to Mexico "
-    "(116k at scale 1000, 2021-06..2023-12) but with it they choose other hosts instead of the "
-    "Darien; the journey cost/risk terms make the Darien route to the US unattractive for them. "
-    "Kept as a strict xfail so the fix is noticed when the model reproduces the shift."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known model limitation (open): without Mexico's visa, documented Venezuelans fly to "
+        "Mexico "
+        "(116k at scale 1000, 2021-06..2023-12) but with it they choose other hosts instead of the "
+        "Darien; the journey cost/risk terms make the Darien route to the US unattractive for "
+        "them. "
+        "Kept as a strict xfail so the fix is noticed when the model reproduces the shift."
+    ),
+)
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_mexico_visa_pushes_venezuelans_to_the_darien(seed):
     window = {"since": "2022-01-01", "until": "2023-12-01"}
-    with_visa = total(run("baseline", seed, 108)[1], "people", route="Darien Gap",
-                      nationality="VEN", **window)
-    without = total(run("no_mexico_visa_2022", seed, 108)[1], "people", route="Darien Gap",
-                    nationality="VEN", **window)
+    with_visa = total(
+        run("baseline", seed, 108)[1], "people", route="Darien Gap", nationality="VEN", **window
+    )
+    without = total(
+        run("no_mexico_visa_2022", seed, 108)[1],
+        "people",
+        route="Darien Gap",
+        nationality="VEN",
+        **window,
+    )
     assert with_visa > without, (
         f"closing Mexico's air route should raise Venezuelan Darien crossings "
-        f"({with_visa} with the visa vs {without} without)")
+        f"({with_visa} with the visa vs {without} without)"
+    )

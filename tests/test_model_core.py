@@ -23,8 +23,9 @@ def toy(tmp_path, **kw):
 
 
 def scenario(months=12, scale=100.0, **params) -> Scenario:
-    return Scenario(name="toy", run={"start": "2015-01", "months": months, "scale": scale},
-                    parameters=params)
+    return Scenario(
+        name="toy", run={"start": "2015-01", "months": months, "scale": scale}, parameters=params
+    )
 
 
 def test_certain_death_on_first_border_kills_everyone_exactly(tmp_path):
@@ -64,9 +65,16 @@ def _check_invariants(model: FlowModel) -> None:
     assert (P.location >= 0).all() and (P.location < model.world_index.n_nodes).all()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**31), hazard=st.floats(0.001, 0.5), risk=st.floats(0.0, 0.3),
-       push=st.floats(0.0, 50_000), b_cost=st.floats(0.0, 5.0))
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**31),
+    hazard=st.floats(0.001, 0.5),
+    risk=st.floats(0.0, 0.3),
+    push=st.floats(0.0, 50_000),
+    b_cost=st.floats(0.0, 5.0),
+)
 def test_conservation_every_step(tmp_path, seed, hazard, risk, push, b_cost):
     world = toy(tmp_path, risk_ab=risk, push=push)
     model = FlowModel(scenario(months=18, hazard_max=hazard, b_cost=b_cost), world=world, seed=seed)
@@ -86,7 +94,8 @@ def test_conservation_on_default_world_baseline():
     from flowsim.scenario import load_scenario
 
     s = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.scale": 20000, "run.months": 84})
+        {"run.scale": 20000, "run.months": 84}
+    )
     model = FlowModel(s, seed=5)
     for _ in range(84):
         model.step()
@@ -95,8 +104,9 @@ def test_conservation_on_default_world_baseline():
 
 
 def _tables(seed: int, tmp_path):
-    model = FlowModel(scenario(months=24, hazard_max=0.2), world=toy(tmp_path, push=20000),
-                      seed=seed)
+    model = FlowModel(
+        scenario(months=24, hazard_max=0.2), world=toy(tmp_path, push=20000), seed=seed
+    )
     model.run_months()
     return model.recorder.timeseries(), model.recorder.flow_table()
 

@@ -59,28 +59,38 @@ def test_child_overrides_run_key_and_parameter(tmp_path, baseline):
 def test_child_replaces_named_policy_in_place(tmp_path, baseline):
     names = [p.name for p in baseline.policies]
     idx = names.index("pan_darien_2024")
-    child = load_scenario(_child(tmp_path, """
+    child = load_scenario(
+        _child(
+            tmp_path,
+            """
 [[policy]]
 type = "enforcement"
 name = "pan_darien_2024"
 routes = ["Darien Gap"]
 interception = 0.9
 start = "2024-07"
-"""))
+""",
+        )
+    )
     assert [p.name for p in child.policies] == names
     assert child.policies[idx].interception == 0.9
     assert baseline.policies[idx].interception != 0.9
 
 
 def test_child_appends_new_policy(tmp_path, baseline):
-    child = load_scenario(_child(tmp_path, """
+    child = load_scenario(
+        _child(
+            tmp_path,
+            """
 [[policy]]
 type = "shock"
 name = "ven_crisis_2026"
 countries = ["VEN"]
 push_multiplier = 1.8
 start = "2026-01"
-"""))
+""",
+        )
+    )
     assert len(child.policies) == len(baseline.policies) + 1
     assert child.policies[-1].name == "ven_crisis_2026"
 
@@ -95,8 +105,10 @@ def test_remove_policies(tmp_path, baseline):
 def test_world_lists_append_through_a_chain(tmp_path):
     mid = _child(tmp_path, '[[world.routes]]\nroute = "Darien Gap"\ncost_usd = 1500\n', "mid.toml")
     leaf = tmp_path / "leaf.toml"
-    leaf.write_text(f'extends = "{mid.as_posix()}"\n[[world.routes]]\nroute = "San Andres"\n'
-                    "closed = true\n", encoding="utf-8")
+    leaf.write_text(
+        f'extends = "{mid.as_posix()}"\n[[world.routes]]\nroute = "San Andres"\nclosed = true\n',
+        encoding="utf-8",
+    )
     scenario = load_scenario(leaf)
     assert [r.route for r in scenario.world.routes] == ["Darien Gap", "San Andres"]
 
@@ -122,8 +134,14 @@ def test_pickle_round_trip(baseline):
 
 
 @pytest.mark.parametrize(
-    "key", ["run.monts", "parameters.b_nett", "policies.no_such_policy.level",
-            "policies.covid_2020.lvl", "world.routes"],
+    "key",
+    [
+        "run.monts",
+        "parameters.b_nett",
+        "policies.no_such_policy.level",
+        "policies.covid_2020.lvl",
+        "world.routes",
+    ],
 )
 def test_with_overrides_bad_key_names_it(baseline, key):
     with pytest.raises(ScenarioError) as info:
@@ -132,8 +150,9 @@ def test_with_overrides_bad_key_names_it(baseline, key):
 
 
 def test_with_overrides_good_keys(baseline):
-    s = baseline.with_overrides({"run.months": 24, "parameters.b_net": 0.7,
-                                 "policies.covid_2020.push_multiplier": 0.5})
+    s = baseline.with_overrides(
+        {"run.months": 24, "parameters.b_net": 0.7, "policies.covid_2020.push_multiplier": 0.5}
+    )
     assert s.run.months == 24 and s.parameters.b_net == 0.7
     assert next(p for p in s.policies if p.name == "covid_2020").push_multiplier == 0.5
     assert baseline.run.months == 192

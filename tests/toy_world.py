@@ -11,8 +11,9 @@ COUNTRY_COLS = (
 )
 
 
-def write_toy_world(folder: Path, *, risk_ab: float = 0.0, months_ab: float = 0.5,
-                    push: float = 0.0) -> Path:
+def write_toy_world(
+    folder: Path, *, risk_ab: float = 0.0, months_ab: float = 0.5, push: float = 0.0
+) -> Path:
     """Write a four-node line world; return its folder."""
     folder.mkdir(parents=True, exist_ok=True)
     src = ",t,t,t,t,t,t,t,t"
@@ -23,7 +24,9 @@ def write_toy_world(folder: Path, *, risk_ab: float = 0.0, months_ab: float = 0.
         f"DDD,Far,0,15,10000000,40000,0.05,2000,0.3,0,0.5,0.5{src}",
     ]
     (folder / "countries.csv").write_text(COUNTRY_COLS + "\n" + "\n".join(rows) + "\n")
-    routes = ["route_id,from_iso3,to_iso3,mode,distance_km,cost_usd,duration_months,risk,legal,name,source"]
+    routes = [
+        "route_id,from_iso3,to_iso3,mode,distance_km,cost_usd,duration_months,risk,legal,name,source"
+    ]
     for a, b, months, risk, name in (
         ("AAA", "BBB", months_ab, risk_ab, "First border"),
         ("BBB", "CCC", 0.5, 0.0, ""),

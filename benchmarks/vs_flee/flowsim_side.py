@@ -31,8 +31,11 @@ def main() -> None:
     ap.add_argument("--world", type=Path, default=HERE / "world")
     ap.add_argument("--scenario", type=Path, default=HERE / "scenario.toml")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--arrays-only", action="store_true",
-                    help="no Mesa Migrant objects (FlowModel(agents=False)); same step")
+    ap.add_argument(
+        "--arrays-only",
+        action="store_true",
+        help="no Mesa Migrant objects (FlowModel(agents=False)); same step",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()

@@ -59,9 +59,7 @@ def run_child(cmd: list[str]) -> dict:
         stdout = out.read().decode(errors="replace")
         stderr = err.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(cmd)} exited with {proc.returncode}:\n{stderr[-3000:]}"
-        )
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{stderr[-3000:]}")
     lines = [ln for ln in stdout.splitlines() if ln.strip()]
     report = json.loads(lines[-1])
     report["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux: KiB
@@ -71,8 +69,16 @@ def run_child(cmd: list[str]) -> dict:
 def side_command(side: str, args: argparse.Namespace, agents: int, steps: int) -> list[str]:
     script = HERE / f"{side}_side.py"
     python = args.flowsim_python if side == "flowsim" else args.flee_python
-    cmd = [str(python), str(script), "--agents", str(agents), "--steps", str(steps),
-           "--seed", str(args.seed)]
+    cmd = [
+        str(python),
+        str(script),
+        "--agents",
+        str(agents),
+        "--steps",
+        str(steps),
+        "--seed",
+        str(args.seed),
+    ]
     if side == "flowsim" and args.flowsim_arrays_only:
         cmd.append("--arrays-only")
     return cmd
@@ -93,9 +99,13 @@ def measure_size(args: argparse.Namespace, agents: int) -> dict:
             steps = args.steps if side == "flowsim" else flee_steps_for(args, agents)
             rep = run_child(side_command(side, args, agents, steps))
             reports[side].append(rep)
-            print(f"# agents={agents} repeat={r + 1}/{args.repeats} {side}: "
-                  f"{rep['agent_steps_per_s']:,.0f} agent-steps/s, step loop {rep['step_s']} s, "
-                  f"peak RSS {rep['peak_rss_mb']} MB", file=sys.stderr, flush=True)
+            print(
+                f"# agents={agents} repeat={r + 1}/{args.repeats} {side}: "
+                f"{rep['agent_steps_per_s']:,.0f} agent-steps/s, step loop {rep['step_s']} s, "
+                f"peak RSS {rep['peak_rss_mb']} MB",
+                file=sys.stderr,
+                flush=True,
+            )
     result: dict = {"agents": agents, "steps": args.steps, "repeats": args.repeats}
     for side in SIDES:
         reps = reports.get(side) or []
@@ -112,22 +122,39 @@ def measure_size(args: argparse.Namespace, agents: int) -> dict:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--agents", type=int, nargs="+", required=True,
-                    help="agent count(s), e.g. 10000 100000 1000000")
+    ap.add_argument(
+        "--agents",
+        type=int,
+        nargs="+",
+        required=True,
+        help="agent count(s), e.g. 10000 100000 1000000",
+    )
     ap.add_argument("--steps", type=int, required=True, help="steps per run (100 in the README)")
     ap.add_argument("--repeats", type=int, default=1, help="alternating pairs per agent count")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--flowsim-python", type=Path, default=REPO / ".venv" / "bin" / "python")
     ap.add_argument("--flee-python", type=Path, default=HERE / ".venv" / "bin" / "python")
-    ap.add_argument("--flee-max-agents", type=int, default=None,
-                    help="above this agent count Flee runs only --flee-capped-steps steps "
-                         "(reported as flee_steps; nothing is extrapolated)")
+    ap.add_argument(
+        "--flee-max-agents",
+        type=int,
+        default=None,
+        help="above this agent count Flee runs only --flee-capped-steps steps "
+        "(reported as flee_steps; nothing is extrapolated)",
+    )
     ap.add_argument("--flee-capped-steps", type=int, default=10)
-    ap.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES),
-                    help="run only one side (the ratio is then null)")
-    ap.add_argument("--flowsim-arrays-only", action="store_true",
-                    help="build flowsim without Mesa Migrant objects (FlowModel(agents=False)); "
-                         "the step is the same, memory is lower")
+    ap.add_argument(
+        "--sides",
+        nargs="+",
+        choices=SIDES,
+        default=list(SIDES),
+        help="run only one side (the ratio is then null)",
+    )
+    ap.add_argument(
+        "--flowsim-arrays-only",
+        action="store_true",
+        help="build flowsim without Mesa Migrant objects (FlowModel(agents=False)); "
+        "the step is the same, memory is lower",
+    )
     ap.add_argument("--out", type=Path, default=None, help="also write the final JSON here")
     args = ap.parse_args(argv)
     problems = []
@@ -153,16 +180,29 @@ def main(argv: list[str] | None = None) -> None:
         res = measure_size(args, n)
         runs.append(res)
         print(json.dumps({k: v for k, v in res.items() if not k.endswith("_runs")}), flush=True)
-    keys = ["agents", "steps", "flowsim_agent_steps_per_s", "flee_agent_steps_per_s", "ratio",
-            "flowsim_peak_rss_mb", "flee_peak_rss_mb", "flowsim_steps", "flee_steps",
-            "flee_steps_capped"]
+    keys = [
+        "agents",
+        "steps",
+        "flowsim_agent_steps_per_s",
+        "flee_agent_steps_per_s",
+        "ratio",
+        "flowsim_peak_rss_mb",
+        "flee_peak_rss_mb",
+        "flowsim_steps",
+        "flee_steps",
+        "flee_steps_capped",
+    ]
     if len(runs) == 1:
         final = {k: runs[0][k] for k in keys}
     else:
         final = {k: [r[k] for r in runs] for k in keys}
         final["steps"] = args.steps
-    final.update(repeats=args.repeats, flowsim_arrays_only=args.flowsim_arrays_only,
-                 machine=machine, runs=runs)
+    final.update(
+        repeats=args.repeats,
+        flowsim_arrays_only=args.flowsim_arrays_only,
+        machine=machine,
+        runs=runs,
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(final, indent=1) + "\n")

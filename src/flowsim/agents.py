@@ -30,7 +30,7 @@ def _raw(name: str, doc: str) -> property:
 
 
 def _coded(name: str, labels: tuple[str, ...] | None, doc: str) -> property:
-    """A property shown as a label (ISO3 code, status or kind name) and stored as a code."""
+    """Make a property shown as a label (ISO3 code, status or kind) and stored as a code."""
 
     def get(self: Migrant) -> str:
         code = int(self.model.population.column(name)[self.row])
@@ -56,7 +56,9 @@ class Migrant(mesa.Agent):
         self.row = int(row)
 
     nationality = _coded("nationality", None, "ISO3 code of the country of origin.")
-    location = _coded("location", None, "ISO3 code of where the agent is (last node if travelling).")
+    location = _coded(
+        "location", None, "ISO3 code of where the agent is (last node if travelling)."
+    )
     destination = _coded("dest", None, "ISO3 code of the journey's destination ('' if settled).")
     status = _coded("status", STATUS_NAMES, "Legal status: irregular, pending, regular, ...")
     journey_kind = _coded("kind", KIND_NAMES, "Kind of the current or last journey.")

@@ -18,33 +18,44 @@ class Parameters(BaseModel):
 
     # --- decision: random utility (DESIGN.md section 5) ---
     b_inc: float = Field(
-        1.0, ge=0, le=5,
+        1.0,
+        ge=0,
+        le=5,
         description="Weight of log expected monthly income. Assumption: unit income "
         "elasticity, the usual normalisation of random-utility migration models "
         "(Grogger & Hanson 2011, J. Dev. Econ. 95:42-57).",
     )
     b_net: float = Field(
-        0.5, ge=0, le=3,
+        0.5,
+        ge=0,
+        le=3,
         description="Weight of log(1 + diaspora/net_ref). Beine, Docquier & Ozden (2011, "
         "J. Dev. Econ. 95:30-41) estimate diaspora elasticities of bilateral flows near 0.5.",
     )
     net_ref: float = Field(
-        10_000.0, gt=0,
+        10_000.0,
+        gt=0,
         description="People; diaspora size at which the network term reaches log(2). Assumption.",
     )
     b_cost: float = Field(
-        1.5, ge=0, le=20,
+        1.5,
+        ge=0,
+        le=20,
         description="Weight of route cost relative to savings, cost/(savings + c0). Assumption, "
         "calibrated through onward flows.",
     )
     c0: float = Field(300.0, gt=0, description="USD added to savings in the cost term. Assumption.")
     b_risk: float = Field(
-        15.0, ge=0, le=200,
+        15.0,
+        ge=0,
+        le=200,
         description="Weight of the journey's death probability. Assumption: a 1% risk costs "
         "as much utility as a 15% income loss.",
     )
     b_stop: float = Field(
-        2.0, ge=0, le=50,
+        2.0,
+        ge=0,
+        le=50,
         description="Weight of the probability of being intercepted or turned back on the "
         "journey (enforcement, closures). Assumption: being sent back loses the fee and months.",
     )
@@ -52,57 +63,80 @@ class Parameters(BaseModel):
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."
     )
     b_path: float = Field(
-        1.0, ge=0, le=5,
+        1.0,
+        ge=0,
+        le=5,
         description="Utility bonus of a legal pathway offer (safety, status, paid journey) "
         "when a migrant decides whether to accept it. Assumption.",
     )
     b_home: float = Field(
-        1.2, ge=-5, le=10,
+        1.2,
+        ge=-5,
+        le=10,
         description="Attachment to the origin in the return option. Assumption; calibrated "
         "through the 2020 return movement.",
     )
     b_int: float = Field(
-        2.0, ge=0, le=10,
+        2.0,
+        ge=0,
+        le=10,
         description="Weight of integration (0-1) in the utility of staying. Assumption: full "
         "integration is worth a ~7-fold income gap (exp(2)).",
     )
     b_secure: float = Field(
-        0.8, ge=0, le=5, description="Utility of holding a secure status where one lives. Assumption."
+        0.8,
+        ge=0,
+        le=5,
+        description="Utility of holding a secure status where one lives. Assumption.",
     )
     b_hardship: float = Field(
         0.8, ge=0, le=5, description="Disutility of being without a job. Assumption."
     )
     b_settle: float = Field(
-        0.6, ge=0, le=5,
+        0.6,
+        ge=0,
+        le=5,
         description="Weight of log(1 + years lived here) in staying (location-specific capital). "
         "Assumption.",
     )
     hazard_max: float = Field(
-        0.06, gt=0, le=1,
+        0.06,
+        gt=0,
+        le=1,
         description="Largest monthly probability of acting on a wish to move. Assumption; "
         "calibrated through onward flows.",
     )
     hazard_slope: float = Field(
-        0.5, gt=0, le=20,
+        0.5,
+        gt=0,
+        le=20,
         description="How fast the move hazard rises with the utility gain of the best option.",
     )
     first_move_wait: float = Field(
-        0.5, ge=0, le=1,
-        description="Share of the move hazard applied in the first month after arrival. Assumption.",
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the move hazard applied in the first month after arrival. "
+        "Assumption.",
     )
 
     # --- emigration ---
     push_scale: float = Field(
-        1.0, ge=0, le=10,
+        1.0,
+        ge=0,
+        le=10,
         description="Multiplier of the push series (data/push.csv). Calibrated.",
     )
     savings_median_usd: float = Field(
-        350.0, gt=0,
+        350.0,
+        gt=0,
         description="Median savings of a new emigrant, USD. Assumption: a few months of "
         "origin wages plus sold assets.",
     )
     passport_scale: float = Field(
-        1.0, ge=0, le=3,
+        1.0,
+        ge=0,
+        le=3,
         description="Multiplier of each origin's passport share (countries.csv passport_share; "
         "capped at 1). Passports are needed for legal routes (flights, formal border posts). "
         "Calibrated.",
@@ -112,19 +146,25 @@ class Parameters(BaseModel):
     )
 
     network_loan_usd: float = Field(
-        4000.0, ge=0, le=50_000,
+        4000.0,
+        ge=0,
+        le=50_000,
         description="Most a diaspora lends or remits to pay a journey to its country, USD. "
         "Assumption: smuggling fees to the US (USD 4,000-10,000) are mostly paid by relatives "
         "abroad (IOM/WFP 2022 survey of Central American migration; a calibration target).",
     )
     loan_ref: float = Field(
-        200_000.0, gt=0,
-        description="Diaspora size (people) at which half the largest loan is available. Assumption.",
+        200_000.0,
+        gt=0,
+        description="Diaspora size (people) at which half the largest loan is available. "
+        "Assumption.",
     )
 
     # --- labor market ---
     job_find_rate: float = Field(
-        0.25, ge=0, le=1,
+        0.25,
+        ge=0,
+        le=1,
         description="Monthly job-finding probability at full access. Assumption in line with "
         "Latin American job-finding rates of 20-30% a month.",
     )
@@ -132,16 +172,23 @@ class Parameters(BaseModel):
         0.03, ge=0, le=1, description="Monthly job-loss probability. Assumption."
     )
     absorption: float = Field(
-        0.03, gt=0, le=1,
+        0.03,
+        gt=0,
+        le=1,
         description="Recent migrants as a share of a host's population at which their job "
         "finding halves (labor-market crowding). Assumption; calibrated through host stocks.",
     )
     irregular_formal_access: float = Field(
-        0.1, ge=0, le=1,
-        description="Access of undocumented migrants to formal jobs before integration. Assumption.",
+        0.1,
+        ge=0,
+        le=1,
+        description="Access of undocumented migrants to formal jobs before integration. "
+        "Assumption.",
     )
     irregular_wage_factor: float = Field(
-        0.7, gt=0, le=1,
+        0.7,
+        gt=0,
+        le=1,
         description="Wage of informal/undocumented work relative to the host wage level. "
         "Assumption: informal earnings penalties of 20-40% in Latin America (ILO 2018).",
     )
@@ -154,19 +201,27 @@ class Parameters(BaseModel):
 
     # --- integration and status ---
     integration_rate: float = Field(
-        0.03, ge=0, le=1,
+        0.03,
+        ge=0,
+        le=1,
         description="Monthly convergence of a migrant's integration to the host's level. "
         "Assumption: half-way in about two years.",
     )
     irregular_integration_factor: float = Field(
-        0.4, ge=0, le=1,
-        description="Share of the host's integration level reachable without documents. Assumption.",
+        0.4,
+        ge=0,
+        le=1,
+        description="Share of the host's integration level reachable without documents. "
+        "Assumption.",
     )
     permit_renewal: float = Field(
         0.8, ge=0, le=1, description="Probability a permit is renewed when it expires. Assumption."
     )
     naturalize_after_months: int = Field(
-        120, ge=12, le=600, description="Months of regular status before naturalization. Assumption."
+        120,
+        ge=12,
+        le=600,
+        description="Months of regular status before naturalization. Assumption.",
     )
 
 

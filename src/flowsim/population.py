@@ -13,7 +13,12 @@ import numpy as np
 #: Status codes; index = code. "national" = living in one's own country (before leaving or
 #: after returning).
 STATUS_NAMES: tuple[str, ...] = (
-    "irregular", "pending", "regular", "labor_visa", "naturalized", "national",
+    "irregular",
+    "pending",
+    "regular",
+    "labor_visa",
+    "naturalized",
+    "national",
 )
 IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL = range(6)
 

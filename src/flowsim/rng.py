@@ -90,8 +90,9 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def agent_uniform(seed: int, name: str, month: int, keys: np.ndarray, option: int = 0,
-                  dtype: type = np.float64) -> np.ndarray:
+def agent_uniform(
+    seed: int, name: str, month: int, keys: np.ndarray, option: int = 0, dtype: type = np.float64
+) -> np.ndarray:
     """Counter-based uniforms in [0, 1): one per agent key, for one decision in one month.
 
     The number an agent draws depends only on (seed, decision name, month, the agent's

@@ -54,7 +54,12 @@ FLOWS_COLUMNS: tuple[str, ...] = (
 #: Legal status of a migrant abroad.
 #: "national" marks people living in their own country (before leaving or after returning).
 STATUSES: tuple[str, ...] = (
-    "irregular", "pending", "regular", "labor_visa", "naturalized", "national",
+    "irregular",
+    "pending",
+    "regular",
+    "labor_visa",
+    "naturalized",
+    "national",
 )
 
 #: Journey kinds. Onward = starts where the migrant has lived and goes to a third country.

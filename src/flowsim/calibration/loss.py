@@ -25,9 +25,7 @@ def log_error(
     return np.log((sim + offset) / (obs + offset))
 
 
-def group_losses(
-    targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0
-) -> pd.Series:
+def group_losses(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0) -> pd.Series:
     """Weighted mean absolute log error of each target group.
 
     Args:

@@ -142,8 +142,13 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
             flows, target["route"], target["nationalities"], first, last
         ),
         "border_encounters": lambda: border_encounters(
-            timeseries, flows, target["route"], target["country"], target["nationalities"],
-            first, last,
+            timeseries,
+            flows,
+            target["route"],
+            target["country"],
+            target["nationalities"],
+            first,
+            last,
         ),
         "deaths": lambda: deaths(timeseries, target["country"], first, last),
     }
@@ -152,9 +157,7 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
     return handlers[kind]()
 
 
-def observe_run(
-    targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame
-) -> np.ndarray:
+def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
     """Return the simulated value of every target for one run, in the targets' order."""
     ts = timeseries[timeseries["variable"].isin(["stock", "intercepted", "deaths"])]
     return np.array([observe_target(t, ts, flows) for _, t in targets.iterrows()], dtype=float)
@@ -177,9 +180,7 @@ def observe_tables(
     ts_by = dict(tuple(timeseries.groupby("run_id")))
     fl_by = dict(tuple(flows.groupby("run_id")))
     empty_ts, empty_fl = timeseries.iloc[:0], flows.iloc[:0]
-    rows = [
-        observe_run(targets, ts_by.get(r, empty_ts), fl_by.get(r, empty_fl)) for r in runs
-    ]
+    rows = [observe_run(targets, ts_by.get(r, empty_ts), fl_by.get(r, empty_fl)) for r in runs]
     return pd.DataFrame(
         np.vstack(rows) if rows else np.empty((0, len(targets))),
         index=pd.Index(runs, name="run_id"),

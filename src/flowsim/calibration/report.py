@@ -21,8 +21,15 @@ from flowsim.calibration.loss import group_losses, log_error
 from flowsim.calibration.targets import period_bounds
 
 FIT_COLUMNS: tuple[str, ...] = (
-    "target", "group", "period", "observed", "simulated_mean", "simulated_p05",
-    "simulated_p95", "log_error", "weight",
+    "target",
+    "group",
+    "period",
+    "observed",
+    "simulated_mean",
+    "simulated_p05",
+    "simulated_p95",
+    "log_error",
+    "weight",
 )
 
 
@@ -39,17 +46,19 @@ def fit_table(targets: pd.DataFrame, simulated: np.ndarray) -> pd.DataFrame:
     """
     sims = np.atleast_2d(np.asarray(simulated, dtype=float))
     mean = sims.mean(axis=0)
-    return pd.DataFrame({
-        "target": targets["target_id"].to_numpy(),
-        "group": targets["group"].to_numpy(),
-        "period": targets["period"].to_numpy(),
-        "observed": targets["value"].to_numpy(),
-        "simulated_mean": mean,
-        "simulated_p05": np.quantile(sims, 0.05, axis=0),
-        "simulated_p95": np.quantile(sims, 0.95, axis=0),
-        "log_error": log_error(mean, targets["value"].to_numpy()),
-        "weight": targets["weight"].to_numpy(),
-    })[list(FIT_COLUMNS)]
+    return pd.DataFrame(
+        {
+            "target": targets["target_id"].to_numpy(),
+            "group": targets["group"].to_numpy(),
+            "period": targets["period"].to_numpy(),
+            "observed": targets["value"].to_numpy(),
+            "simulated_mean": mean,
+            "simulated_p05": np.quantile(sims, 0.05, axis=0),
+            "simulated_p95": np.quantile(sims, 0.95, axis=0),
+            "log_error": log_error(mean, targets["value"].to_numpy()),
+            "weight": targets["weight"].to_numpy(),
+        }
+    )[list(FIT_COLUMNS)]
 
 
 def group_summary(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0) -> pd.Series:
@@ -94,16 +103,21 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
                 ax.fill_between(x, lo, hi, alpha=0.3, color="tab:blue", label="simulated 90%")
                 ax.plot(x, r["simulated_mean"] + 1, color="tab:blue", label="simulated mean")
             else:
-                ax.errorbar(x, r["simulated_mean"] + 1,
-                            yerr=[r["simulated_mean"] + 1 - lo, hi - r["simulated_mean"] - 1],
-                            fmt="s", color="tab:blue", label="simulated (90%)")
+                ax.errorbar(
+                    x,
+                    r["simulated_mean"] + 1,
+                    yerr=[r["simulated_mean"] + 1 - lo, hi - r["simulated_mean"] - 1],
+                    fmt="s",
+                    color="tab:blue",
+                    label="simulated (90%)",
+                )
             ax.plot(x, r["observed"] + 1, "o", color="black", label="observed")
             ax.set_yscale("log")
             ax.set_title(name, fontsize=8)
             ax.tick_params(labelsize=7)
             for label in ax.get_xticklabels():
                 label.set_rotation(30)
-        for ax in list(axes.flat)[len(series):]:
+        for ax in list(axes.flat)[len(series) :]:
             ax.set_visible(False)
         axes.flat[0].legend(fontsize=6)
         fig.suptitle(f"{group}: observed vs simulated (people + 1, log scale)", fontsize=9)
@@ -117,6 +131,7 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:,.0f}") -> str:
     """Render a frame as a GitHub Markdown table (numbers formatted, no index)."""
+
     def cell(v: object) -> str:
         if isinstance(v, float | np.floating):
             return f"{v:.3f}" if abs(v) < 10 and v != int(v) else floatfmt.format(v)
@@ -136,7 +151,7 @@ def write_parameters(
         "# Calibrated baseline parameters (flowsim calibrate; see docs/calibration.md).",
         f"# Date: {date.today():%Y-%m-%d}. Trials: {trials}. Search loss: {loss:.4f}.",
         f"# {note}",
-        "# Include from a scenario with: extends = \"calibration/baseline_parameters\"",
+        '# Include from a scenario with: extends = "calibration/baseline_parameters"',
         'name = "baseline_parameters"',
         'description = "Parameters calibrated to 2015-2021 targets (flowsim calibrate)."',
         "",

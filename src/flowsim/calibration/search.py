@@ -89,7 +89,9 @@ def calibration_scenario(
         The validated scenario.
     """
     overrides: dict[str, Any] = {
-        "run.start": CALIBRATION_START, "run.months": months, "run.scale": float(scale),
+        "run.start": CALIBRATION_START,
+        "run.months": months,
+        "run.scale": float(scale),
     }
     overrides.update({f"parameters.{k}": float(v) for k, v in values.items()})
     return base.with_overrides(overrides)
@@ -153,7 +155,10 @@ def open_study(out_dir: Path, seed: int, *, create: bool = True) -> Any:
         previous = 0
     sampler = optuna.samplers.TPESampler(seed=seed + previous, multivariate=True)
     return optuna.create_study(
-        study_name=STUDY_NAME, storage=storage, sampler=sampler, direction="minimize",
+        study_name=STUDY_NAME,
+        storage=storage,
+        sampler=sampler,
+        direction="minimize",
         load_if_exists=True,
     )
 
@@ -204,14 +209,20 @@ def run_search(
         start = base.parameters.model_dump()
         study.enqueue_trial({p.name: _clip(start[p.name], p) for p in space})
     while len(completed(study)) < trials:
-        trial = study.ask({
-            p.name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log)
-            for p in space
-        })
+        trial = study.ask(
+            {
+                p.name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log)
+                for p in space
+            }
+        )
         values = {p.name: float(trial.params[p.name]) for p in space}
         scenario = calibration_scenario(base, values, scale=scale, months=months)
         sims = simulate_replicates(
-            scenario, targets, executor, replicates=replicates, seed=seed,
+            scenario,
+            targets,
+            executor,
+            replicates=replicates,
+            seed=seed,
             label=f"trial{trial.number}",
         )
         if np.isnan(sims).any():

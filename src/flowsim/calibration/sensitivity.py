@@ -26,7 +26,14 @@ from flowsim.tables import DARIEN_ROUTE
 OUTPUTS: tuple[str, ...] = ("onward_moves", "darien_crossings")
 
 RANKING_COLUMNS: tuple[str, ...] = (
-    "output", "rank", "parameter", "mu_star", "mu_star_conf", "mu", "sigma", "mu_star_relative",
+    "output",
+    "rank",
+    "parameter",
+    "mu_star",
+    "mu_star_conf",
+    "mu",
+    "sigma",
+    "mu_star_relative",
 )
 
 
@@ -83,9 +90,15 @@ def morris(
     prob = problem(space)
     x = morris_sample.sample(prob, trajectories, num_levels=levels, seed=seed)
     specs = [
-        RunSpec(f"morris{i}/r0", calibration_scenario(
-            base, dict(zip(prob["names"], row, strict=True)), scale=scale, months=months),
-            0, seed, label=f"morris{i}")
+        RunSpec(
+            f"morris{i}/r0",
+            calibration_scenario(
+                base, dict(zip(prob["names"], row, strict=True)), scale=scale, months=months
+            ),
+            0,
+            seed,
+            label=f"morris{i}",
+        )
         for i, row in enumerate(x)
     ]
     y = np.vstack([f.result() for f in [executor.submit(headline_outputs, s) for s in specs]])
@@ -95,10 +108,16 @@ def morris(
     frames = []
     for j, name in enumerate(OUTPUTS):
         res = morris_analyze.analyze(prob, x, np.nan_to_num(y[:, j]), num_levels=levels, seed=seed)
-        frame = pd.DataFrame({
-            "output": name, "parameter": res["names"], "mu_star": res["mu_star"],
-            "mu_star_conf": res["mu_star_conf"], "mu": res["mu"], "sigma": res["sigma"],
-        })
+        frame = pd.DataFrame(
+            {
+                "output": name,
+                "parameter": res["names"],
+                "mu_star": res["mu_star"],
+                "mu_star_conf": res["mu_star_conf"],
+                "mu": res["mu"],
+                "sigma": res["sigma"],
+            }
+        )
         mean = float(np.nanmean(y[:, j])) or 1.0
         frame["mu_star_relative"] = frame["mu_star"] / mean
         frame = frame.sort_values("mu_star", ascending=False, ignore_index=True)
@@ -118,8 +137,14 @@ def ranking_figure(ranking: pd.DataFrame, path: Path) -> Path:
     fig, axes = plt.subplots(1, len(outputs), figsize=(5 * len(outputs), 3.5), squeeze=False)
     for ax, name in zip(axes.flat, outputs, strict=True):
         r = ranking[ranking["output"] == name].sort_values("mu_star")
-        ax.barh(r["parameter"], r["mu_star"], xerr=r["mu_star_conf"], color="tab:blue",
-                alpha=0.7, label="mu* (95% CI)")
+        ax.barh(
+            r["parameter"],
+            r["mu_star"],
+            xerr=r["mu_star_conf"],
+            color="tab:blue",
+            alpha=0.7,
+            label="mu* (95% CI)",
+        )
         ax.plot(r["sigma"], r["parameter"], "o", color="tab:red", label="sigma")
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("people (elementary effect over the parameter's range)", fontsize=8)

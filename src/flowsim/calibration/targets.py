@@ -33,8 +33,20 @@ LAST_TARGET_MONTH = date(2021, 12, 1)
 KINDS: tuple[str, ...] = ("stock", "route_crossings", "border_encounters", "deaths")
 
 TARGET_COLUMNS: tuple[str, ...] = (
-    "target_id", "group", "indicator", "place", "period", "value", "unit", "kind", "country",
-    "route", "nationalities", "weight", "observation", "source_url",
+    "target_id",
+    "group",
+    "indicator",
+    "place",
+    "period",
+    "value",
+    "unit",
+    "kind",
+    "country",
+    "route",
+    "nationalities",
+    "weight",
+    "observation",
+    "source_url",
 )
 
 

@@ -27,12 +27,18 @@ def run(args: argparse.Namespace) -> int:
 
     world = load_world(args.world) if args.world else None
     scenario = load_scenario(args.scenario, search_dirs=[Path("scenarios")], world=world)
-    overrides = {k: v for k, v in (("run.months", args.months), ("run.scale", args.scale))
-                 if v is not None}
+    overrides = {
+        k: v for k, v in (("run.months", args.months), ("run.scale", args.scale)) if v is not None
+    }
     scenario = scenario.with_overrides(overrides)
     seed = scenario.run.seed if args.seed is None else args.seed
-    spec = RunSpec(run_id=f"{scenario.name}/r000", scenario=scenario, replicate=0, seed=seed,
-                   world_dir=args.world)
+    spec = RunSpec(
+        run_id=f"{scenario.name}/r000",
+        scenario=scenario,
+        replicate=0,
+        seed=seed,
+        world_dir=args.world,
+    )
     out = Path(args.out or Path("results") / scenario.name)
     store = ResultsStore.for_single_run(out, spec)
     result = run_one(spec)
@@ -40,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"run failed: {result.run['error']}")
         return 1
-    print(f"{scenario.name}: {scenario.run.months} months from {scenario.run.start}, "
-          f"seed {seed}, {result.run['seconds']:.1f} s -> {out}")
+    print(
+        f"{scenario.name}: {scenario.run.months} months from {scenario.run.start}, "
+        f"seed {seed}, {result.run['seconds']:.1f} s -> {out}"
+    )
     return 0

@@ -16,7 +16,8 @@ def scenario_file_schema() -> dict:
     props["policy"]["description"] = "Policies as [[policy]] tables, each with a `type`."
     props["extends"] = {"type": "string", "description": "Base scenario name or path."}
     props["remove_policies"] = {
-        "type": "array", "items": {"type": "string"},
+        "type": "array",
+        "items": {"type": "string"},
         "description": "Names of base policies to drop.",
     }
     schema["required"] = []

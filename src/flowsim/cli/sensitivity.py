@@ -11,6 +11,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from flowsim.cli.options import positive_int
 from flowsim.engine.executors import EXECUTORS
 
 METHODS: tuple[str, ...] = ("morris",)
@@ -24,26 +25,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Morris screening of the calibration's free parameters.",
     )
     p.add_argument("--method", choices=METHODS, default="morris", help="method (morris)")
-    p.add_argument("--trajectories", type=_positive, default=10,
-                   help="Morris trajectories (runs = trajectories x (parameters + 1))")
+    p.add_argument(
+        "--trajectories",
+        type=positive_int,
+        default=10,
+        help="Morris trajectories (runs = trajectories x (parameters + 1))",
+    )
     p.add_argument("--scale", type=float, default=5000.0, help="people per agent (default 5000)")
-    p.add_argument("--months", type=_positive, default=84,
-                   help="months from 2015-01 (default 84, to 2021-12; 192 = to 2030-12)")
+    p.add_argument(
+        "--months",
+        type=positive_int,
+        default=84,
+        help="months from 2015-01 (default 84, to 2021-12; 192 = to 2030-12)",
+    )
     p.add_argument("--seed", type=int, default=20150101, help="seed (default 20150101)")
     p.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
-    p.add_argument("--workers", type=_positive, default=None, help="worker processes")
+    p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
     p.add_argument("--out", default="results/sensitivity", help="output folder")
-    p.add_argument("--docs", default="docs/calibration.md",
-                   help="document whose sensitivity section is refreshed ('' = none)")
+    p.add_argument(
+        "--docs",
+        default="docs/calibration.md",
+        help="document whose sensitivity section is refreshed ('' = none)",
+    )
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,8 +65,12 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with open_pool(args.executor, args.workers) as pool:
         ranking, samples = morris(
-            base, pool.executor, trajectories=args.trajectories, scale=args.scale,
-            months=args.months, seed=args.seed,
+            base,
+            pool.executor,
+            trajectories=args.trajectories,
+            scale=args.scale,
+            months=args.months,
+            seed=args.seed,
         )
     ranking.to_csv(out / "ranking.csv", index=False)
     samples.to_csv(out / "samples.csv", index=False)
@@ -76,9 +85,15 @@ def run(args: argparse.Namespace) -> int:
         fig_dir = doc.parent / "figures" / "calibration"
         fig_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(figure, fig_dir / figure.name)
-        update_document(doc, {"sensitivity": (
-            f"{len(samples)} runs ({args.trajectories} trajectories, {args.scale:g} people/agent, "
-            f"{args.months} months from 2015-01, seed {args.seed}).\n\n{table}\n\n"
-            f"![Morris ranking](figures/calibration/{figure.name})"
-        )})
+        update_document(
+            doc,
+            {
+                "sensitivity": (
+                    f"{len(samples)} runs ({args.trajectories} trajectories, "
+                    f"{args.scale:g} people/agent, "
+                    f"{args.months} months from 2015-01, seed {args.seed}).\n\n{table}\n\n"
+                    f"![Morris ranking](figures/calibration/{figure.name})"
+                )
+            },
+        )
     return 0

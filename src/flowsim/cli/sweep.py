@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from flowsim.cli.options import positive_int
 from flowsim.engine.executors import EXECUTORS
 
 
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where runs execute (default: processes, a local process pool)",
     )
     p.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: CPUs)"
+        "--workers", type=positive_int, default=None, help="worker processes (default: CPUs)"
     )
     p.add_argument(
         "--scheduler",
@@ -44,13 +45,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retry-failed", action="store_true", help="rerun runs recorded as failed")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

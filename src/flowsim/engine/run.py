@@ -74,8 +74,10 @@ def _with_ids(df: pd.DataFrame, spec: RunSpec, columns: tuple[str, ...]) -> pd.D
 
 def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Empty timeseries and flows tables with the right columns."""
-    return (pd.DataFrame({c: [] for c in TIMESERIES_COLUMNS}),
-            pd.DataFrame({c: [] for c in FLOWS_COLUMNS}))
+    return (
+        pd.DataFrame({c: [] for c in TIMESERIES_COLUMNS}),
+        pd.DataFrame({c: [] for c in FLOWS_COLUMNS}),
+    )
 
 
 def simulate(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -86,8 +88,10 @@ def simulate(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     world = load_world(spec.world_dir) if spec.world_dir else None
     model = FlowModel(spec.scenario, world=world, seed=spec.seed)
     model.run_months()
-    return (_with_ids(model.recorder.timeseries(), spec, TIMESERIES_COLUMNS),
-            _with_ids(model.recorder.flow_table(), spec, FLOWS_COLUMNS))
+    return (
+        _with_ids(model.recorder.timeseries(), spec, TIMESERIES_COLUMNS),
+        _with_ids(model.recorder.flow_table(), spec, FLOWS_COLUMNS),
+    )
 
 
 def run_one(spec: RunSpec) -> RunResult:
@@ -109,9 +113,14 @@ def run_one(spec: RunSpec) -> RunResult:
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
         ts, flows = empty_tables()
     row = {
-        "run_id": spec.run_id, "scenario": spec.scenario_label, "replicate": int(spec.replicate),
-        "seed": int(spec.seed), "status": status, "error": error,
-        "seconds": round(time.perf_counter() - t0, 3), "flowsim_version": __version__,
+        "run_id": spec.run_id,
+        "scenario": spec.scenario_label,
+        "replicate": int(spec.replicate),
+        "seed": int(spec.seed),
+        "status": status,
+        "error": error,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "flowsim_version": __version__,
         "params": json.dumps(spec.params, sort_keys=True, default=str),
     }
     return RunResult(run={k: row[k] for k in RUNS_COLUMNS}, timeseries=ts, flows=flows)

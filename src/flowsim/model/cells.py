@@ -52,8 +52,9 @@ def cell_tables(model: FlowModel) -> CellTables:
     base_find = (p.job_find_rate * (1.0 - w.unemployment) * model.crowding)[:, None]
     find0 = base_find * (inf + (1.0 - inf) * a0[None, :])
     find1 = base_find * (1.0 - inf) * a1[None, :]
-    loss = np.broadcast_to(np.minimum(p.job_loss_rate * fx.job_loss_mult, 1.0)[:, None],
-                           (n, N_STATUS))
+    loss = np.broadcast_to(
+        np.minimum(p.job_loss_rate * fx.job_loss_mult, 1.0)[:, None], (n, N_STATUS)
+    )
     factor = np.ones(N_STATUS)
     factor[[IRREGULAR, PENDING]] = p.irregular_wage_factor
     wage = (w.wage * fx.wage_mult)[:, None] * factor[None, :]
@@ -63,18 +64,21 @@ def cell_tables(model: FlowModel) -> CellTables:
     basei = w.integration_base[None, :]
     pol = fx.integration
     documented = basei + pol * (1.0 - basei)
-    undocumented = documented * (p.irregular_integration_factor
-                                 + (1.0 - p.irregular_integration_factor) * pol)
+    undocumented = documented * (
+        p.irregular_integration_factor + (1.0 - p.irregular_integration_factor) * pol
+    )
     target = np.stack([documented, undocumented], axis=-1)
     idx = np.arange(n)
     target[idx, idx, :] = 1.0
     f32 = np.float32
     return CellTables(
-        find0=find0.reshape(-1).astype(f32), find1=find1.reshape(-1).astype(f32),
+        find0=find0.reshape(-1).astype(f32),
+        find1=find1.reshape(-1).astype(f32),
         loss=np.ascontiguousarray(loss).reshape(-1).astype(f32),
         wage=wage.reshape(-1).astype(f32),
         log_wage=np.log(np.maximum(wage, 1.0)).reshape(-1).astype(f32),
-        secure=secure.astype(f32), target=target.reshape(-1).astype(f32),
+        secure=secure.astype(f32),
+        target=target.reshape(-1).astype(f32),
     )
 
 

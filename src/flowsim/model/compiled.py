@@ -62,10 +62,13 @@ class WorldIndex:
         return self.iso3.index(code)
 
     def routes_matching(self, ref: str) -> np.ndarray:
-        """Indices of routes whose id or name equals ``ref``."""
+        """Return the indices of routes whose id or name equals ``ref``."""
         return np.array(
-            [i for i, (rid, lab) in enumerate(zip(self.edge_id, self.edge_label, strict=True))
-             if ref in (rid, lab)],
+            [
+                i
+                for i, (rid, lab) in enumerate(zip(self.edge_id, self.edge_label, strict=True))
+                if ref in (rid, lab)
+            ],
             dtype=np.int64,
         )
 
@@ -90,8 +93,9 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
     routes = routes[~drop]
     if scenario.world.add_routes:
         extra = pd.DataFrame([r.model_dump() for r in scenario.world.add_routes])
-        routes = pd.concat([routes, extra[routes.columns.intersection(extra.columns)]],
-                           ignore_index=True)
+        routes = pd.concat(
+            [routes, extra[routes.columns.intersection(extra.columns)]], ignore_index=True
+        )
     return routes.reset_index(drop=True)
 
 
@@ -129,8 +133,12 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
     for _, r in world.diaspora.iterrows():
         diaspora[pos[r["nationality"]], pos[r["country"]]] += float(r["people"])
 
-    push_tab = world.push.pivot_table(index="origin", columns="year", values="emigrants",
-                                      aggfunc="sum").sort_index(axis=1).ffill(axis=1).fillna(0.0)
+    push_tab = (
+        world.push.pivot_table(index="origin", columns="year", values="emigrants", aggfunc="sum")
+        .sort_index(axis=1)
+        .ffill(axis=1)
+        .fillna(0.0)
+    )
     origins = np.array([pos[o] for o in push_tab.index], dtype=np.int64)
 
     labels = tuple(

@@ -24,7 +24,6 @@ from flowsim.population import (
     NATIONAL,
     ONWARD,
     PATHWAY,
-    PENDING,
     RETURN,
 )
 from flowsim.rng import agent_key, agent_uniform, stream
@@ -43,20 +42,23 @@ def place_value(model: FlowModel) -> np.ndarray:
     n = w.n_nodes
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
     access = job_access(w.informality[None, :], access)
-    _, _, steady = employment_odds(access, w.unemployment[None, :], fx.job_loss_mult[None, :], p,
-                                   model.crowding[None, :])
+    _, _, steady = employment_odds(
+        access, w.unemployment[None, :], fx.job_loss_mult[None, :], p, model.crowding[None, :]
+    )
     wage = w.wage * fx.wage_mult
     income = wage[None, :] * steady * p.irregular_wage_factor
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
-    value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(model.network / p.net_ref)
+    value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(
+        model.network / p.net_ref
+    )
     value[idx, idx] += p.b_home
     return value
 
 
 def destination_utility(model: FlowModel) -> np.ndarray:
-    """Utility of each destination for a newcomer, without the cost term: ``[class, from, to]``.
+    """Return each destination's utility for a newcomer, without cost: ``[class, from, to]``.
 
     Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
 
@@ -66,8 +68,12 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     p = model.params
     paths = model.paths
     value = np.repeat(place_value(model), 2, axis=0)
-    u = (value[:, None, :] - p.b_risk * paths.risk - p.b_stop * paths.stopped
-         - p.b_time * paths.months)
+    u = (
+        value[:, None, :]
+        - p.b_risk * paths.risk
+        - p.b_stop * paths.stopped
+        - p.b_time * paths.months
+    )
     u = np.where(paths.reachable, u, -np.inf)
     return u
 
@@ -79,7 +85,7 @@ def network_loans(model: FlowModel) -> np.ndarray:
 
 
 def stay_utility(model: FlowModel) -> np.ndarray:
-    """Utility of staying where they are, for every row (meaningful for settled agents).
+    """Return the utility of staying where they are, for every row (settled ones matter).
 
     ``b_inc * log(expected income) + b_net * log(1 + diaspora here / net_ref)
     + b_int * integration + b_secure * security - b_hardship * jobless
@@ -130,7 +136,8 @@ def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
     u_stay = stay_utility(model)
     gain = value[group] - u_stay
     hazard = np.float32(p.hazard_max) * -np.expm1(
-        np.float32(-p.hazard_slope) * np.maximum(gain, np.float32(0.0)))
+        np.float32(-p.hazard_slope) * np.maximum(gain, np.float32(0.0))
+    )
     hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
     is_forced = np.zeros(P.n, dtype=bool)
@@ -148,8 +155,9 @@ def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
 CHOICE_CHUNK = 65_536
 
 
-def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray,
-            forced: np.ndarray) -> None:
+def _choose(
+    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, forced: np.ndarray
+) -> None:
     """Individual choice among affordable destinations (and staying, unless forced).
 
     Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
@@ -160,8 +168,9 @@ def _choose(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.nda
         _choose_block(model, rows[block], util, u_stay[block], forced[block])
 
 
-def _choose_block(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray,
-                  forced: np.ndarray) -> None:
+def _choose_block(
+    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, forced: np.ndarray
+) -> None:
     """One block of ``_choose``."""
     if len(rows) == 0:
         return
@@ -188,14 +197,16 @@ def _choose_block(model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: 
         rec.count("stuck", loc[stuck], nat[stuck])
     rows, best, loc, nat = rows[go], best[go], loc[go], nat[go]
     lived = (P.months_here[rows] >= 1) & (P.status[rows] != NATIONAL)
-    kind = np.where(loc == nat, FIRST, np.where(best == nat, RETURN,
-                    np.where(lived, ONWARD, P.kind[rows])))
+    kind = np.where(
+        loc == nat, FIRST, np.where(best == nat, RETURN, np.where(lived, ONWARD, P.kind[rows]))
+    )
     kind = np.where(kind == PATHWAY, ONWARD, kind)  # a pathway migrant moving on is onward
     start_journeys(model, rows, best, kind.astype(np.int8))
 
 
-def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
-              u_stay: np.ndarray) -> np.ndarray:
+def _pathways(
+    model: FlowModel, settled: np.ndarray, gain: np.ndarray, u_stay: np.ndarray
+) -> np.ndarray:
     """Fill this month's labor-pathway slots; return the rows sent on pathway journeys.
 
     Employers offer slots to eligible people (at random, or to those most wanting to move);
@@ -203,8 +214,7 @@ def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
     destination + b_path - utility of staying)``. Slots offered at origins to people who are
     not yet migrants create new agents, who applied and so accept.
     """
-    P, w, t, seed, p = (model.population, model.world_index, model.month, model.seed,
-                        model.params)
+    P, w, t, seed, p = (model.population, model.world_index, model.month, model.seed, model.params)
     value = place_value(model) if model.effects.pathways else None
     taken: list[np.ndarray] = []
     if not model.effects.pathways:
@@ -221,11 +231,18 @@ def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
         nat = P.nationality[:n0]
         status = P.status[:n0]
         status_ok = win.eligible_status[status] | ((status == NATIONAL) & (loc == nat))
-        elig = (free & win.from_nodes[loc] & win.nationalities[nat] & status_ok
-                & (P.skill[:n0] >= win.min_skill) & (loc != win.to))
+        elig = (
+            free
+            & win.from_nodes[loc]
+            & win.nationalities[nat]
+            & status_ok
+            & (P.skill[:n0] >= win.min_skill)
+            & (loc != win.to)
+        )
         cand = np.flatnonzero(elig)
-        origins = np.flatnonzero(win.from_nodes & np.isin(np.arange(w.n_nodes), w.origins)
-                                 & win.nationalities)
+        origins = np.flatnonzero(
+            win.from_nodes & np.isin(np.arange(w.n_nodes), w.origins) & win.nationalities
+        )
         if win.aspiring:
             order = cand[np.argsort(-gain[cand], kind="stable")]
             from_agents = min(slots, len(cand))
@@ -233,7 +250,8 @@ def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
             # employers pick at random among everyone eligible, including origin residents
             # who are not (yet) migrants and so have no agent
             eligible_people = len(cand) * model.scale + (
-                w.population[origins].sum() * (1.0 - win.min_skill) if len(origins) else 0.0)
+                w.population[origins].sum() * (1.0 - win.min_skill) if len(origins) else 0.0
+            )
             share = len(cand) * model.scale / max(eligible_people, 1.0)
             from_agents = min(len(cand), int(rng.binomial(slots, min(share, 1.0))))
             pick = agent_uniform(seed, "pathway.pick", t, P.key[cand], option=k)
@@ -245,7 +263,8 @@ def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
         chosen = order[:from_agents]
         offer = value[P.nationality[chosen], win.to] + p.b_path - u_stay[chosen]
         accept = agent_uniform(seed, "pathway.accept", t, P.key[chosen], option=k) < (
-            1.0 / (1.0 + np.exp(-offer)))
+            1.0 / (1.0 + np.exp(-offer))
+        )
         chosen = chosen[accept]
         free[chosen] = False
         rows = chosen
@@ -254,12 +273,15 @@ def _pathways(model: FlowModel, settled: np.ndarray, gain: np.ndarray,
         if extra > 0:
             weights = w.population[origins] / w.population[origins].sum()
             per_origin = rng.multinomial(extra, weights)
-            new_rows = model.add_agents(np.repeat(origins, per_origin), source=2 + k,
-                                        skill_floor=win.min_skill)
+            new_rows = model.add_agents(
+                np.repeat(origins, per_origin), source=2 + k, skill_floor=win.min_skill
+            )
         rows = np.concatenate([rows, new_rows])
         if len(rows) == 0:
             continue
-        P.plan_return[rows] = agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
+        P.plan_return[rows] = (
+            agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
+        )
         P.permit_months[rows] = win.contract_months  # the contract starts on arrival
         P.documented[rows] = True  # a pathway comes with travel documents
         start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)

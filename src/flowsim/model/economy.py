@@ -20,9 +20,13 @@ def job_access(informality: np.ndarray, access: np.ndarray) -> np.ndarray:
     return informality + (1.0 - informality) * access
 
 
-def employment_odds(access: np.ndarray, unemployment: np.ndarray, loss_mult: np.ndarray,
-                    p: Parameters, crowding: np.ndarray | float = 1.0,
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def employment_odds(
+    access: np.ndarray,
+    unemployment: np.ndarray,
+    loss_mult: np.ndarray,
+    p: Parameters,
+    crowding: np.ndarray | float = 1.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Monthly job-finding and job-loss probabilities and the steady-state employment rate.
 
     ``crowding`` (0-1] scales job finding down as recent migrants fill the host's jobs.

@@ -21,8 +21,9 @@ def emigrate(model: FlowModel) -> np.ndarray:
     """
     w, p, fx = model.world_index, model.params, model.effects
     rng = stream(model.seed, "emigration", model.month)
-    expected = (w.emigrants_per_month(model.month) * p.push_scale
-                * fx.push_mult[w.origins] / model.scale)
+    expected = (
+        w.emigrants_per_month(model.month) * p.push_scale * fx.push_mult[w.origins] / model.scale
+    )
     counts = rng.poisson(np.maximum(expected, 0.0))
     nodes = np.repeat(w.origins, counts)
     rows = model.add_agents(nodes, source=0)

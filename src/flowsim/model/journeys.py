@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
 from flowsim.population import (
     FIRST,
@@ -23,7 +24,6 @@ from flowsim.population import (
     NATIONAL,
     PATHWAY,
 )
-from flowsim.model.record import JOURNEY_EVENT
 from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
@@ -43,8 +43,9 @@ def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray
     return edge
 
 
-def start_journeys(model: FlowModel, rows: np.ndarray, dest: np.ndarray, kind: int | np.ndarray,
-                   pay: bool = True) -> None:
+def start_journeys(
+    model: FlowModel, rows: np.ndarray, dest: np.ndarray, kind: int | np.ndarray, pay: bool = True
+) -> None:
     """Send agents on journeys from where they are to ``dest``.
 
     Args:
@@ -102,8 +103,14 @@ def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
 
 def travel(model: FlowModel) -> None:
     """Phase 7: advance every traveller by one month along its journey."""
-    P, w, fx, rec, t, seed = (model.population, model.world_index, model.effects,
-                              model.recorder, model.month, model.seed)
+    P, w, fx, rec, t, seed = (
+        model.population,
+        model.world_index,
+        model.effects,
+        model.recorder,
+        model.month,
+        model.seed,
+    )
     rows = np.flatnonzero(P.in_transit & P.alive)
     budget = np.ones(len(rows), dtype=np.float32)
     hop = 0
@@ -137,8 +144,11 @@ def travel(model: FlowModel) -> None:
             rec.count("intercepted", dst[stopped], nat[stopped])
             target = fx.deport_to[e_s]
             target = np.where(turned_back[stopped], DEPORT_PREVIOUS, target)
-            target = np.where(target == DEPORT_ORIGIN, nat[stopped],
-                              np.where(target == DEPORT_PREVIOUS, src[stopped], target))
+            target = np.where(
+                target == DEPORT_ORIGIN,
+                nat[stopped],
+                np.where(target == DEPORT_PREVIOUS, src[stopped], target),
+            )
             removed = target != src[stopped]
             rec.count("deported", dst[stopped][removed], nat[stopped][removed])
             _settle(model, s, target)

@@ -27,6 +27,9 @@ def labor_market(model: FlowModel, settled: np.ndarray) -> None:
     P.employed[:] = employed
     income = ct.wage[c] * (np.float32(0.6) + np.float32(0.8) * P.skill)
     savings = P.savings
-    kept = np.where(employed, savings + np.float32(p.save_rate) * income,
-                    savings * np.float32(1.0 - p.dissave_rate))
+    kept = np.where(
+        employed,
+        savings + np.float32(p.save_rate) * income,
+        savings * np.float32(1.0 - p.dissave_rate),
+    )
     np.copyto(savings, kept, where=settled)

@@ -9,12 +9,12 @@ from flowsim.agents import Migrant
 from flowsim.model.cells import cell_tables
 from flowsim.model.compiled import WorldIndex, compile_world
 from flowsim.model.decide import decide
+from flowsim.model.economy import crowding
 from flowsim.model.emigration import emigrate
 from flowsim.model.journeys import travel
 from flowsim.model.labor import labor_market
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
-from flowsim.model.economy import crowding
 from flowsim.model.settle import network_stock, recent_migrants, settle_in
 from flowsim.model.status import update_status
 from flowsim.policies import Effects, build_policies
@@ -46,8 +46,14 @@ class FlowModel(mesa.Model):
         agent_steps: Agents processed, summed over steps (for throughput figures).
     """
 
-    def __init__(self, scenario: Scenario, world: World | None = None, seed: int | None = None,
-                 *, agents: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        world: World | None = None,
+        seed: int | None = None,
+        *,
+        agents: bool = True,
+    ) -> None:
         seed = scenario.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.seed = seed
@@ -62,10 +68,16 @@ class FlowModel(mesa.Model):
         self.recorder = Recorder(self.world_index, self.scale)
         self.agent_steps = 0
         self._path_cache: dict[bytes, PathTables] = {}
-        self._weights = edge_weights(self.world_index, PATH_BUDGET_USD, self.params.b_cost,
-                                     self.params.b_risk, self.params.b_time)
+        self._weights = edge_weights(
+            self.world_index,
+            PATH_BUDGET_USD,
+            self.params.b_cost,
+            self.params.b_risk,
+            self.params.b_time,
+        )
         self.legal_paths = shortest_paths(
-            self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights)
+            self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights
+        )
         self.network = self.world_index.diaspora.copy()
         self.crowding = np.ones(self.world_index.n_nodes)
         self._apply_policies()
@@ -75,8 +87,9 @@ class FlowModel(mesa.Model):
         """People the push series sends abroad over the run, before policies (for sizing)."""
         w, run = self.world_index, self.scenario.run
         months = np.arange(run.start_index, run.end_index + 1)
-        return float(sum(w.emigrants_per_month(int(m)).sum() for m in months)
-                     * self.params.push_scale)
+        return float(
+            sum(w.emigrants_per_month(int(m)).sum() for m in months) * self.params.push_scale
+        )
 
     def _capacity_hint(self) -> int:
         return int(1.2 * self.expected_emigrants() / self.scale) + 1024
@@ -103,8 +116,15 @@ class FlowModel(mesa.Model):
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
         documented = (rng.random(count) < share) | (source >= 2)  # pathway: documented
         rows = self.population.add(
-            count, key=agent_key(t, source, nodes, batch), nationality=nodes, location=nodes,
-            status=NATIONAL, savings=savings, skill=skill, arrival_month=t, integration=1.0,
+            count,
+            key=agent_key(t, source, nodes, batch),
+            nationality=nodes,
+            location=nodes,
+            status=NATIONAL,
+            savings=savings,
+            skill=skill,
+            arrival_month=t,
+            integration=1.0,
             documented=documented,
         )
         if self.make_agents:
@@ -135,8 +155,9 @@ class FlowModel(mesa.Model):
         key = np.packbits(open_edges).tobytes() + np.round(stop, 4).tobytes()
         tables = self._path_cache.get(key)
         if tables is None:
-            tables = shortest_paths(self.world_index, open_edges, self._weights, stop,
-                                    self.params.b_stop)
+            tables = shortest_paths(
+                self.world_index, open_edges, self._weights, stop, self.params.b_stop
+            )
             self._path_cache[key] = tables
         self.paths = tables
 
@@ -157,7 +178,9 @@ class FlowModel(mesa.Model):
 
     # ----------------------------------------------------------------- the step
     def step(self) -> None:
-        """Advance one month. The phases, in order, and why there:
+        """Advance one month through the nine phases below, in this order.
+
+        The phases and why each sits where it does:
 
         1. Calendar: ``self.month`` is this month; push series and shocks read it.
         2. Policies: each active policy writes this month's effects (visas, closures,
@@ -192,8 +215,13 @@ class FlowModel(mesa.Model):
         settled = self._settled()
         settle_in(self, settled)  # 8
         P = self.population
-        self.recorder.close_month(self.month, P.location[settled], P.nationality[settled],
-                                  P.status[settled], P.employed[settled])  # 9
+        self.recorder.close_month(
+            self.month,
+            P.location[settled],
+            P.nationality[settled],
+            P.status[settled],
+            P.employed[settled],
+        )  # 9
         self.agent_steps += int(np.count_nonzero(P.alive))
         self.month += 1
 

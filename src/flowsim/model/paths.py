@@ -28,16 +28,22 @@ class PathTables:
     reachable: np.ndarray  # bool [N, L, L]
 
 
-def edge_weights(w: WorldIndex, budget_usd: float, b_cost: float, b_risk: float,
-                 b_time: float) -> np.ndarray:
+def edge_weights(
+    w: WorldIndex, budget_usd: float, b_cost: float, b_risk: float, b_time: float
+) -> np.ndarray:
     """Generalised cost of each route (the quantity journeys minimise)."""
     with np.errstate(divide="ignore"):
         risk_term = -np.log1p(-np.minimum(w.edge_risk, 0.999999))
     return b_cost * w.edge_cost / budget_usd + b_risk * risk_term + b_time * w.edge_months + 1e-6
 
 
-def shortest_paths(w: WorldIndex, open_edges: np.ndarray, weights: np.ndarray,
-                   stop: np.ndarray | None = None, b_stop: float = 0.0) -> PathTables:
+def shortest_paths(
+    w: WorldIndex,
+    open_edges: np.ndarray,
+    weights: np.ndarray,
+    stop: np.ndarray | None = None,
+    b_stop: float = 0.0,
+) -> PathTables:
     """Least-cost journeys for each row of ``open_edges``.
 
     Args:
@@ -85,8 +91,9 @@ def shortest_paths(w: WorldIndex, open_edges: np.ndarray, weights: np.ndarray,
     )
 
 
-def _accumulate(w: WorldIndex, nxt: np.ndarray, reach: np.ndarray,
-                stop_log: np.ndarray) -> tuple[np.ndarray, ...]:
+def _accumulate(
+    w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Sum cost, log-survival, months and log-not-stopped along every journey."""
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)

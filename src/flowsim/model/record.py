@@ -17,8 +17,18 @@ from flowsim.population import KIND_NAMES, STATUS_NAMES
 
 #: Event variables counted by (country, nationality) each month.
 EVENTS: tuple[str, ...] = (
-    "journeys_first", "journeys_onward", "journeys_return", "journeys_pathway", "settled",
-    "deaths", "intercepted", "deported", "regularized", "applications", "stuck", "emigrants",
+    "journeys_first",
+    "journeys_onward",
+    "journeys_return",
+    "journeys_pathway",
+    "settled",
+    "deaths",
+    "intercepted",
+    "deported",
+    "regularized",
+    "applications",
+    "stuck",
+    "emigrants",
     "in_transit",
 )
 _EV = {name: i for i, name in enumerate(EVENTS)}
@@ -56,8 +66,14 @@ class Recorder:
         key = (edge.astype(np.int64) * self._n + nationality) * len(KIND_NAMES) + kind
         self.flows += np.bincount(key, minlength=self.flows.size)
 
-    def close_month(self, month: int, location: np.ndarray, nationality: np.ndarray,
-                    status: np.ndarray, employed: np.ndarray) -> None:
+    def close_month(
+        self,
+        month: int,
+        location: np.ndarray,
+        nationality: np.ndarray,
+        status: np.ndarray,
+        employed: np.ndarray,
+    ) -> None:
         """Store stocks of settled agents and this month's events, then reset events."""
         n, s = self._n, len(STATUS_NAMES)
         key = (location.astype(np.int64) * n + nationality) * s + status
@@ -80,22 +96,37 @@ class Recorder:
             t, flat = np.nonzero(arr)
             loc, rest = np.divmod(flat, n * s)
             nat, st = np.divmod(rest, s)
-            parts.append(pd.DataFrame({
-                "m": np.asarray(self.months)[t], "country": iso[loc], "nationality": iso[nat],
-                "status": np.array(STATUS_NAMES, dtype=object)[st], "variable": variable,
-                "value": arr[t, flat].astype(np.float64) * self.scale,
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "m": np.asarray(self.months)[t],
+                        "country": iso[loc],
+                        "nationality": iso[nat],
+                        "status": np.array(STATUS_NAMES, dtype=object)[st],
+                        "variable": variable,
+                        "value": arr[t, flat].astype(np.float64) * self.scale,
+                    }
+                )
+            )
         ev = np.stack(self._events) if self._events else np.zeros((0, len(EVENTS), n, n))
         t, v, loc, nat = np.nonzero(ev)
-        parts.append(pd.DataFrame({
-            "m": np.asarray(self.months)[t], "country": iso[loc], "nationality": iso[nat],
-            "status": "all", "variable": np.array(EVENTS, dtype=object)[v],
-            "value": ev[t, v, loc, nat].astype(np.float64) * self.scale,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "m": np.asarray(self.months)[t],
+                    "country": iso[loc],
+                    "nationality": iso[nat],
+                    "status": "all",
+                    "variable": np.array(EVENTS, dtype=object)[v],
+                    "value": ev[t, v, loc, nat].astype(np.float64) * self.scale,
+                }
+            )
+        )
         df = pd.concat(parts, ignore_index=True)
         df.insert(0, "month", _dates(df.pop("m")))
-        return df.sort_values(["month", "variable", "country", "nationality", "status"],
-                              kind="stable").reset_index(drop=True)
+        return df.sort_values(
+            ["month", "variable", "country", "nationality", "status"], kind="stable"
+        ).reset_index(drop=True)
 
     def flow_table(self) -> pd.DataFrame:
         """Crossings: month, nationality, from/to country, route, mode, kind, people."""
@@ -105,21 +136,25 @@ class Recorder:
         t, flat = np.nonzero(arr)
         edge_nat, kind = np.divmod(flat, k)
         edge, nat = np.divmod(edge_nat, n)
-        df = pd.DataFrame({
-            "month": _dates(pd.Series(np.asarray(self.months)[t])),
-            "nationality": iso[nat],
-            "from_country": iso[self.w.edge_src[edge]],
-            "to_country": iso[self.w.edge_dst[edge]],
-            "route": np.array(self.w.edge_label, dtype=object)[edge],
-            "mode": np.array(MODES, dtype=object)[self.w.edge_mode[edge]],
-            "kind": np.array(KIND_NAMES, dtype=object)[kind],
-            "people": arr[t, flat].astype(np.float64) * self.scale,
-        })
+        df = pd.DataFrame(
+            {
+                "month": _dates(pd.Series(np.asarray(self.months)[t])),
+                "nationality": iso[nat],
+                "from_country": iso[self.w.edge_src[edge]],
+                "to_country": iso[self.w.edge_dst[edge]],
+                "route": np.array(self.w.edge_label, dtype=object)[edge],
+                "mode": np.array(MODES, dtype=object)[self.w.edge_mode[edge]],
+                "kind": np.array(KIND_NAMES, dtype=object)[kind],
+                "people": arr[t, flat].astype(np.float64) * self.scale,
+            }
+        )
         return df.sort_values(["month", "route", "nationality", "kind"], kind="stable").reset_index(
-            drop=True)
+            drop=True
+        )
 
 
 def _dates(months: pd.Series) -> pd.Series:
     lookup = {m: pd.Timestamp(month_date(int(m))) for m in pd.unique(months)}
-    return pd.Series(pd.to_datetime(months.map(lookup)).values.astype("datetime64[ms]"),
-                     index=months.index)
+    return pd.Series(
+        pd.to_datetime(months.map(lookup)).values.astype("datetime64[ms]"), index=months.index
+    )

@@ -24,8 +24,9 @@ def settle_in(model: FlowModel, settled: np.ndarray) -> None:
     undocumented = (status == IRREGULAR) | (status == PENDING)
     key = (P.nationality.astype(np.int32) * n + P.location) * 2 + undocumented
     integ = P.integration
-    np.copyto(integ, integ + np.float32(p.integration_rate) * (ct.target[key] - integ),
-              where=settled)
+    np.copyto(
+        integ, integ + np.float32(p.integration_rate) * (ct.target[key] - integ), where=settled
+    )
     older = settled & (P.arrival_month < t) & (P.months_here < 32000)
     P.months_here[older] += 1
     model.refresh_network(settled)

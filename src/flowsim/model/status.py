@@ -30,8 +30,12 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
     irregular_here = settled & (status == IRREGULAR)
     # applications to open regularization programs
     for k, win in enumerate(model.effects.regularizations):
-        elig = (irregular_here & (P.location == win.country)
-                & win.nationalities[P.nationality] & (P.arrival_month < win.arrived_before))
+        elig = (
+            irregular_here
+            & (P.location == win.country)
+            & win.nationalities[P.nationality]
+            & (P.arrival_month < win.arrived_before)
+        )
         cand = np.flatnonzero(elig)
         if len(cand) == 0:
             continue
@@ -63,8 +67,9 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         P.status_since[r] = t
         P.status_until[r] = _NEVER
     # naturalization after long regular residence
-    nat = np.flatnonzero(settled & (status == REGULAR)
-                         & (P.status_since <= t - p.naturalize_after_months))
+    nat = np.flatnonzero(
+        settled & (status == REGULAR) & (P.status_since <= t - p.naturalize_after_months)
+    )
     P.status[nat] = NATURALIZED
     P.status_until[nat] = _NEVER
     # permit expiry: renewed or lapsed into irregularity

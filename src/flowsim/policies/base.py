@@ -36,7 +36,9 @@ class RuntimePolicy:
         self.end = parse_month(spec.end) if spec.end else None
         self.resolve(w)
 
-    def nodes(self, w: WorldIndex, codes: tuple[str, ...], empty_means_all: bool = True) -> np.ndarray:
+    def nodes(
+        self, w: WorldIndex, codes: tuple[str, ...], empty_means_all: bool = True
+    ) -> np.ndarray:
         """Boolean node mask for ISO3 codes (all nodes when empty and allowed)."""
         mask = np.zeros(w.n_nodes, dtype=bool)
         if not codes and empty_means_all:

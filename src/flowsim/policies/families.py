@@ -1,5 +1,8 @@
-"""The seven policy families: integration, regularization, labor pathways, visas, route
-closures, enforcement and shocks. Each is resolved once and applied each active month."""
+"""The seven policy families, each resolved once and applied in every active month.
+
+Integration, regularization, labor pathways, visa requirements, route closures,
+enforcement and shocks.
+"""
 
 from __future__ import annotations
 
@@ -58,11 +61,17 @@ class Regularization(RuntimePolicy):
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec
-        effects.regularizations.append(RegularizationWindow(
-            country=self.country, nationalities=self.nats, arrived_before=self.cutoff,
-            apply_prob=self.apply_prob * intensity, approval=s.approval,
-            processing_months=s.processing_months, permit_months=s.permit_months,
-        ))
+        effects.regularizations.append(
+            RegularizationWindow(
+                country=self.country,
+                nationalities=self.nats,
+                arrived_before=self.cutoff,
+                apply_prob=self.apply_prob * intensity,
+                approval=s.approval,
+                processing_months=s.processing_months,
+                permit_months=s.permit_months,
+            )
+        )
 
 
 @register
@@ -80,13 +89,20 @@ class LaborPathway(RuntimePolicy):
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec
-        effects.pathways.append(PathwayWindow(
-            name=s.name or f"pathway_to_{s.to}", from_nodes=self.from_nodes, to=self.to,
-            people=s.slots_per_year / 12.0 * intensity, nationalities=self.nats,
-            eligible_status=self.status, min_skill=s.min_skill,
-            aspiring=s.selection == "aspiring", contract_months=s.contract_months,
-            return_share=s.return_share,
-        ))
+        effects.pathways.append(
+            PathwayWindow(
+                name=s.name or f"pathway_to_{s.to}",
+                from_nodes=self.from_nodes,
+                to=self.to,
+                people=s.slots_per_year / 12.0 * intensity,
+                nationalities=self.nats,
+                eligible_status=self.status,
+                min_skill=s.min_skill,
+                aspiring=s.selection == "aspiring",
+                contract_months=s.contract_months,
+                return_share=s.return_share,
+            )
+        )
 
 
 @register

@@ -58,22 +58,34 @@ def check_against_world(
         for r in getattr(pol, "routes", ()):
             if r not in routes:
                 problems.append(
-                    Problem(pfile, f"{prefix}.routes", f"unknown route {r!r} (allowed: route ids "
-                            "or names in the world's routes.csv)")
+                    Problem(
+                        pfile,
+                        f"{prefix}.routes",
+                        f"unknown route {r!r} (allowed: route ids "
+                        "or names in the world's routes.csv)",
+                    )
                 )
         for key in ("start", "end"):
             month = getattr(pol, key)
             if month is not None and not start <= parse_month(month) <= end:
-                problems.append(Problem(
-                    pfile, f"{prefix}.{key}",
-                    f"{month} is outside the run ({scenario.run.start} to "
-                    f"{_fmt(end)}; allowed: a month inside the run)",
-                ))
+                problems.append(
+                    Problem(
+                        pfile,
+                        f"{prefix}.{key}",
+                        f"{month} is outside the run ({scenario.run.start} to "
+                        f"{_fmt(end)}; allowed: a month inside the run)",
+                    )
+                )
     for i, change in enumerate(scenario.world.routes):
         if change.route not in routes:
-            problems.append(Problem(file, f"world.routes[{i}].route",
-                                    f"unknown route {change.route!r} (allowed: route ids or "
-                                    "names in the world's routes.csv)"))
+            problems.append(
+                Problem(
+                    file,
+                    f"world.routes[{i}].route",
+                    f"unknown route {change.route!r} (allowed: route ids or "
+                    "names in the world's routes.csv)",
+                )
+            )
     for i, new in enumerate(scenario.world.add_routes):
         bad_code(file, f"world.add_routes[{i}].from_iso3", new.from_iso3)
         bad_code(file, f"world.add_routes[{i}].to_iso3", new.to_iso3)

@@ -33,7 +33,14 @@ if TYPE_CHECKING:
 
 #: Keys a scenario file may have at its top level.
 FILE_KEYS: tuple[str, ...] = (
-    "name", "description", "extends", "remove_policies", "run", "parameters", "world", "policy",
+    "name",
+    "description",
+    "extends",
+    "remove_policies",
+    "run",
+    "parameters",
+    "world",
+    "policy",
 )
 
 _POLICY_ADAPTER: TypeAdapter[Any] = TypeAdapter(Policy)
@@ -125,7 +132,9 @@ def _check_sections(layer: _Layer) -> None:
                 Problem(file, key, f"unknown key (allowed: {', '.join(FILE_KEYS)})")
             )
     checks: list[tuple[str, type[BaseModel]]] = [
-        ("run", RunSettings), ("parameters", Parameters), ("world", WorldOverrides),
+        ("run", RunSettings),
+        ("parameters", Parameters),
+        ("world", WorldOverrides),
     ]
     for section, model in checks:
         if section in raw:
@@ -161,8 +170,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "file", f"not UTF-8 text: {exc.reason} at byte "
-                                     f"{exc.start}")]) from None
+        raise ScenarioError(
+            [Problem(str(path), "file", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+        ) from None
     except FileNotFoundError:
         raise ScenarioError([Problem(str(path), "file", "no such file")]) from None
     except OSError as exc:
@@ -234,11 +244,17 @@ def _chain(path: Path, search_dirs: Sequence[Path]) -> list[_Layer]:
         if not current.is_file():
             where = "extends" if child_file else "file"
             looked = ", ".join(str(c) for c in candidates) if child_file else str(current)
-            raise ScenarioError([
-                Problem(child_file or str(current), where,
-                        f"no scenario file {ext_ref!r} (looked for: {looked})" if child_file
-                        else "no such file")
-            ])
+            raise ScenarioError(
+                [
+                    Problem(
+                        child_file or str(current),
+                        where,
+                        f"no scenario file {ext_ref!r} (looked for: {looked})"
+                        if child_file
+                        else "no such file",
+                    )
+                ]
+            )
         layer = _Layer(current, _read_toml(current))
         layers.append(layer)
         ext = layer.raw.get("extends")
@@ -272,22 +288,36 @@ def _merge(layers: list[_Layer]) -> tuple[dict[str, Any], list[tuple[str, int]]]
         removed = set(raw.get("remove_policies", []))
         known = {p[0].get("name") for p in policies if p[0].get("name")}
         for name in sorted(removed - known):
-            layer.problems.append(Problem(
-                str(layer.path), "remove_policies",
-                f"no base policy named {name!r} (allowed: {', '.join(sorted(known)) or 'none'})"))
-        policies = [p for p in policies if p[0].get("name", "") not in removed or not p[0].get("name")]
+            layer.problems.append(
+                Problem(
+                    str(layer.path),
+                    "remove_policies",
+                    f"no base policy named {name!r} "
+                    f"(allowed: {', '.join(sorted(known)) or 'none'})",
+                )
+            )
+        policies = [
+            p for p in policies if p[0].get("name", "") not in removed or not p[0].get("name")
+        ]
         names_here: dict[str, int] = {}
         for i, pol in enumerate(raw.get("policy", [])):
             pname = pol.get("name", "")
             if pname and pname in names_here:
-                layer.problems.append(Problem(
-                    str(layer.path), f"policy[{i}].name",
-                    f"duplicate policy name {pname!r} (also policy[{names_here[pname]}]); names "
-                    "must be unique within a file"))
+                layer.problems.append(
+                    Problem(
+                        str(layer.path),
+                        f"policy[{i}].name",
+                        f"duplicate policy name {pname!r} (also policy[{names_here[pname]}]); "
+                        "names "
+                        "must be unique within a file",
+                    )
+                )
             elif pname:
                 names_here[pname] = i
             name = pol.get("name", "")
-            slot = next((j for j, p in enumerate(policies) if name and p[0].get("name") == name), None)
+            slot = next(
+                (j for j, p in enumerate(policies) if name and p[0].get("name") == name), None
+            )
             entry = (pol, str(layer.path), i)
             if slot is None:
                 policies.append(entry)

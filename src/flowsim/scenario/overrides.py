@@ -11,7 +11,9 @@ from flowsim.errors import Problem, ScenarioError
 from flowsim.scenario.schema import Scenario
 
 
-def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *, file: str = "<overrides>") -> Scenario:
+def apply_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], *, file: str = "<overrides>"
+) -> Scenario:
     """Return ``scenario`` with dotted-key overrides applied and re-validated.
 
     Args:
@@ -42,9 +44,14 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *, file: s
         elif parts[0] == "policies" and len(parts) == 3:
             names = [p.get("name", "") for p in data["policies"]]
             if parts[1] not in names:
-                problems.append(Problem(
-                    file, key, f"no policy named {parts[1]!r} (allowed: {', '.join(n for n in names if n)})"
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        key,
+                        f"no policy named {parts[1]!r} "
+                        f"(allowed: {', '.join(n for n in names if n)})",
+                    )
+                )
                 continue
             pol = data["policies"][names.index(parts[1])]
             if parts[2] not in pol:
@@ -52,10 +59,14 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *, file: s
                 continue
             pol[parts[2]] = value
         else:
-            problems.append(Problem(
-                file, key, "unknown key (allowed: run.<field>, parameters.<name>, "
-                "policies.<policy name>.<field>, name, description)",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    "unknown key (allowed: run.<field>, parameters.<name>, "
+                    "policies.<policy name>.<field>, name, description)",
+                )
+            )
     if problems:
         raise ScenarioError(problems)
     try:

@@ -113,7 +113,9 @@ class Scenario(BaseModel):
         """Return the SHA-256 of the canonical JSON: equal hashes mean equal scenarios."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
-    def with_overrides(self, overrides: Mapping[str, Any], *, file: str = "<overrides>") -> Scenario:
+    def with_overrides(
+        self, overrides: Mapping[str, Any], *, file: str = "<overrides>"
+    ) -> Scenario:
         """Return a copy with dotted-key overrides applied and validated.
 
         Keys: ``run.<field>``, ``parameters.<name>``, ``policies.<policy name>.<field>``
