@@ -153,17 +153,6 @@ def test_pathways_add_legal_departures_and_cut_irregular_crossings_by_less_than_
     assert cut < slots, f"irregular crossings fell by {cut}, more than the {slots} slots opened"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known model limitation (open): without Mexico's visa, documented Venezuelans fly to "
-        "Mexico "
-        "(116k at scale 1000, 2021-06..2023-12) but with it they choose other hosts instead of the "
-        "Darien; the journey cost/risk terms make the Darien route to the US unattractive for "
-        "them. "
-        "Kept as a strict xfail so the fix is noticed when the model reproduces the shift."
-    ),
-)
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_mexico_visa_pushes_venezuelans_to_the_darien(seed):
     window = {"since": "2022-01-01", "until": "2023-12-01"}
