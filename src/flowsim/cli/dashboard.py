@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -77,7 +76,12 @@ def command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; return the server's exit status."""
+    """Serve until interrupted.
+
+    The server replaces this process (``exec``), so stopping ``flowsim dashboard`` (Ctrl+C,
+    SIGTERM) stops the server too and never leaves it running orphaned.
+    """
     argv, env = command(args)
-    print(f"flowsim dashboard on http://{args.host}:{args.port} (Ctrl+C to stop)")
-    return subprocess.call(argv, env=env)
+    print(f"flowsim dashboard on http://{args.host}:{args.port} (Ctrl+C to stop)", flush=True)
+    os.execve(argv[0], argv, env)
+    return 0  # not reached
