@@ -114,18 +114,17 @@ def agent_uniform(
         Uniforms of ``dtype``, same shape as ``keys``.
     """
     base = (int(seed) * 0x9E3779B1 + name_key(name) + int(month) * 0x632BE5AB) & 0xFFFFFFFFFFFFFFFF
+    # keys are already well mixed (``agent_key``); one SplitMix64 round of key + salt,
+    # with a salt itself mixed from (seed, name, month, option), decorrelates decisions
     if np.ndim(option):  # one column per option: keys[:, None] x option[None, :]
-        opts = np.asarray(option, dtype=np.uint64) * np.uint64(0x85157AF5)
-        salt = np.uint64(base) + opts[None, :]
-        z = (keys.astype(np.uint64)[:, None] * _MK) ^ np.zeros_like(salt)  # full shape
+        opts = np.asarray(option, dtype=np.uint64) * np.uint64(0x85157AF5) + np.uint64(base)
+        salt = _mix(opts.copy())[None, :]
+        z = keys.astype(np.uint64)[:, None] + salt
     else:
-        salt = np.uint64((base + int(option) * 0x85157AF5) & 0xFFFFFFFFFFFFFFFF)
+        salt = _mix(np.array([(base + int(option) * 0x85157AF5) & 0xFFFFFFFFFFFFFFFF],
+                             dtype=np.uint64))[0]
         z = keys.astype(np.uint64, copy=True)
-        z *= _MK
-    z ^= salt
-    z += _GOLDEN
-    _mix(z)
-    z += salt
+        z += salt
     _mix(z)
     if dtype == np.float32:
         return (z >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)

@@ -1,9 +1,10 @@
-"""Per-(country, status) lookup tables, rebuilt once a month, so per-agent work is a gather.
+"""Per-(nationality, country, status) lookup tables, rebuilt once a month.
 
-Job finding, job loss, wages and security depend on an agent's location and status (and,
-linearly, on its integration), so they are tabulated for the few hundred (location, status)
-cells and each agent reads its cell. This replaces a dozen full-population arithmetic passes
-per phase with one small-table gather each, in float32.
+Job finding, job loss, wages, status security, the diaspora network term and the
+integration target depend on an agent's nationality, location and status (and, linearly,
+on its integration), so they are tabulated for the few thousand cells and each agent reads
+its cell with one gather. This replaces a dozen full-population arithmetic passes per phase
+with small-table gathers, in float32.
 """
 
 from __future__ import annotations
@@ -23,20 +24,22 @@ N_STATUS = len(STATUS_NAMES)
 
 @dataclass(frozen=True)
 class CellTables:
-    """Tables indexed by ``cell = location * N_STATUS + status`` (float32).
+    """Tables indexed by ``cell = (nationality * L + location) * N_STATUS + status`` (float32).
 
     ``find = find0[cell] + find1[cell] * integration`` is the monthly job-finding
-    probability; ``loss`` the job-loss probability; ``wage`` the monthly wage of the cell
-    (host level, shock multiplier, informal penalty); ``secure`` the status security term.
+    probability; ``loss`` the job-loss probability; ``wage`` the monthly wage (host level,
+    shock multiplier, informal penalty); ``stay`` the part of the utility of staying that
+    does not depend on the individual (``b_inc * log wage + b_secure * security +
+    b_net * log(1 + diaspora / net_ref) + b_home * at home``); ``target`` the integration
+    level the agent converges to.
     """
 
     find0: np.ndarray
     find1: np.ndarray
     loss: np.ndarray
     wage: np.ndarray
-    log_wage: np.ndarray
-    secure: np.ndarray  # [N_STATUS]
-    target: np.ndarray  # integration target [(nat * L + loc) * 2 + undocumented]
+    stay: np.ndarray
+    target: np.ndarray
 
 
 def cell_tables(model: FlowModel) -> CellTables:
@@ -50,7 +53,7 @@ def cell_tables(model: FlowModel) -> CellTables:
     a0[PENDING], a1[PENDING] = 0.5, 0.5
     inf = w.informality[:, None]
     base_find = (p.job_find_rate * (1.0 - w.unemployment) * model.crowding)[:, None]
-    find0 = base_find * (inf + (1.0 - inf) * a0[None, :])
+    find0 = base_find * (inf + (1.0 - inf) * a0[None, :])  # [loc, status]
     find1 = base_find * (1.0 - inf) * a1[None, :]
     loss = np.broadcast_to(
         np.minimum(p.job_loss_rate * fx.job_loss_mult, 1.0)[:, None], (n, N_STATUS)
@@ -60,31 +63,47 @@ def cell_tables(model: FlowModel) -> CellTables:
     wage = (w.wage * fx.wage_mult)[:, None] * factor[None, :]
     secure = np.ones(N_STATUS)
     secure[IRREGULAR], secure[PENDING] = 0.0, 0.5
-    # integration target by (nationality, location, undocumented)
+    home = np.eye(n, dtype=bool)  # [nat, loc]
+    stay = (
+        p.b_inc * np.log(np.maximum(wage, 1.0))[None, :, :]
+        + p.b_secure * secure[None, None, :]
+        + (p.b_net * np.log1p(model.network / p.net_ref) + p.b_home * home)[:, :, None]
+    )
+    # integration target by (nationality, location, documented or not)
     basei = w.integration_base[None, :]
     pol = fx.integration
     documented = basei + pol * (1.0 - basei)
     undocumented = documented * (
         p.irregular_integration_factor + (1.0 - p.irregular_integration_factor) * pol
     )
-    target = np.stack([documented, undocumented], axis=-1)
-    idx = np.arange(n)
-    target[idx, idx, :] = 1.0
-    f32 = np.float32
+    undoc_status = np.zeros(N_STATUS, dtype=bool)
+    undoc_status[[IRREGULAR, PENDING]] = True
+    target = np.where(undoc_status[None, None, :], undocumented[:, :, None], documented[:, :, None])
+    target[home] = 1.0
+
+    def per_cell(table: np.ndarray) -> np.ndarray:  # [loc, status] -> [nat, loc, status]
+        return np.broadcast_to(table[None, :, :], (n, n, N_STATUS)).reshape(-1).astype(np.float32)
+
     return CellTables(
-        find0=find0.reshape(-1).astype(f32),
-        find1=find1.reshape(-1).astype(f32),
-        loss=np.ascontiguousarray(loss).reshape(-1).astype(f32),
-        wage=wage.reshape(-1).astype(f32),
-        log_wage=np.log(np.maximum(wage, 1.0)).reshape(-1).astype(f32),
-        secure=secure.astype(f32),
-        target=target.reshape(-1).astype(f32),
+        find0=per_cell(find0),
+        find1=per_cell(find1),
+        loss=per_cell(np.ascontiguousarray(loss)),
+        wage=per_cell(wage),
+        stay=stay.reshape(-1).astype(np.float32),
+        target=target.reshape(-1).astype(np.float32),
     )
 
 
-def cells(location: np.ndarray, status: np.ndarray) -> np.ndarray:
+def cells(
+    nationality: np.ndarray, location: np.ndarray, status: np.ndarray, n_nodes: int
+) -> np.ndarray:
     """Cell index of each agent."""
-    return location.astype(np.int32) * N_STATUS + status
+    key = nationality.astype(np.int32)
+    key *= n_nodes
+    key += location
+    key *= N_STATUS
+    key += status
+    return key
 
 
 #: log1p(months / 12) for every whole month an agent can have lived somewhere.

@@ -89,25 +89,21 @@ def stay_utility(model: FlowModel) -> np.ndarray:
 
     ``b_inc * log(expected income) + b_net * log(1 + diaspora here / net_ref)
     + b_int * integration + b_secure * security - b_hardship * jobless
-    + b_settle * log(1 + years here) + b_home * at home``.
+    + b_settle * log(1 + years here) + b_home * at home``; the terms that depend only on
+    (nationality, location, status) come from the month's cell table.
     """
     P, p, ct = model.population, model.params, model.cells
-    n = model.world_index.n_nodes
-    loc, nat, status = P.location, P.nationality, P.status
-    c = cells(loc, status)
+    c = cells(P.nationality, P.location, P.status, model.world_index.n_nodes)
     integ = P.integration
     find = ct.find0[c] + ct.find1[c] * integ
-    loss = ct.loss[c]
-    steady = find / np.maximum(find + loss, np.float32(1e-9))
-    net = (p.b_net * np.log1p(model.network / p.net_ref)).astype(np.float32).reshape(-1)
+    steady = find / np.maximum(find + ct.loss[c], np.float32(1e-9))
     f = np.float32
-    u = f(p.b_inc) * (ct.log_wage[c] + np.log(np.maximum(steady, f(1e-6))))
-    u += net[nat.astype(np.int32) * n + loc]
+    u = np.log(np.maximum(steady, f(1e-6)))
+    u *= f(p.b_inc)
+    u += ct.stay[c]
     u += f(p.b_int) * integ
-    u += f(p.b_secure) * ct.secure[status]
     u -= f(p.b_hardship) * ~P.employed
     u += f(p.b_settle) * LOG_YEARS_HERE[P.months_here]
-    u += f(p.b_home) * (loc == nat)
     return u
 
 

@@ -20,7 +20,7 @@ def labor_market(model: FlowModel, settled: np.ndarray) -> None:
     not settled keep their savings and hold no job.
     """
     P, p, ct = model.population, model.params, model.cells
-    c = cells(P.location, P.status)
+    c = cells(P.nationality, P.location, P.status, model.world_index.n_nodes)
     find = ct.find0[c] + ct.find1[c] * P.integration
     u = agent_uniform(model.seed, "labor", model.month, P.key, dtype=np.float32)
     employed = np.where(P.employed, u >= ct.loss[c], u < find) & settled

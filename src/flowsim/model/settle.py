@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import IRREGULAR, PENDING
+from flowsim.model.cells import cells
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -19,10 +19,7 @@ def settle_in(model: FlowModel, settled: np.ndarray) -> None:
     (nationality, host, documented) cell each month.
     """
     P, p, t, ct = model.population, model.params, model.month, model.cells
-    n = model.world_index.n_nodes
-    status = P.status
-    undocumented = (status == IRREGULAR) | (status == PENDING)
-    key = (P.nationality.astype(np.int32) * n + P.location) * 2 + undocumented
+    key = cells(P.nationality, P.location, P.status, model.world_index.n_nodes)
     integ = P.integration
     np.copyto(
         integ, integ + np.float32(p.integration_rate) * (ct.target[key] - integ), where=settled
