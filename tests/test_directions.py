@@ -153,19 +153,20 @@ def test_pathways_add_legal_departures_and_cut_irregular_crossings_by_less_than_
     assert cut < slots, f"irregular crossings fell by {cut}, more than the {slots} slots opened"
 
 
-@pytest.mark.parametrize("seed", SEEDS[:3])
+@pytest.mark.parametrize("seed", SEEDS[:2])
 def test_mexico_visa_pushes_venezuelans_to_the_darien(seed):
+    # The shift is about a tenth of Venezuelan Darien crossings, so this test runs at 1,000
+    # people per agent (at 5,000 too few agents make the sign a coin toss).
     window = {"since": "2022-01-01", "until": "2023-12-01"}
-    with_visa = total(
-        run("baseline", seed, 108)[1], "people", route="Darien Gap", nationality="VEN", **window
-    )
-    without = total(
-        run("no_mexico_visa_2022", seed, 108)[1],
-        "people",
-        route="Darien Gap",
-        nationality="VEN",
-        **window,
-    )
+
+    def darien(name: str) -> float:
+        s = load_scenario(ROOT / "scenarios" / f"{name}.toml").with_overrides(
+            {"run.scale": 1000, "run.months": 108}
+        )
+        flows = run_scenario(s, seed)[1]
+        return total(flows, "people", route="Darien Gap", nationality="VEN", **window)
+
+    with_visa, without = darien("baseline"), darien("no_mexico_visa_2022")
     assert with_visa > without, (
         f"closing Mexico's air route should raise Venezuelan Darien crossings "
         f"({with_visa} with the visa vs {without} without)"
