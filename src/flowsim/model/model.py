@@ -7,7 +7,7 @@ import numpy as np
 
 from flowsim.agents import Migrant
 from flowsim.model.cells import cell_tables
-from flowsim.model.compiled import WorldIndex, compile_world
+from flowsim.world.compiled import WorldIndex, compile_world
 from flowsim.model.decide import decide
 from flowsim.model.economy import crowding
 from flowsim.model.emigration import emigrate

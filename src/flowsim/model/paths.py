@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowsim.model.compiled import WorldIndex
+from flowsim.world.compiled import WorldIndex
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
-from flowsim.model.compiled import MODES, WorldIndex
+from flowsim.world.compiled import MODES, WorldIndex
 from flowsim.population import KIND_NAMES, STATUS_NAMES
 
 #: Event variables counted by (country, nationality) each month.

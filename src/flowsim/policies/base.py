@@ -11,7 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from flowsim.calendar import parse_month
-from flowsim.model.compiled import WorldIndex
+from flowsim.world.compiled import WorldIndex
 from flowsim.policies.effects import Effects
 from flowsim.scenario.policies import PolicyBase
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flowsim.model.compiled import WorldIndex
+from flowsim.world.compiled import WorldIndex
 
 #: ``deport_to`` codes besides node indices.
 DEPORT_ORIGIN = -1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from flowsim.calendar import parse_month
-from flowsim.model.compiled import MODES, WorldIndex
+from flowsim.world.compiled import MODES, WorldIndex
 from flowsim.policies.base import RuntimePolicy, register
 from flowsim.policies.effects import (
     DEPORT_ORIGIN,
