@@ -141,9 +141,17 @@ class FlowModel(mesa.Model):
 
     # ----------------------------------------------------------------- policies and paths
     def _apply_policies(self) -> None:
+        """Build this month's effects and journey tables (reused while no intensity changes).
+
+        Policies' effects depend only on their intensities, so a month with the same
+        intensities as the last one keeps the same (read-only) ``Effects`` and tables.
+        """
+        intensities = tuple(pol.intensity(self.month) for pol in self.policies)
+        if intensities == getattr(self, "_intensities", None):
+            return
+        self._intensities = intensities
         self.effects = Effects.base(self.world_index)
-        for pol in self.policies:
-            k = pol.intensity(self.month)
+        for pol, k in zip(self.policies, intensities, strict=True):
             if k > 0:
                 pol.apply(self.effects, self.month, k)
         fx, w = self.effects, self.world_index
