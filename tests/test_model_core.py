@@ -63,6 +63,10 @@ def _check_invariants(model: FlowModel) -> None:
     assert int(settled.sum() + (P.alive & P.in_transit).sum()) == c["alive"]
     assert not (P.in_transit & ~P.alive).any()
     assert (P.location >= 0).all() and (P.location < model.world_index.n_nodes).all()
+    travelling = P.alive & P.in_transit
+    assert (P.edge[travelling] >= 0).all() and (P.dest[travelling] >= 0).all()
+    assert (P.edge[settled] == -1).all() and (P.dest[settled] == -1).all()
+    assert (P.status_until >= 0).all(), "a status end month wrapped around (dtype overflow)"
 
 
 @settings(
@@ -141,3 +145,79 @@ def test_no_global_random_state_used(tmp_path):
     np.random.seed(999)
     b = _tables(7, tmp_path)[0]
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_push_change_in_one_origin_leaves_other_origins_agents_identical():
+    """Common random numbers: new agents' identity and attributes depend on their own origin."""
+    from flowsim.scenario import load_scenario
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"run.scale": 5000, "run.months": 24}
+    )
+    data = base.model_dump(mode="json")
+    data["policies"].append(
+        {
+            "type": "shock",
+            "name": "hnd_push",
+            "countries": ["HND"],
+            "push_multiplier": 3.0,
+            "start": "2015-01",
+        }
+    )
+    shocked = Scenario.model_validate(data)
+
+    def venezuelans(s: Scenario) -> pd.DataFrame:
+        m = FlowModel(s, seed=4, agents=False)
+        m.run_months()
+        P = m.population
+        ven = P.nationality == m.world_index.node("VEN")
+        # identity and the attributes drawn at creation (savings change as people live)
+        return pd.DataFrame(
+            {
+                "key": P.key[ven],
+                "skill": P.skill[ven],
+                "documented": P.documented[ven],
+            }
+        ).sort_values("key", ignore_index=True)
+
+    a, b = venezuelans(base), venezuelans(shocked)
+    assert len(a) > 50
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_contract_end_with_no_way_home_overstays(tmp_path):
+    """Labor-visa holders whose way home is closed overstay (irregular) instead of crashing."""
+    s = Scenario.model_validate(
+        {
+            "name": "toy",
+            "run": {"start": "2015-01", "months": 10, "scale": 100},
+            "parameters": {"hazard_max": 1e-9},
+            "policies": [
+                {
+                    "type": "labor_pathway",
+                    "name": "p",
+                    "from_countries": ["BBB", "CCC"],
+                    "to": "DDD",
+                    "slots_per_year": 120_000,
+                    "contract_months": 2,
+                    "return_share": 1.0,
+                    "start": "2015-03",
+                    "end": "2015-03",
+                },
+                {"type": "route_closure", "name": "c", "countries": ["AAA"], "start": "2015-04"},
+            ],
+        }
+    )
+    model = FlowModel(s, world=toy(tmp_path, legal=True), seed=1)
+    model.add_emigrants("AAA", 40)
+    statuses = []
+    for _ in range(10):
+        model.step()
+        _check_invariants(model)
+        P = model.population
+        in_ddd = P.alive & ~P.in_transit & (P.location == model.world_index.node("DDD"))
+        statuses.append(set(P.status[in_ddd].tolist()))
+    from flowsim.population import IRREGULAR, LABOR_VISA
+
+    assert any(LABOR_VISA in st for st in statuses), "the pathway brought workers to DDD"
+    assert IRREGULAR in statuses[-1] and LABOR_VISA not in statuses[-1], statuses

@@ -12,7 +12,12 @@ COUNTRY_COLS = (
 
 
 def write_toy_world(
-    folder: Path, *, risk_ab: float = 0.0, months_ab: float = 0.5, push: float = 0.0
+    folder: Path,
+    *,
+    risk_ab: float = 0.0,
+    months_ab: float = 0.5,
+    push: float = 0.0,
+    legal: bool = False,
 ) -> Path:
     """Write a four-node line world; return its folder."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -27,13 +32,14 @@ def write_toy_world(
     routes = [
         "route_id,from_iso3,to_iso3,mode,distance_km,cost_usd,duration_months,risk,legal,name,source"
     ]
+    flag = "true" if legal else "false"  # legal routes need a passport (or a pathway)
     for a, b, months, risk, name in (
         ("AAA", "BBB", months_ab, risk_ab, "First border"),
         ("BBB", "CCC", 0.5, 0.0, ""),
         ("CCC", "DDD", 0.5, 0.001, "Last border"),
     ):
-        routes.append(f"{a}-{b},{a},{b},land,100,10,{months},{risk},false,{name},t")
-        routes.append(f"{b}-{a},{b},{a},land,100,10,{months},0.0,false,,t")
+        routes.append(f"{a}-{b},{a},{b},land,100,10,{months},{risk},{flag},{name},t")
+        routes.append(f"{b}-{a},{b},{a},land,100,10,{months},0.0,{flag},,t")
     (folder / "routes.csv").write_text("\n".join(routes) + "\n")
     visas = ["destination,nationality,visa_required,source"] + [
         f"{c},ALL,false,t" for c in ("AAA", "BBB", "CCC", "DDD")

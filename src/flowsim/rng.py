@@ -121,8 +121,9 @@ def agent_uniform(
         salt = _mix(opts.copy())[None, :]
         z = keys.astype(np.uint64)[:, None] + salt
     else:
-        salt = _mix(np.array([(base + int(option) * 0x85157AF5) & 0xFFFFFFFFFFFFFFFF],
-                             dtype=np.uint64))[0]
+        salt = _mix(
+            np.array([(base + int(option) * 0x85157AF5) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
+        )[0]
         z = keys.astype(np.uint64, copy=True)
         z += salt
     _mix(z)

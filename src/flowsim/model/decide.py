@@ -196,7 +196,8 @@ def _choose_block(
     kind = np.where(
         loc == nat, FIRST, np.where(best == nat, RETURN, np.where(lived, ONWARD, P.kind[rows]))
     )
-    kind = np.where(kind == PATHWAY, ONWARD, kind)  # a pathway migrant moving on is onward
+    # a pathway migrant moving on, or a returnee heading to a third country instead, is onward
+    kind = np.where((kind == PATHWAY) | ((kind == RETURN) & (best != nat)), ONWARD, kind)
     start_journeys(model, rows, best, kind.astype(np.int8))
 
 
@@ -216,8 +217,8 @@ def _pathways(
     if not model.effects.pathways:
         return np.zeros(0, dtype=np.int64)
     free = settled.copy()
-    for k, win in enumerate(model.effects.pathways):
-        rng = stream(seed, "pathway.slots", t, k)
+    for win in model.effects.pathways:
+        rng = stream(seed, "pathway.slots", t, win.index)
         want = win.people / model.scale
         slots = int(np.floor(want) + (rng.random() < want - np.floor(want)))
         if slots == 0:
@@ -250,7 +251,7 @@ def _pathways(
             )
             share = len(cand) * model.scale / max(eligible_people, 1.0)
             from_agents = min(len(cand), int(rng.binomial(slots, min(share, 1.0))))
-            pick = agent_uniform(seed, "pathway.pick", t, P.key[cand], option=k)
+            pick = agent_uniform(seed, "pathway.pick", t, P.key[cand], option=win.index)
             if from_agents < len(cand):  # only the lowest draws matter: partial sort
                 part = np.argpartition(pick, from_agents)[:from_agents]
                 order = cand[part[np.argsort(pick[part], kind="stable")]]
@@ -258,7 +259,7 @@ def _pathways(
                 order = cand[np.argsort(pick, kind="stable")]
         chosen = order[:from_agents]
         offer = value[P.nationality[chosen], win.to] + p.b_path - u_stay[chosen]
-        accept = agent_uniform(seed, "pathway.accept", t, P.key[chosen], option=k) < (
+        accept = agent_uniform(seed, "pathway.accept", t, P.key[chosen], option=win.index) < (
             1.0 / (1.0 + np.exp(-offer))
         )
         chosen = chosen[accept]
@@ -270,17 +271,18 @@ def _pathways(
             weights = w.population[origins] / w.population[origins].sum()
             per_origin = rng.multinomial(extra, weights)
             new_rows = model.add_agents(
-                np.repeat(origins, per_origin), source=2 + k, skill_floor=win.min_skill
+                np.repeat(origins, per_origin), source=2 + win.index, skill_floor=win.min_skill
             )
         rows = np.concatenate([rows, new_rows])
         if len(rows) == 0:
             continue
+        left = start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
+        rows = rows[left]  # a pathway needs a legal route to the destination
         P.plan_return[rows] = (
             agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
         )
         P.permit_months[rows] = win.contract_months  # the contract starts on arrival
         P.documented[rows] = True  # a pathway comes with travel documents
-        start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
         taken.append(rows)
     return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
 

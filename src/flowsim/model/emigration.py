@@ -17,14 +17,20 @@ def emigrate(model: FlowModel) -> np.ndarray:
 
     The expected number of agents leaving origin ``o`` is
     ``push[o, year] / 12 * push_scale * shock multiplier / scale``; the realised number is
-    a Poisson draw from the "emigration" stream of this month.
+    a Poisson draw from the "emigration" stream of this month and origin.
     """
     w, p, fx = model.world_index, model.params, model.effects
-    rng = stream(model.seed, "emigration", model.month)
     expected = (
         w.emigrants_per_month(model.month) * p.push_scale * fx.push_mult[w.origins] / model.scale
     )
-    counts = rng.poisson(np.maximum(expected, 0.0))
+    # one stream per origin, so a change in one origin's rate leaves the others' draws alone
+    counts = np.array(
+        [
+            stream(model.seed, "emigration", model.month, int(o)).poisson(max(float(e), 0.0))
+            for o, e in zip(w.origins, expected, strict=True)
+        ],
+        dtype=np.int64,
+    )
     nodes = np.repeat(w.origins, counts)
     rows = model.add_agents(nodes, source=0)
     if len(rows):

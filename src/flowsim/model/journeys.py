@@ -45,8 +45,11 @@ def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray
 
 def start_journeys(
     model: FlowModel, rows: np.ndarray, dest: np.ndarray, kind: int | np.ndarray, pay: bool = True
-) -> None:
+) -> np.ndarray:
     """Send agents on journeys from where they are to ``dest``.
+
+    Agents with no open route towards ``dest`` (a closure since the choice, or a contract
+    end with no way home) do not leave; the caller decides what becomes of them.
 
     Args:
         model: The model.
@@ -54,20 +57,29 @@ def start_journeys(
         dest: Destination node per agent.
         kind: Journey kind code (scalar or per agent).
         pay: Deduct the journey's cost from savings (False for sponsored pathways).
+
+    Returns:
+        Boolean mask over ``rows``: True for those who left.
     """
     if len(rows) == 0:
-        return
+        return np.zeros(0, dtype=bool)
     P, rec = model.population, model.recorder
-    loc = P.location[rows].astype(np.int64)
-    nat = P.nationality[rows].astype(np.int64)
-    cls = model.journey_class(rows)
+    dest = np.broadcast_to(np.asarray(dest, dtype=np.int64), rows.shape)
     kinds = np.broadcast_to(np.asarray(kind, dtype=np.int8), rows.shape)
+    loc = P.location[rows].astype(np.int64)
+    old_dest, old_kind = P.dest[rows], P.kind[rows]
     P.dest[rows] = dest
     P.kind[rows] = kinds
-    if pay:
-        cost = model.paths.cost[cls, loc, dest]
-        P.savings[rows] = np.maximum(P.savings[rows] - cost, 0.0)
     edge = _next_edge(model, rows, loc)
+    left = edge >= 0
+    if not left.all():  # restore those who cannot leave
+        P.dest[rows[~left]] = old_dest[~left]
+        P.kind[rows[~left]] = old_kind[~left]
+        rows, dest, kinds, loc, edge = (rows[left], dest[left], kinds[left], loc[left], edge[left])
+    nat = P.nationality[rows].astype(np.int64)
+    if pay:
+        cost = model.paths.cost[model.journey_class(rows), loc, dest]
+        P.savings[rows] = np.maximum(P.savings[rows] - cost, 0.0)
     P.in_transit[rows] = True
     P.employed[rows] = False
     P.moves[rows] += 1
@@ -76,11 +88,13 @@ def start_journeys(
     for k in np.unique(kinds):
         sel = kinds == k
         rec.count(JOURNEY_EVENT[int(k)], loc[sel], nat[sel])
+    return left
 
 
 def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
     """End journeys of ``rows`` at ``where``: arrival, stranding or removal."""
     P, t = model.population, model.month
+    arrived = P.dest[rows] == where  # reached the destination (not stranded or sent back)
     P.location[rows] = where
     P.in_transit[rows] = False
     P.edge[rows] = -1
@@ -89,14 +103,15 @@ def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
     P.arrival_month[rows] = t
     P.employed[rows] = False
     home = P.nationality[rows] == where
-    pathway = (P.kind[rows] == PATHWAY) & ~home
+    pathway = (P.kind[rows] == PATHWAY) & arrived & ~home
     new_status = np.where(home, NATIONAL, np.where(pathway, LABOR_VISA, IRREGULAR))
     keep = (P.status[rows] == LABOR_VISA) & pathway  # already a visa holder
     new_status = np.where(keep, LABOR_VISA, new_status)
     changed = rows[~keep]
     P.status[rows] = new_status
     P.status_since[changed] = t
-    P.status_until[changed] = np.where(pathway[~keep], t + P.permit_months[changed], _NEVER)
+    contract_end = t + P.permit_months[changed].astype(np.int32)
+    P.status_until[changed] = np.where(pathway[~keep], contract_end, np.int32(_NEVER))
     P.integration[rows] = np.where(home, 1.0, 0.0)
     model.recorder.count("settled", where, P.nationality[rows])
 

@@ -7,7 +7,6 @@ import numpy as np
 
 from flowsim.agents import Migrant
 from flowsim.model.cells import cell_tables
-from flowsim.world.compiled import WorldIndex, compile_world
 from flowsim.model.decide import decide
 from flowsim.model.economy import crowding
 from flowsim.model.emigration import emigrate
@@ -19,12 +18,20 @@ from flowsim.model.settle import network_stock, recent_migrants, settle_in
 from flowsim.model.status import update_status
 from flowsim.policies import Effects, build_policies
 from flowsim.population import NATIONAL, Population
-from flowsim.rng import agent_key, stream
+from flowsim.rng import agent_key, agent_uniform
 from flowsim.scenario.schema import Scenario
 from flowsim.world import World, default_world
+from flowsim.world.compiled import WorldIndex, compile_world
 
 #: Budget (USD) against which route costs are weighed when choosing the path of a journey.
 PATH_BUDGET_USD = 1000.0
+
+
+def _freeze(obj: object) -> None:
+    """Make every numpy array attribute of ``obj`` read-only."""
+    for value in vars(obj).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
 
 
 class FlowModel(mesa.Model):
@@ -108,16 +115,25 @@ class FlowModel(mesa.Model):
         count = len(nodes)
         if count == 0:
             return np.zeros(0, dtype=np.int64)
-        p, t = self.params, self.month
-        rng = stream(self.seed, "new_agents", t, source)
-        batch = np.arange(count)
-        savings = p.savings_median_usd * np.exp(p.savings_sigma * rng.standard_normal(count))
-        skill = skill_floor + (1.0 - skill_floor) * rng.random(count)
+        p, t, seed = self.params, self.month, self.seed
+        # batch = index among this month's new agents of the same origin and source, so an
+        # agent's identity (and every draw keyed on it) does not depend on other origins
+        order = np.argsort(nodes, kind="stable")
+        sorted_nodes = nodes[order]
+        run_start = np.flatnonzero(np.r_[True, sorted_nodes[1:] != sorted_nodes[:-1]])
+        first = np.repeat(run_start, np.diff(np.r_[run_start, count]))
+        batch = np.empty(count, dtype=np.int64)
+        batch[order] = np.arange(count) - first
+        keys = agent_key(t, source, nodes, batch)
+        u = agent_uniform(seed, "new.savings", t, keys, option=np.arange(2))
+        normal = np.sqrt(-2.0 * np.log1p(-u[:, 0])) * np.cos(2.0 * np.pi * u[:, 1])  # Box-Muller
+        savings = p.savings_median_usd * np.exp(p.savings_sigma * normal)
+        skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, "new.skill", t, keys)
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
-        documented = (rng.random(count) < share) | (source >= 2)  # pathway: documented
+        documented = (agent_uniform(seed, "new.documented", t, keys) < share) | (source >= 2)
         rows = self.population.add(
             count,
-            key=agent_key(t, source, nodes, batch),
+            key=keys,
             nationality=nodes,
             location=nodes,
             status=NATIONAL,
@@ -168,6 +184,7 @@ class FlowModel(mesa.Model):
             )
             self._path_cache[key] = tables
         self.paths = tables
+        _freeze(self.effects)  # reused while intensities are unchanged: phases only read it
 
     def refresh_network(self, settled: np.ndarray) -> None:
         """Recompute diaspora stocks from settled, living agents."""

@@ -81,7 +81,7 @@ def shortest_paths(
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
     cost, risk_log, months, stop_sum = _accumulate(w, nxt, reach, stop_log)
-    return PathTables(
+    tables = PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
         risk=(-np.expm1(-risk_log)).astype(np.float32),
@@ -89,6 +89,10 @@ def shortest_paths(
         months=months.astype(np.float32),
         reachable=reach,
     )
+    for arr in (tables.next_edge, tables.cost, tables.risk, tables.stopped, tables.months,
+                tables.reachable):
+        arr.flags.writeable = False  # cached and shared across months
+    return tables
 
 
 def _accumulate(

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
-from flowsim.world.compiled import MODES, WorldIndex
 from flowsim.population import KIND_NAMES, STATUS_NAMES
+from flowsim.world.compiled import MODES, WorldIndex
 
 #: Event variables counted by (country, nationality) each month.
 EVENTS: tuple[str, ...] = (

@@ -60,7 +60,7 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         g = decided[granted]
         P.status[g] = REGULAR
         P.status_since[g] = t
-        P.status_until[g] = t + P.permit_months[g]
+        P.status_until[g] = t + P.permit_months[g].astype(np.int32)
         rec.count("regularized", P.location[g], P.nationality[g])
         r = decided[~granted]
         P.status[r] = IRREGULAR
@@ -77,7 +77,7 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
     if len(expiring):
         renew = agent_uniform(seed, "permit.renew", t, P.key[expiring]) < p.permit_renewal
         keep = expiring[renew]
-        P.status_until[keep] = t + np.maximum(P.permit_months[keep], 1)
+        P.status_until[keep] = t + np.maximum(P.permit_months[keep].astype(np.int32), 1)
         lapse = expiring[~renew]
         P.status[lapse] = IRREGULAR
         P.status_since[lapse] = t
@@ -93,4 +93,8 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         if len(home):
             from flowsim.model.journeys import start_journeys
 
-            start_journeys(model, home, P.nationality[home].astype(np.int64), RETURN)
+            left = start_journeys(model, home, P.nationality[home].astype(np.int64), RETURN)
+            no_way = home[~left]  # no open route home: they overstay
+            P.status[no_way] = IRREGULAR
+            P.status_since[no_way] = t
+            P.status_until[no_way] = _NEVER

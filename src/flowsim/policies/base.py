@@ -11,9 +11,9 @@ from typing import ClassVar
 import numpy as np
 
 from flowsim.calendar import parse_month
-from flowsim.world.compiled import WorldIndex
 from flowsim.policies.effects import Effects
 from flowsim.scenario.policies import PolicyBase
+from flowsim.world.compiled import WorldIndex
 
 #: ``type`` name -> runtime class; filled by ``register``.
 REGISTRY: dict[str, type[RuntimePolicy]] = {}
@@ -29,6 +29,7 @@ class RuntimePolicy:
     """A policy resolved against one world; subclasses implement ``apply``."""
 
     type_name: ClassVar[str] = ""
+    index: int = 0  # position in the scenario's policy list (set by ``build_policies``)
 
     def __init__(self, spec: PolicyBase, w: WorldIndex) -> None:
         self.spec = spec
@@ -66,4 +67,7 @@ def build_policies(specs: tuple[PolicyBase, ...], w: WorldIndex) -> list[Runtime
     """Instantiate the runtime policy of each spec, in scenario order."""
     import flowsim.policies.families  # noqa: F401  (registers the families)
 
-    return [REGISTRY[spec.type](spec, w) for spec in specs]  # type: ignore[attr-defined]
+    policies = [REGISTRY[spec.type](spec, w) for spec in specs]  # type: ignore[attr-defined]
+    for i, pol in enumerate(policies):
+        pol.index = i
+    return policies

@@ -1,7 +1,8 @@
 """What the active policies amount to in one month, as arrays the step phases read.
 
-``Effects`` is rebuilt at the start of every month from the base world (phase 2 of the
-step); each active policy writes into it. Phases never look at policy objects directly.
+``Effects`` is built from the base world in phase 2 of the step whenever a policy's
+intensity changes (and reused, read-only, in months where none does); each active policy
+writes into it. Phases never look at policy objects directly and never write into it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class PathwayWindow:
     """Labor-pathway slots available this month."""
 
     name: str
+    index: int  # the policy's position in the scenario: a stable key for its random draws
     from_nodes: np.ndarray  # bool [L]
     to: int
     people: float  # slots this month, people

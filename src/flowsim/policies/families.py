@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from flowsim.calendar import parse_month
-from flowsim.world.compiled import MODES, WorldIndex
 from flowsim.policies.base import RuntimePolicy, register
 from flowsim.policies.effects import (
     DEPORT_ORIGIN,
@@ -19,6 +18,7 @@ from flowsim.policies.effects import (
     RegularizationWindow,
 )
 from flowsim.population import STATUS_NAMES
+from flowsim.world.compiled import MODES, WorldIndex
 
 
 def _route_mask(w: WorldIndex, refs: tuple[str, ...]) -> np.ndarray:
@@ -92,6 +92,7 @@ class LaborPathway(RuntimePolicy):
         effects.pathways.append(
             PathwayWindow(
                 name=s.name or f"pathway_to_{s.to}",
+                index=self.index,
                 from_nodes=self.from_nodes,
                 to=self.to,
                 people=s.slots_per_year / 12.0 * intensity,
