@@ -17,6 +17,8 @@ import resource
 import time
 from pathlib import Path
 
+from measure import vm_hwm_mb  # same folder; stdlib only
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -30,15 +32,6 @@ def read_corridor(world: Path) -> tuple[list[dict], list[tuple[str, str, float]]
             key = frozenset((row["from_iso3"], row["to_iso3"]))
             legs.setdefault(key, (row["from_iso3"], row["to_iso3"], float(row["distance_km"])))
     return locations, list(legs.values())
-
-
-def vm_hwm_mb() -> float:
-    """Peak resident set of this process from /proc (MB)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:

@@ -11,16 +11,9 @@ import resource
 import time
 from pathlib import Path
 
+from measure import vm_hwm_mb  # same folder; stdlib only
+
 HERE = Path(__file__).resolve().parent
-
-
-def vm_hwm_mb() -> float:
-    """Peak resident set of this process from /proc (MB)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:
