@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
 from flowsim.model.economy import employment_odds, formal_access, job_access
 from flowsim.model.journeys import start_journeys
@@ -139,7 +140,7 @@ def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
     is_forced = np.zeros(P.n, dtype=bool)
     is_forced[forced] = True
     cand = np.flatnonzero(is_forced | (hazard > 0))
-    u = agent_uniform(seed, "move", t, P.key[cand], dtype=np.float32)
+    u = agent_uniform(seed, draws.MOVE, t, P.key[cand], dtype=np.float32)
     movers = cand[is_forced[cand] | (u < hazard[cand])]
     taken = _pathways(model, settled, gain, u_stay)
     if len(taken):
@@ -181,8 +182,8 @@ def _choose_block(
     u = util[cls, loc, :] - p.b_cost * cost / (budget + p.c0)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
-    draws = agent_uniform(seed, "choice", t, keys, option=np.arange(n + 1))
-    noise = -np.log(-np.log(np.maximum(draws, 1e-300)))  # Gumbel: argmax = softmax draw
+    u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 1))
+    noise = -np.log(-np.log(np.maximum(u_draw, 1e-300)))  # Gumbel: argmax = softmax draw
     scores = np.where(affordable, u, -np.inf) + noise[:, :n]
     stay = np.where(forced, -np.inf, u_stay + noise[:, n])
     best = np.argmax(scores, axis=1)
@@ -217,8 +218,8 @@ def _pathways(
     if not model.effects.pathways:
         return np.zeros(0, dtype=np.int64)
     free = settled.copy()
-    for win in model.effects.pathways:
-        rng = stream(seed, "pathway.slots", t, win.index)
+    for win in model.effects.pathways:  # in apply order (start, key): earlier windows pick first
+        rng = stream(seed, draws.PATHWAY_SLOTS.of(win.policy), t)
         want = win.people / model.scale
         slots = int(np.floor(want) + (rng.random() < want - np.floor(want)))
         if slots == 0:
@@ -251,7 +252,7 @@ def _pathways(
             )
             share = len(cand) * model.scale / max(eligible_people, 1.0)
             from_agents = min(len(cand), int(rng.binomial(slots, min(share, 1.0))))
-            pick = agent_uniform(seed, "pathway.pick", t, P.key[cand], option=win.index)
+            pick = agent_uniform(seed, draws.PATHWAY_PICK.of(win.policy), t, P.key[cand])
             if from_agents < len(cand):  # only the lowest draws matter: partial sort
                 part = np.argpartition(pick, from_agents)[:from_agents]
                 order = cand[part[np.argsort(pick[part], kind="stable")]]
@@ -259,7 +260,7 @@ def _pathways(
                 order = cand[np.argsort(pick, kind="stable")]
         chosen = order[:from_agents]
         offer = value[P.nationality[chosen], win.to] + p.b_path - u_stay[chosen]
-        accept = agent_uniform(seed, "pathway.accept", t, P.key[chosen], option=win.index) < (
+        accept = agent_uniform(seed, draws.PATHWAY_ACCEPT.of(win.policy), t, P.key[chosen]) < (
             1.0 / (1.0 + np.exp(-offer))
         )
         chosen = chosen[accept]
@@ -271,7 +272,10 @@ def _pathways(
             weights = w.population[origins] / w.population[origins].sum()
             per_origin = rng.multinomial(extra, weights)
             new_rows = model.add_agents(
-                np.repeat(origins, per_origin), source=2 + win.index, skill_floor=win.min_skill
+                np.repeat(origins, per_origin),
+                source=draws.policy_source(draws.PATHWAY_AGENTS, win.policy),
+                skill_floor=win.min_skill,
+                documented=True,  # they applied from home, with papers
             )
         rows = np.concatenate([rows, new_rows])
         if len(rows) == 0:
@@ -279,7 +283,8 @@ def _pathways(
         left = start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
         rows = rows[left]  # a pathway needs a legal route to the destination
         P.plan_return[rows] = (
-            agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
+            agent_uniform(seed, draws.PATHWAY_RETURN.of(win.policy), t, P.key[rows])
+            < win.return_share
         )
         P.permit_months[rows] = win.contract_months  # the contract starts on arrival
         P.documented[rows] = True  # a pathway comes with travel documents

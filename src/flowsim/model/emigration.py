@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.rng import stream
 
 if TYPE_CHECKING:
@@ -26,13 +27,13 @@ def emigrate(model: FlowModel) -> np.ndarray:
     # one stream per origin, so a change in one origin's rate leaves the others' draws alone
     counts = np.array(
         [
-            stream(model.seed, "emigration", model.month, int(o)).poisson(max(float(e), 0.0))
+            stream(model.seed, draws.EMIGRATION, model.month, int(o)).poisson(max(float(e), 0.0))
             for o, e in zip(w.origins, expected, strict=True)
         ],
         dtype=np.int64,
     )
     nodes = np.repeat(w.origins, counts)
-    rows = model.add_agents(nodes, source=0)
+    rows = model.add_agents(nodes, source=draws.SOURCE_EMIGRATION)
     if len(rows):
         model.recorder.count("emigrants", nodes, nodes)
     return rows

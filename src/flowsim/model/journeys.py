@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
 from flowsim.population import (
@@ -141,9 +142,9 @@ def travel(model: FlowModel) -> None:
         src, dst = w.edge_src[edge], w.edge_dst[edge]
         keys = P.key[rows]
         # death or disappearance on the crossing
-        dies = agent_uniform(seed, "travel.death", t, keys, option=hop) < w.edge_risk[edge]
+        dies = agent_uniform(seed, draws.TRAVEL_DEATH, t, keys, option=hop) < w.edge_risk[edge]
         # interception (enforcement) or being turned back (partial closure)
-        u = agent_uniform(seed, "travel.intercept", t, keys, option=hop)
+        u = agent_uniform(seed, draws.TRAVEL_INTERCEPT, t, keys, option=hop)
         blocked = fx.closed[nat, edge]
         p_stop = 1.0 - (1.0 - fx.intercept[nat, edge]) * (1.0 - blocked)
         stopped = ~dies & (u < p_stop)

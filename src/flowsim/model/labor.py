@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.cells import cells
 from flowsim.rng import agent_uniform
 
@@ -22,7 +23,7 @@ def labor_market(model: FlowModel, settled: np.ndarray) -> None:
     P, p, ct = model.population, model.params, model.cells
     c = cells(P.nationality, P.location, P.status, model.world_index.n_nodes)
     find = ct.find0[c] + ct.find1[c] * P.integration
-    u = agent_uniform(model.seed, "labor", model.month, P.key, dtype=np.float32)
+    u = agent_uniform(model.seed, draws.LABOR, model.month, P.key, dtype=np.float32)
     employed = np.where(P.employed, u >= ct.loss[c], u < find) & settled
     P.employed[:] = employed
     income = ct.wage[c] * (np.float32(0.6) + np.float32(0.8) * P.skill)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import mesa
 import numpy as np
 
+from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import cell_tables
 from flowsim.model.decide import decide
@@ -25,6 +28,15 @@ from flowsim.world.compiled import WorldIndex, compile_world
 
 #: Budget (USD) against which route costs are weighed when choosing the path of a journey.
 PATH_BUDGET_USD = 1000.0
+
+
+def _digest(*arrays: np.ndarray) -> bytes:
+    """SHA-256 of arrays' shapes, types and bytes: a cache key for what they determine."""
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.digest()
 
 
 def _freeze(obj: object) -> None:
@@ -101,7 +113,14 @@ class FlowModel(mesa.Model):
     def _capacity_hint(self) -> int:
         return int(1.2 * self.expected_emigrants() / self.scale) + 1024
 
-    def add_agents(self, nodes: np.ndarray, source: int, skill_floor: float = 0.0) -> np.ndarray:
+    def add_agents(
+        self,
+        nodes: np.ndarray,
+        source: int,
+        skill_floor: float = 0.0,
+        *,
+        documented: bool = False,
+    ) -> np.ndarray:
         """Create agents at home in ``nodes`` (their origin); return their rows.
 
         Every creation goes through here: rows, stable random keys, initial savings and skill
@@ -109,8 +128,11 @@ class FlowModel(mesa.Model):
 
         Args:
             nodes: Origin node of each new agent.
-            source: Tag of what creates them (0 emigration, 2+k pathway window k).
+            source: Tag of what creates them, part of their stable key
+                (``flowsim.draws.SOURCE_*`` or ``flowsim.draws.policy_source``).
             skill_floor: Lowest skill percentile of the new agents.
+            documented: All hold travel documents (pathway recruits); otherwise each
+                holds a passport with its origin's passport share.
         """
         count = len(nodes)
         if count == 0:
@@ -125,12 +147,12 @@ class FlowModel(mesa.Model):
         batch = np.empty(count, dtype=np.int64)
         batch[order] = np.arange(count) - first
         keys = agent_key(t, source, nodes, batch)
-        u = agent_uniform(seed, "new.savings", t, keys, option=np.arange(2))
+        u = agent_uniform(seed, draws.NEW_SAVINGS, t, keys, option=np.arange(2))
         normal = np.sqrt(-2.0 * np.log1p(-u[:, 0])) * np.cos(2.0 * np.pi * u[:, 1])  # Box-Muller
         savings = p.savings_median_usd * np.exp(p.savings_sigma * normal)
-        skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, "new.skill", t, keys)
+        skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, draws.NEW_SKILL, t, keys)
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
-        documented = (agent_uniform(seed, "new.documented", t, keys) < share) | (source >= 2)
+        has_papers = (agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys) < share) | documented
         rows = self.population.add(
             count,
             key=keys,
@@ -141,7 +163,7 @@ class FlowModel(mesa.Model):
             skill=skill,
             arrival_month=t,
             integration=1.0,
-            documented=documented,
+            documented=has_papers,
         )
         if self.make_agents:
             for r in rows.tolist():  # Mesa objects: the only per-agent Python work (creation)
@@ -151,7 +173,7 @@ class FlowModel(mesa.Model):
     def add_emigrants(self, origin: str, n_agents: int) -> np.ndarray:
         """Put ``n_agents`` new emigrants at ``origin``; they choose destinations next step."""
         node = self.world_index.node(origin)
-        rows = self.add_agents(np.full(int(n_agents), node), source=1)
+        rows = self.add_agents(np.full(int(n_agents), node), source=draws.SOURCE_FORCED)
         self._pending_forced = np.concatenate([getattr(self, "_pending_forced", rows[:0]), rows])
         return rows
 
@@ -176,7 +198,17 @@ class FlowModel(mesa.Model):
         open_edges = np.repeat(nat_open, 2, axis=0)
         open_edges[0::2] &= ~w.edge_legal[None, :]
         stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
-        key = np.packbits(open_edges).tobytes() + np.round(stop, 4).tobytes()
+        # keyed by every input of the tables: open routes, stop chances, route weights and the
+        # route costs, times and risks they sum, and the stop weight
+        key = _digest(
+            np.packbits(open_edges),
+            np.round(stop, 4),
+            self._weights,
+            w.edge_cost,
+            w.edge_months,
+            w.edge_risk,
+            np.array([self.params.b_stop]),
+        )
         tables = self._path_cache.get(key)
         if tables is None:
             tables = shortest_paths(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.population import (
     IRREGULAR,
     LABOR_VISA,
@@ -29,7 +30,7 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
     status = P.status
     irregular_here = settled & (status == IRREGULAR)
     # applications to open regularization programs
-    for k, win in enumerate(model.effects.regularizations):
+    for win in model.effects.regularizations:  # in apply order (start, key)
         elig = (
             irregular_here
             & (P.location == win.country)
@@ -39,11 +40,14 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         cand = np.flatnonzero(elig)
         if len(cand) == 0:
             continue
-        u = agent_uniform(seed, "regularization.apply", t, P.key[cand], option=k)
+        u = agent_uniform(seed, draws.REGULARIZATION_APPLY.of(win.policy), t, P.key[cand])
         apply = cand[u < win.apply_prob]
         if len(apply) == 0:
             continue
-        ok = agent_uniform(seed, "regularization.approve", t, P.key[apply], option=k) < win.approval
+        ok = (
+            agent_uniform(seed, draws.REGULARIZATION_APPROVE.of(win.policy), t, P.key[apply])
+            < win.approval
+        )
         P.status[apply] = PENDING
         P.status_since[apply] = t
         P.status_until[apply] = t + win.processing_months
@@ -75,7 +79,7 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
     # permit expiry: renewed or lapsed into irregularity
     expiring = due[(st == REGULAR) & (P.status[due] == REGULAR)]
     if len(expiring):
-        renew = agent_uniform(seed, "permit.renew", t, P.key[expiring]) < p.permit_renewal
+        renew = agent_uniform(seed, draws.PERMIT_RENEW, t, P.key[expiring]) < p.permit_renewal
         keep = expiring[renew]
         P.status_until[keep] = t + np.maximum(P.permit_months[keep].astype(np.int32), 1)
         lapse = expiring[~renew]

@@ -11,11 +11,12 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.calendar import parse_month
 from flowsim.parameters import Parameters
-from flowsim.scenario.policies import ISO3, MonthText, Policy, Probability
+from flowsim.policies.registry import Policy
+from flowsim.vocab import ISO3, MonthText, Probability
 
 
 class RunSettings(BaseModel):
@@ -104,6 +105,19 @@ class Scenario(BaseModel):
     parameters: Parameters = Field(default_factory=Parameters)
     world: WorldOverrides = Field(default_factory=WorldOverrides)
     policies: tuple[Policy, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_policy_keys(self) -> Scenario:
+        """Policy keys (explicit names or derived from content) name random draws: unique."""
+        seen: dict[str, int] = {}
+        for i, pol in enumerate(self.policies):
+            if pol.key in seen:
+                raise ValueError(
+                    f"policies {seen[pol.key]} and {i} are both named {pol.key!r} "
+                    "(allowed: distinct names; give each policy its own `name`)"
+                )
+            seen[pol.key] = i
+        return self
 
     def canonical_json(self) -> str:
         """Return the scenario as canonical JSON (sorted keys), the basis of its hash."""
