@@ -42,6 +42,11 @@ class CellTables:
     target: np.ndarray
 
 
+def build_cells(model: FlowModel) -> None:
+    """Phase ``cells``: tabulate this month's per-cell values into ``model.cells``."""
+    model.cells = cell_tables(model)
+
+
 def cell_tables(model: FlowModel) -> CellTables:
     """Build this month's tables from the world, policy effects, crowding and parameters."""
     w, p, fx = model.world_index, model.params, model.effects

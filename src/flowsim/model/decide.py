@@ -1,4 +1,4 @@
-"""Phase 6, decisions: stay, move on, return, or take a labor pathway.
+"""Phase ``decide``: stay, move on, return, or take a labor pathway.
 
 Aspiration-capability random utility (DESIGN.md section 5). Destination utilities are
 evaluated once per (nationality, location) group, never per agent; each agent's wish to
@@ -115,9 +115,10 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
         return np.squeeze(m, axis) + np.log(np.sum(np.exp(x - m), axis=axis))
 
 
-def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
-    """Decide and start journeys for settled agents; rows ``forced`` must leave (new emigrants)."""
+def decide(model: FlowModel) -> None:
+    """Decide and start journeys for settled agents; rows ``model.forced`` must leave."""
     P, p, t, seed = model.population, model.params, model.month, model.seed
+    settled, forced = model.settled(), model.forced
     n = model.world_index.n_nodes
     util = destination_utility(model)  # [class, from, to]
     cost = model.paths.cost

@@ -1,4 +1,4 @@
-"""Phase 3, emigration: new agents leave their origins at a push-driven rate."""
+"""Phase ``emigration``: new agents leave their origins at a push-driven rate."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def emigrate(model: FlowModel) -> np.ndarray:
-    """Create this month's emigrants at their origins; return their rows.
+def emigrate(model: FlowModel) -> None:
+    """Create this month's emigrants at their origins and mark them ``model.forced``.
+
+    Agents added with ``FlowModel.add_emigrants`` since the last step are forced too.
 
     The expected number of agents leaving origin ``o`` is
     ``push[o, year] / 12 * push_scale * shock multiplier / scale``; the realised number is
@@ -36,4 +38,5 @@ def emigrate(model: FlowModel) -> np.ndarray:
     rows = model.add_agents(nodes, source=draws.SOURCE_EMIGRATION)
     if len(rows):
         model.recorder.count("emigrants", nodes, nodes)
-    return rows
+    model.forced = np.concatenate([model.pending_forced, rows])
+    model.pending_forced = rows[:0]

@@ -118,7 +118,7 @@ def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
 
 
 def travel(model: FlowModel) -> None:
-    """Phase 7: advance every traveller by one month along its journey."""
+    """Phase ``travel``: advance every traveller by one month along its journey."""
     P, w, fx, rec, t, seed = (
         model.population,
         model.world_index,

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import mesa
 import numpy as np
 
 from flowsim import draws
 from flowsim.agents import Migrant
-from flowsim.model.cells import cell_tables
-from flowsim.model.decide import decide
+from flowsim.model.cells import CellTables
 from flowsim.model.economy import crowding
-from flowsim.model.emigration import emigrate
-from flowsim.model.journeys import travel
-from flowsim.model.labor import labor_market
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
-from flowsim.model.settle import network_stock, recent_migrants, settle_in
-from flowsim.model.status import update_status
+from flowsim.model.schedule import SCHEDULE
+from flowsim.model.settle import network_stock, recent_migrants
 from flowsim.policies import Effects, build_policies
 from flowsim.population import NATIONAL, Population
 from flowsim.rng import agent_key, agent_uniform
@@ -28,22 +22,6 @@ from flowsim.world.compiled import WorldIndex, compile_world
 
 #: Budget (USD) against which route costs are weighed when choosing the path of a journey.
 PATH_BUDGET_USD = 1000.0
-
-
-def _digest(*arrays: np.ndarray) -> bytes:
-    """SHA-256 of arrays' shapes, types and bytes: a cache key for what they determine."""
-    h = hashlib.sha256()
-    for a in arrays:
-        h.update(f"{a.dtype}{a.shape}".encode())
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.digest()
-
-
-def _freeze(obj: object) -> None:
-    """Make every numpy array attribute of ``obj`` read-only."""
-    for value in vars(obj).values():
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
 
 
 class FlowModel(mesa.Model):
@@ -86,8 +64,8 @@ class FlowModel(mesa.Model):
         self.population = Population(self._capacity_hint())
         self.recorder = Recorder(self.world_index, self.scale)
         self.agent_steps = 0
-        self._path_cache: dict[bytes, PathTables] = {}
-        self._weights = edge_weights(
+        self.path_cache: dict[bytes, PathTables] = {}
+        self.route_weights = edge_weights(
             self.world_index,
             PATH_BUDGET_USD,
             self.params.b_cost,
@@ -95,11 +73,22 @@ class FlowModel(mesa.Model):
             self.params.b_time,
         )
         self.legal_paths = shortest_paths(
-            self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights
+            self.world_index, self.world_index.edge_legal[None, :].copy(), self.route_weights
         )
         self.network = self.world_index.diaspora.copy()
         self.crowding = np.ones(self.world_index.n_nodes)
-        self._apply_policies()
+        no_rows = np.zeros(0, dtype=np.int64)
+        #: rows that must leave this month (new emigrants), set by phase ``emigration``
+        self.forced: np.ndarray = no_rows
+        #: rows added by ``add_emigrants`` since the last step; they join ``forced``
+        self.pending_forced: np.ndarray = no_rows
+        #: per-cell tables of the month, set by phase ``cells``
+        self.cells: CellTables | None = None
+        #: policy intensities the current ``effects`` and ``paths`` were built for
+        self.intensities: tuple[float, ...] | None = None
+        self.effects: Effects = Effects.base(self.world_index)
+        self.paths: PathTables = self.legal_paths
+        SCHEDULE[0].run(self)  # this month's effects and journey tables, before any step
 
     # ----------------------------------------------------------------- set-up helpers
     def expected_emigrants(self) -> float:
@@ -174,50 +163,10 @@ class FlowModel(mesa.Model):
         """Put ``n_agents`` new emigrants at ``origin``; they choose destinations next step."""
         node = self.world_index.node(origin)
         rows = self.add_agents(np.full(int(n_agents), node), source=draws.SOURCE_FORCED)
-        self._pending_forced = np.concatenate([getattr(self, "_pending_forced", rows[:0]), rows])
+        self.pending_forced = np.concatenate([self.pending_forced, rows])
         return rows
 
-    # ----------------------------------------------------------------- policies and paths
-    def _apply_policies(self) -> None:
-        """Build this month's effects and journey tables (reused while no intensity changes).
-
-        Policies' effects depend only on their intensities, so a month with the same
-        intensities as the last one keeps the same (read-only) ``Effects`` and tables.
-        """
-        intensities = tuple(pol.intensity(self.month) for pol in self.policies)
-        if intensities == getattr(self, "_intensities", None):
-            return
-        self._intensities = intensities
-        self.effects = Effects.base(self.world_index)
-        for pol, k in zip(self.policies, intensities, strict=True):
-            if k > 0:
-                pol.apply(self.effects, self.month, k)
-        fx, w = self.effects, self.world_index
-        # journey classes: 2 * nationality + documented; the undocumented use no legal route
-        nat_open = fx.open_edges(w)
-        open_edges = np.repeat(nat_open, 2, axis=0)
-        open_edges[0::2] &= ~w.edge_legal[None, :]
-        stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
-        # keyed by every input of the tables: open routes, stop chances, route weights and the
-        # route costs, times and risks they sum, and the stop weight
-        key = _digest(
-            np.packbits(open_edges),
-            np.round(stop, 4),
-            self._weights,
-            w.edge_cost,
-            w.edge_months,
-            w.edge_risk,
-            np.array([self.params.b_stop]),
-        )
-        tables = self._path_cache.get(key)
-        if tables is None:
-            tables = shortest_paths(
-                self.world_index, open_edges, self._weights, stop, self.params.b_stop
-            )
-            self._path_cache[key] = tables
-        self.paths = tables
-        _freeze(self.effects)  # reused while intensities are unchanged: phases only read it
-
+    # ----------------------------------------------------------------- helpers of the phases
     def refresh_network(self, settled: np.ndarray) -> None:
         """Recompute diaspora stocks from settled, living agents."""
         self.network = network_stock(self, settled)
@@ -228,59 +177,20 @@ class FlowModel(mesa.Model):
         P = self.population
         return 2 * P.nationality[rows].astype(np.int64) + P.documented[rows]
 
-    def _settled(self) -> np.ndarray:
+    def settled(self) -> np.ndarray:
         """Boolean mask of living agents not on a journey."""
         P = self.population
         return P.alive & ~P.in_transit
 
     # ----------------------------------------------------------------- the step
     def step(self) -> None:
-        """Advance one month through the nine phases below, in this order.
+        """Advance one month: run the phases of ``flowsim.model.schedule.SCHEDULE`` in order.
 
-        The phases and why each sits where it does:
-
-        1. Calendar: ``self.month`` is this month; push series and shocks read it.
-        2. Policies: each active policy writes this month's effects (visas, closures,
-           integration, programs); journey tables are refreshed if open routes changed,
-           so every later phase sees the same rules.
-        3. Emigration: new agents leave origins at the push-driven rate; they decide in
-           phase 6 with everyone else (forced to leave, free to choose where).
-        4. Labor market: jobs found and lost, income and savings, before decisions so
-           that hardship and savings of this month shape them.
-        5. Status: applications, grants, renewals, expiries and contract ends, before
-           decisions so a new permit counts as security this month.
-        6. Decide: labor-pathway slots are filled, then stay / move on / return.
-        7. Travel: travellers advance one month of route time; deaths, interceptions,
-           arrivals (new location, time-here reset); each crossing is recorded.
-        8. Settle in: integration and months-here grow for settled agents; the diaspora
-           network is refreshed for next month's decisions.
-        9. Record: stocks by country x nationality x status and employment are stored
-           with this month's events and crossings.
+        The schedule (names, order, what each phase reads and writes, and why it sits
+        where it does) is written once, there; ``docs/ODD.md`` section 3 is generated from it.
         """
-        self._apply_policies()  # phases 1-2
-        forced = emigrate(self)  # 3
-        extra = getattr(self, "_pending_forced", None)
-        if extra is not None and len(extra):
-            forced = np.concatenate([extra, forced])
-            self._pending_forced = extra[:0]
-        self.cells = cell_tables(self)
-        settled = self._settled()
-        labor_market(self, settled)  # 4
-        update_status(self, settled)  # 5
-        decide(self, self._settled(), forced)  # 6
-        travel(self)  # 7
-        settled = self._settled()
-        settle_in(self, settled)  # 8
-        P = self.population
-        self.recorder.close_month(
-            self.month,
-            P.location[settled],
-            P.nationality[settled],
-            P.status[settled],
-            P.employed[settled],
-        )  # 9
-        self.agent_steps += int(np.count_nonzero(P.alive))
-        self.month += 1
+        for phase in SCHEDULE:
+            phase.run(self)
 
     def run_months(self, months: int | None = None) -> None:
         """Run ``months`` steps (the scenario's ``run.months`` by default)."""

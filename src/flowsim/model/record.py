@@ -8,12 +8,17 @@ into the long result tables of ``flowsim.tables`` at the end of a run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
 from flowsim.population import KIND_NAMES, STATUS_NAMES
 from flowsim.world.compiled import MODES, WorldIndex
+
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
 
 #: Event variables counted by (country, nationality) each month.
 EVENTS: tuple[str, ...] = (
@@ -151,6 +156,21 @@ class Recorder:
         return df.sort_values(["month", "route", "nationality", "kind"], kind="stable").reset_index(
             drop=True
         )
+
+
+def record_month(model: FlowModel) -> None:
+    """Phase ``record``: store this month's stocks and events; advance the month."""
+    P = model.population
+    settled = model.settled()
+    model.recorder.close_month(
+        model.month,
+        P.location[settled],
+        P.nationality[settled],
+        P.status[settled],
+        P.employed[settled],
+    )
+    model.agent_steps += int(np.count_nonzero(P.alive))
+    model.month += 1
 
 
 def _dates(months: pd.Series) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Phase 5, legal status: applications, decisions, grants, renewals, expiries."""
+"""Phase ``status``, legal status: applications, decisions, grants, renewals, expiries."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 _NEVER = 2**31 - 1
 
 
-def update_status(model: FlowModel, settled: np.ndarray) -> None:
-    """Run the status machine for settled agents (boolean mask) in this month."""
+def update_status(model: FlowModel) -> None:
+    """Run the status machine for settled agents in this month."""
     P, p, t, rec = model.population, model.params, model.month, model.recorder
+    settled = model.settled()
     seed = model.seed
     status = P.status
     irregular_here = settled & (status == IRREGULAR)

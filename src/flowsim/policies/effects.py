@@ -1,6 +1,6 @@
 """What the active policies amount to in one month, as arrays the step phases read.
 
-``Effects`` is built from the base world in phase 2 of the step whenever a policy's
+``Effects`` is built from the base world in the `policies` phase of the step whenever a policy's
 intensity changes (and reused, read-only, in months where none does); each active policy
 writes into it. Phases never look at policy objects directly and never write into it.
 """
