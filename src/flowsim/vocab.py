@@ -22,8 +22,10 @@ STATUS_NAMES: tuple[str, ...] = (
     "national",
 )
 IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL = range(6)
-#: Statuses a policy may name (everything a migrant can hold abroad), as a file type.
+#: Any status, as a file type.
 StatusName = Literal["irregular", "pending", "regular", "labor_visa", "naturalized", "national"]
+#: Statuses a migrant can hold abroad (all but "national"), as a file type.
+StatusAbroad = Literal["irregular", "pending", "regular", "labor_visa", "naturalized"]
 
 #: Journey kinds; index = code stored in ``Population.kind``.
 KIND_NAMES: tuple[str, ...] = ("first", "onward", "return", "pathway")

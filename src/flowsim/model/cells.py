@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import IRREGULAR, PENDING, STATUS_NAMES
+from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel

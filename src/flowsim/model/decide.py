@@ -18,7 +18,8 @@ from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
 from flowsim.model.economy import employment_odds, formal_access, job_access
 from flowsim.model.journeys import start_journeys
-from flowsim.population import (
+from flowsim.rng import agent_key, agent_uniform, stream
+from flowsim.vocab import (
     FIRST,
     IRREGULAR,
     LABOR_VISA,
@@ -27,7 +28,6 @@ from flowsim.population import (
     PATHWAY,
     RETURN,
 )
-from flowsim.rng import agent_key, agent_uniform, stream
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel

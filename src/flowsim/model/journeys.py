@@ -18,19 +18,18 @@ import numpy as np
 from flowsim import draws
 from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
-from flowsim.population import (
+from flowsim.rng import agent_uniform
+from flowsim.vocab import (
     FIRST,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
+    NEVER_MONTH,
     PATHWAY,
 )
-from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
-
-_NEVER = 2**31 - 1
 
 
 def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -112,7 +111,7 @@ def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
     P.status[rows] = new_status
     P.status_since[changed] = t
     contract_end = t + P.permit_months[changed].astype(np.int32)
-    P.status_until[changed] = np.where(pathway[~keep], contract_end, np.int32(_NEVER))
+    P.status_until[changed] = np.where(pathway[~keep], contract_end, np.int32(NEVER_MONTH))
     P.integration[rows] = np.where(home, 1.0, 0.0)
     model.recorder.count("settled", where, P.nationality[rows])
 

@@ -14,9 +14,10 @@ from flowsim.model.record import Recorder
 from flowsim.model.schedule import SCHEDULE
 from flowsim.model.settle import network_stock, recent_migrants
 from flowsim.policies import Effects, build_policies
-from flowsim.population import NATIONAL, Population
+from flowsim.population import Population
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.scenario.schema import Scenario
+from flowsim.vocab import NATIONAL
 from flowsim.world import World, default_world
 from flowsim.world.compiled import WorldIndex, compile_world
 

@@ -14,28 +14,16 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
-from flowsim.population import KIND_NAMES, STATUS_NAMES
-from flowsim.world.compiled import MODES, WorldIndex
+from flowsim.tables import STOCK_VARIABLES, VARIABLES
+from flowsim.vocab import KIND_NAMES, MODES, STATUS_NAMES
+from flowsim.world.compiled import WorldIndex
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
-#: Event variables counted by (country, nationality) each month.
-EVENTS: tuple[str, ...] = (
-    "journeys_first",
-    "journeys_onward",
-    "journeys_return",
-    "journeys_pathway",
-    "settled",
-    "deaths",
-    "intercepted",
-    "deported",
-    "regularized",
-    "applications",
-    "stuck",
-    "emigrants",
-    "in_transit",
-)
+#: Event variables counted by (country, nationality) each month: every result variable
+#: but the two stocks (the variables themselves are defined once, in ``flowsim.tables``).
+EVENTS: tuple[str, ...] = tuple(v for v in VARIABLES if v not in STOCK_VARIABLES)
 _EV = {name: i for i, name in enumerate(EVENTS)}
 JOURNEY_EVENT = tuple(_EV[f"journeys_{k}"] for k in KIND_NAMES)
 
@@ -96,7 +84,7 @@ class Recorder:
         n, s = self._n, len(STATUS_NAMES)
         iso = np.array(self.w.iso3, dtype=object)
         parts = []
-        for variable, stacked in (("stock", self._stock), ("employed", self._employed)):
+        for variable, stacked in zip(STOCK_VARIABLES, (self._stock, self._employed), strict=True):
             arr = np.stack(stacked) if stacked else np.zeros((0, n * n * s))
             t, flat = np.nonzero(arr)
             loc, rest = np.divmod(flat, n * s)

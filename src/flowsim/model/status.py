@@ -7,20 +7,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim import draws
-from flowsim.population import (
+from flowsim.rng import agent_uniform
+from flowsim.vocab import (
     IRREGULAR,
     LABOR_VISA,
     NATURALIZED,
+    NEVER_MONTH,
     PENDING,
     REGULAR,
     RETURN,
 )
-from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
-
-_NEVER = 2**31 - 1
 
 
 def update_status(model: FlowModel) -> None:
@@ -70,13 +69,13 @@ def update_status(model: FlowModel) -> None:
         r = decided[~granted]
         P.status[r] = IRREGULAR
         P.status_since[r] = t
-        P.status_until[r] = _NEVER
+        P.status_until[r] = NEVER_MONTH
     # naturalization after long regular residence
     nat = np.flatnonzero(
         settled & (status == REGULAR) & (P.status_since <= t - p.naturalize_after_months)
     )
     P.status[nat] = NATURALIZED
-    P.status_until[nat] = _NEVER
+    P.status_until[nat] = NEVER_MONTH
     # permit expiry: renewed or lapsed into irregularity
     expiring = due[(st == REGULAR) & (P.status[due] == REGULAR)]
     if len(expiring):
@@ -86,7 +85,7 @@ def update_status(model: FlowModel) -> None:
         lapse = expiring[~renew]
         P.status[lapse] = IRREGULAR
         P.status_since[lapse] = t
-        P.status_until[lapse] = _NEVER
+        P.status_until[lapse] = NEVER_MONTH
     # labor-visa contracts ending: return home or overstay
     ending = due[st == LABOR_VISA]
     if len(ending):
@@ -94,7 +93,7 @@ def update_status(model: FlowModel) -> None:
         stay = ending[~P.plan_return[ending]]
         P.status[stay] = IRREGULAR
         P.status_since[stay] = t
-        P.status_until[stay] = _NEVER
+        P.status_until[stay] = NEVER_MONTH
         if len(home):
             from flowsim.model.journeys import start_journeys
 
@@ -102,4 +101,4 @@ def update_status(model: FlowModel) -> None:
             no_way = home[~left]  # no open route home: they overstay
             P.status[no_way] = IRREGULAR
             P.status_since[no_way] = t
-            P.status_until[no_way] = _NEVER
+            P.status_until[no_way] = NEVER_MONTH

@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.calendar import parse_month
 from flowsim.parameters import Parameters
 from flowsim.policies.registry import Policy
-from flowsim.vocab import ISO3, MonthText, Probability
+from flowsim.vocab import ISO3, ModeName, MonthText, Probability
 
 
 class RunSettings(BaseModel):
@@ -63,7 +63,7 @@ class NewRoute(BaseModel):
     route_id: str
     from_iso3: ISO3
     to_iso3: ISO3
-    mode: Literal["land", "sea", "air"]
+    mode: ModeName
     distance_km: float = Field(ge=0)
     cost_usd: float = Field(ge=0)
     duration_months: float = Field(gt=0)

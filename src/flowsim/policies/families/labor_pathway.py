@@ -9,7 +9,7 @@ from pydantic import Field
 
 from flowsim.policies.base import PolicySpec, RuntimePolicy
 from flowsim.policies.effects import PathwayWindow
-from flowsim.vocab import ISO3, STATUS_NAMES, Probability
+from flowsim.vocab import ISO3, STATUS_NAMES, Probability, StatusAbroad
 
 if TYPE_CHECKING:
     from flowsim.policies.effects import Effects
@@ -26,9 +26,9 @@ class LaborPathwayPolicy(PolicySpec):
     to: ISO3 = Field(description="Destination country.")
     slots_per_year: float = Field(ge=0, description="Visas per year (people).")
     nationalities: tuple[ISO3, ...] = Field((), description="Eligible nationalities; empty = all.")
-    eligible_status: tuple[
-        Literal["irregular", "pending", "regular", "labor_visa", "naturalized"], ...
-    ] = Field(("irregular", "pending", "regular"), description="Statuses that may apply (hosts).")
+    eligible_status: tuple[StatusAbroad, ...] = Field(
+        ("irregular", "pending", "regular"), description="Statuses that may apply (hosts)."
+    )
     min_skill: Probability = Field(0.0, description="Minimum skill (0-1 percentile).")
     selection: Literal["random", "aspiring"] = Field(
         "random",

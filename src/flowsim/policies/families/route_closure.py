@@ -26,7 +26,7 @@ class RouteClosurePolicy(PolicySpec):
         (), description="Close routes entering or leaving these countries (with modes)."
     )
     modes: tuple[ModeName, ...] = Field(
-        ("land", "sea", "air"), description="Modes closed when `countries` is used."
+        MODES, description="Modes closed when `countries` is used."
     )
     nationalities: tuple[ISO3, ...] = Field((), description="Affected; empty = all.")
     share: Probability = Field(1.0, description="Share of the route's capacity closed (1 = all).")
