@@ -26,6 +26,8 @@ def settle_in(model: FlowModel, settled: np.ndarray) -> None:
     )
     older = settled & (P.arrival_month < t) & (P.months_here < 32000)
     P.months_here[older] += 1
+    # a month settled outside one's own country makes every later crossing a third-country one
+    P.lived_abroad[settled & (P.months_here >= 1) & (P.location != P.nationality)] = True
     model.refresh_network(settled)
 
 
