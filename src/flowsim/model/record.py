@@ -47,6 +47,7 @@ class Recorder:
         self._events: list[np.ndarray] = []
         self._stock: list[np.ndarray] = []
         self._employed: list[np.ndarray] = []
+        self._initial: list[np.ndarray] = []
         self._flows: list[np.ndarray] = []
         self.events = np.zeros((len(EVENTS), n, n))
         self.flows = np.zeros(w.n_edges * n * len(KIND_NAMES) * 2)
@@ -80,13 +81,20 @@ class Recorder:
         nationality: np.ndarray,
         status: np.ndarray,
         employed: np.ndarray,
+        initial: np.ndarray | None = None,
     ) -> None:
-        """Store stocks of settled agents and this month's events, then reset events."""
+        """Store stocks of settled agents and this month's events, then reset events.
+
+        ``initial`` flags agents of the initial stock (cohort ``pre2015``), whose stock is
+        also stored on its own (variable ``stock_pre2015``).
+        """
         n, s = self._n, len(STATUS_NAMES)
         key = (location.astype(np.int64) * n + nationality) * s + status
         size = n * n * s
         self._stock.append(np.bincount(key, minlength=size).astype(np.float32))
         self._employed.append(np.bincount(key[employed], minlength=size).astype(np.float32))
+        old = key[initial] if initial is not None else key[:0]
+        self._initial.append(np.bincount(old, minlength=size).astype(np.float32))
         self._events.append(self.events.astype(np.float32))
         self._flows.append(self.flows.astype(np.float32))
         self.months.append(month)
@@ -98,7 +106,11 @@ class Recorder:
         n, s = self._n, len(STATUS_NAMES)
         iso = np.array(self.w.iso3, dtype=object)
         parts = []
-        for variable, stacked in (("stock", self._stock), ("employed", self._employed)):
+        for variable, stacked in (
+            ("stock", self._stock),
+            ("employed", self._employed),
+            ("stock_pre2015", self._initial),
+        ):
             arr = np.stack(stacked) if stacked else np.zeros((0, n * n * s))
             t, flat = np.nonzero(arr)
             loc, rest = np.divmod(flat, n * s)
