@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
 #: Target kinds that are percents, not counts of people: their offset is always 1.
 SHARE_KINDS: tuple[str, ...] = ("darien_secondary_share",)
 
@@ -49,9 +48,7 @@ def group_losses(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1
     Returns:
         Loss per group, for groups with a positive total weight, sorted by group name.
     """
-    err = np.abs(
-        log_error(simulated, targets["value"].to_numpy(), target_offsets(targets, offset))
-    )
+    err = np.abs(log_error(simulated, targets["value"].to_numpy(), target_offsets(targets, offset)))
     frame = pd.DataFrame(
         {"group": targets["group"].to_numpy(), "w": targets["weight"].to_numpy(), "e": err}
     )
