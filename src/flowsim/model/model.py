@@ -9,6 +9,7 @@ from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
 from flowsim.model.economy import crowding
+from flowsim.model.initial import create_initial_stock
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
 from flowsim.model.schedule import SCHEDULE
@@ -73,7 +74,14 @@ class FlowModel(mesa.Model):
         self.legal_paths = shortest_paths(
             self.world_index, self.world_index.edge_legal[None, :].copy(), self.route_weights
         )
-        self.network = self.world_index.diaspora.copy()
+        # the people abroad at the start are agents (initialization); the diaspora table
+        # feeds the network only for nationalities that got no initial agents, so nobody
+        # is counted twice
+        initial = create_initial_stock(self)
+        self.network_base = self.world_index.diaspora.copy()
+        if len(initial):
+            self.network_base[np.unique(self.population.nationality[initial])] = 0.0
+        self.network_base.flags.writeable = False
         self.crowding = np.ones(self.world_index.n_nodes)
         no_rows = np.zeros(0, dtype=np.int64)
         #: rows that must leave this month (new emigrants), set by phase ``emigration``
@@ -86,6 +94,7 @@ class FlowModel(mesa.Model):
         self.intensities: tuple[float, ...] | None = None
         self.effects: Effects = Effects.base(self.world_index)
         self.paths: PathTables = self.legal_paths
+        self.network = network_stock(self, self.settled())
         SCHEDULE[0].run(self)  # this month's effects and journey tables, before any step
 
     # ----------------------------------------------------------------- set-up helpers
@@ -98,7 +107,10 @@ class FlowModel(mesa.Model):
         )
 
     def _capacity_hint(self) -> int:
-        return int(1.2 * self.expected_emigrants() / self.scale) + 1024
+        w = self.world_index
+        abroad = w.stock[-1][w.origins].sum() if len(w.stock_years) else 0.0
+        abroad *= self.params.initial_stock_share
+        return int(1.2 * (self.expected_emigrants() + abroad) / self.scale) + 1024
 
     def add_agents(
         self,
@@ -152,10 +164,14 @@ class FlowModel(mesa.Model):
             integration=1.0,
             documented=has_papers,
         )
+        self.register_agents(rows)
+        return rows
+
+    def register_agents(self, rows: np.ndarray) -> None:
+        """Create the Mesa ``Migrant`` objects of new population rows (unless arrays only)."""
         if self.make_agents:
             for r in rows.tolist():  # Mesa objects: the only per-agent Python work (creation)
                 Migrant(self, r)
-        return rows
 
     def add_emigrants(self, origin: str, n_agents: int) -> np.ndarray:
         """Put ``n_agents`` new emigrants at ``origin``; they choose destinations next step."""
@@ -168,7 +184,8 @@ class FlowModel(mesa.Model):
     def refresh_network(self, settled: np.ndarray) -> None:
         """Recompute diaspora stocks from settled, living agents."""
         self.network = network_stock(self, settled)
-        self.crowding = crowding(recent_migrants(self), self.world_index.population, self.params)
+        recent = recent_migrants(self, settled)
+        self.crowding = crowding(recent, self.world_index.population, self.params)
 
     def journey_class(self, rows: np.ndarray) -> np.ndarray:
         """Path-table class of agents: ``2 * nationality + documented``."""
