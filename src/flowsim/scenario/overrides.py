@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from flowsim.errors import Problem, ScenarioError
-from flowsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # Scenario.with_overrides calls this module: no import back at run time
+    from flowsim.scenario.schema import Scenario
 
 
 def apply_overrides(
@@ -70,7 +72,7 @@ def apply_overrides(
     if problems:
         raise ScenarioError(problems)
     try:
-        return Scenario.model_validate(data)
+        return type(scenario).model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
             [Problem(file, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]

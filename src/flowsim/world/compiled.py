@@ -8,14 +8,17 @@ visa matrix, the initial diaspora matrix and the monthly push series.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import parse_month
-from flowsim.scenario.schema import Scenario
 from flowsim.vocab import MODES
 from flowsim.world import World
+
+if TYPE_CHECKING:  # the scenario is only read here: the world does not depend on it
+    from flowsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
