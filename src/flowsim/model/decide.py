@@ -1,6 +1,6 @@
 """Phase ``decide``: stay, move on, return, or take a labor pathway.
 
-Aspiration-capability random utility (DESIGN.md section 5). Destination utilities are
+Aspiration-capability random utility (terms in ``flowsim.model.utility``). Destination utilities are
 evaluated once per (nationality, location) group, never per agent; each agent's wish to
 move is a hazard rising with the gain of the group's inclusive value over its own utility
 of staying (integration, status, job, time here). Only the agents who act on the wish (a

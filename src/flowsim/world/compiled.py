@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from flowsim.calendar import parse_month
 from flowsim.vocab import MODES
 from flowsim.world import World
 
@@ -227,7 +226,3 @@ def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:
         out[block] = (float(r["naturalized"]), float(r["irregular"]))
     return out
 
-
-def month_index(text: str) -> int:
-    """Absolute month index of a ``YYYY-MM`` string (re-exported for policies)."""
-    return parse_month(text)
