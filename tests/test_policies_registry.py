@@ -13,48 +13,33 @@ from flowsim.model.schedule import effects_read
 from flowsim.policies import FAMILIES, POLICY_SPECS, Effects, PolicySpec, build_policies
 from flowsim.scenario import Scenario
 from flowsim.scenario.load import load_scenario
-from flowsim.world import load_world
+from flowsim.world import default_world
 from flowsim.world.compiled import compile_world
-from toy_world import write_toy_world
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "flowsim"
 
-#: One valid spec per family on the toy world (AAA -> BBB -> CCC -> DDD).
-EXAMPLES: dict[str, dict] = {
-    "integration": {"countries": ["BBB"], "level": 0.5},
-    "regularization": {"country": "BBB"},
-    "labor_pathway": {"from_countries": ["BBB"], "to": "DDD", "slots_per_year": 1200},
-    "visa_requirement": {"country": "CCC", "nationalities": ["AAA"]},
-    "route_closure": {"routes": ["First border"]},
-    "enforcement": {"routes": ["Last border"], "interception": 0.5},
-    "shock": {
-        "countries": ["AAA"],
-        "push_multiplier": 2.0,
-        "job_loss_multiplier": 1.5,
-        "wage_multiplier": 0.8,
-    },
-}
-
 
 def _spec(kind: str, **extra) -> PolicySpec:
-    return POLICY_SPECS[kind].model_validate(
-        {"type": kind, "start": "2015-01", **EXAMPLES[kind], **extra}
+    spec_class = POLICY_SPECS[kind]
+    return spec_class.model_validate(
+        {"type": kind, "start": "2015-01", **spec_class.example, **extra}
     )
 
 
 @pytest.fixture(scope="module")
-def toy_index(tmp_path_factory):
-    world = load_world(write_toy_world(tmp_path_factory.mktemp("toy")))
-    return compile_world(world, Scenario(name="toy"))
+def world_index():
+    return compile_world(default_world(), Scenario(name="default"))
 
 
 def test_every_family_has_schema_runtime_and_example():
-    assert set(FAMILIES) == set(POLICY_SPECS) == set(EXAMPLES)
+    assert set(FAMILIES) == set(POLICY_SPECS)
     for name, family in FAMILIES.items():
         assert family.type_name() == name
         assert family.spec_class is POLICY_SPECS[name]
         assert "apply" in vars(family), f"{name} has no apply"
         assert family.writes, f"{name} declares no Effects field it writes"
+        assert family.spec_class.example, f"{name} has no example"
+        _spec(name)  # the example is valid
 
 
 def test_every_family_module_defines_family():
@@ -84,10 +69,10 @@ def _snapshot(fx: Effects) -> dict[str, object]:
     return out
 
 
-@pytest.mark.parametrize("kind", sorted(EXAMPLES))
-def test_apply_changes_exactly_what_it_declares(kind, toy_index):
-    (pol,) = build_policies((_spec(kind),), toy_index)
-    fx = Effects.base(toy_index)
+@pytest.mark.parametrize("kind", sorted(FAMILIES))
+def test_apply_changes_exactly_what_it_declares(kind, world_index):
+    (pol,) = build_policies((_spec(kind),), world_index)
+    fx = Effects.base(world_index)
     before = _snapshot(fx)
     pol.apply(fx, pol.start, 1.0)
     after = _snapshot(fx)
@@ -108,9 +93,10 @@ def test_country_and_route_fields_come_from_the_schema():
         "nationalities",
     )
     assert "deport_to" in POLICY_SPECS["enforcement"].country_fields()
-    refs = set(_spec("enforcement", deport_to="CCC").world_refs())
-    assert ("deport_to", "country", "CCC") in refs and ("routes", "route", "Last border") in refs
-    assert all(ref[0] != "deport_to" for ref in _spec("enforcement").world_refs())  # 'origin'
+    refs = set(_spec("enforcement", deport_to="MEX").world_refs())
+    assert ("deport_to", "country", "MEX") in refs and ("routes", "route", "Darien Gap") in refs
+    origin = _spec("enforcement", deport_to="origin")
+    assert all(ref[0] != "deport_to" for ref in origin.world_refs())
 
 
 def test_derived_key_ignores_position_name_and_prose():
@@ -131,15 +117,15 @@ def test_duplicate_keys_are_rejected():
         )
 
 
-def test_policies_are_applied_by_start_then_key_not_file_order(toy_index):
+def test_policies_are_applied_by_start_then_key_not_file_order(world_index):
     specs = (
         _spec("shock", name="zeta", start="2015-01"),
         _spec("shock", name="alpha", start="2015-06"),
         _spec("shock", name="beta", start="2015-01"),
     )
-    keys = [p.key for p in build_policies(specs, toy_index)]
+    keys = [p.key for p in build_policies(specs, world_index)]
     assert keys == ["beta", "zeta", "alpha"]
-    assert [p.key for p in build_policies(specs[::-1], toy_index)] == keys
+    assert [p.key for p in build_policies(specs[::-1], world_index)] == keys
 
 
 def test_unknown_country_and_route_get_a_suggestion(tmp_path):

@@ -39,6 +39,9 @@ class PolicySpec(BaseModel):
 
     #: Fields naming routes (ids or names in the world's routes.csv); checked against the world.
     route_fields: ClassVar[tuple[str, ...]] = ()
+    #: A valid policy of the family on the default world (fields besides type, name, start),
+    #: used by the family tests and as documentation.
+    example: ClassVar[dict[str, object]] = {}
 
     name: str = Field(
         "",

@@ -21,6 +21,12 @@ class EnforcementPolicy(PolicySpec):
 
     route_fields: ClassVar[tuple[str, ...]] = ("routes",)
 
+    example: ClassVar[dict[str, object]] = {
+        "routes": ["Darien Gap"],
+        "interception": 0.2,
+        "deport_to": "COL",
+    }
+
     type: Literal["enforcement"]
     routes: tuple[str, ...] = Field((), description="Route ids or names patrolled.")
     countries: tuple[ISO3, ...] = Field((), description="Patrol irregular routes entering these.")

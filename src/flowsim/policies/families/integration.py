@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 class IntegrationPolicy(PolicySpec):
     """Access to formal work, services, documents and mobility for migrants in hosts."""
+
+    example: ClassVar[dict[str, object]] = {"countries": ["COL", "PER"], "level": 0.5}
 
     type: Literal["integration"]
     countries: tuple[ISO3, ...] = Field(min_length=1, description="Hosts applying the policy.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 
 class LaborPathwayPolicy(PolicySpec):
     """Legal labor visa slots from hosts or origins to a destination (a safe air route)."""
+
+    example: ClassVar[dict[str, object]] = {
+        "from_countries": ["COL"],
+        "to": "USA",
+        "slots_per_year": 12000,
+    }
 
     type: Literal["labor_pathway"]
     from_countries: tuple[ISO3, ...] = Field(

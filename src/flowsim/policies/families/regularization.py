@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 
 class RegularizationPolicy(PolicySpec):
     """A status program converting eligible irregular migrants into permit holders."""
+
+    example: ClassVar[dict[str, object]] = {
+        "country": "COL",
+        "nationalities": ["VEN"],
+        "take_up": 0.7,
+    }
 
     type: Literal["regularization"]
     country: ISO3 = Field(description="Host running the program.")

@@ -20,14 +20,14 @@ class RouteClosurePolicy(PolicySpec):
 
     route_fields: ClassVar[tuple[str, ...]] = ("routes",)
 
+    example: ClassVar[dict[str, object]] = {"routes": ["Darien Gap"], "share": 0.5}
+
     type: Literal["route_closure"]
     routes: tuple[str, ...] = Field((), description="Route ids or names to close.")
     countries: tuple[ISO3, ...] = Field(
         (), description="Close routes entering or leaving these countries (with modes)."
     )
-    modes: tuple[ModeName, ...] = Field(
-        MODES, description="Modes closed when `countries` is used."
-    )
+    modes: tuple[ModeName, ...] = Field(MODES, description="Modes closed when `countries` is used.")
     nationalities: tuple[ISO3, ...] = Field((), description="Affected; empty = all.")
     share: Probability = Field(1.0, description="Share of the route's capacity closed (1 = all).")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 
 class ShockPolicy(PolicySpec):
     """Push or economic shocks: emigration pressure and job losses in a window."""
+
+    example: ClassVar[dict[str, object]] = {
+        "countries": ["VEN"],
+        "push_multiplier": 1.5,
+        "job_loss_multiplier": 1.2,
+        "wage_multiplier": 0.9,
+    }
 
     type: Literal["shock"]
     countries: tuple[ISO3, ...] = Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 class VisaRequirementPolicy(PolicySpec):
     """A visa imposed (or lifted) for some nationalities: closes legal entry routes."""
+
+    example: ClassVar[dict[str, object]] = {"country": "MEX", "nationalities": ["VEN"]}
 
     type: Literal["visa_requirement"]
     country: ISO3 = Field(description="Country requiring the visa.")
