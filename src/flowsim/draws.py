@@ -102,3 +102,11 @@ SOURCE_INITIAL = 1_000_003  # the initial stock abroad
 def policy_source(draw: Draw, policy: str) -> int:
     """Creation tag of agents created by a policy: a hash of the policy's draw name."""
     return max(name_key(draw.of(policy)), 2)
+
+
+def draws_markdown() -> str:
+    """Return the registry as the Markdown table shown in docs/architecture.md."""
+    lines = ["| draw | per policy | decides |", "|---|---|---|"]
+    for d in DRAWS.values():
+        lines.append(f"| `{d.name}` | {'yes' if d.per_policy else ''} | {d.what} |")
+    return "\n".join(lines) + "\n"

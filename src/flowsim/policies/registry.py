@@ -72,3 +72,14 @@ def build_policies(specs: tuple[PolicySpec, ...], w: WorldIndex) -> list[Runtime
         seen[spec.key] = spec
     ordered = sorted(specs, key=apply_order)
     return [FAMILIES[spec.type](spec, w) for spec in ordered]  # type: ignore[attr-defined]
+
+
+def families_markdown() -> str:
+    """Return the families as the Markdown table shown in docs/architecture.md."""
+    lines = ["| type | module | writes | what it does |", "|---|---|---|---|"]
+    for name, family in FAMILIES.items():
+        doc = (family.__doc__ or "").strip().splitlines()[0]
+        writes = ", ".join(f"`{w}`" for w in sorted(family.writes))
+        module = family.__module__.replace(".", "/")
+        lines.append(f"| `{name}` | `src/{module}.py` | {writes} | {doc} |")
+    return "\n".join(lines) + "\n"
