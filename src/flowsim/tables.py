@@ -7,8 +7,9 @@ code relies on these names and on the vocabularies below; change them only with 
 
 from __future__ import annotations
 
-#: Version of the results folder layout, written into every manifest.
-FORMAT_VERSION = 1
+#: Version of the results folder layout, written into every manifest (2: per-run receipts
+#: with part checksums, lock file, manifest with input hashes and settings).
+FORMAT_VERSION = 2
 
 #: One row per run.
 RUNS_COLUMNS: tuple[str, ...] = (
