@@ -68,6 +68,7 @@ def run_entry(spec: RunSpec) -> dict[str, Any]:
         "replicate": int(spec.replicate),
         "seed": int(spec.seed),
         "params": dict(spec.params),
+        "parameter_set": getattr(spec, "parameter_set", None),
     }
 
 

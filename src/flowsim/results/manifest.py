@@ -29,6 +29,10 @@ from flowsim import __version__, tables
 #: Keys compared for equality on every resume, as they appear in messages.
 _CODE_AND_INPUTS: tuple[str, ...] = ("format_version", "flowsim_version", "git_commit")
 
+#: Experiment keys ``--extend`` may change: they only add runs (every other key, e.g. the
+#: seed, the run settings or the ensemble file's hash, must stay as it was).
+_EXTENSIBLE = ("replicates", "grid", "scenarios", "description", "ensemble_sets")
+
 #: The most runs one results folder may plan (a bigger sweep is refused before anything
 #: is written; its manifest alone would take over 50 MB).
 MAX_RUNS = 200_000
@@ -152,13 +156,16 @@ def differences(
             lines.append(f"run {run_id}: no longer in the experiment")
         elif run != new_runs[run_id]:
             lines.append(f"run {run_id}: its seed or grid point changed")
+    old_exp, new_exp = old.get("experiment") or {}, new.get("experiment") or {}
     if extend:
+        for key in sorted(set(old_exp) | set(new_exp)):
+            if key not in _EXTENSIBLE and old_exp.get(key) != new_exp.get(key):
+                lines.append(f"experiment.{key}: {old_exp.get(key)!r} -> {new_exp.get(key)!r}")
         return lines
     added = sorted(set(new_runs) - set(old_runs))
     if added:
         more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
         lines.append(f"run {added[0]}: new{more}; add runs with --extend")
-    old_exp, new_exp = old.get("experiment") or {}, new.get("experiment") or {}
     for key in sorted(set(old_exp) | set(new_exp)):
         if old_exp.get(key) != new_exp.get(key) and key != "description":
             lines.append(f"experiment.{key}: {old_exp.get(key)!r} -> {new_exp.get(key)!r}")
