@@ -16,7 +16,6 @@ import fake_runs
 from flowsim.cli.main import main
 from flowsim.engine.sweep import run_sweep
 from flowsim.errors import ResultsError
-from flowsim.results.lock import FolderLock
 
 TESTS = Path(__file__).parent
 
