@@ -352,7 +352,11 @@ class ResultsStore:
             return
         ours = {f"{name}.parquet" for name in TABLES} | {RECEIPTS, LOCK_FILE}
         self.root.mkdir(parents=True, exist_ok=True)
-        others = sorted(p.name for p in self.root.iterdir() if p.name not in ours)
+        others = sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.name not in ours and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        )  # a temporary file of ours is what a kill during the first write leaves
         if others:
             raise ResultsError(
                 f"{self.root} holds files but no {MANIFEST} ({', '.join(others[:3])}); it "
