@@ -76,7 +76,11 @@ def plain(err: Mapping[str, Any]) -> str:
         return f"must be {what}{got}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
-        return f"must be {_PATTERNS.get(pattern, 'in the documented form')}{got}"
+        text = str(err.get("input", ""))
+        hint = ""
+        if pattern == r"^[A-Z]{3}$" and len(text) == 3 and text.isalpha():
+            hint = f"; did you mean {text.upper()!r}?"
+        return f"must be {_PATTERNS.get(pattern, 'in the documented form')}{got}{hint}"
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "")
         return f"must be one of {expected}{got}"
