@@ -7,6 +7,7 @@ closed route may not leave an origin unable to reach any other country.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from flowsim.calendar import parse_month
@@ -17,7 +18,13 @@ from flowsim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from flowsim.world import World
 
-_COUNTRY_FIELDS = ("countries", "country", "nationalities", "from_countries", "to")
+
+def _did_you_mean(value: str, allowed: set[str]) -> str:
+    hint = suggestion(value, sorted(allowed))  # case first ("col" -> "COL"), then typos
+    if not hint:
+        close = get_close_matches(value, sorted(allowed), n=1, cutoff=0.6)
+        return f"did you mean {close[0]!r}? " if close else ""
+    return hint.removeprefix("; ") + " "
 
 
 def check_against_world(
@@ -71,34 +78,28 @@ def check_against_world(
 
     def bad_code(where_file: str, where: str, code: str) -> None:
         if code not in codes:
-            hint = suggestion(code, codes)
+            hint = _did_you_mean(code, codes)
             problems.append(
                 Problem(
                     where_file,
                     where,
-                    f"unknown country {code!r} (allowed: {allowed_codes}){hint}",
+                    f"unknown country {code!r} ({hint}allowed: {allowed_codes})",
                 )
             )
 
     for (pfile, idx), pol in zip(origins, scenario.policies, strict=True):
         prefix = f"policy[{idx}]"
-        for fname in _COUNTRY_FIELDS:
-            value = getattr(pol, fname, None)
-            if value is None:
-                continue
-            for code in (value,) if isinstance(value, str) else value:
-                bad_code(pfile, f"{prefix}.{fname}", code)
-        deport = getattr(pol, "deport_to", None)
-        if deport and deport not in ("origin", "previous"):
-            bad_code(pfile, f"{prefix}.deport_to", deport)
-        for r in getattr(pol, "routes", ()):
-            if r not in routes:
+        # each family declares its country and route fields (flowsim.policies.base)
+        for fname, kind, ref in pol.world_refs():
+            if kind == "country":
+                bad_code(pfile, f"{prefix}.{fname}", ref)
+            elif ref not in routes:
                 problems.append(
                     Problem(
                         pfile,
-                        f"{prefix}.routes",
-                        f"unknown route {r!r} (allowed: route ids "
-                        f"or names in the world's routes.csv){suggestion(r, routes)}",
+                        f"{prefix}.{fname}",
+                        f"unknown route {ref!r} ({_did_you_mean(ref, routes)}allowed: route "
+                        "ids or names in the world's routes.csv)",
                     )
                 )
         for key in ("start", "end") if dates else ():

@@ -14,9 +14,8 @@ import pandas as pd
 
 from flowsim.calendar import parse_month
 from flowsim.scenario.schema import Scenario
+from flowsim.vocab import MODES
 from flowsim.world import World
-
-MODES: tuple[str, ...] = ("land", "sea", "air")
 
 
 @dataclass(frozen=True)

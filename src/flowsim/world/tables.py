@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from flowsim.errors import Problem, WorldError
+from flowsim.vocab import MODES  # noqa: F401  (re-exported by flowsim.world)
 
 #: Allowed route modes.
-MODES: tuple[str, ...] = ("land", "sea", "air")
 
 #: Nationality wildcard in visas.csv: the destination's default rule.
 ALL_NATIONALITIES = "ALL"
