@@ -104,3 +104,31 @@ def test_out_that_is_not_a_results_folder_is_refused(tmp_path, capsys, what):
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert ("is a file" in err) if what == "file" else ("not a results folder" in err)
     assert (out.read_text() == "a file") if what == "file" else (out / "thesis.tex").exists()
+
+
+def test_run_and_sweep_write_the_same_manifest_format(tmp_path):
+    from flowsim.engine.sweep import run_sweep
+    from flowsim.scenario import load_scenario
+
+    out = tmp_path / "x"
+    assert main(["run", BASELINE, *SMALL, "--seed", "7", "--out", str(out)]) == 0
+    single = json.loads((out / "manifest.json").read_text())
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        f'name = "e"\nscenarios = ["{BASELINE}"]\nreplicates = 1\nseed = 7\n'
+        "[run]\nmonths = 12\nscale = 50000\n"
+    )
+    run_sweep(experiment, tmp_path / "s", executor="serial", progress=False)
+    swept = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert set(single) == set(swept)
+    assert (single["kind"], swept["kind"]) == ("run", "sweep")
+    for manifest in (single, swept):
+        assert manifest["settings"]["baseline"]["months"] == 12
+        assert manifest["settings"]["baseline"]["scale"] == 50000
+        assert manifest["inputs"] == single["inputs"] and len(manifest["inputs"]) >= 5
+        assert manifest["flowsim_version"] and "git_commit" in manifest
+        scenario = load_scenario(BASELINE)
+        calibration = getattr(scenario, "calibration", None)
+        expected = None if calibration is None else calibration.model_dump(mode="json")
+        assert manifest["calibration"] == {"baseline": expected}
+    assert single["runs"][0]["seed"] == 7 and single["runs"][0]["run_id"] == "baseline/r000"
