@@ -133,6 +133,8 @@ def test_the_manifest_records_provenance(experiment, tmp_path):
     assert {"countries.csv", "routes.csv", "visas.csv", "push.csv"} <= set(manifest["inputs"])
     assert manifest["settings"]["baseline"] == {"start": "2019-01", "months": 6, "scale": 5000}
     assert manifest["calibration"] == {"baseline": None, "integration_andean": None}
+    text = (out / "manifest.json").read_text()
+    assert text.count("\n  {") == 4 and len(text.splitlines()[-3]) < 200  # a line per run
     plan = expand(load_experiment(experiment))
     assert [(r["run_id"], r["seed"]) for r in manifest["runs"]] == [
         (s.run_id, s.seed) for s in plan.runs

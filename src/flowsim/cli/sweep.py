@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     executor = "dask" if args.scheduler else args.executor
     plan = expand(experiment)
     seen: set[str] = set()
+    sized: set[tuple[object, ...]] = set()
     at_once = 1 if executor == "serial" else args.workers or available_cpus()
     for spec in plan.runs:
         label = spec.run_id.rsplit("/r", 1)[0]
@@ -77,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
         seen.add(label)
         for line in schedule_warnings(spec.scenario, f"{args.experiment} ({label})"):
             print(f"warning: {line}", file=sys.stderr)
-        if not args.scheduler:
+        run = spec.scenario.run
+        size = (run.start, run.months, run.scale, spec.scenario.parameters.push_scale)
+        if not args.scheduler and size not in sized:  # one estimate per distinct size
+            sized.add(size)
             check_memory(spec.scenario, file=str(args.experiment), runs=at_once)
     summary = run_sweep(
         experiment,

@@ -242,6 +242,20 @@ class PartWriter:
         return run_state(self.root, run_id, self.receipt_path(run_id))
 
 
+def manifest_text(manifest: Mapping[str, Any]) -> str:
+    """Return a manifest as JSON: readable, with one compact line per run (about 120 bytes).
+
+    The run list is last; at the run limit (``flowsim.results.manifest.MAX_RUNS``) the
+    file stays near 25 MB.
+    """
+    head = json.dumps({k: v for k, v in manifest.items() if k != "runs"}, indent=1, sort_keys=True)
+    runs = ",\n  ".join(
+        json.dumps(r, sort_keys=True, separators=(",", ":")) for r in manifest.get("runs") or []
+    )
+    body = f"[\n  {runs}\n ]" if runs else "[]"
+    return head[: head.rstrip().rfind("}")].rstrip() + f',\n "runs": {body}\n}}\n'
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -348,7 +362,7 @@ class ResultsStore:
                 )
             if extend and old.get("runs") != manifest.get("runs"):
                 kept = {**manifest, "created": old.get("created")}
-                write_text(self.manifest_path, json.dumps(kept, indent=1, sort_keys=True) + "\n")
+                write_text(self.manifest_path, manifest_text(kept))
             return
         ours = {f"{name}.parquet" for name in TABLES} | {RECEIPTS, LOCK_FILE}
         self.root.mkdir(parents=True, exist_ok=True)
@@ -364,7 +378,7 @@ class ResultsStore:
             )
         for name in (*(f"{t}.parquet" for t in TABLES), RECEIPTS):
             (self.root / name).mkdir(parents=True, exist_ok=True)
-        write_text(self.manifest_path, json.dumps(dict(manifest), indent=1, sort_keys=True) + "\n")
+        write_text(self.manifest_path, manifest_text(manifest))
 
     def states(self, run_ids: Iterable[str]) -> dict[str, RunState]:
         """Return run id -> verified state, for the given runs."""
