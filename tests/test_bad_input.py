@@ -304,3 +304,20 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys):
     code, lines = run_cli([*args, "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and len(lines) == 1
     assert lines[0].startswith("--scheduler tcp://127.0.0.1:9: cannot reach the Dask scheduler")
+
+
+def test_a_grid_with_an_unknown_country_fails_before_running(tmp_path):
+    grid = '[grid]\n"policies.bra_acolhida_2018.countries" = [["BRA"], ["XYZ"]]\n'
+    found = experiment_problems(tmp_path, grid=grid)
+    assert "unknown country 'XYZ'" in found and "x.toml" in found
+
+
+def test_sweep_out_pointing_at_a_file_is_one_line(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("mine")
+    experiment = ROOT / "experiments" / "smoke.toml"
+    code, lines = run_cli(
+        ["sweep", str(experiment), "--executor", "serial", "--out", str(target)], capsys
+    )
+    assert code == 2 and len(lines) == 1 and "is a file" in lines[0]
+    assert target.read_text() == "mine"
