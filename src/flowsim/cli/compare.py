@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 
@@ -43,9 +45,38 @@ def run(args: argparse.Namespace) -> int:
 
     for name in args.metrics or []:
         get_metric(name)  # reject a bad name before reading anything
-    frames = load_results(args.results_dir)
+    folder = Path(args.results_dir)
+    with _reading(folder):
+        frames = load_results(args.results_dir)
     out = Path(args.out) if args.out else Path(args.results_dir) / "report"
     report = build_report(frames, out, baseline=args.baseline, metrics=args.metrics)
     print(report.answer)
     print(f"wrote {len(report.files)} files to {report.out_dir} (open report.html)")
     return 0
+
+
+def _reading(folder: Path) -> AbstractContextManager[object]:
+    """Lock a results folder for reading and refuse it when a planned run is unusable.
+
+    Folders written by ``flowsim run``/``sweep`` (their manifest lists the planned runs)
+    must be complete and whole: a missing, failed or damaged run is named and the
+    comparison refused, so replicates are never paired unevenly. Other folders of tables
+    are read as they are.
+    """
+    from flowsim.results.lock import FolderLock
+    from flowsim.results.verify import check_complete
+
+    if not (folder / "manifest.json").is_file():
+        return nullcontext()
+    lock = FolderLock(folder, shared=True).acquire()
+    try:
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {"runs": []}  # unreadable: check_complete names the problem
+        if not isinstance(manifest, dict) or "runs" in manifest:
+            check_complete(folder)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
