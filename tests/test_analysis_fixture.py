@@ -54,7 +54,7 @@ MANIFEST = {
     "flowsim_version": "0.1.0",
     "experiment": {"name": "fixture", "replicates": 3, "agent_scale": 100, "months": 4},
     "scenarios": list(SCENARIOS),
-    "calibration": {"status": "not calibrated"},
+    "calibration": {"baseline": None, "closure": None, "pathways": None},
 }
 
 

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -32,27 +33,33 @@ def arrows(fig: Figure) -> list[FancyArrowPatch]:
     return [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
 
 
-def test_timeseries_has_a_line_and_a_band_per_scenario(frames):
-    fig = plot_timeseries(frames, "onward_moves")
-    ax = fig.axes[0]
-    assert len(ax.lines) == len(SCENARIOS)
-    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == len(SCENARIOS)
-    assert ax.get_ylabel() == "people per month"
-    assert ax.get_title()
+def test_timeseries_one_panel_per_scenario_with_the_baseline_on_top(frames):
+    marker = pd.Timestamp("2026-01-01")
+    fig = plot_timeseries(frames, "onward_moves", marker=marker)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == len(SCENARIOS) - 1
+    for ax, name in zip(panels, ("Closure", "Pathways"), strict=True):
+        assert ax.get_title().startswith(name)
+        assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 1
+        scenario_line, baseline_line, start = ax.lines
+        assert baseline_line.get_color() == "black"
+        assert baseline_line.get_zorder() > scenario_line.get_zorder()  # drawn on top
+        assert pd.Timestamp(start.get_xdata()[0]) == marker
+    assert fig.get_supylabel() == "people per month"
     fig.savefig(__import__("io").BytesIO(), format="png")
 
 
 def test_timeseries_for_one_country_and_a_share(frames):
     fig = plot_timeseries(frames, "regular_share", country="PER", scenarios=["baseline"])
     assert len(fig.axes[0].lines) == 1
-    assert "PER" in fig.axes[0].get_title()
+    assert "PER" in fig.get_suptitle()
 
 
 def test_differences_has_one_bar_per_other_scenario(frames):
     fig = plot_differences(compare(frames), metric="onward_moves")
     ax = fig.axes[0]
     assert len(ax.patches) == len(SCENARIOS) - 1
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["pathways", "closure"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Pathways", "Closure"]
 
 
 def test_status_composition_stacks_every_status(frames):

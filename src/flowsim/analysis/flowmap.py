@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from flowsim.analysis.load import ResultsFrames, as_frames
+from flowsim.analysis.load import Results, as_frames
 from flowsim.analysis.palette import DECREASE, INCREASE, OKABE_ITO
 from flowsim.analysis.periods import split_calendar
 from flowsim.errors import ResultsError
@@ -57,7 +57,7 @@ def flow_pairs(
     """People moved per (from_country, to_country): replicate mean, or paired difference.
 
     Args:
-        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        results: A results folder, ``Results`` or object with the three tables.
         scenario: The scenario to summarise.
         versus: When given, return ``scenario - versus`` paired by replicate (mean over the
             replicates both have).
@@ -97,7 +97,7 @@ def plot_flow_map(
     """Draw one arrow per from->to pair with a nonzero value, width proportional to people.
 
     Args:
-        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        results: A results folder, ``Results`` or object with the three tables.
         scenario: The scenario drawn (replicate mean).
         versus: When given, draw ``scenario - versus`` instead, coloured by sign.
         kind: Journey kind to draw (default onward); ``None`` draws every kind.
@@ -182,7 +182,7 @@ def plot_flow_map(
     return fig
 
 
-def _check_scenarios(frames: ResultsFrames, wanted: list[str]) -> None:
+def _check_scenarios(frames: Results, wanted: list[str]) -> None:
     for name in wanted:
         if name not in frames.scenarios:
             raise ResultsError(
@@ -190,17 +190,22 @@ def _check_scenarios(frames: ResultsFrames, wanted: list[str]) -> None:
             )
 
 
-def _per_run(frames: ResultsFrames, kind: str | None, period: str) -> pd.DataFrame:
-    flows = frames.flows
-    if kind is not None:
-        flows = flows[flows["kind"] == kind]
+def _per_run(frames: Results, kind: str | None, period: str) -> pd.DataFrame:
     months = [m for ms in split_calendar(frames.months, period).values() for m in ms]
-    flows = flows[flows["month"].isin(months)]
-    keys = ["run_id", "from_country", "to_country"]
-    return flows.groupby(keys)["people"].sum().reset_index()
+    if not months:
+        return pd.DataFrame(columns=["run_id", "from_country", "to_country", "people"])
+    where, params = ["month BETWEEN ? AND ?"], [months[0].date(), months[-1].date()]
+    if kind is not None:
+        where.append("kind = ?")
+        params.append(kind)
+    return frames.query(
+        "SELECT run_id, from_country, to_country, SUM(people) AS people FROM flows "
+        f"WHERE {' AND '.join(where)} GROUP BY run_id, from_country, to_country",
+        params,
+    )
 
 
-def _by_replicate(frames: ResultsFrames, per_run: pd.DataFrame, scenario: str) -> pd.DataFrame:
+def _by_replicate(frames: Results, per_run: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """Replicate x (from, to) table of people, with zeros for runs that moved nobody."""
     runs = frames.runs[frames.runs["scenario"] == scenario][["run_id", "replicate"]]
     rows = per_run.merge(runs, on="run_id")
@@ -220,5 +225,5 @@ def _by_replicate(frames: ResultsFrames, per_run: pd.DataFrame, scenario: str) -
     return wide.reindex(index=sorted(runs["replicate"]), fill_value=0.0).astype(float)
 
 
-def _period_label(frames: ResultsFrames, period: str) -> str:
+def _period_label(frames: Results, period: str) -> str:
     return ", ".join(split_calendar(frames.months, period)) or "no months"
