@@ -75,6 +75,7 @@ class RunSpec:
     seed: int
     params: dict
     label: str = ""
+    parameter_set: int | None = None
 
 
 @dataclass
@@ -126,6 +127,7 @@ def fake_run(spec: RunSpec) -> RunResult:
             "route": np.where(np.arange(len(months)) % 2 == 0, tables.DARIEN_ROUTE, "r12"),
             "mode": "land",
             "kind": np.where(np.arange(len(months)) % 3 == 0, "onward", "first"),
+            "lived_in_third": np.arange(len(months)) % 3 == 0,
             "people": rng.integers(0, 100, len(months)).astype(float),
         }
     )

@@ -50,7 +50,13 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "dest": (np.int16, -1),  # journey destination, -1 when settled
     "kind": (np.int8, FIRST),  # kind of the current or last journey
     "alive": (np.bool_, True),
+    "lived_abroad": (np.bool_, False),  # has lived (settled >= 1 month) outside its own country
+    "cohort": (np.int8, 0),  # COHORT_NAMES code: created during the run or the initial stock
 }
+
+#: Cohort codes; index = code. "pre2015" = the initial stock abroad created at the run's start.
+COHORT_NAMES: tuple[str, ...] = ("run", "pre2015")
+RUN_COHORT, INITIAL_COHORT = range(2)
 
 
 class Population:

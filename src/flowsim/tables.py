@@ -48,6 +48,7 @@ FLOWS_COLUMNS: tuple[str, ...] = (
     "route",  # the route's name when it has one (e.g. "Darien Gap"), else its route_id
     "mode",  # land | sea | air
     "kind",  # one of KINDS
+    "lived_in_third",  # bool: the crosser had lived (settled >= 1 month) outside its country
     "people",
 )
 
@@ -69,6 +70,8 @@ KINDS: tuple[str, ...] = ("first", "onward", "return", "pathway")
 VARIABLES: dict[str, str] = {
     "stock": "people living in the country at the end of the month (not in transit), by status",
     "employed": "employed people living in the country, by status",
+    "stock_pre2015": "the part of 'stock' that belongs to the initial stock abroad at the run's "
+    "start (cohort pre2015), by status",
     "in_transit": "people on a journey whose last node is the country (status 'all')",
     "journeys_first": "first journeys started from the country (the origin)",
     "journeys_onward": "onward journeys started from the country (a host): the headline output",

@@ -168,7 +168,7 @@ def travel(model: FlowModel) -> None:
             rec.count("deported", dst[stopped][removed], nat[stopped][removed])
             _settle(model, s, target)
         rows, edge, budget, dst = rows[crossed], edge[crossed], budget[crossed], dst[crossed]
-        rec.cross(edge, P.nationality[rows], P.kind[rows])
+        rec.cross(edge, P.nationality[rows], P.kind[rows], P.lived_abroad[rows])
         P.location[rows] = dst
         arrived = dst == P.dest[rows]
         if arrived.any():

@@ -10,6 +10,7 @@ from flowsim.model.cells import cell_tables
 from flowsim.model.decide import decide
 from flowsim.model.economy import crowding
 from flowsim.model.emigration import emigrate
+from flowsim.model.initial import create_initial_stock
 from flowsim.model.journeys import travel
 from flowsim.model.labor import labor_market
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
@@ -17,7 +18,7 @@ from flowsim.model.record import Recorder
 from flowsim.model.settle import network_stock, recent_migrants, settle_in
 from flowsim.model.status import update_status
 from flowsim.policies import Effects, build_policies
-from flowsim.population import NATIONAL, Population
+from flowsim.population import INITIAL_COHORT, NATIONAL, Population
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.scenario.schema import Scenario
 from flowsim.world import World, default_world
@@ -85,8 +86,16 @@ class FlowModel(mesa.Model):
         self.legal_paths = shortest_paths(
             self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights
         )
-        self.network = self.world_index.diaspora.copy()
+        # the people abroad at the start are agents (initialization); the diaspora table
+        # feeds the network only for nationalities that got no initial agents, so nobody
+        # is counted twice
+        initial = create_initial_stock(self)
+        self.network_base = self.world_index.diaspora.copy()
+        if len(initial):
+            self.network_base[np.unique(self.population.nationality[initial])] = 0.0
+        self.network_base.flags.writeable = False
         self.crowding = np.ones(self.world_index.n_nodes)
+        self.network = network_stock(self, self._settled())
         self._apply_policies()
 
     # ----------------------------------------------------------------- set-up helpers
@@ -99,7 +108,10 @@ class FlowModel(mesa.Model):
         )
 
     def _capacity_hint(self) -> int:
-        return int(1.2 * self.expected_emigrants() / self.scale) + 1024
+        w = self.world_index
+        abroad = w.stock[-1][w.origins].sum() if len(w.stock_years) else 0.0
+        abroad *= self.params.initial_stock_share
+        return int(1.2 * (self.expected_emigrants() + abroad) / self.scale) + 1024
 
     def add_agents(self, nodes: np.ndarray, source: int, skill_floor: float = 0.0) -> np.ndarray:
         """Create agents at home in ``nodes`` (their origin); return their rows.
@@ -143,10 +155,14 @@ class FlowModel(mesa.Model):
             integration=1.0,
             documented=documented,
         )
+        self.register_agents(rows)
+        return rows
+
+    def register_agents(self, rows: np.ndarray) -> None:
+        """Create the Mesa ``Migrant`` objects of new population rows (unless arrays only)."""
         if self.make_agents:
             for r in rows.tolist():  # Mesa objects: the only per-agent Python work (creation)
                 Migrant(self, r)
-        return rows
 
     def add_emigrants(self, origin: str, n_agents: int) -> np.ndarray:
         """Put ``n_agents`` new emigrants at ``origin``; they choose destinations next step."""
@@ -189,7 +205,8 @@ class FlowModel(mesa.Model):
     def refresh_network(self, settled: np.ndarray) -> None:
         """Recompute diaspora stocks from settled, living agents."""
         self.network = network_stock(self, settled)
-        self.crowding = crowding(recent_migrants(self), self.world_index.population, self.params)
+        recent = recent_migrants(self, settled)
+        self.crowding = crowding(recent, self.world_index.population, self.params)
 
     def journey_class(self, rows: np.ndarray) -> np.ndarray:
         """Path-table class of agents: ``2 * nationality + documented``."""
@@ -246,6 +263,7 @@ class FlowModel(mesa.Model):
             P.nationality[settled],
             P.status[settled],
             P.employed[settled],
+            P.cohort[settled] == INITIAL_COHORT,
         )  # 9
         self.agent_steps += int(np.count_nonzero(P.alive))
         self.month += 1

@@ -83,6 +83,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("route", _STR),
             ("mode", _STR),
             ("kind", _STR),
+            ("lived_in_third", pa.bool_()),
             ("people", _FLOAT),
         ]
     ),

@@ -1,4 +1,4 @@
-"""Read and validate the five world tables (countries, routes, visas, diaspora, push).
+"""Read and validate the world tables: five required, two optional (the initial stock).
 
 Every problem found is collected before anything is raised, so a user fixing a file sees
 all of them at once. Rows are numbered as a spreadsheet shows them: the header is row 1,
@@ -35,6 +35,7 @@ class TableSpec:
         codes: Columns holding a country code of the world (ISO3).
         booleans: Columns holding ``true``/``false``.
         unique: Columns whose non-empty values must be unique.
+        wildcards: Code columns that may also hold ``ALL`` (a default row).
     """
 
     columns: tuple[str, ...]
@@ -42,6 +43,7 @@ class TableSpec:
     codes: tuple[str, ...] = ()
     booleans: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()
+    wildcards: tuple[str, ...] = ()
 
 
 _COUNT: tuple[float, float | None] = (0.0, None)
@@ -123,7 +125,21 @@ SPECS: dict[str, TableSpec] = {
         numbers={"year": _COUNT, "emigrants": _COUNT},
         codes=("origin",),
     ),
+    "initial_stock": TableSpec(
+        columns=("origin", "destination", "year", "people", "source"),
+        numbers={"year": _COUNT, "people": _COUNT},
+        codes=("origin", "destination"),
+    ),
+    "initial_status": TableSpec(
+        columns=("nationality", "country", "naturalized", "irregular", "source"),
+        numbers={"naturalized": _FRACTION, "irregular": _FRACTION},
+        codes=("nationality", "country"),
+        wildcards=("nationality", "country"),
+    ),
 }
+
+#: Tables a world folder may leave out (a world without them starts with no one abroad).
+OPTIONAL: frozenset[str] = frozenset({"initial_stock", "initial_status"})
 
 
 def row_label(index: int, column: str) -> str:
@@ -174,7 +190,8 @@ def _check_codes(
 ) -> None:
     allowed = set(known)
     for column in spec.codes:
-        extra = {ALL_NATIONALITIES} if column == "nationality" and "destination" in df else set()
+        wild = column in spec.wildcards or (column == "nationality" and "destination" in df)
+        extra = {ALL_NATIONALITIES} if wild else set()
         for i, code in enumerate(df[column]):
             if code not in allowed | extra:
                 listed = ", ".join(known + sorted(extra))
@@ -232,11 +249,12 @@ def _check_visa_defaults(visas: pd.DataFrame, routes: pd.DataFrame, label: str) 
 
 
 def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
-    """Read and validate the five world tables from ``directory``.
+    """Read and validate the world tables from ``directory``.
 
     Args:
         directory: Folder holding ``countries.csv``, ``routes.csv``, ``visas.csv``,
-            ``diaspora.csv`` and ``push.csv``.
+            ``diaspora.csv`` and ``push.csv``, and optionally ``initial_stock.csv`` and
+            ``initial_status.csv``.
         shown: How the folder is named in error messages (the path as the user gave it).
 
     Returns:
@@ -247,7 +265,11 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
     """
     problems: list[Problem] = []
     labels = {name: str(Path(shown) / f"{name}.csv") for name in SPECS}
-    raw = {name: _read_raw(directory / f"{name}.csv", labels[name], problems) for name in SPECS}
+    raw = {
+        name: _read_raw(directory / f"{name}.csv", labels[name], problems)
+        for name in SPECS
+        if name not in OPTIONAL or (directory / f"{name}.csv").is_file()
+    }
     known: list[str] = []
     tables: dict[str, pd.DataFrame | None] = {}
     if raw["countries"] is not None:
@@ -257,13 +279,21 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
         if tables["countries"] is not None:
             known = list(dict.fromkeys(tables["countries"]["iso3"]))
     for name in list(SPECS)[1:]:
-        if raw[name] is not None:
+        if raw.get(name) is not None:
             tables[name] = _check_table(name, raw[name], labels[name], known, problems)
+    status = tables.get("initial_status")
+    if status is not None and not problems:
+        for i, total in enumerate(status["naturalized"] + status["irregular"]):
+            if total > 1.0:
+                message = f"naturalized + irregular = {total:g} exceeds 1"
+                problems.append(Problem(labels["initial_status"], f"row {i + 2}", message))
     if not problems and tables.get("visas") is not None and tables.get("routes") is not None:
         problems += _check_visa_defaults(tables["visas"], tables["routes"], labels["visas"])
     if problems:
         raise WorldError(problems)
     out = {name: df for name, df in tables.items() if df is not None}
+    for name in OPTIONAL - set(out):
+        out[name] = pd.DataFrame({c: [] for c in SPECS[name].columns})
     out["countries"] = out["countries"].set_index("iso3")
     out["push"]["year"] = out["push"]["year"].astype(int)
     return out
