@@ -98,3 +98,16 @@ def test_chosen_metrics_only(tmp_path):
     )
     assert list(rep.summary["metric"].unique()) == ["darien_crossings", "deaths"]
     assert rep.answer.startswith("Closure lowers Darien Gap crossings most")
+
+
+def test_grid_report_compares_at_the_same_grid_point(tmp_path):
+    from test_analysis_fixture import write_grid_results
+
+    rep = build_report(write_grid_results(tmp_path / "grid"), tmp_path / "out")
+    onward = rep.summary[rep.summary["metric"] == "onward_moves"].set_index("scenario")
+    assert onward.loc["closure[x=2]", "baseline"] == "baseline[x=2]"
+    assert onward.loc["closure[x=1]", "baseline"] == "baseline[x=1]"
+    # the x=2 copy holds ten times the people: so does its paired change
+    ratio = onward.loc["closure[x=2]", "diff_mean"] / onward.loc["closure[x=1]", "diff_mean"]
+    assert ratio == pytest.approx(10.0)
+    assert "same grid point" in (tmp_path / "out" / "report.html").read_text()

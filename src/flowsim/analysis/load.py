@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from flowsim import tables
 from flowsim.errors import ResultsError
@@ -157,8 +158,9 @@ class ResultsSource:
             )
             return f"SELECT {empty} WHERE FALSE"
         listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        present = pq.read_schema(files[0]).names
         return (
-            f"SELECT {_typed(name)} FROM read_parquet([{listed}], union_by_name = true) "
+            f"SELECT {_typed(name, present)} FROM read_parquet([{listed}], union_by_name = true) "
             "WHERE run_id IN (SELECT run_id FROM runs)"
         )
 
@@ -313,13 +315,25 @@ def _read_table(
 
 
 #: SQL types of the columns that are not text.
-_SQL_TYPES = {"month": "DATE", "replicate": "BIGINT", "value": "DOUBLE", "people": "DOUBLE"}
+_SQL_TYPES = {
+    "month": "DATE",
+    "replicate": "BIGINT",
+    "value": "DOUBLE",
+    "people": "DOUBLE",
+    "lived_in_third": "BOOLEAN",
+}
 
 
-def _typed(name: str) -> str:
-    """Select list casting a table's columns to their SQL types (text by default)."""
+def _typed(name: str, present: Iterable[str] | None = None) -> str:
+    """Select list casting a table's columns to their SQL types (text by default).
+
+    Columns not in ``present`` (when given) are NULL: folders written before a column was
+    added still answer the queries that do not need it.
+    """
+    have = set(TABLE_COLUMNS[name] if present is None else present)
     return ", ".join(
-        f"CAST({c} AS {_SQL_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in TABLE_COLUMNS[name]
+        f"CAST({c if c in have else 'NULL'} AS {_SQL_TYPES.get(c, 'VARCHAR')}) AS {c}"
+        for c in TABLE_COLUMNS[name]
     )
 
 

@@ -360,15 +360,18 @@ def _scenario_rows(
         if label not in pairs:
             continue
         entry = info.get(label) if info else None
-        description = " ".join(entry.description.split()) if entry else "(not recorded)"
+        description = " ".join(entry.description.split()) if entry else _UNKNOWN
         if pairs[label] == label:
             policies = "the reference: the others are compared with it"
         elif entry is None:
-            policies = "(not recorded)"
+            policies = _UNKNOWN
         else:
             policies = "; ".join(_policy_text(p) for p in changed.get(label, [])) or "none"
         rows.append([scenario_title(label), description, policies])
     return rows
+
+
+_UNKNOWN = "(not known: scenario file not found, or changed since the run)"
 
 
 def _policy_text(policy: Mapping[str, Any]) -> str:

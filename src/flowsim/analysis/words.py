@@ -85,7 +85,10 @@ class Numbers:
             return ""
         if self.unit == "share":
             return ""  # shares are compared in percentage points only
-        return f"{change / base:+.0%}" if abs(change / base) >= 0.1 else f"{change / base:+.1%}"
+        ratio = change / base
+        if abs(ratio) < 0.0005:
+            return f"{'+' if ratio > 0 else '-'}<0.1%" if ratio else "no change"
+        return f"{ratio:+.0%}" if abs(ratio) >= 0.1 else f"{ratio:+.1%}"
 
     def _people(self, value: float, *, signed: bool) -> str:
         step = self.step
