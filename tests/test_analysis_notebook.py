@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-
 import pytest
+from nbclient import NotebookClient
 
 from test_analysis_fixture import write_grid_results, write_results
 
