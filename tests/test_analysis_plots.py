@@ -109,3 +109,49 @@ def test_coordinates_cover_the_region_and_manifest_overrides():
     )
     assert moved.loc["COL", "lat"] == 1.0
     assert moved.loc["XKX", "name"] == "Pristina"
+
+
+def crowded_frames():
+    """Onward journeys among the small, close countries of Central America and Hispaniola."""
+    from flowsim import tables
+    from flowsim.analysis.load import ResultsFrames
+
+    hops = [("SLV", "GTM"), ("HND", "GTM"), ("NIC", "CRI"), ("GTM", "MEX"), ("HTI", "DOM"),
+            ("DOM", "USA"), ("CRI", "PAN"), ("COL", "ESP"), ("PRY", "ARG")]  # fmt: skip
+    flows = [
+        dict(run_id="baseline/r0", scenario="baseline", replicate=0, month=pd.Timestamp("2025-01-01"),
+             nationality="VEN", from_country=a, to_country=b, route="r", mode="land",
+             kind="onward", lived_in_third=True, people=100.0 * (i + 1))
+        for i, (a, b) in enumerate(hops)
+    ]  # fmt: skip
+    runs = pd.DataFrame(
+        [dict(run_id="baseline/r0", scenario="baseline", replicate=0, seed=1, status="ok",
+              error="", seconds=1.0, flowsim_version="0", params="{}")]
+    )  # fmt: skip
+    empty = pd.DataFrame({c: [] for c in tables.TIMESERIES_COLUMNS})
+    return ResultsFrames(runs, empty.astype({"month": "datetime64[ns]"}),
+                         pd.DataFrame(flows, columns=tables.FLOWS_COLUMNS))  # fmt: skip
+
+
+def test_flow_map_has_borders_separate_labels_a_key_and_numbers():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plot_flow_map(crowded_frames(), "baseline", numbers=3)
+    ax = fig.axes[0]
+    outlines = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert outlines and len(outlines[0].get_paths()) >= 32  # every country of the file
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    codes = [t for t in ax.texts if t.get_text().isupper() and len(t.get_text()) == 3]
+    assert {t.get_text() for t in codes} >= {"SLV", "GTM", "HND", "NIC", "CRI", "HTI", "DOM"}
+    assert "PRY" in {t.get_text() for t in codes}  # no capital in coords.csv: outline centre
+    boxes = [t.get_window_extent(renderer) for t in codes]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), "country labels overlap"
+    numbers = [t.get_text() for t in ax.texts if t.get_text().replace(",", "").isdigit()]
+    assert numbers == ["900", "800", "700"]  # the three largest corridors
+    key = ax.get_legend()
+    assert [t.get_text() for t in key.get_texts()] == ["900", "450", "90"]
+    x0, x1 = ax.get_xlim()
+    spain = [t for t in ax.texts if t.get_text().startswith("Spain")][0]
+    assert x0 < spain.xy[0] < x1  # Spain drawn at the frame's edge, not off it

@@ -75,6 +75,7 @@ class ResultsFrames:
             The answer, with any ``month`` column as timestamps.
         """
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         try:
             con.register("runs", self.runs)
             for name in ("timeseries", "flows"):
@@ -140,6 +141,7 @@ class ResultsSource:
             The answer, with any ``month`` column as timestamps.
         """
         con = duckdb.connect(config={"memory_limit": QUERY_MEMORY_LIMIT, "threads": 2})
+        con.execute("SET enable_progress_bar = false")
         try:
             con.register("runs", self.runs)
             for name in ("timeseries", "flows"):
