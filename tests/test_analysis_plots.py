@@ -119,9 +119,9 @@ def crowded_frames():
     hops = [("SLV", "GTM"), ("HND", "GTM"), ("NIC", "CRI"), ("GTM", "MEX"), ("HTI", "DOM"),
             ("DOM", "USA"), ("CRI", "PAN"), ("COL", "ESP"), ("PRY", "ARG")]  # fmt: skip
     flows = [
-        dict(run_id="baseline/r0", scenario="baseline", replicate=0, month=pd.Timestamp("2025-01-01"),
-             nationality="VEN", from_country=a, to_country=b, route="r", mode="land",
-             kind="onward", lived_in_third=True, people=100.0 * (i + 1))
+        dict(run_id="baseline/r0", scenario="baseline", replicate=0,
+             month=pd.Timestamp("2025-01-01"), nationality="VEN", from_country=a,
+             to_country=b, route="r", mode="land", kind="onward", lived_in_third=True, people=100.0 * (i + 1))
         for i, (a, b) in enumerate(hops)
     ]  # fmt: skip
     runs = pd.DataFrame(
@@ -155,3 +155,30 @@ def test_flow_map_has_borders_separate_labels_a_key_and_numbers():
     x0, x1 = ax.get_xlim()
     spain = [t for t in ax.texts if t.get_text().startswith("Spain")][0]
     assert x0 < spain.xy[0] < x1  # Spain drawn at the frame's edge, not off it
+
+
+def test_status_composition_draws_each_status_under_its_own_name():
+    """Parole and an unknown status are drawn apart from labor visas, each in its own colour."""
+    from flowsim import tables
+    from flowsim.analysis.load import ResultsFrames
+
+    month = pd.Timestamp("2025-01-01")
+    people = {"irregular": 10.0, "parole": 20.0, "labor_visa": 5.0, "asylum_claim": 7.0}
+    series = pd.DataFrame(
+        [dict(run_id="b/r0", scenario="b", replicate=0, month=month, country="USA",
+              nationality="VEN", status=s, variable="stock", value=v)
+         for s, v in people.items()],
+        columns=tables.TIMESERIES_COLUMNS,
+    )  # fmt: skip
+    runs = pd.DataFrame(
+        [dict(run_id="b/r0", scenario="b", replicate=0, seed=1, status="ok", error="",
+              seconds=1.0, flowsim_version="0", params="{}")]
+    )  # fmt: skip
+    flows = pd.DataFrame({c: [] for c in tables.FLOWS_COLUMNS}).astype({"month": "datetime64[ns]"})
+    fig = plot_status_composition(ResultsFrames(runs, series, flows), "USA", scenario="b")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "humanitarian parole" in labels and "asylum claim" in labels and "labor visa" in labels
+    colours = [tuple(c.get_facecolor()[0]) for c in ax.collections]
+    assert len(set(colours)) == len(colours)  # no two statuses share a colour
+    assert "one run" in ax.get_title()

@@ -12,16 +12,16 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import pandas as pd
 import numpy as np
+import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import Bbox
 
-from flowsim.analysis.load import Results, as_frames
 from flowsim.analysis.geography import centroid, draw_outlines
+from flowsim.analysis.load import Results, as_frames
 from flowsim.analysis.palette import DECREASE, INCREASE, OKABE_ITO
 from flowsim.analysis.periods import split_calendar
 from flowsim.analysis.words import scenario_title

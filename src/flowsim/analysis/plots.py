@@ -20,7 +20,7 @@ from flowsim.analysis.compare import INTERVAL
 from flowsim.analysis.load import as_frames
 from flowsim.analysis.metrics import ABROAD_STATUSES, STOCK_METRICS, get_metric
 from flowsim.analysis.pairing import baseline_labels
-from flowsim.analysis.palette import DECREASE, INCREASE, STATUS_COLOURS, scenario_colours
+from flowsim.analysis.palette import DECREASE, INCREASE, scenario_colours, status_styles
 from flowsim.analysis.words import scenario_title
 from flowsim.errors import ResultsError
 
@@ -180,15 +180,19 @@ def plot_status_composition(
     *,
     scenario: str = "baseline",
 ) -> Figure:
-    """Migrants living in one host by legal status over time (stacked, replicate mean).
+    """Migrants living in one host by legal status over time (stacked, mean of the runs).
+
+    Every status the results hold is drawn with its own label and colour
+    (:func:`~flowsim.analysis.palette.status_styles`): a status the figure does not know is
+    shown under its own name, never merged into another.
 
     Args:
-        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        results: A results folder, opened results or an object with the three tables.
         country: The host (ISO3).
         scenario: The scenario to draw.
 
     Returns:
-        A figure with one stacked area per status.
+        A figure with one stacked area per status present.
 
     Raises:
         ResultsError: The scenario is unknown.
@@ -199,27 +203,30 @@ def plot_status_composition(
             f"scenario {scenario!r} not found (available: {', '.join(frames.scenarios)})"
         )
     n = int(frames.runs["scenario"].eq(scenario).sum())
-    statuses = ", ".join("?" for _ in ABROAD_STATUSES)
     rows = frames.query(
         "SELECT t.month, t.status, SUM(t.value) AS value FROM timeseries t "
         "JOIN runs r ON t.run_id = r.run_id "
         "WHERE r.scenario = ? AND t.variable = 'stock' AND t.country = ? "
-        f"AND t.nationality <> t.country AND t.status IN ({statuses}) "
+        "AND t.nationality <> t.country AND t.status NOT IN ('all', 'national') "
         "GROUP BY t.month, t.status",
-        [scenario, country, *ABROAD_STATUSES],
+        [scenario, country],
     )
+    styles = status_styles([*ABROAD_STATUSES, *rows["status"].unique()])
     mean = rows.set_index(["month", "status"])["value"].div(max(n, 1)).unstack("status")
-    mean = mean.reindex(columns=list(ABROAD_STATUSES), fill_value=0.0).fillna(0.0)
+    mean = mean.reindex(columns=list(styles), fill_value=0.0).fillna(0.0).sort_index()
     fig = Figure(figsize=(9, 4.8), layout="constrained")
     ax = fig.add_subplot()
     ax.stackplot(
         mean.index,
         mean.to_numpy().T,
-        labels=[s.replace("_", " ") for s in ABROAD_STATUSES],
-        colors=STATUS_COLOURS,
+        labels=[label for label, _ in styles.values()],
+        colors=[colour for _, colour in styles.values()],
         alpha=0.9,
     )
-    ax.set_title(f"Migrants living in {country} by legal status ({scenario}, mean of {n} runs)")
+    runs = "one run" if n == 1 else f"mean of {n} runs"
+    ax.set_title(
+        f"Migrants living in {country} by legal status ({scenario_title(scenario)}, {runs})"
+    )
     _format_months(ax)
     ax.set_ylabel("people")
     _format_values(ax.yaxis, "people")
