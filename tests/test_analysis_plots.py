@@ -121,7 +121,8 @@ def crowded_frames():
     flows = [
         dict(run_id="baseline/r0", scenario="baseline", replicate=0,
              month=pd.Timestamp("2025-01-01"), nationality="VEN", from_country=a,
-             to_country=b, route="r", mode="land", kind="onward", lived_in_third=True, people=100.0 * (i + 1))
+             to_country=b, route="r", mode="land", kind="onward", lived_in_third=True,
+             people=100.0 * (i + 1))
         for i, (a, b) in enumerate(hops)
     ]  # fmt: skip
     runs = pd.DataFrame(
