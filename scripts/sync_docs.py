@@ -2,7 +2,8 @@
 
 Usage: PYTHONPATH=src python scripts/sync_docs.py [--check]
 
-- docs/ODD.md section 3: the schedule, from ``flowsim.model.schedule.SCHEDULE``.
+- docs/ODD.md section 3: the schedule, from ``flowsim.model.schedule.SCHEDULE``;
+- docs/ODD.md section 7.4: the utility terms, from ``flowsim.model.utility.TERMS``.
 
 With ``--check`` nothing is written; the exit status is 1 when a generated part is stale.
 """
@@ -14,9 +15,15 @@ import sys
 from pathlib import Path
 
 from flowsim.model.schedule import schedule_markdown
+from flowsim.model.utility import terms_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
-START, END = "<!-- generated: schedule (scripts/sync_docs.py) -->", "<!-- end generated -->"
+END = "<!-- end generated -->"
+#: start marker -> function producing the block's text, for docs/ODD.md
+BLOCKS = {
+    "<!-- generated: schedule (scripts/sync_docs.py) -->": schedule_markdown,
+    "<!-- generated: utility terms (scripts/sync_docs.py) -->": terms_markdown,
+}
 
 
 def replace_block(text: str, start: str, end: str, body: str) -> str:
@@ -33,11 +40,13 @@ def main() -> int:
     args = ap.parse_args()
     path = ROOT / "docs" / "ODD.md"
     old = path.read_text(encoding="utf-8")
-    new = replace_block(old, START, END, schedule_markdown())
+    new = old
+    for start, make in BLOCKS.items():
+        new = replace_block(new, start, END, make())
     if new == old:
         return 0
     if args.check:
-        print(f"{path.relative_to(ROOT)}: schedule is stale; run scripts/sync_docs.py")
+        print(f"{path.relative_to(ROOT)}: a generated block is stale; run scripts/sync_docs.py")
         return 1
     path.write_text(new, encoding="utf-8")
     print(f"rewrote {path.relative_to(ROOT)}")

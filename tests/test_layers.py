@@ -23,8 +23,8 @@ RANK: dict[str, int] = {
     "parameters": 1,
     "results": 1,  # results reads and writes files only
     "policies": 2,  # policy families: file schema and runtime; the world only as a type
-    "scenario": 3,
-    "world": 4,
+    "world": 3,  # world tables; reads a scenario's overrides, typed only
+    "scenario": 4,  # scenario files, checked against the world
     "population": 5,
     "agents": 6,
     "model": 7,
@@ -35,9 +35,8 @@ RANK: dict[str, int] = {
     "dashboard": 10,
     "cli": 11,
 }
-#: Deliberate exceptions: scenario files are checked against the world when loaded (a lookup
-#: of codes and route names, not a dependency on the model).
-EXCEPTIONS = {("scenario", "world")}
+#: Deliberate exceptions (none at present).
+EXCEPTIONS: set[tuple[str, str]] = set()
 #: analysis reads results files only: it never imports the model, engine or results store
 ANALYSIS_ALLOWED = {"errors", "tables"}
 MESA_ALLOWED = {"agents.py", "model/model.py", "dashboard/app.py", "dashboard/live.py"}

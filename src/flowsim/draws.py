@@ -62,11 +62,10 @@ NEW_SAVINGS = register("new.savings", "initial savings of a new agent (two norma
 NEW_SKILL = register("new.skill", "skill percentile of a new agent")
 NEW_DOCUMENTED = register("new.documented", "whether a new emigrant holds a passport")
 INITIAL_ROUND = register(
-    "initial.round", "rounding of a (nationality, host) pair's initial stock to whole agents"
+    "initial.round", "rounding of the initial stock's agents per (nationality, host)"
 )
 INITIAL_ATTRIBUTES = register(
-    "initial.attributes",
-    "years in host, status, documents, job, savings, skill of the initial stock",
+    "initial.attributes", "arrival month, status, savings and skill of an initial-stock agent"
 )
 EMIGRATION = register("emigration", "number of emigrants leaving an origin in a month")
 # --- monthly life
@@ -97,6 +96,7 @@ TRAVEL_INTERCEPT = register("travel.intercept", "interception on a route (per ho
 #: Creation tags of agents (part of their stable key) that are not per policy.
 SOURCE_EMIGRATION = 0
 SOURCE_FORCED = 1
+SOURCE_INITIAL = 1_000_003  # the initial stock abroad
 
 
 def policy_source(draw: Draw, policy: str) -> int:

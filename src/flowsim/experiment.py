@@ -38,7 +38,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +49,6 @@ from flowsim.errors import Problem, ScenarioError
 from flowsim.rng import replicate_seed
 
 if TYPE_CHECKING:
-    from flowsim.engine.run import RunSpec
     from flowsim.scenario import Scenario
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -357,8 +356,6 @@ def expand(experiment: Experiment) -> Plan:
     Raises:
         ScenarioError: When a scenario or a grid override is invalid; nothing has run.
     """
-    from flowsim.engine.run import RunSpec
-
     check_size(experiment, str(experiment.source_file or "<experiment>"))
     scenarios = load_scenarios(experiment)
     sets = _parameter_sets(experiment)
@@ -480,3 +477,34 @@ __all__: Sequence[str] = (
     "parse_experiment",
     "scenario_label",
 )
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs.
+
+    Attributes:
+        run_id: Stable id, ``"<scenario label>/r<replicate>"``.
+        scenario: The resolved scenario (grid point already applied).
+        replicate: Replicate index; replicate k has the same seed in every scenario.
+        seed: The run's seed.
+        params: The grid point's overrides (recorded in ``runs.params``).
+        label: Scenario label written in the tables (defaults to the scenario's name).
+        world_dir: Folder of world tables (None = the embedded default world).
+        parameter_set: Index of the ensemble parameter set the run uses (None when the
+            experiment has no ensemble); recorded in the manifest's run list.
+    """
+
+    run_id: str
+    scenario: Scenario
+    replicate: int
+    seed: int
+    params: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+    world_dir: str | None = None
+    parameter_set: int | None = None
+
+    @property
+    def scenario_label(self) -> str:
+        """Name shown in the tables' ``scenario`` column."""
+        return self.label or self.scenario.name

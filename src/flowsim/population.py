@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flowsim.vocab import FIRST, NATIONAL, NEVER_MONTH
+from flowsim.vocab import FIRST, NATIONAL, NEVER_MONTH, RUN_COHORT
 
 #: Column name -> (dtype, fill value for new rows).
 COLUMNS: dict[str, tuple[type, float | int | bool]] = {
@@ -37,13 +37,8 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "kind": (np.int8, FIRST),  # kind of the current or last journey
     "alive": (np.bool_, True),
     "lived_abroad": (np.bool_, False),  # has lived (settled >= 1 month) outside its own country
-    "cohort": (np.int8, 0),  # COHORT_NAMES code: created during the run or the initial stock
+    "cohort": (np.int8, RUN_COHORT),  # COHORT_NAMES code: run or initial stock
 }
-
-#: Cohort codes; index = code. "pre2015" = the initial stock abroad created at the run's start.
-COHORT_NAMES: tuple[str, ...] = ("run", "pre2015")
-RUN_COHORT, INITIAL_COHORT = range(2)
-
 
 class Population:
     """Columnar agent state; attribute ``<column>`` is a view of the live rows."""

@@ -41,25 +41,6 @@ def stream(seed: int, name: object, *extra: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
 
 
-class Streams:
-    """Lazily created named streams for one run.
-
-    Each stream is created once on first use and then advances with the run, so adding a
-    new stream never shifts the numbers another stream produces.
-    """
-
-    def __init__(self, seed: int) -> None:
-        self.seed = int(seed)
-        self._streams: dict[str, np.random.Generator] = {}
-
-    def __getitem__(self, name: str) -> np.random.Generator:
-        gen = self._streams.get(name)
-        if gen is None:
-            gen = stream(self.seed, name)
-            self._streams[name] = gen
-        return gen
-
-
 def replicate_seed(root_seed: int, replicate: int) -> int:
     """Seed of replicate ``k`` of an experiment: the same in every scenario (paired runs).
 

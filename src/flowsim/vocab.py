@@ -31,6 +31,11 @@ StatusAbroad = Literal["irregular", "pending", "regular", "labor_visa", "natural
 KIND_NAMES: tuple[str, ...] = ("first", "onward", "return", "pathway")
 FIRST, ONWARD, RETURN, PATHWAY = range(4)
 
+#: Cohorts; index = code stored in ``Population.cohort``. "pre2015" = the initial stock
+#: abroad created at the run's start.
+COHORT_NAMES: tuple[str, ...] = ("run", "pre2015")
+RUN_COHORT, INITIAL_COHORT = range(2)
+
 #: Route modes; index = code stored in ``WorldIndex.edge_mode``.
 MODES: tuple[str, ...] = ("land", "sea", "air")
 ModeName = Literal["land", "sea", "air"]

@@ -1,6 +1,6 @@
 """Phase ``decide``: stay, move on, return, or take a labor pathway.
 
-Aspiration-capability random utility (DESIGN.md section 5). Destination utilities are
+Aspiration-capability random utility (terms in ``flowsim.model.utility``). Destination utilities are
 evaluated once per (nationality, location) group, never per agent; each agent's wish to
 move is a hazard rising with the gain of the group's inclusive value over its own utility
 of staying (integration, status, job, time here). Only the agents who act on the wish (a
@@ -16,8 +16,16 @@ import numpy as np
 
 from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
-from flowsim.model.economy import employment_odds, formal_access, job_access
+from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import start_journeys
+from flowsim.model.utility import (
+    cost_term,
+    home_term,
+    income_term,
+    job_access,
+    journey_term,
+    network_term,
+)
 from flowsim.rng import agent_key, agent_uniform, stream
 from flowsim.vocab import (
     FIRST,
@@ -51,11 +59,7 @@ def place_value(model: FlowModel) -> np.ndarray:
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
-    value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(
-        model.network / p.net_ref
-    )
-    value[idx, idx] += p.b_home
-    return value
+    return income_term(income, p) + network_term(model.network, p) + home_term(n, p)
 
 
 def destination_utility(model: FlowModel) -> np.ndarray:
@@ -69,12 +73,7 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     p = model.params
     paths = model.paths
     value = np.repeat(place_value(model), 2, axis=0)
-    u = (
-        value[:, None, :]
-        - p.b_risk * paths.risk
-        - p.b_stop * paths.stopped
-        - p.b_time * paths.months
-    )
+    u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, p)
     u = np.where(paths.reachable, u, -np.inf)
     return u
 
@@ -129,7 +128,7 @@ def decide(model: FlowModel) -> None:
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
     loans = network_loans(model)[:, None, :]  # [class, 1, to]
-    g_util = util - p.b_cost * cost / (mean_sav[:, :, None] + loans + p.c0)
+    g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = _logsumexp(g_util, axis=2).reshape(-1).astype(np.float32)  # [class*from]
     u_stay = stay_utility(model)
     gain = value[group] - u_stay
@@ -180,7 +179,7 @@ def _choose_block(
     sav = P.savings[rows].astype(np.float64)
     cost = model.paths.cost[cls, loc, :]
     budget = sav[:, None] + network_loans(model)[cls, :]
-    u = util[cls, loc, :] - p.b_cost * cost / (budget + p.c0)
+    u = util[cls, loc, :] - cost_term(cost, budget, p)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
     u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 1))

@@ -8,6 +8,7 @@ import numpy as np
 
 from flowsim import draws
 from flowsim.model.cells import cells
+from flowsim.model.utility import skill_wage
 from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def labor_market(model: FlowModel) -> None:
     u = agent_uniform(model.seed, draws.LABOR, model.month, P.key, dtype=np.float32)
     employed = np.where(P.employed, u >= ct.loss[c], u < find) & settled
     P.employed[:] = employed
-    income = ct.wage[c] * (np.float32(0.6) + np.float32(0.8) * P.skill)
+    income = ct.wage[c] * skill_wage(P.skill, p)
     savings = P.savings
     kept = np.where(
         employed,

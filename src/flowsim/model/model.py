@@ -22,9 +22,6 @@ from flowsim.vocab import NATIONAL
 from flowsim.world import World, default_world
 from flowsim.world.compiled import WorldIndex, compile_world
 
-#: Budget (USD) against which route costs are weighed when choosing the path of a journey.
-PATH_BUDGET_USD = 1000.0
-
 
 class FlowModel(mesa.Model):
     """Migrants (array-backed Mesa agents) deciding monthly to stay, move on or return.
@@ -69,7 +66,7 @@ class FlowModel(mesa.Model):
         self.path_cache: dict[bytes, PathTables] = {}
         self.route_weights = edge_weights(
             self.world_index,
-            PATH_BUDGET_USD,
+            self.params.path_budget_usd,
             self.params.b_cost,
             self.params.b_risk,
             self.params.b_time,

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
-from flowsim.population import INITIAL_COHORT
 from flowsim.tables import STOCK_VARIABLES, VARIABLES
-from flowsim.vocab import KIND_NAMES, MODES, STATUS_NAMES
+from flowsim.vocab import INITIAL_COHORT, KIND_NAMES, MODES, STATUS_NAMES
 from flowsim.world.compiled import WorldIndex
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim.model.cells import cells
-from flowsim.population import RUN_COHORT
+from flowsim.vocab import RUN_COHORT
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel

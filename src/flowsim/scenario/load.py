@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from flowsim.calendar import parse_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.parameters import Parameters
+from flowsim.policies import POLICY_SPECS, Policy
 from flowsim.scenario.files import read_toml
 from flowsim.scenario.messages import number_problems, plain, suggestion
-from flowsim.scenario.policies import POLICY_SPECS, Policy
 from flowsim.scenario.schema import (
     CalibrationInfo,
     CountryChange,
@@ -399,8 +398,3 @@ def validate_files(paths: Sequence[str | Path], *, world: World | None = None) -
             problems += exc.problems
     return problems
 
-
-def month_in_run(month: str, scenario: Scenario) -> bool:
-    """Whether a ``YYYY-MM`` month falls inside the scenario's run."""
-    m = parse_month(month)
-    return scenario.run.start_index <= m <= scenario.run.end_index

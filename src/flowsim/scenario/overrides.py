@@ -8,13 +8,15 @@ default world, so a bad grid value fails before any run starts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from flowsim.errors import Problem, ScenarioError
 from flowsim.scenario.messages import number_problems, plain, suggestion
-from flowsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # Scenario.with_overrides calls this module: no import back at run time
+    from flowsim.scenario.schema import Scenario
 
 
 def apply_overrides(
@@ -88,7 +90,7 @@ def apply_overrides(
     if problems:
         raise ScenarioError(problems)
     try:
-        result = Scenario.model_validate(data)
+        result = type(scenario).model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
             [Problem(file, _where(e["loc"], overrides), plain(e)) for e in exc.errors()]
