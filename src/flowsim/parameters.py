@@ -141,6 +141,14 @@ class Parameters(BaseModel):
         "capped at 1). Passports are needed for legal routes (flights, formal border posts). "
         "Calibrated.",
     )
+    initial_stock_share: float = Field(
+        1.0,
+        ge=0,
+        le=2,
+        description="Multiplier of the initial stock of migrants abroad created as agents at "
+        "the run's start (world table initial_stock.csv, UN DESA 2015). 1 = the data; 0 = "
+        "nobody abroad at the start (the network term then uses diaspora.csv).",
+    )
     savings_sigma: float = Field(
         1.0, ge=0, le=3, description="Log-normal spread of new emigrants' savings. Assumption."
     )

@@ -14,19 +14,19 @@ import hashlib
 import numpy as np
 
 
-def name_key(name: str) -> int:
+def name_key(name: object) -> int:
     """Return a stable 64-bit integer for a stream name.
 
     Args:
-        name: The decision's name, e.g. ``"emigration"``.
+        name: The decision's name, e.g. ``"emigration"`` (or a ``flowsim.draws.Draw``).
 
     Returns:
         The first 8 bytes of the name's SHA-256 digest as an unsigned integer.
     """
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
+    return int.from_bytes(hashlib.sha256(str(name).encode("utf-8")).digest()[:8], "little")
 
 
-def stream(seed: int, name: str, *extra: int) -> np.random.Generator:
+def stream(seed: int, name: object, *extra: int) -> np.random.Generator:
     """Return the generator for one named decision of one run.
 
     Args:
@@ -91,7 +91,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def agent_uniform(
-    seed: int, name: str, month: int, keys: np.ndarray, option: int = 0, dtype: type = np.float64
+    seed: int, name: object, month: int, keys: np.ndarray, option: int = 0, dtype: type = np.float64
 ) -> np.ndarray:
     """Counter-based uniforms in [0, 1): one per agent key, for one decision in one month.
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -303,3 +304,54 @@ def observe_results(
     ts = results.timeseries(scenario=scenario, variable=["stock", "intercepted", "deaths"])
     fl = results.flows(scenario=scenario)
     return observe_tables(targets, ts, fl)
+
+
+def secondary_share(
+    results: str | Path | Results,
+    route: str = "Darien Gap",
+    period: str = "year",
+    scenario: str | None = None,
+) -> pd.DataFrame:
+    """Share of a route's crossers who had lived in a third country, by nationality and period.
+
+    The quantity of IOM's 2021 Darien survey (crossers who usually lived in Chile or Brazil):
+    flows rows of ``route`` with ``lived_in_third`` (the crosser had settled at least one
+    month in a country other than its own before this crossing) over all its crossers.
+    Only the route's listed direction is counted (``route`` names one directed edge).
+
+    Args:
+        results: A results folder (or an open ``flowsim.results.Results``).
+        route: Route name or id, e.g. ``"Darien Gap"``.
+        period: ``"year"`` (calendar years) or ``"month"``.
+        scenario: Only this scenario label (all when omitted).
+
+    Returns:
+        One row per (scenario, nationality, period) plus an ``ALL`` nationality row per
+        (scenario, period): ``crossers`` and ``lived_in_third`` (people per run, mean over
+        the ok runs) and ``share`` (their ratio; NaN without crossers).
+    """
+    from flowsim.results import Results
+
+    res = results if isinstance(results, Results) else Results(results)
+    fl = res.flows(scenario=scenario, route=route)
+    cols = ["scenario", "nationality", "period", "crossers", "lived_in_third", "share"]
+    if fl.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    months = pd.to_datetime(fl["month"])
+    fmt = "%Y" if period == "year" else "%Y-%m"
+    fl = fl.assign(
+        period=months.dt.strftime(fmt),
+        third=fl["people"].where(fl["lived_in_third"].astype(bool), 0.0),
+    )
+    runs = fl.groupby("scenario")["run_id"].nunique()
+    by_nat = fl.groupby(["scenario", "nationality", "period"], as_index=False)[
+        ["people", "third"]
+    ].sum()
+    every = fl.groupby(["scenario", "period"], as_index=False)[["people", "third"]].sum()
+    every.insert(1, "nationality", "ALL")
+    out = pd.concat([by_nat, every], ignore_index=True)
+    n_runs = out["scenario"].map(runs).to_numpy(float)
+    out["crossers"] = out.pop("people") / n_runs
+    out["lived_in_third"] = out.pop("third") / n_runs
+    out["share"] = out["lived_in_third"] / out["crossers"].where(out["crossers"] > 0)
+    return out[cols].sort_values(["scenario", "period", "nationality"]).reset_index(drop=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import IRREGULAR, PENDING, STATUS_NAMES
+from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -40,6 +40,11 @@ class CellTables:
     wage: np.ndarray
     stay: np.ndarray
     target: np.ndarray
+
+
+def build_cells(model: FlowModel) -> None:
+    """Phase ``cells``: tabulate this month's per-cell values into ``model.cells``."""
+    model.cells = cell_tables(model)
 
 
 def cell_tables(model: FlowModel) -> CellTables:

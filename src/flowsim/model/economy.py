@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from flowsim.parameters import Parameters
-from flowsim.population import IRREGULAR, PENDING
+from flowsim.vocab import IRREGULAR, PENDING
 
 
 def formal_access(status: np.ndarray, integration: np.ndarray, p: Parameters) -> np.ndarray:

@@ -15,21 +15,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
-from flowsim.population import (
+from flowsim.rng import agent_uniform
+from flowsim.vocab import (
     FIRST,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
+    NEVER_MONTH,
     PATHWAY,
 )
-from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
-
-_NEVER = 2**31 - 1
 
 
 def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -111,13 +111,13 @@ def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
     P.status[rows] = new_status
     P.status_since[changed] = t
     contract_end = t + P.permit_months[changed].astype(np.int32)
-    P.status_until[changed] = np.where(pathway[~keep], contract_end, np.int32(_NEVER))
+    P.status_until[changed] = np.where(pathway[~keep], contract_end, np.int32(NEVER_MONTH))
     P.integration[rows] = np.where(home, 1.0, 0.0)
     model.recorder.count("settled", where, P.nationality[rows])
 
 
 def travel(model: FlowModel) -> None:
-    """Phase 7: advance every traveller by one month along its journey."""
+    """Phase ``travel``: advance every traveller by one month along its journey."""
     P, w, fx, rec, t, seed = (
         model.population,
         model.world_index,
@@ -141,9 +141,9 @@ def travel(model: FlowModel) -> None:
         src, dst = w.edge_src[edge], w.edge_dst[edge]
         keys = P.key[rows]
         # death or disappearance on the crossing
-        dies = agent_uniform(seed, "travel.death", t, keys, option=hop) < w.edge_risk[edge]
+        dies = agent_uniform(seed, draws.TRAVEL_DEATH, t, keys, option=hop) < w.edge_risk[edge]
         # interception (enforcement) or being turned back (partial closure)
-        u = agent_uniform(seed, "travel.intercept", t, keys, option=hop)
+        u = agent_uniform(seed, draws.TRAVEL_INTERCEPT, t, keys, option=hop)
         blocked = fx.closed[nat, edge]
         p_stop = 1.0 - (1.0 - fx.intercept[nat, edge]) * (1.0 - blocked)
         stopped = ~dies & (u < p_stop)
@@ -168,7 +168,7 @@ def travel(model: FlowModel) -> None:
             rec.count("deported", dst[stopped][removed], nat[stopped][removed])
             _settle(model, s, target)
         rows, edge, budget, dst = rows[crossed], edge[crossed], budget[crossed], dst[crossed]
-        rec.cross(edge, P.nationality[rows], P.kind[rows])
+        rec.cross(edge, P.nationality[rows], P.kind[rows], P.lived_abroad[rows])
         P.location[rows] = dst
         arrived = dst == P.dest[rows]
         if arrived.any():

@@ -8,29 +8,23 @@ into the long result tables of ``flowsim.tables`` at the end of a run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
-from flowsim.population import KIND_NAMES, STATUS_NAMES
-from flowsim.world.compiled import MODES, WorldIndex
+from flowsim.population import INITIAL_COHORT
+from flowsim.tables import STOCK_VARIABLES, VARIABLES
+from flowsim.vocab import KIND_NAMES, MODES, STATUS_NAMES
+from flowsim.world.compiled import WorldIndex
 
-#: Event variables counted by (country, nationality) each month.
-EVENTS: tuple[str, ...] = (
-    "journeys_first",
-    "journeys_onward",
-    "journeys_return",
-    "journeys_pathway",
-    "settled",
-    "deaths",
-    "intercepted",
-    "deported",
-    "regularized",
-    "applications",
-    "stuck",
-    "emigrants",
-    "in_transit",
-)
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+#: Event variables counted by (country, nationality) each month: every result variable
+#: but the two stocks (the variables themselves are defined once, in ``flowsim.tables``).
+EVENTS: tuple[str, ...] = tuple(v for v in VARIABLES if v not in STOCK_VARIABLES)
 _EV = {name: i for i, name in enumerate(EVENTS)}
 JOURNEY_EVENT = tuple(_EV[f"journeys_{k}"] for k in KIND_NAMES)
 
@@ -47,9 +41,10 @@ class Recorder:
         self._events: list[np.ndarray] = []
         self._stock: list[np.ndarray] = []
         self._employed: list[np.ndarray] = []
+        self._initial: list[np.ndarray] = []
         self._flows: list[np.ndarray] = []
         self.events = np.zeros((len(EVENTS), n, n))
-        self.flows = np.zeros(w.n_edges * n * len(KIND_NAMES))
+        self.flows = np.zeros(w.n_edges * n * len(KIND_NAMES) * 2)
 
     def count(self, event: str | int, country: np.ndarray, nationality: np.ndarray) -> None:
         """Add one agent per element to an event at (country, nationality)."""
@@ -59,11 +54,18 @@ class Recorder:
         key = country.astype(np.int64) * self._n + nationality
         self.events[ev] += np.bincount(key, minlength=self._n * self._n).reshape(self._n, self._n)
 
-    def cross(self, edge: np.ndarray, nationality: np.ndarray, kind: np.ndarray) -> None:
-        """Record border crossings on routes, each with its journey's kind."""
+    def cross(
+        self, edge: np.ndarray, nationality: np.ndarray, kind: np.ndarray, lived: np.ndarray
+    ) -> None:
+        """Record border crossings on routes, each with its journey's kind.
+
+        ``lived`` flags crossers who had lived (settled at least one month) in a country
+        other than their own before this crossing.
+        """
         if len(edge) == 0:
             return
         key = (edge.astype(np.int64) * self._n + nationality) * len(KIND_NAMES) + kind
+        key = key * 2 + lived
         self.flows += np.bincount(key, minlength=self.flows.size)
 
     def close_month(
@@ -73,13 +75,20 @@ class Recorder:
         nationality: np.ndarray,
         status: np.ndarray,
         employed: np.ndarray,
+        initial: np.ndarray | None = None,
     ) -> None:
-        """Store stocks of settled agents and this month's events, then reset events."""
+        """Store stocks of settled agents and this month's events, then reset events.
+
+        ``initial`` flags agents of the initial stock (cohort ``pre2015``), whose stock is
+        also stored on its own (variable ``stock_pre2015``).
+        """
         n, s = self._n, len(STATUS_NAMES)
         key = (location.astype(np.int64) * n + nationality) * s + status
         size = n * n * s
         self._stock.append(np.bincount(key, minlength=size).astype(np.float32))
         self._employed.append(np.bincount(key[employed], minlength=size).astype(np.float32))
+        old = key[initial] if initial is not None else key[:0]
+        self._initial.append(np.bincount(old, minlength=size).astype(np.float32))
         self._events.append(self.events.astype(np.float32))
         self._flows.append(self.flows.astype(np.float32))
         self.months.append(month)
@@ -91,7 +100,8 @@ class Recorder:
         n, s = self._n, len(STATUS_NAMES)
         iso = np.array(self.w.iso3, dtype=object)
         parts = []
-        for variable, stacked in (("stock", self._stock), ("employed", self._employed)):
+        stocks = (self._stock, self._employed, self._initial)
+        for variable, stacked in zip(STOCK_VARIABLES, stocks, strict=True):
             arr = np.stack(stacked) if stacked else np.zeros((0, n * n * s))
             t, flat = np.nonzero(arr)
             loc, rest = np.divmod(flat, n * s)
@@ -129,12 +139,13 @@ class Recorder:
         ).reset_index(drop=True)
 
     def flow_table(self) -> pd.DataFrame:
-        """Crossings: month, nationality, from/to country, route, mode, kind, people."""
+        """Crossings: month, nationality, from/to country, route, mode, kind, lived, people."""
         n, k = self._n, len(KIND_NAMES)
         iso = np.array(self.w.iso3, dtype=object)
         arr = np.stack(self._flows) if self._flows else np.zeros((0, self.flows.size))
         t, flat = np.nonzero(arr)
-        edge_nat, kind = np.divmod(flat, k)
+        flat_kind, lived = np.divmod(flat, 2)
+        edge_nat, kind = np.divmod(flat_kind, k)
         edge, nat = np.divmod(edge_nat, n)
         df = pd.DataFrame(
             {
@@ -145,12 +156,31 @@ class Recorder:
                 "route": np.array(self.w.edge_label, dtype=object)[edge],
                 "mode": np.array(MODES, dtype=object)[self.w.edge_mode[edge]],
                 "kind": np.array(KIND_NAMES, dtype=object)[kind],
+                "lived_in_third": lived.astype(bool),
                 "people": arr[t, flat].astype(np.float64) * self.scale,
             }
         )
-        return df.sort_values(["month", "route", "nationality", "kind"], kind="stable").reset_index(
+        return df.sort_values(
+            ["month", "route", "nationality", "kind", "lived_in_third"], kind="stable"
+        ).reset_index(
             drop=True
         )
+
+
+def record_month(model: FlowModel) -> None:
+    """Phase ``record``: store this month's stocks and events; advance the month."""
+    P = model.population
+    settled = model.settled()
+    model.recorder.close_month(
+        model.month,
+        P.location[settled],
+        P.nationality[settled],
+        P.status[settled],
+        P.employed[settled],
+        P.cohort[settled] == INITIAL_COHORT,
+    )
+    model.agent_steps += int(np.count_nonzero(P.alive))
+    model.month += 1
 
 
 def _dates(months: pd.Series) -> pd.Series:

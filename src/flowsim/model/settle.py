@@ -1,4 +1,4 @@
-"""Phase 8, settling in: integration grows, time here counts, diaspora stocks update."""
+"""Phase ``settle``: integration grows, time here counts, diaspora stocks update."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim.model.cells import cells
+from flowsim.population import RUN_COHORT
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def settle_in(model: FlowModel, settled: np.ndarray) -> None:
+def settle_in(model: FlowModel) -> None:
     """Advance integration and months-here of settled agents; refresh the network.
 
     Integration moves a share ``integration_rate`` towards the target of the agent's
     (nationality, host, documented) cell each month.
     """
     P, p, t, ct = model.population, model.params, model.month, model.cells
+    settled = model.settled()
     key = cells(P.nationality, P.location, P.status, model.world_index.n_nodes)
     integ = P.integration
     np.copyto(
@@ -26,18 +28,28 @@ def settle_in(model: FlowModel, settled: np.ndarray) -> None:
     )
     older = settled & (P.arrival_month < t) & (P.months_here < 32000)
     P.months_here[older] += 1
+    # a month settled outside one's own country makes every later crossing a third-country one
+    P.lived_abroad[settled & (P.months_here >= 1) & (P.location != P.nationality)] = True
     model.refresh_network(settled)
 
 
 def network_stock(model: FlowModel, settled: np.ndarray) -> np.ndarray:
-    """Diaspora ``[nationality, country]`` in people: initial stock plus settled agents abroad."""
+    """Diaspora ``[nationality, country]`` in people: settled agents abroad plus the base.
+
+    The base (``model.network_base``) is the world's diaspora table for nationalities
+    without initial-stock agents; for the others the agents (initial stock included) are
+    the whole diaspora, so nobody is counted twice.
+    """
     P, n = model.population, model.world_index.n_nodes
     key = (P.nationality.astype(np.int32) * n + P.location)[settled]
     agents = np.bincount(key, minlength=n * n).reshape(n, n).astype(np.float64)
     np.fill_diagonal(agents, 0.0)
-    return model.world_index.diaspora + agents * model.scale
+    return model.network_base + agents * model.scale
 
 
-def recent_migrants(model: FlowModel) -> np.ndarray:
-    """People per host who arrived during the run (network minus the initial diaspora)."""
-    return (model.network - model.world_index.diaspora).sum(axis=0)
+def recent_migrants(model: FlowModel, settled: np.ndarray) -> np.ndarray:
+    """People per host who arrived during the run: settled agents abroad, initial stock aside."""
+    P = model.population
+    mine = settled & (P.cohort == RUN_COHORT) & (P.location != P.nationality)
+    counts = np.bincount(P.location[mine], minlength=model.world_index.n_nodes)
+    return counts.astype(np.float64) * model.scale

@@ -7,7 +7,7 @@ on load and every problem is reported with its file, row and column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,6 +37,10 @@ class World:
             ``ALL`` is the destination's default.
         diaspora: ``nationality, country, people, source``: stocks around 2015.
         push: ``origin, year, emigrants, source``: expected emigrants per origin and year.
+        initial_stock: ``origin, destination, year, people, source``: bilateral migrant
+            stocks (UN DESA) up to the run's start; empty when the world has none.
+        initial_status: ``nationality, country, naturalized, irregular, source``: status
+            shares of the initial stock by host (``ALL`` rows are defaults).
         graph: Nodes are ISO3 codes with country attributes; edges are keyed by
             ``route_id`` and carry the route's attributes.
         source: Folder the tables came from (``"<package>"`` for the default world).
@@ -49,6 +53,8 @@ class World:
     push: pd.DataFrame
     graph: nx.MultiDiGraph
     source: str
+    initial_stock: pd.DataFrame = field(default_factory=pd.DataFrame)
+    initial_status: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def iso3(self) -> list[str]:
         """Return the country codes in ``countries.csv`` order (the node order everywhere)."""
@@ -115,6 +121,8 @@ def _load(path: Path, shown: str) -> World:
         push=push,
         graph=graph,
         source=shown,
+        initial_stock=tables["initial_stock"],
+        initial_status=tables["initial_status"],
     )
 
 

@@ -14,9 +14,8 @@ import pandas as pd
 
 from flowsim.calendar import parse_month
 from flowsim.scenario.schema import Scenario
+from flowsim.vocab import MODES
 from flowsim.world import World
-
-MODES: tuple[str, ...] = ("land", "sea", "air")
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,9 @@ class WorldIndex:
     origins: np.ndarray  # int64 [O] node indices of origins with a push series
     push_years: np.ndarray  # int [Y]
     push: np.ndarray  # people per year [O, Y]
+    stock_years: np.ndarray  # int [K] years of the bilateral stock history (may be empty)
+    stock: np.ndarray  # people [K, L origin, L host], bilateral migrant stocks by year
+    status_shares: np.ndarray  # [L nationality, L host, 2]: naturalized, irregular shares
 
     @property
     def n_nodes(self) -> int:
@@ -140,6 +142,8 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         .fillna(0.0)
     )
     origins = np.array([pos[o] for o in push_tab.index], dtype=np.int64)
+    stock_years, stock = _stock_history(world, pos)
+    status_shares = _status_shares(world, pos)
 
     labels = tuple(
         (str(name) if isinstance(name, str) and name else str(rid))
@@ -169,7 +173,56 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         origins=origins,
         push_years=push_tab.columns.to_numpy(int),
         push=push_tab.to_numpy(float),
+        stock_years=stock_years,
+        stock=stock,
+        status_shares=status_shares,
     )
+
+
+def _stock_history(world: World, pos: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Bilateral stocks ``[year, origin, host]`` from the world's ``initial_stock`` table."""
+    n = len(pos)
+    tab = world.initial_stock
+    if tab is None or len(tab) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, n, n))
+    years = np.array(sorted({int(y) for y in tab["year"]}), dtype=np.int64)
+    stock = np.zeros((len(years), n, n))
+    k = np.searchsorted(years, tab["year"].to_numpy(float).astype(np.int64))
+    o = tab["origin"].map(pos).to_numpy(np.int64)
+    h = tab["destination"].map(pos).to_numpy(np.int64)
+    np.add.at(stock, (k, o, h), tab["people"].to_numpy(float))
+    idx = np.arange(n)
+    stock[:, idx, idx] = 0.0  # nobody is a migrant in their own country
+    return years, stock
+
+
+def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:
+    """Naturalized and irregular shares ``[nationality, host, 2]`` of the initial stock.
+
+    The most specific row wins: (nationality, host), then (ALL, host), then
+    (nationality, ALL), then (ALL, ALL); without any row, nobody is naturalized or irregular.
+    """
+    n = len(pos)
+    out = np.zeros((n, n, 2))
+    tab = world.initial_status
+    if tab is None or len(tab) == 0:
+        return out
+    everyone = np.ones(n, dtype=bool)
+
+    def mask(code: str) -> np.ndarray:
+        if code == "ALL":
+            return everyone
+        m = np.zeros(n, dtype=bool)
+        m[pos[code]] = True
+        return m
+
+    rank = (tab["nationality"] != "ALL").astype(int) + 2 * (tab["country"] != "ALL").astype(int)
+    order = np.argsort(rank.to_numpy(), kind="stable")  # general rows first, specific last
+    for i in order:
+        r = tab.iloc[i]
+        block = np.ix_(mask(r["nationality"]), mask(r["country"]))
+        out[block] = (float(r["naturalized"]), float(r["irregular"]))
+    return out
 
 
 def month_index(text: str) -> int:

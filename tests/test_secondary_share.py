@@ -1,0 +1,51 @@
+"""Darien-style observation: crossings flagged by whether the crosser had lived abroad."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flowsim.calibration.observe import secondary_share
+from flowsim.cli.main import main
+from flowsim.model import FlowModel
+from flowsim.scenario import Scenario
+from flowsim.world import load_world
+from toy_world import write_toy_world
+
+
+def test_first_month_crossers_have_not_lived_abroad(tmp_path):
+    world = load_world(write_toy_world(tmp_path / "toy", months_ab=0.3))
+    s = Scenario(name="toy", run={"start": "2015-01", "months": 12, "scale": 100.0})
+    model = FlowModel(s, world=world, seed=4)
+    model.add_emigrants("AAA", 40)
+    model.step()
+    fl = model.recorder.flow_table()
+    assert fl["people"].sum() > 0
+    assert not fl["lived_in_third"].any(), "nobody has settled a month abroad yet"
+    P = model.population
+    assert not P.lived_abroad.any()
+    model.run_months(11)
+    # the flag is set only for agents who have made a journey
+    assert P.lived_abroad.any()
+    assert (P.moves[P.lived_abroad] >= 1).all()
+
+
+def test_secondary_share_from_a_results_folder(tmp_path):
+    world = write_toy_world(tmp_path / "toy", push=30000)
+    scen = tmp_path / "toy.toml"
+    scen.write_text(
+        'name = "toy"\n[run]\nstart = "2015-01"\nmonths = 36\nscale = 100\nseed = 3\n'
+        "[parameters]\nhazard_max = 0.3\n"
+    )
+    out = tmp_path / "res"
+    assert main(["run", str(scen), "--world", str(world), "--out", str(out)]) == 0
+    share = secondary_share(out, route="Last border")
+    fl = pd.read_parquet(out / "flows.parquet")
+    fl = fl[fl.route == "Last border"]
+    fl = fl.assign(year=pd.to_datetime(fl.month).dt.year.astype(str))
+    assert len(share) > 0 and fl.lived_in_third.any()
+    for year, rows in fl.groupby("year"):
+        expect = rows.loc[rows.lived_in_third, "people"].sum() / rows.people.sum()
+        got = share[(share.nationality == "ALL") & (share.period == year)].share.item()
+        assert np.isclose(got, expect)
+    assert ((share.share >= 0) & (share.share <= 1)).all()
