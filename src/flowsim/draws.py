@@ -61,6 +61,13 @@ def register(name: str, what: str, *, per_policy: bool = False) -> Draw:
 NEW_SAVINGS = register("new.savings", "initial savings of a new agent (two normals)")
 NEW_SKILL = register("new.skill", "skill percentile of a new agent")
 NEW_DOCUMENTED = register("new.documented", "whether a new emigrant holds a passport")
+INITIAL_ROUND = register(
+    "initial.round", "rounding of a (nationality, host) pair's initial stock to whole agents"
+)
+INITIAL_ATTRIBUTES = register(
+    "initial.attributes",
+    "years in host, status, documents, job, savings, skill of the initial stock",
+)
 EMIGRATION = register("emigration", "number of emigrants leaving an origin in a month")
 # --- monthly life
 LABOR = register("labor", "finding or losing a job this month")
