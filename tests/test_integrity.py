@@ -235,3 +235,17 @@ def test_extend_adds_grid_points(experiment, tmp_path):
     extended = sweep(experiment, out, extend=True)
     assert (extended.done, extended.skipped) == (4, 4)
     assert len(pd.read_parquet(out / "runs.parquet")) == 8
+
+
+def test_sweep_overwrite_moves_other_results_aside(experiment, tmp_path):
+    out = tmp_path / "out"
+    sweep(experiment, out)
+    (out / "report").mkdir()
+    (out / "report" / "summary.md").write_text("old report")
+    before = store_bytes(out)
+    write_experiment(experiment, seed=99)
+    summary = sweep(experiment, out, overwrite=True)
+    assert summary.done == 4 and summary.moved_aside is not None
+    assert store_bytes(summary.moved_aside) == before
+    assert (summary.moved_aside / "report" / "summary.md").read_text() == "old report"
+    assert json.loads((out / "manifest.json").read_text())["experiment"]["seed"] == 99

@@ -25,7 +25,6 @@ import os
 import shutil
 import sys
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -150,7 +149,7 @@ def _run_staged(spec: RunSpec, manifest: dict[str, Any], out: Path, *, replace: 
     """Run into a hidden sibling folder, then rename it to ``out`` (moving ``out`` aside)."""
     from flowsim.engine.run import run_one
     from flowsim.errors import ResultsError
-    from flowsim.results.store import ResultsStore
+    from flowsim.results.store import ResultsStore, move_aside
 
     out = out.absolute()
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
@@ -167,10 +166,7 @@ def _run_staged(spec: RunSpec, manifest: dict[str, Any], out: Path, *, replace: 
         print(f"run failed; {out} is unchanged: {_last_line(result.run['error'])}", file=sys.stderr)
         return 1
     if replace:
-        aside = out.with_name(f"{out.name}.old-{datetime.now(UTC):%Y%m%dT%H%M%S}")
-        while aside.exists():
-            aside = aside.with_name(aside.name + "x")
-        os.rename(out, aside)
+        aside = move_aside(out)
         print(f"moved the earlier {out} aside to {aside}")
     elif out.is_dir() and not any(out.iterdir()):
         out.rmdir()  # an empty folder holds nothing to keep

@@ -46,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--retry-failed", action="store_true", help="rerun runs recorded as failed")
     p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="when --out holds other results, move them aside to <out>.old-<time> "
+        "(never deleted) and start afresh",
+    )
+    p.add_argument(
         "--extend",
         action="store_true",
         help="add the experiment's new runs (more replicates, grid points or scenarios) to a "
@@ -92,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
         retry_failed=args.retry_failed,
         progress=not args.no_progress,
         extend=args.extend,
+        overwrite=args.overwrite,
     )
+    if summary.moved_aside is not None:
+        print(f"moved the earlier results aside to {summary.moved_aside}")
     for run_id, detail in summary.repaired:
         print(f"run {run_id} was damaged ({detail}): rerun", file=sys.stderr)
     print(summary)

@@ -19,6 +19,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from flowsim import __version__
 from flowsim.engine.executors import check_executor, open_pool
 from flowsim.engine.provenance import manifest_for
+from flowsim.errors import ResultsError
 from flowsim.experiment import Experiment, expand, experiment_from
-from flowsim.results.store import PartWriter, ResultsStore
+from flowsim.results.store import PartWriter, ResultsStore, move_aside
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,6 +70,7 @@ class SweepSummary:
         repaired: Runs found damaged (a part missing or not matching its receipt) and
             therefore rerun, as ``(run_id, what was wrong)``.
         seconds: Wall time of the sweep.
+        moved_aside: Where ``overwrite`` moved the folder's earlier results (or None).
     """
 
     out_dir: Path
@@ -78,6 +81,7 @@ class SweepSummary:
     kept_failed: list[str] = field(default_factory=list)
     repaired: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    moved_aside: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -210,6 +214,7 @@ def run_sweep(
     progress: bool = True,
     run_fn: RunFn | None = None,
     extend: bool = False,
+    overwrite: bool = False,
 ) -> SweepSummary:
     """Run an experiment into a results folder, skipping runs already finished there.
 
@@ -225,6 +230,8 @@ def run_sweep(
         run_fn: The run function, a module-level callable (default ``run_one``).
         extend: Allow adding runs (more replicates, grid points or scenarios) to a folder
             that holds an earlier version of the experiment; existing runs are kept.
+        overwrite: When ``out_dir`` holds other results, move it aside to
+            ``<out_dir>.old-<time>`` (never deleted) and start a new folder.
 
     Returns:
         The summary.
@@ -244,8 +251,7 @@ def run_sweep(
     exp = experiment_from(experiment)
     plan = expand(exp)
     manifest = manifest_for("sweep", exp.canonical(), exp.content_hash(), plan.runs)
-    with ResultsStore(out_dir) as store:
-        store.prepare(manifest, extend=extend)
+    with _prepared(out_dir, manifest, extend=extend, overwrite=overwrite) as (store, aside):
         states = store.states(s.run_id for s in plan.runs)
         todo = [
             s
@@ -261,6 +267,7 @@ def run_sweep(
                 r for r, st in states.items() if st.state == "failed" and not retry_failed
             ],
             repaired=[(r, st.detail) for r, st in states.items() if st.state == "damaged"],
+            moved_aside=aside,
         )
 
         def on_crash(spec: RunSpec, error: str) -> Receipt:
@@ -281,6 +288,27 @@ def run_sweep(
                 bar.update()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _prepared(
+    out_dir: str | Path, manifest: dict[str, Any], *, extend: bool, overwrite: bool
+) -> Iterator[tuple[ResultsStore, Path | None]]:
+    """Yield the locked, prepared store and where other results were moved (if they were)."""
+    store = ResultsStore(out_dir)
+    with store:
+        try:
+            store.prepare(manifest, extend=extend)
+        except ResultsError:
+            if not overwrite or not store.root.is_dir():
+                raise
+            aside = move_aside(store.root)
+        else:
+            yield store, None
+            return
+    with ResultsStore(out_dir) as fresh:
+        fresh.prepare(manifest, extend=extend)
+        yield fresh, aside
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +271,18 @@ def _read_manifest(path: Path) -> dict[str, Any]:
             "layout this flowsim reads and writes); rerun it into a new folder"
         )
     return data
+
+
+def move_aside(root: Path) -> Path:
+    """Rename a folder to ``<name>.old-<UTC time>`` next to it (never delete); return it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = root.with_name(f"{root.name}.old-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = root.with_name(f"{root.name}.old-{stamp}-{n}")
+    os.rename(root, aside)
+    return aside
 
 
 def read_manifest(root: str | Path) -> dict[str, Any]:
