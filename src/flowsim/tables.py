@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flowsim.vocab import KIND_NAMES, STATUS_NAMES
 
-#: Version of the results folder layout, written into every manifest.
-FORMAT_VERSION = 1
+#: Version of the results folder layout, written into every manifest (2: per-run receipts
+#: with part checksums, lock file, manifest with input hashes and settings).
+FORMAT_VERSION = 2
 
 #: One row per run.
 RUNS_COLUMNS: tuple[str, ...] = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from flowsim.analysis.compare import compare
-from flowsim.analysis.load import ResultsFrames, load_results
+from flowsim.analysis.load import Results, open_results
 from flowsim.analysis.metrics import METRICS
 from flowsim.errors import FlowsimError
 
@@ -40,7 +40,7 @@ class Opened:
         message: Why nothing could be read ("" when ``frames`` is set).
     """
 
-    frames: ResultsFrames | None
+    frames: Results | None
     message: str = ""
 
     @property
@@ -62,7 +62,7 @@ def open_folder(folder: str | Path | None) -> Opened:
     if not path.is_dir():
         return Opened(None, f"Results folder {path} does not exist.")
     try:
-        return Opened(load_results(path))
+        return Opened(open_results(path))
     except FlowsimError as exc:
         return Opened(None, f"Cannot read {path}: {exc}")
 
@@ -72,7 +72,7 @@ def metric_choices() -> list[str]:
     return ["onward_moves", *[m for m in METRICS if m != "onward_moves"]]
 
 
-def compare_table(frames: ResultsFrames, metric: str, baseline: str) -> pd.DataFrame:
+def compare_table(frames: Results, metric: str, baseline: str) -> pd.DataFrame:
     """Return the compare table (whole run) with readable headings and rounded values.
 
     Raises:
