@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from flowsim.calendar import parse_month
 from flowsim.errors import Problem
 from flowsim.scenario.messages import suggestion
-from flowsim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from flowsim.scenario.schema import Scenario
     from flowsim.world import World
 
 
