@@ -75,7 +75,8 @@ def plot_timeseries(
             ax.plot(b_months, b_mean, color="black", linewidth=1.3, zorder=5, label="baseline")
         if marker is not None:
             ax.axvline(marker, color="#555555", linestyle="--", linewidth=1, zorder=6)
-        ax.set_title(f"{scenario_title(scenario)} ({n} runs)", fontsize="medium")
+        runs = "one run" if n == 1 else f"{n} runs"
+        ax.set_title(f"{scenario_title(scenario)} ({runs})", fontsize="medium")
         ax.grid(alpha=0.3)
         _format_values(ax.yaxis, info.unit)
     for ax in axes[len(panels) :]:
