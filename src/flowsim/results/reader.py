@@ -92,11 +92,10 @@ class Results:
 
     def __init__(self, root: str | Path, *, allow_incomplete: bool = False) -> None:
         self.root = Path(root)
-        if allow_incomplete:
-            self.manifest: dict[str, Any] = read_manifest(self.root)
-        else:
-            self.manifest = check_complete(self.root)
-        states = run_states(self.root, self.manifest)
+        self.manifest: dict[str, Any] = read_manifest(self.root)
+        states = run_states(self.root, self.manifest)  # every part's checksum, once
+        if not allow_incomplete:
+            check_complete(self.root, states)
         self._files = {
             table: [
                 str(self.root / f"{table}.parquet" / part_name(run_id))

@@ -38,11 +38,14 @@ def incomplete_lines(states: dict[str, RunState]) -> list[str]:
     return lines
 
 
-def check_complete(root: str | Path) -> dict[str, Any]:
+def check_complete(
+    root: str | Path, states: dict[str, RunState] | None = None
+) -> dict[str, Any]:
     """Refuse a results folder that is not complete and whole; return its manifest.
 
     Args:
         root: The results folder.
+        states: The runs' states when already verified (else they are verified here).
 
     Returns:
         The manifest.
@@ -52,7 +55,7 @@ def check_complete(root: str | Path) -> dict[str, Any]:
             is missing, failed or damaged (each named, up to eight).
     """
     manifest = read_manifest(root)
-    lines = incomplete_lines(run_states(root, manifest))
+    lines = incomplete_lines(states if states is not None else run_states(root, manifest))
     if lines:
         more = f"\n  ... and {len(lines) - _SHOWN} more" if len(lines) > _SHOWN else ""
         raise ResultsError(
