@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 #: Status codes; index = code. "national" = living in one's own country (before leaving or
-#: after returning).
+#: after returning); "visitor" = entered on a legal route (visa or visa-free entry) with a
+#: short stay allowed, irregular once it runs out (overstay).
 STATUS_NAMES: tuple[str, ...] = (
     "irregular",
     "pending",
@@ -19,8 +20,9 @@ STATUS_NAMES: tuple[str, ...] = (
     "labor_visa",
     "naturalized",
     "national",
+    "visitor",
 )
-IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL = range(6)
+IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL, VISITOR = range(7)
 
 #: Journey kinds; index = code.
 KIND_NAMES: tuple[str, ...] = ("first", "onward", "return", "pathway")

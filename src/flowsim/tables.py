@@ -61,6 +61,7 @@ STATUSES: tuple[str, ...] = (
     "labor_visa",
     "naturalized",
     "national",
+    "visitor",  # entered legally with a short stay (tourist entry); irregular once it ends
 )
 
 #: Journey kinds. Onward = starts where the migrant has lived and goes to a third country.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import IRREGULAR, PENDING, STATUS_NAMES
+from flowsim.population import IRREGULAR, PENDING, STATUS_NAMES, VISITOR
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -51,6 +51,7 @@ def cell_tables(model: FlowModel) -> CellTables:
     a1 = np.zeros(N_STATUS)
     a0[IRREGULAR], a1[IRREGULAR] = p.irregular_formal_access, 1.0 - p.irregular_formal_access
     a0[PENDING], a1[PENDING] = 0.5, 0.5
+    a0[VISITOR], a1[VISITOR] = a0[IRREGULAR], a1[IRREGULAR]  # a tourist entry gives no work permit
     inf = w.informality[:, None]
     base_find = (p.job_find_rate * (1.0 - w.unemployment) * model.crowding)[:, None]
     find0 = base_find * (inf + (1.0 - inf) * a0[None, :])  # [loc, status]
@@ -59,10 +60,10 @@ def cell_tables(model: FlowModel) -> CellTables:
         np.minimum(p.job_loss_rate * fx.job_loss_mult, 1.0)[:, None], (n, N_STATUS)
     )
     factor = np.ones(N_STATUS)
-    factor[[IRREGULAR, PENDING]] = p.irregular_wage_factor
+    factor[[IRREGULAR, PENDING, VISITOR]] = p.irregular_wage_factor
     wage = (w.wage * fx.wage_mult)[:, None] * factor[None, :]
     secure = np.ones(N_STATUS)
-    secure[IRREGULAR], secure[PENDING] = 0.0, 0.5
+    secure[IRREGULAR], secure[PENDING], secure[VISITOR] = 0.0, 0.5, 0.5
     home = np.eye(n, dtype=bool)  # [nat, loc]
     stay = (
         p.b_inc * np.log(np.maximum(wage, 1.0))[None, :, :]
@@ -77,7 +78,7 @@ def cell_tables(model: FlowModel) -> CellTables:
         p.irregular_integration_factor + (1.0 - p.irregular_integration_factor) * pol
     )
     undoc_status = np.zeros(N_STATUS, dtype=bool)
-    undoc_status[[IRREGULAR, PENDING]] = True
+    undoc_status[[IRREGULAR, PENDING, VISITOR]] = True
     target = np.where(undoc_status[None, None, :], undocumented[:, :, None], documented[:, :, None])
     target[home] = 1.0
 

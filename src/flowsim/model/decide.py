@@ -63,11 +63,17 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
 
     Income is what an irregular newcomer expects (steady-state employment given the host's
-    informality, unemployment and integration policy); at home it is the home wage.
+    informality, unemployment and integration policy); at home it is the home wage. The
+    destination's processing regime adds ``b_secure * expected security - b_stop * share
+    expelled`` (``Effects.arrival``).
     """
     p = model.params
     paths = model.paths
-    value = np.repeat(place_value(model), 2, axis=0)
+    regime = model.effects.arrival
+    # what the destination does with newcomers: a protected or pending status is worth
+    # security; being expelled on arrival is like being stopped on the way
+    processing = p.b_secure * regime.security() - p.b_stop * regime.expelled
+    value = np.repeat(place_value(model) + processing, 2, axis=0)
     u = (
         value[:, None, :]
         - p.b_risk * paths.risk

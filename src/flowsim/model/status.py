@@ -13,6 +13,7 @@ from flowsim.population import (
     PENDING,
     REGULAR,
     RETURN,
+    VISITOR,
 )
 from flowsim.rng import agent_uniform
 
@@ -27,7 +28,8 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
     P, p, t, rec = model.population, model.params, model.month, model.recorder
     seed = model.seed
     status = P.status
-    irregular_here = settled & (status == IRREGULAR)
+    # visitors (legal entrants on a short stay) may apply like the irregular
+    irregular_here = settled & ((status == IRREGULAR) | (status == VISITOR))
     # applications to open regularization programs
     for k, win in enumerate(model.effects.regularizations):
         elig = (
@@ -82,6 +84,11 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         P.status[lapse] = IRREGULAR
         P.status_since[lapse] = t
         P.status_until[lapse] = _NEVER
+    # visitors whose allowed stay ended overstay into irregularity
+    overstay = due[st == VISITOR]
+    P.status[overstay] = IRREGULAR
+    P.status_since[overstay] = t
+    P.status_until[overstay] = _NEVER
     # labor-visa contracts ending: return home or overstay
     ending = due[st == LABOR_VISA]
     if len(ending):

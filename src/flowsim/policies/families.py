@@ -1,7 +1,7 @@
-"""The seven policy families, each resolved once and applied in every active month.
+"""The eight policy families, each resolved once and applied in every active month.
 
 Integration, regularization, labor pathways, visa requirements, route closures,
-enforcement and shocks.
+enforcement, processing regimes at the destination and shocks.
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ class LaborPathway(RuntimePolicy):
         self.to = w.node(s.to)
         self.nats = self.nodes(w, s.nationalities)
         self.status = np.array([name in s.eligible_status for name in STATUS_NAMES])
+        # visitors (legal short-stay entrants, no work permit) are eligible where the
+        # irregular are
+        self.status[STATUS_NAMES.index("visitor")] = "irregular" in s.eligible_status
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec
@@ -166,6 +169,36 @@ class Enforcement(RuntimePolicy):
         p = self.spec.interception * intensity
         effects.intercept[block] = 1.0 - (1.0 - effects.intercept[block]) * (1.0 - p)
         effects.deport_to[self.edges] = self.deport
+
+
+@register
+class ProcessingRegime(RuntimePolicy):
+    """What a destination does with arrivals: expel, release pending, protect (by nationality).
+
+    The last regime in the scenario's order that is active for a (nationality, host) pair
+    sets it (regimes replace each other; they do not add up).
+    """
+
+    type_name = "processing_regime"
+
+    def resolve(self, w: WorldIndex) -> None:  # noqa: D102
+        s = self.spec
+        self.country = w.node(s.country)
+        self.nats = self.nodes(w, s.nationalities)
+        self.deport = {"origin": DEPORT_ORIGIN, "previous": DEPORT_PREVIOUS}.get(s.deport_to)
+        if self.deport is None:
+            self.deport = w.node(s.deport_to)
+
+    def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
+        s, a, h = self.spec, effects.arrival, self.country
+        a.expelled[self.nats, h] = s.expelled * intensity
+        a.pending[self.nats, h] = s.pending * intensity
+        a.protected[self.nats, h] = s.protected * intensity
+        a.deport_to[self.nats, h] = self.deport
+        a.hearing_months[self.nats, h] = s.hearing_months
+        a.grant[self.nats, h] = s.grant
+        a.protected_months[self.nats, h] = s.protected_months
+        a.all_entries[self.nats, h] = s.entry == "all"
 
 
 @register

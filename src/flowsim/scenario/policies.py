@@ -144,6 +144,52 @@ class EnforcementPolicy(PolicyBase):
         return self
 
 
+class ProcessingRegimePolicy(PolicyBase):
+    """What a destination does with arrivals of some nationalities (by month, via start/end).
+
+    Each arrival is expelled, released with a pending case (e.g. an asylum hearing), given a
+    protected status (TPS, parole, humanitarian residence) or, for the remaining share, stays
+    irregular. The status held sets what going there is worth, so decisions respond to it.
+    """
+
+    type: Literal["processing_regime"]
+    country: ISO3 = Field(description="Destination applying the regime.")
+    nationalities: tuple[ISO3, ...] = Field((), description="Arrivals concerned; empty = all.")
+    expelled: Probability = Field(0.0, description="Share expelled on arrival.")
+    deport_to: Literal["origin", "previous"] | ISO3 = Field(
+        "origin",
+        description="Where the expelled are sent: 'origin', 'previous' (the country they "
+        "came from) or an ISO3 code (e.g. Title 42 expulsions to MEX).",
+    )
+    pending: Probability = Field(
+        0.0, description="Share released with a pending case (status 'pending')."
+    )
+    hearing_months: int = Field(
+        24, ge=1, le=240, description="Months until a pending case is decided."
+    )
+    grant: Probability = Field(
+        0.3, description="Probability a pending case ends in a permit (else irregular)."
+    )
+    protected: Probability = Field(
+        0.0, description="Share given a protected status (regular), e.g. TPS or parole."
+    )
+    protected_months: int = Field(
+        18, ge=1, le=600, description="Validity of the protected status, months."
+    )
+    entry: Literal["irregular", "all"] = Field(
+        "irregular",
+        description="'irregular': applies to those entering on an irregular route; 'all': also "
+        "to legal entrants (e.g. residence granted to every arrival).",
+    )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> ProcessingRegimePolicy:
+        total = self.expelled + self.pending + self.protected
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"expelled + pending + protected = {total:g} exceeds 1")
+        return self
+
+
 class ShockPolicy(PolicyBase):
     """Push or economic shocks: emigration pressure and job losses in a window."""
 
@@ -167,6 +213,7 @@ Policy = Annotated[
     | VisaRequirementPolicy
     | RouteClosurePolicy
     | EnforcementPolicy
+    | ProcessingRegimePolicy
     | ShockPolicy,
     Field(discriminator="type"),
 ]
@@ -179,5 +226,6 @@ POLICY_SPECS: dict[str, type[PolicyBase]] = {
     "visa_requirement": VisaRequirementPolicy,
     "route_closure": RouteClosurePolicy,
     "enforcement": EnforcementPolicy,
+    "processing_regime": ProcessingRegimePolicy,
     "shock": ShockPolicy,
 }
