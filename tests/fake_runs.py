@@ -75,6 +75,7 @@ class RunSpec:
     seed: int
     params: dict
     label: str = ""
+    parameter_set: int | None = None
 
 
 @dataclass

@@ -299,3 +299,60 @@ def test_search_recovers_push_scale_set_by_construction(tmp_path: Path) -> None:
     )
     done = [t for t in again.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(done) == 17, "a rerun continues the stored study"
+
+
+# ----------------------------------------------------------------- flows observations
+def _full_flows(rows: list[tuple[str, str, str, str, str, str, float]]) -> pd.DataFrame:
+    cols = ["month", "nationality", "from_country", "to_country", "route", "mode", "kind"]
+    frame = pd.DataFrame(rows, columns=[*cols, "people"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame.assign(run_id="toy/r0")
+
+
+FULL = _full_flows(
+    [
+        ("2021-03-01", "VEN", "COL", "MEX", "COL-MEX-air", "air", "onward", 10.0),
+        ("2021-04-01", "VEN", "VEN", "MEX", "VEN-MEX-air", "air", "first", 5.0),
+        ("2021-04-01", "VEN", "GTM", "MEX", "GTM-MEX-land", "land", "onward", 7.0),
+        ("2022-01-01", "VEN", "VEN", "MEX", "VEN-MEX-air", "air", "first", 500.0),
+        ("2020-05-01", "VEN", "COL", "VEN", "COL-VEN-land", "land", "return", 30.0),
+        ("2020-06-01", "VEN", "PER", "VEN", "PER-VEN-air", "air", "return", 3.0),
+        ("2020-06-01", "VEN", "COL", "VEN", "COL-VEN-land", "land", "first", 99.0),
+        ("2021-02-01", "HTI", "COL", "PAN", "Darien Gap", "land", "onward", 60.0),
+        ("2021-02-01", "VEN", "COL", "PAN", "Darien Gap", "land", "first", 40.0),
+    ]
+)
+
+
+def test_entries_by_mode_and_country_left() -> None:
+    first, last = period_bounds("2021")
+    assert observe.entries(FULL, "MEX", "", "air", "VEN", first, last) == 15.0
+    assert observe.entries(FULL, "MEX", "", "", "VEN", first, last) == 22.0
+    assert observe.entries(FULL, "MEX", "COL", "", "*", first, last) == 10.0
+
+
+def test_returns_count_only_return_journeys() -> None:
+    first, last = period_bounds("2020-04/2020-10")
+    assert observe.returns(FULL, "VEN", "", "VEN", first, last) == 33.0
+    assert observe.returns(FULL, "VEN", "COL", "VEN", first, last) == 30.0
+
+
+def test_darien_secondary_share_flag_or_onward() -> None:
+    first, last = period_bounds("2021")
+    assert observe.darien_secondary_share(FULL, "Darien Gap", "*", first, last) == 60.0
+    flagged = FULL.assign(lived_in_third=FULL["nationality"] == "VEN")
+    assert observe.darien_secondary_share(flagged, "Darien Gap", "*", first, last) == 40.0
+    none = period_bounds("2016")
+    assert np.isnan(observe.darien_secondary_share(FULL, "Darien Gap", "*", *none))
+
+
+def test_packaged_targets_state_an_observation_error_and_new_families() -> None:
+    targets = load_targets()
+    assert (targets["obs_error"] > 0).all()
+    groups = set(targets["group"])
+    assert {"undesa_stock", "haitian_stock", "darien_residence", "usbp_nationality"} <= groups
+    assert {"mexico_air", "returns"} <= groups
+    spain = targets[(targets["group"] == "undesa_stock") & (targets["country"] == "ESP")]
+    assert {"2015-06", "2020-06"} <= set(spain["period"])
+    simulated = observe.observe_run(targets, TS.iloc[:0], FULL.iloc[:0])
+    assert simulated.shape == (len(targets),)

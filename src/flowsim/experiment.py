@@ -6,6 +6,16 @@ for all of them, an optional full-factorial parameter grid and the number of rep
 Replicate ``k`` gets ``replicate_seed(seed, k)`` in every scenario and grid point, so
 runs are paired across scenarios (common random numbers).
 
+With ``ensemble`` (a CSV of calibrated parameter sets, see
+``flowsim.scenario.ensemble``) every scenario and grid point runs over each parameter
+set ``p`` (the first ``ensemble_sets`` of them, or all) with ``replicates`` replicates
+``r`` each. The run's ``replicate`` is ``p * replicates + r``, its seed
+``replicate_seed(seed, replicate)``, its run id ``<label>/r<replicate>`` and its
+``RunSpec.parameter_set`` ``p``; so set ``p`` and replicate ``r`` have the same parameters
+and seed in every scenario (paired), and every run of a scenario has its own seed. The
+set's parameters override the scenario's (they are the calibrated ones) and the grid
+point's apply on top.
+
 Example::
 
     name = "smoke"
@@ -82,6 +92,13 @@ class Experiment(BaseModel):
     seed: int = Field(ge=0)
     run: RunOverrides = RunOverrides()
     grid: dict[str, list[Any]] = Field(default_factory=dict)
+    ensemble: str | None = Field(
+        default=None,
+        description="CSV of parameter sets (relative to the experiment file) to run over.",
+    )
+    ensemble_sets: int | None = Field(
+        default=None, ge=1, description="Use only the first N parameter sets of the ensemble."
+    )
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _source_file: Path | None = PrivateAttr(default=None)
@@ -118,8 +135,26 @@ class Experiment(BaseModel):
         return self._base_dir if self._base_dir is not None else Path.cwd()
 
     def canonical(self) -> dict[str, Any]:
-        """Return the experiment as plain JSON-ready data (what the hash covers)."""
-        return self.model_dump(mode="json")
+        """Return the experiment as plain JSON-ready data (what the hash covers).
+
+        With an ensemble, the SHA-256 of its file is included (``ensemble_sha256``), so a
+        recalibrated ensemble is a different experiment.
+        """
+        data = self.model_dump(mode="json")
+        if self.ensemble is None:
+            data.pop("ensemble", None)
+            data.pop("ensemble_sets", None)
+        else:
+            path = self.ensemble_path()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+            data["ensemble_sha256"] = digest
+        return data
+
+    def ensemble_path(self) -> Path:
+        """Return the ensemble file, resolved from the experiment file's folder."""
+        if self.ensemble is None:
+            raise ValueError("the experiment has no ensemble")
+        return self.base_dir / self.ensemble
 
     def content_hash(self) -> str:
         """Return the SHA-256 of the experiment's canonical JSON."""
@@ -274,7 +309,18 @@ def expand(experiment: Experiment) -> Plan:
     from flowsim.engine.run import RunSpec
 
     scenarios = load_scenarios(experiment)
-    seeds = [replicate_seed(experiment.seed, k) for k in range(experiment.replicates)]
+    sets = _parameter_sets(experiment)
+    reps = experiment.replicates
+    # (parameter set, replicate index, seed) of every run of a scenario and grid point
+    slots: list[tuple[int | None, int, int]] = (
+        [(None, k, replicate_seed(experiment.seed, k)) for k in range(reps)]
+        if sets is None
+        else [
+            (p, p * reps + r, replicate_seed(experiment.seed, p * reps + r))
+            for p in range(len(sets))
+            for r in range(reps)
+        ]
+    )
     hashes: dict[str, str] = {}
     runs: list[RunSpec] = []
     problems: list[Problem] = []
@@ -291,20 +337,64 @@ def expand(experiment: Experiment) -> Plan:
                 problems.append(Problem(ref, "scenarios", f"label {label!r} is not unique"))
                 continue
             hashes[label] = scenario.content_hash()
-            for k, seed in enumerate(seeds):
+            for pset, k, seed in slots:
+                run_scenario = scenario
+                if pset is not None and sets is not None:
+                    try:
+                        run_scenario = _with_set(base, sets[pset], point, where)
+                    except ScenarioError as exc:
+                        problems.extend(exc.problems)
+                        break
                 runs.append(
                     RunSpec(
                         run_id=f"{label}/r{k:03d}",
-                        scenario=scenario,
+                        scenario=run_scenario,
                         replicate=k,
                         seed=seed,
                         params=dict(point),
                         label=label,
+                        parameter_set=pset,
                     )
                 )
     if problems:
         raise ScenarioError(problems)
     return Plan(experiment=experiment, scenario_hashes=hashes, runs=runs)
+
+
+def _parameter_sets(experiment: Experiment) -> list[dict[str, float]] | None:
+    """Return the parameter sets (the first ``ensemble_sets``), or None without an ensemble."""
+    if experiment.ensemble is None:
+        return None
+    from flowsim.scenario.ensemble import read_ensemble
+
+    where = str(experiment.source_file or "<experiment>")
+    try:
+        sets = read_ensemble(experiment.ensemble_path())
+    except (OSError, ValueError) as exc:
+        raise ScenarioError([Problem(where, "ensemble", str(exc))]) from None
+    if experiment.ensemble_sets is not None:
+        if experiment.ensemble_sets > len(sets):
+            raise ScenarioError(
+                [
+                    Problem(
+                        where,
+                        "ensemble_sets",
+                        f"{experiment.ensemble_sets} sets asked, the ensemble has "
+                        f"{len(sets)} (allowed: 1..{len(sets)})",
+                    )
+                ]
+            )
+        sets = sets[: experiment.ensemble_sets]
+    return sets
+
+
+def _with_set(
+    base: Scenario, values: Mapping[str, float], point: Mapping[str, Any], where: str
+) -> Scenario:
+    """Return ``base`` with a parameter set's values, then the grid point's overrides."""
+    overrides: dict[str, Any] = {f"parameters.{k}": v for k, v in values.items()}
+    overrides.update(point)
+    return base.with_overrides(overrides, file=where)
 
 
 def experiment_from(source: str | Path | Experiment) -> Experiment:

@@ -8,6 +8,7 @@ group with 50 rows counts as much as one with 6. Rows of weight 0 are reported, 
 The search passes ``c`` = people per agent of its coarse runs: a difference smaller than
 one agent cannot be resolved at that scale and should not steer the search (a target of
 2 Venezuelans crossing the Darien in 2015 is 0 or 5,000 in a run at 5,000 people/agent).
+Percent targets (``SHARE_KINDS``) always use ``c = 1``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+#: Target kinds that are percents, not counts of people: their offset is always 1.
+SHARE_KINDS: tuple[str, ...] = ("darien_secondary_share",)
+
+
+def target_offsets(targets: pd.DataFrame, offset: float) -> np.ndarray:
+    """Offset ``c`` of each target: ``offset`` for counts of people, 1 for percents."""
+    kinds = targets["kind"].to_numpy() if "kind" in targets else np.array([""] * len(targets))
+    return np.where(np.isin(kinds, SHARE_KINDS), 1.0, float(offset))
+
 
 def log_error(
-    simulated: np.ndarray | float, observed: np.ndarray | float, offset: float = 1.0
+    simulated: np.ndarray | float,
+    observed: np.ndarray | float,
+    offset: float | np.ndarray = 1.0,
 ) -> np.ndarray:
     """Return ``log((simulated + offset) / (observed + offset))`` elementwise."""
     sim = np.asarray(simulated, dtype=float)
@@ -36,7 +48,7 @@ def group_losses(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1
     Returns:
         Loss per group, for groups with a positive total weight, sorted by group name.
     """
-    err = np.abs(log_error(simulated, targets["value"].to_numpy(), offset))
+    err = np.abs(log_error(simulated, targets["value"].to_numpy(), target_offsets(targets, offset)))
     frame = pd.DataFrame(
         {"group": targets["group"].to_numpy(), "w": targets["weight"].to_numpy(), "e": err}
     )

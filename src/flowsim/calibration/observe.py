@@ -15,6 +15,14 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   ``intercepted``, country USA: every route into the USA, the sea ones included), by
   nationality group. CBP counts events (repeat crossers count again); the model counts
   people.
+- ``entries``: people entering ``country`` (flows ``to_country``), optionally only from
+  ``from_country`` and by ``mode``, every journey kind, summed over the period.
+- ``returns``: return journeys (flows ``kind`` ``return``) arriving in ``country``,
+  optionally only from ``from_country``.
+- ``darien_secondary_share``: percent of the period's Darien crossings made by people who
+  had lived (settled at least a month) in a third country: the flows' ``lived_in_third``
+  flag when the table has it, else the crossings of onward journeys (a journey that starts
+  where the migrant lived and goes to a third country), which is the same population.
 - ``deaths``: timeseries ``deaths`` (deaths and disappearances on routes leaving the
   country) in the selected country, or all countries with ``*``, summed over the period.
 """
@@ -36,6 +44,8 @@ if TYPE_CHECKING:
 
 
 def _month_idx(months: pd.Series) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(months):
+        return months.to_numpy()
     m = pd.to_datetime(months)
     return (m.dt.year * 12 + m.dt.month - 1).to_numpy()
 
@@ -47,7 +57,8 @@ def _nat_mask(nationality: pd.Series, spec: str) -> np.ndarray:
 
 
 def _in_period(months: pd.Series, first: date, last: date) -> np.ndarray:
-    idx = _month_idx(months)
+    # observe_run turns months into absolute month indices once per table
+    idx = months.to_numpy() if pd.api.types.is_integer_dtype(months) else _month_idx(months)
     return (idx >= month_index(first)) & (idx <= month_index(last))
 
 
@@ -115,6 +126,77 @@ def border_encounters(
     )
 
 
+def _flow_mask(
+    flows: pd.DataFrame,
+    country: str,
+    from_country: str,
+    mode: str,
+    nationalities: str,
+    first: date,
+    last: date,
+) -> np.ndarray:
+    mask = (flows["to_country"] == country).to_numpy() & _nat_mask(
+        flows["nationality"], nationalities
+    )
+    if from_country:
+        mask &= (flows["from_country"] == from_country).to_numpy()
+    if mode:
+        mask &= (flows["mode"] == mode).to_numpy()
+    return mask & _in_period(flows["month"], first, last)
+
+
+def entries(
+    flows: pd.DataFrame,
+    country: str,
+    from_country: str,
+    mode: str,
+    nationalities: str,
+    first: date,
+    last: date,
+) -> float:
+    """People entering ``country`` (from ``from_country`` and by ``mode`` when not empty)."""
+    mask = _flow_mask(flows, country, from_country, mode, nationalities, first, last)
+    return float(flows["people"].to_numpy()[mask].sum())
+
+
+def returns(
+    flows: pd.DataFrame,
+    country: str,
+    from_country: str,
+    nationalities: str,
+    first: date,
+    last: date,
+) -> float:
+    """Return journeys' crossings into ``country`` (from ``from_country`` when not empty)."""
+    mask = _flow_mask(flows, country, from_country, "", nationalities, first, last)
+    mask &= (flows["kind"] == "return").to_numpy()
+    return float(flows["people"].to_numpy()[mask].sum())
+
+
+def darien_secondary_share(
+    flows: pd.DataFrame, route: str, nationalities: str, first: date, last: date
+) -> float:
+    """Percent of a route's crossings made by people who had lived in a third country.
+
+    Uses the ``lived_in_third`` flag of the flows when present, else onward journeys.
+    Returns NaN when nobody crossed in the period (a share of nothing is undefined).
+    """
+    mask = (
+        (flows["route"] == route).to_numpy()
+        & _nat_mask(flows["nationality"], nationalities)
+        & _in_period(flows["month"], first, last)
+    )
+    people = flows["people"].to_numpy()
+    total = float(people[mask].sum())
+    if total <= 0:
+        return float("nan")
+    if "lived_in_third" in flows.columns:
+        third = flows["lived_in_third"].to_numpy().astype(bool)
+    else:
+        third = (flows["kind"] == "onward").to_numpy()
+    return 100.0 * float(people[mask & third].sum()) / total
+
+
 def deaths(timeseries: pd.DataFrame, country: str, first: date, last: date) -> float:
     """Deaths on routes leaving ``country`` (``*`` = all countries) between two months."""
     ts = timeseries
@@ -152,6 +234,21 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
             last,
         ),
         "deaths": lambda: deaths(timeseries, target["country"], first, last),
+        "entries": lambda: entries(
+            flows,
+            target["country"],
+            target["from_country"],
+            target["mode"],
+            target["nationalities"],
+            first,
+            last,
+        ),
+        "returns": lambda: returns(
+            flows, target["country"], target["from_country"], target["nationalities"], first, last
+        ),
+        "darien_secondary_share": lambda: darien_secondary_share(
+            flows, target["route"], target["nationalities"], first, last
+        ),
     }
     if kind not in handlers:
         raise ValueError(f"unknown target kind {kind!r} (allowed: {', '.join(handlers)})")
@@ -161,7 +258,9 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
 def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
     """Return the simulated value of every target for one run, in the targets' order."""
     ts = timeseries[timeseries["variable"].isin(["stock", "intercepted", "deaths"])]
-    return np.array([observe_target(t, ts, flows) for _, t in targets.iterrows()], dtype=float)
+    ts = ts.assign(month=_month_idx(ts["month"]))
+    fl = flows.assign(month=_month_idx(flows["month"]))
+    return np.array([observe_target(t, ts, fl) for _, t in targets.iterrows()], dtype=float)
 
 
 def observe_tables(

@@ -9,10 +9,16 @@ it in words). Columns:
 - ``group``: target group; the loss gives every group the same weight.
 - ``period``: ``YYYY`` (calendar year), ``FYyyyy`` (US fiscal year, October to September),
   ``YYYY-MM`` (one month) or ``YYYY-MM/YYYY-MM`` (inclusive range).
-- ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths``.
+- ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths`` |
+  ``entries`` | ``returns`` | ``darien_secondary_share`` (see ``observe``).
+- ``from_country``, ``mode``: optional filters of ``entries`` and ``returns`` (ISO3 of the
+  country left; ``land``/``sea``/``air``), empty = any.
 - ``nationalities``: ``*`` (all), ISO3 codes separated by spaces, or ``~`` followed by
   codes (all but those).
 - ``weight``: weight inside the group; 0 = reported in the fit, not fitted.
+- ``obs_error``: observation error, how far the source itself can be off, as a relative
+  standard deviation (0.1 = the true value is within about 10% of the figure); history
+  matching uses ``log(1 + obs_error)`` as the standard deviation on the log scale.
 
 Only periods ending by 2021-12 are targets; later years are kept for validation.
 """
@@ -30,7 +36,18 @@ import pandas as pd
 LAST_TARGET_MONTH = date(2021, 12, 1)
 
 #: Observation kinds understood by ``flowsim.calibration.observe``.
-KINDS: tuple[str, ...] = ("stock", "route_crossings", "border_encounters", "deaths")
+KINDS: tuple[str, ...] = (
+    "stock",
+    "route_crossings",
+    "border_encounters",
+    "deaths",
+    "entries",
+    "returns",
+    "darien_secondary_share",
+)
+
+#: Columns a table may omit (older tables): filled with these values.
+OPTIONAL_COLUMNS: dict[str, str] = {"from_country": "", "mode": "", "obs_error": "0.1"}
 
 TARGET_COLUMNS: tuple[str, ...] = (
     "target_id",
@@ -42,9 +59,12 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "unit",
     "kind",
     "country",
+    "from_country",
+    "mode",
     "route",
     "nationalities",
     "weight",
+    "obs_error",
     "observation",
     "source_url",
 )
@@ -132,12 +152,18 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
             period after ``LAST_TARGET_MONTH``.
     """
     frame = pd.read_csv(path or default_targets_path(), dtype=str, keep_default_na=False)
+    for column, default in OPTIONAL_COLUMNS.items():
+        if column not in frame.columns:
+            frame[column] = default
     missing = [c for c in TARGET_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"targets table lacks columns: {', '.join(missing)}")
     frame = frame[list(TARGET_COLUMNS)].copy()
     frame["value"] = frame["value"].astype(float)
     frame["weight"] = frame["weight"].astype(float)
+    frame["obs_error"] = frame["obs_error"].astype(float)
+    if (frame["obs_error"] < 0).any():
+        raise ValueError("obs_error must be >= 0 (a relative standard deviation)")
     dup = frame["target_id"][frame["target_id"].duplicated()].tolist()
     if dup:
         raise ValueError(f"duplicate target ids: {', '.join(dup)}")

@@ -33,6 +33,8 @@ class RunSpec:
         params: The grid point's overrides (recorded in ``runs.params``).
         label: Scenario label written in the tables (defaults to the scenario's name).
         world_dir: Folder of world tables (None = the embedded default world).
+        parameter_set: Index of the ensemble parameter set the run uses (None when the
+            experiment has no ensemble); recorded in the manifest's run list.
     """
 
     run_id: str
@@ -42,6 +44,7 @@ class RunSpec:
     params: dict[str, Any] = field(default_factory=dict)
     label: str = ""
     world_dir: str | None = None
+    parameter_set: int | None = None
 
     @property
     def scenario_label(self) -> str:

@@ -235,6 +235,7 @@ def run_sweep(
             "replicate": s.replicate,
             "seed": s.seed,
             "params": s.params,
+            "parameter_set": s.parameter_set,
         }
         for s in plan.runs
     ]

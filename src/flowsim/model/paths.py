@@ -89,8 +89,14 @@ def shortest_paths(
         months=months.astype(np.float32),
         reachable=reach,
     )
-    for arr in (tables.next_edge, tables.cost, tables.risk, tables.stopped, tables.months,
-                tables.reachable):
+    for arr in (
+        tables.next_edge,
+        tables.cost,
+        tables.risk,
+        tables.stopped,
+        tables.months,
+        tables.reachable,
+    ):
         arr.flags.writeable = False  # cached and shared across months
     return tables
 

@@ -7,6 +7,7 @@ No run can start from a file that does not load.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from flowsim.errors import Problem, ScenarioError
 from flowsim.parameters import Parameters
 from flowsim.scenario.policies import POLICY_SPECS, Policy
 from flowsim.scenario.schema import (
+    CalibrationInfo,
     CountryChange,
     NewRoute,
     RouteChange,
@@ -41,6 +43,7 @@ FILE_KEYS: tuple[str, ...] = (
     "parameters",
     "world",
     "policy",
+    "calibration",
 )
 
 _POLICY_ADAPTER: TypeAdapter[Any] = TypeAdapter(Policy)
@@ -65,6 +68,8 @@ def _section_model(section: str, loc: tuple[Any, ...]) -> type[BaseModel] | None
         return RunSettings
     if section == "parameters":
         return Parameters
+    if section == "calibration":
+        return CalibrationInfo
     if section == "policy":
         return POLICY_SPECS.get(str(loc[0])) if loc else None
     if section == "world":
@@ -135,6 +140,7 @@ def _check_sections(layer: _Layer) -> None:
         ("run", RunSettings),
         ("parameters", Parameters),
         ("world", WorldOverrides),
+        ("calibration", CalibrationInfo),
     ]
     for section, model in checks:
         if section in raw:
@@ -268,16 +274,28 @@ def _chain(path: Path, search_dirs: Sequence[Path]) -> list[_Layer]:
     return list(reversed(layers))
 
 
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` as POSIX text (``..`` allowed), independent of cwd."""
+    return Path(os.path.relpath(path, folder)).as_posix()
+
+
 def _merge(layers: list[_Layer]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """Merge raw layers (base first); return the data and each policy's (file, index)."""
     data: dict[str, Any] = {"run": {}, "parameters": {}, "world": {}}
     policies: list[tuple[dict[str, Any], str, int]] = []
     world: dict[str, Any] = {"routes": [], "add_routes": [], "countries": {}}
+    calibration: dict[str, Any] | None = None
+    top_dir = layers[-1].path.resolve().parent
     for layer in layers:
         raw = layer.raw
         for key in ("name", "description"):
             if key in raw:
                 data[key] = raw[key]
+        if isinstance(raw.get("calibration"), dict):
+            calibration = {**(calibration or {}), **raw["calibration"]}
+            ens = raw["calibration"].get("ensemble")
+            if isinstance(ens, str) and ens:
+                calibration["ensemble"] = _relative_to(layer.path.resolve().parent / ens, top_dir)
         data["run"].update(raw.get("run", {}))
         data["parameters"].update(raw.get("parameters", {}))
         w = raw.get("world", {})
@@ -325,6 +343,8 @@ def _merge(layers: list[_Layer]) -> tuple[dict[str, Any], list[tuple[str, int]]]
                 policies[slot] = entry
     data["world"] = world
     data["policies"] = [p[0] for p in policies]
+    if calibration is not None:
+        data["calibration"] = calibration
     return data, [(f, i) for _, f, i in policies]
 
 

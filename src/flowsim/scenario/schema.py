@@ -93,6 +93,31 @@ class WorldOverrides(BaseModel):
     countries: dict[ISO3, CountryChange] = Field(default_factory=dict)
 
 
+class CalibrationInfo(BaseModel):
+    """How the scenario's parameters were calibrated (the optional ``[calibration]`` table).
+
+    ``ensemble`` is written relative to the file that declares it; after loading it is
+    relative to the folder of the scenario file that was loaded (the loader rewrites it),
+    so ``scenario_dir / ensemble`` finds the file wherever the chain's layers live.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field("", description="Name of the calibration (e.g. the target set).")
+    method: str = Field("", description='Method, e.g. "history_matching".')
+    ensemble: str | None = Field(
+        None, description="Path of the ensemble parameter-set file (CSV), see above."
+    )
+    n_sets: int = Field(0, ge=0, description="Parameter sets in the ensemble.")
+    fit_male_overall: float | None = Field(
+        None, ge=0, description="Mean absolute log error of the ensemble median, all groups."
+    )
+    fit_male_by_group: dict[str, float] = Field(
+        default_factory=dict, description="Mean absolute log error per target group."
+    )
+    measured_by: str = Field("", description="The command that measured the fit.")
+
+
 class Scenario(BaseModel):
     """A fully resolved scenario: what to run, with which coefficients, world and policies."""
 
@@ -104,6 +129,9 @@ class Scenario(BaseModel):
     parameters: Parameters = Field(default_factory=Parameters)
     world: WorldOverrides = Field(default_factory=WorldOverrides)
     policies: tuple[Policy, ...] = ()
+    calibration: CalibrationInfo | None = Field(
+        None, description="How the parameters were calibrated (None when not stated)."
+    )
 
     def canonical_json(self) -> str:
         """Return the scenario as canonical JSON (sorted keys), the basis of its hash."""

@@ -1,0 +1,56 @@
+"""The ``[calibration]`` table of scenario files: schema, ``extends`` merge, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowsim.errors import ScenarioError
+from flowsim.scenario.load import load_scenario
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_absent_calibration_is_none(tmp_path: Path) -> None:
+    f = _write(tmp_path / "plain.toml", 'name = "plain"\n')
+    assert load_scenario(f).calibration is None
+
+
+def test_calibration_merges_through_extends_and_ensemble_path_follows(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "calibration" / "params.toml",
+        'name = "params"\n[calibration]\nname = "t"\nmethod = "history_matching"\n'
+        'ensemble = "ensemble.csv"\nn_sets = 7\nfit_male_overall = 0.4\n'
+        "[calibration.fit_male_by_group]\nstock = 0.2\n",
+    )
+    top = _write(
+        tmp_path / "base.toml",
+        'name = "base"\nextends = "calibration/params"\n[calibration]\nmeasured_by = "cmd"\n',
+    )
+    cal = load_scenario(top).calibration
+    assert cal is not None
+    assert cal.method == "history_matching" and cal.n_sets == 7 and cal.measured_by == "cmd"
+    assert cal.fit_male_by_group == {"stock": 0.2}
+    # relative to the loaded file's folder, whatever the working directory
+    assert cal.ensemble == "calibration/ensemble.csv"
+    assert (top.parent / cal.ensemble) == tmp_path / "calibration" / "ensemble.csv"
+    # the layer itself still sees its own folder
+    assert load_scenario(tmp_path / "calibration" / "params.toml").calibration.ensemble == (
+        "ensemble.csv"
+    )
+    # part of the scenario's content (and hash)
+    plain = _write(tmp_path / "plain.toml", 'name = "base"\nextends = "calibration/params"\n')
+    assert load_scenario(plain).content_hash() != load_scenario(top).content_hash()
+
+
+def test_unknown_calibration_key_names_file_and_allowed(tmp_path: Path) -> None:
+    f = _write(tmp_path / "bad.toml", 'name = "bad"\n[calibration]\nsets = 3\n')
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(f)
+    text = str(exc.value)
+    assert "bad.toml" in text and "calibration.sets" in text and "n_sets" in text
