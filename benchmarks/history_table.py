@@ -65,6 +65,18 @@ ROWS: tuple[tuple[str, float, str, str], ...] = (
         "encounters FY2021",
     ),
     (
+        "Venezuelans in Colombia with a regular status, 31 Jan 2021 (share)",
+        759_584 / (759_584 + 983_343),
+        "Migracion Colombia: 759,584 regular, 983,343 irregular (shared calibration_targets.csv)",
+        "regular share VEN COL 2021-01",
+    ),
+    (
+        "Venezuelans granted a PEP in Colombia, 2017-2018 (first waves + PEP-RAMV)",
+        182_000 + 281_307,
+        "JDC / Bahar (shared calibration_targets.csv: 182,000 and 281,307)",
+        "regularized VEN COL 2017-2018",
+    ),
+    (
         "2021 Darien crossers who had lived in a third country (IOM: 63% lived in Chile or Brazil)",
         0.63,
         "IOM survey, n=732 (shared calibration_targets_more.csv)",
@@ -103,7 +115,33 @@ def measure(folder: Path) -> dict[str, float]:
             ts, fl, "US southwest border", "USA", "*", date(2020, 10, 1), date(2021, 9, 1)
         ),
         "secondary share 2021": float(every["share"].iloc[0]) if len(every) else float("nan"),
+        "regular share VEN COL 2021-01": _regular_share(ts, "COL", "VEN", "2021-01-01"),
+        "regularized VEN COL 2017-2018": float(
+            ts.loc[
+                (ts.variable == "regularized")
+                & (ts.country == "COL")
+                & (ts.nationality == "VEN")
+                & (pd.to_datetime(ts.month).dt.year.isin([2017, 2018])),
+                "value",
+            ].sum()
+        ),
     }
+
+
+#: Statuses counted as regular residence (as in the analysis package).
+REGULAR = ("regular", "labor_visa", "naturalized")
+
+
+def _regular_share(ts: pd.DataFrame, country: str, nationality: str, month: str) -> float:
+    """Share of a nationality's stock in a host holding a regular status at a month's end."""
+    sel = ts[
+        (ts.variable == "stock")
+        & (ts.country == country)
+        & (ts.nationality == nationality)
+        & (pd.to_datetime(ts.month) == pd.Timestamp(month))
+    ]
+    total = sel.value.sum()
+    return float(sel.loc[sel.status.isin(REGULAR), "value"].sum() / total) if total else float("nan")
 
 
 def table(out: Path, seeds: int) -> pd.DataFrame:
