@@ -141,7 +141,9 @@ def _regular_share(ts: pd.DataFrame, country: str, nationality: str, month: str)
         & (pd.to_datetime(ts.month) == pd.Timestamp(month))
     ]
     total = sel.value.sum()
-    return float(sel.loc[sel.status.isin(REGULAR), "value"].sum() / total) if total else float("nan")
+    if not total:
+        return float("nan")
+    return float(sel.loc[sel.status.isin(REGULAR), "value"].sum() / total)
 
 
 def table(out: Path, seeds: int) -> pd.DataFrame:
