@@ -264,10 +264,17 @@ class Parameters(BaseModel):
     permit_renewal: float = Field(
         0.8, ge=0, le=1, description="Probability a permit is renewed when it expires. Assumption."
     )
+    visitor_months: int = Field(
+        3,
+        ge=1,
+        le=24,
+        description="Months a legal (visa or visa-free) entrant may stay as a visitor before "
+        "overstaying into irregularity. Assumption: the 90-day tourist stay usual in South "
+        "America (e.g. Colombia's Permiso de Ingreso y Permanencia).",
+    )
     naturalize_after_months: int = Field(
         120,
         ge=12,
         le=600,
         description="Months of regular status before naturalization. Assumption.",
     )
-

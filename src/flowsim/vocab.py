@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 #: Legal statuses; index = code stored in ``Population.status``. "national" = living in
-#: one's own country (before leaving or after returning).
+#: one's own country (before leaving or after returning); "visitor" = entered on a legal
+#: route (visa or visa-free entry) with a short stay allowed, irregular once it runs out.
 STATUS_NAMES: tuple[str, ...] = (
     "irregular",
     "pending",
@@ -20,12 +21,15 @@ STATUS_NAMES: tuple[str, ...] = (
     "labor_visa",
     "naturalized",
     "national",
+    "visitor",
 )
-IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL = range(6)
+IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL, VISITOR = range(7)
 #: Any status, as a file type.
-StatusName = Literal["irregular", "pending", "regular", "labor_visa", "naturalized", "national"]
+StatusName = Literal[
+    "irregular", "pending", "regular", "labor_visa", "naturalized", "national", "visitor"
+]
 #: Statuses a migrant can hold abroad (all but "national"), as a file type.
-StatusAbroad = Literal["irregular", "pending", "regular", "labor_visa", "naturalized"]
+StatusAbroad = Literal["irregular", "pending", "regular", "labor_visa", "naturalized", "visitor"]
 
 #: Journey kinds; index = code stored in ``Population.kind``.
 KIND_NAMES: tuple[str, ...] = ("first", "onward", "return", "pathway")

@@ -22,7 +22,7 @@ from flowsim.model.utility import (
     status_formal_access,
     status_security,
 )
-from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES
+from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES, VISITOR
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -68,7 +68,7 @@ def cell_tables(model: FlowModel) -> CellTables:
         np.minimum(p.job_loss_rate * fx.job_loss_mult, 1.0)[:, None], (n, N_STATUS)
     )
     factor = np.ones(N_STATUS)
-    factor[[IRREGULAR, PENDING]] = p.irregular_wage_factor
+    factor[[IRREGULAR, PENDING, VISITOR]] = p.irregular_wage_factor
     wage = (w.wage * fx.wage_mult)[:, None] * factor[None, :]
     home = np.eye(n, dtype=bool)  # [nat, loc]
     stay = (
@@ -84,7 +84,7 @@ def cell_tables(model: FlowModel) -> CellTables:
         p.irregular_integration_factor + (1.0 - p.irregular_integration_factor) * pol
     )
     undoc_status = np.zeros(N_STATUS, dtype=bool)
-    undoc_status[[IRREGULAR, PENDING]] = True
+    undoc_status[[IRREGULAR, PENDING, VISITOR]] = True
     target = np.where(undoc_status[None, None, :], undocumented[:, :, None], documented[:, :, None])
     target[home] = 1.0
 

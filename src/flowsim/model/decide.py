@@ -44,18 +44,25 @@ if TYPE_CHECKING:
 def place_value(model: FlowModel) -> np.ndarray:
     """Value of living in each country for a newcomer of each nationality: ``[nat, to]``.
 
-    Income is what an irregular newcomer expects (steady-state employment given the host's
-    informality, unemployment, crowding and integration policy); at home it is the home wage.
+    Income is what a newcomer expects (steady-state employment given the host's
+    informality, unemployment, crowding and integration policy, as an irregular migrant or
+    with the security the destination's processing regime gives newcomers); at home it is
+    the home wage.
     """
     w, p, fx = model.world_index, model.params, model.effects
     n = w.n_nodes
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
+    # a destination that protects newcomers (or releases them pending a case) opens its
+    # formal jobs and wages to them in proportion to that expected security
+    secure = fx.arrival.security()
+    access = access + secure * (1.0 - access)
     access = job_access(w.informality[None, :], access)
     _, _, steady = employment_odds(
         access, w.unemployment[None, :], fx.job_loss_mult[None, :], p, model.crowding[None, :]
     )
     wage = w.wage * fx.wage_mult
-    income = wage[None, :] * steady * p.irregular_wage_factor
+    factor = p.irregular_wage_factor + secure * (1.0 - p.irregular_wage_factor)
+    income = wage[None, :] * steady * factor
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
@@ -68,11 +75,17 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
 
     Income is what an irregular newcomer expects (steady-state employment given the host's
-    informality, unemployment and integration policy); at home it is the home wage.
+    informality, unemployment and integration policy); at home it is the home wage. The
+    destination's processing regime adds ``b_secure * expected security - b_stop * share
+    expelled`` (``Effects.arrival``).
     """
     p = model.params
     paths = model.paths
-    value = np.repeat(place_value(model), 2, axis=0)
+    regime = model.effects.arrival
+    # what the destination does with newcomers: a protected or pending status is worth
+    # security; being expelled on arrival is like being stopped on the way
+    processing = p.b_secure * regime.security() - p.b_stop * regime.expelled
+    value = np.repeat(place_value(model) + processing, 2, axis=0)
     u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, p)
     u = np.where(paths.reachable, u, -np.inf)
     return u

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -24,10 +25,12 @@ def _digest(*arrays: np.ndarray) -> bytes:
 
 
 def _freeze(obj: object) -> None:
-    """Make every numpy array attribute of ``obj`` read-only."""
+    """Make every numpy array attribute of ``obj`` (and of records it holds) read-only."""
     for value in vars(obj).values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            _freeze(value)
 
 
 def apply_policies(model: FlowModel) -> None:

@@ -96,6 +96,7 @@ SCHEDULE: tuple[Phase, ...] = (
         decide,
         reads=(
             "effects.pathways",
+            "effects.arrival",
             "effects.integration",
             "effects.job_loss_mult",
             "effects.wage_mult",
@@ -112,7 +113,13 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "travel",
         travel,
-        reads=("paths", "effects.closed", "effects.intercept", "effects.deport_to"),
+        reads=(
+            "paths",
+            "effects.closed",
+            "effects.intercept",
+            "effects.deport_to",
+            "effects.arrival",
+        ),
         writes=("population", "recorder"),
         why="Every traveller advances one month of route time: deaths, interceptions, "
         "turn-backs, arrivals (new location, time-here reset), each crossing recorded.",

@@ -16,6 +16,7 @@ from flowsim.vocab import (
     PENDING,
     REGULAR,
     RETURN,
+    VISITOR,
 )
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ def update_status(model: FlowModel) -> None:
     settled = model.settled()
     seed = model.seed
     status = P.status
-    irregular_here = settled & (status == IRREGULAR)
+    # visitors (legal entrants on a short stay) may apply like the irregular
+    irregular_here = settled & ((status == IRREGULAR) | (status == VISITOR))
     # applications to open regularization programs
     for win in model.effects.regularizations:  # in apply order (start, key)
         elig = (
@@ -86,6 +88,11 @@ def update_status(model: FlowModel) -> None:
         P.status[lapse] = IRREGULAR
         P.status_since[lapse] = t
         P.status_until[lapse] = NEVER_MONTH
+    # visitors whose allowed stay ended overstay into irregularity
+    overstay = due[st == VISITOR]
+    P.status[overstay] = IRREGULAR
+    P.status_since[overstay] = t
+    P.status_until[overstay] = NEVER_MONTH
     # labor-visa contracts ending: return home or overstay
     ending = due[st == LABOR_VISA]
     if len(ending):

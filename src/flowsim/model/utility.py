@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flowsim.parameters import Parameters
-from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES
+from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES, VISITOR
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ def status_security(p: Parameters) -> np.ndarray:
     """Security of each status (0-1), indexed by status code."""
     secure = np.ones(len(STATUS_NAMES))
     secure[IRREGULAR], secure[PENDING] = 0.0, p.pending_security
+    secure[VISITOR] = p.pending_security  # a stay that ends: as insecure as a pending case
     return secure
 
 
@@ -104,6 +105,7 @@ def status_formal_access(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
     a1 = np.zeros(len(STATUS_NAMES))
     a0[IRREGULAR], a1[IRREGULAR] = p.irregular_formal_access, 1.0 - p.irregular_formal_access
     a0[PENDING], a1[PENDING] = p.pending_formal_access, 1.0 - p.pending_formal_access
+    a0[VISITOR], a1[VISITOR] = a0[IRREGULAR], a1[IRREGULAR]  # a tourist entry: no work permit
     return a0, a1
 
 

@@ -51,6 +51,48 @@ class PathwayWindow:
 
 
 @dataclass
+class ArrivalRegime:
+    """Processing at the destination: outcome shares for arrivals ``[L nat, L host]``.
+
+    An arrival is expelled (sent to ``deport_to``), released with a pending case (decided
+    after ``hearing_months``, granted with probability ``grant``), given a protected status
+    (regular for ``protected_months``), or else stays irregular. Shares apply to irregular
+    entrants, and to legal entrants too where ``all_entries`` is set.
+    """
+
+    expelled: np.ndarray  # [L, L] share
+    pending: np.ndarray  # [L, L] share
+    protected: np.ndarray  # [L, L] share
+    deport_to: np.ndarray  # int [L, L]: node, DEPORT_ORIGIN or DEPORT_PREVIOUS
+    hearing_months: np.ndarray  # int [L, L]
+    grant: np.ndarray  # [L, L] probability a pending case is granted
+    protected_months: np.ndarray  # int [L, L]
+    all_entries: np.ndarray  # bool [L, L]
+
+    @classmethod
+    def none(cls, n: int) -> ArrivalRegime:
+        """No processing regime: every irregular arrival stays irregular."""
+        return cls(
+            expelled=np.zeros((n, n)),
+            pending=np.zeros((n, n)),
+            protected=np.zeros((n, n)),
+            deport_to=np.full((n, n), DEPORT_ORIGIN, dtype=np.int64),
+            hearing_months=np.full((n, n), 24, dtype=np.int64),
+            grant=np.zeros((n, n)),
+            protected_months=np.full((n, n), 18, dtype=np.int64),
+            all_entries=np.zeros((n, n), dtype=bool),
+        )
+
+    def security(self) -> np.ndarray:
+        """Return the expected status security of a newcomer let in: ``[nat, host]`` (0-1).
+
+        Protected counts 1, pending 0.5 (as in the cell tables), irregular 0.
+        """
+        kept = np.maximum(1.0 - self.expelled, 1e-9)
+        return (self.protected + 0.5 * self.pending) / kept
+
+
+@dataclass
 class Effects:
     """Policy effects for one month."""
 
@@ -62,6 +104,7 @@ class Effects:
     push_mult: np.ndarray  # [L]
     job_loss_mult: np.ndarray  # [L]
     wage_mult: np.ndarray  # [L]
+    arrival: ArrivalRegime  # what hosts do with irregular (or all) arrivals, by nationality
     regularizations: list[RegularizationWindow] = field(default_factory=list)
     pathways: list[PathwayWindow] = field(default_factory=list)
 
@@ -78,6 +121,7 @@ class Effects:
             push_mult=np.ones(n),
             job_loss_mult=np.ones(n),
             wage_mult=np.ones(n),
+            arrival=ArrivalRegime.none(n),
         )
 
     @classmethod

@@ -38,9 +38,7 @@ def incomplete_lines(states: dict[str, RunState]) -> list[str]:
     return lines
 
 
-def check_complete(
-    root: str | Path, states: dict[str, RunState] | None = None
-) -> dict[str, Any]:
+def check_complete(root: str | Path, states: dict[str, RunState] | None = None) -> dict[str, Any]:
     """Refuse a results folder that is not complete and whole; return its manifest.
 
     Args:

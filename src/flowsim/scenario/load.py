@@ -397,4 +397,3 @@ def validate_files(paths: Sequence[str | Path], *, world: World | None = None) -
         except ScenarioError as exc:
             problems += exc.problems
     return problems
-
