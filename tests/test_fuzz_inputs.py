@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from flowsim.scenario.policies import POLICY_SPECS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowsim.cli.main import main
 from flowsim.parameters import Parameters
+from flowsim.policies import POLICY_SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.toml")
