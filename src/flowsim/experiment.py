@@ -126,8 +126,7 @@ class Experiment(BaseModel):
             repeated = sorted({t for t in texts if texts.count(t) > 1})
             if repeated:
                 raise ValueError(
-                    f"{key!r} lists {', '.join(repeated)} more than once "
-                    "(allowed: each value once)"
+                    f"{key!r} lists {', '.join(repeated)} more than once (allowed: each value once)"
                 )
         return value
 

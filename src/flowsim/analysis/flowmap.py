@@ -158,8 +158,13 @@ def plot_flow_map(
             )
         )
     for _, pair in pairs.head(numbers).iterrows():
-        _label_arrow(ax, places[pair["from_country"]], places[pair["to_country"]], pair["people"],
-                     signed=versus is not None)
+        _label_arrow(
+            ax,
+            places[pair["from_country"]],
+            places[pair["to_country"]],
+            pair["people"],
+            signed=versus is not None,
+        )
     points = {iso3: places[iso3] for iso3 in sorted(shown)}
     ax.scatter(
         [p[0] for p in points.values()], [p[1] for p in points.values()],
@@ -184,8 +189,7 @@ def plot_flow_map(
         ax.set_title(f"{what.capitalize()}: {scenario_title(scenario)}, {_runs(n)} ({label})")
     else:
         ax.set_title(
-            f"Change in {what}: {scenario_title(scenario)} minus "
-            f"{scenario_title(versus)} ({label})"
+            f"Change in {what}: {scenario_title(scenario)} minus {scenario_title(versus)} ({label})"
         )
     ax.legend(
         handles=_width_key(largest, signed=versus is not None),

@@ -25,9 +25,7 @@ class RouteClosurePolicy(PolicySpec):
     countries: tuple[ISO3, ...] = Field(
         (), description="Close routes entering or leaving these countries (with modes)."
     )
-    modes: tuple[ModeName, ...] = Field(
-        MODES, description="Modes closed when `countries` is used."
-    )
+    modes: tuple[ModeName, ...] = Field(MODES, description="Modes closed when `countries` is used.")
     nationalities: tuple[ISO3, ...] = Field((), description="Affected; empty = all.")
     share: Probability = Field(1.0, description="Share of the route's capacity closed (1 = all).")
 
