@@ -50,6 +50,7 @@ def _shoot(page, tmp_path: Path, name: str) -> Path:
         (keep / name).write_bytes(path.read_bytes())
     return path
 
+
 pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None,

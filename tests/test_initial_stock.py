@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from flowsim.model import FlowModel
-from flowsim.population import INITIAL_COHORT, IRREGULAR, NATIONAL, NATURALIZED
 from flowsim.scenario import Scenario, load_scenario
+from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATIONAL, NATURALIZED
 from flowsim.world import load_world
 from toy_world import write_toy_world
 
@@ -146,9 +146,7 @@ def test_initial_diaspora_moves_on_when_its_host_economy_falls(tmp_path):
         model = FlowModel(s, world=world, seed=3)
         model.run_months()
         ts = model.recorder.timeseries()
-        left = ts[
-            ts.variable.isin(["journeys_onward", "journeys_return"]) & (ts.country == "BBB")
-        ]
+        left = ts[ts.variable.isin(["journeys_onward", "journeys_return"]) & (ts.country == "BBB")]
         return float(left.value.sum())
 
     calm, crash = onward(False), onward(True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -65,16 +66,45 @@ def run(args: argparse.Namespace) -> int:
         get_metric(name)  # reject a bad name before reading anything
     if args.period:
         parse_range(args.period.replace(":", "/"))
-    frames = open_results(args.results_dir)
-    info = scenario_info(frames.manifest, args.experiment)
-    out = Path(args.out) if args.out else Path(args.results_dir) / "report"
-    report = build_report(
-        frames, out, baseline=args.baseline, metrics=args.metrics, period=args.period, info=info
-    )
+    folder = Path(args.results_dir)
+    out = Path(args.out) if args.out else folder / "report"
+    with _reading(folder):
+        frames = open_results(args.results_dir)
+        info = scenario_info(frames.manifest, args.experiment)
+        report = build_report(
+            frames, out, baseline=args.baseline, metrics=args.metrics, period=args.period, info=info
+        )
     print(report.answer)
     print(f"period compared: {report.window.spec} ({report.window.reason})")
     print(f"wrote {len(report.files)} files to {report.out_dir} (open report.html)")
     return 0
+
+
+def _reading(folder: Path) -> AbstractContextManager[object]:
+    """Lock a results folder for reading and refuse it when a planned run is unusable.
+
+    Folders written by ``flowsim run``/``sweep`` (their manifest lists the planned runs)
+    must be complete and whole: a missing, failed or damaged run is named and the
+    comparison refused, so replicates are never paired unevenly. Other folders of tables
+    are read as they are.
+    """
+    from flowsim.results.lock import FolderLock
+    from flowsim.results.verify import check_complete
+
+    if not (folder / "manifest.json").is_file():
+        return nullcontext()
+    lock = FolderLock(folder, shared=True).acquire()
+    try:
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {"runs": []}  # unreadable: check_complete names the problem
+        if not isinstance(manifest, dict) or "runs" in manifest:
+            check_complete(folder)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
 def scenario_info(manifest: dict[str, Any], experiment: str | None) -> dict[str, Any] | None:

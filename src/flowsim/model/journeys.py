@@ -15,21 +15,28 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
-from flowsim.population import (
+from flowsim.rng import agent_uniform
+from flowsim.vocab import (
     FIRST,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
+    NEVER_MONTH,
     PATHWAY,
+    PENDING,
+    REGULAR,
+    VISITOR,
 )
-from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
-_NEVER = 2**31 - 1
+#: Permit months of a pending case that is granted (asylum, cancellation of removal): a
+#: lasting status, renewed like other permits. Assumption.
+GRANTED_PERMIT_MONTHS = 60
 
 
 def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -91,9 +98,25 @@ def start_journeys(
     return left
 
 
-def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
-    """End journeys of ``rows`` at ``where``: arrival, stranding or removal."""
+def _settle(
+    model: FlowModel,
+    rows: np.ndarray,
+    where: np.ndarray,
+    legal_entry: np.ndarray | bool = False,
+    processed: bool = True,
+) -> None:
+    """End journeys of ``rows`` at ``where``: arrival, stranding or removal.
+
+    The status held there: national at home; a labor visa at a pathway's destination; a
+    visitor's short stay after a legal entry (``legal_entry``: the last route crossed was a
+    legal one); otherwise irregular. Then, if ``processed``, the destination's processing
+    regime (``Effects.arrival``) may expel the newcomer, release it with a pending case or
+    protect it (see ``_process_arrivals``).
+    """
     P, t = model.population, model.month
+    where = np.broadcast_to(np.asarray(where, dtype=np.int64), rows.shape)
+    legal_entry = np.broadcast_to(np.asarray(legal_entry, dtype=bool), rows.shape)
+    edge_in = P.edge[rows].astype(np.int64)  # the route just travelled (-1 if none)
     arrived = P.dest[rows] == where  # reached the destination (not stranded or sent back)
     P.location[rows] = where
     P.in_transit[rows] = False
@@ -104,20 +127,77 @@ def _settle(model: FlowModel, rows: np.ndarray, where: np.ndarray) -> None:
     P.employed[rows] = False
     home = P.nationality[rows] == where
     pathway = (P.kind[rows] == PATHWAY) & arrived & ~home
-    new_status = np.where(home, NATIONAL, np.where(pathway, LABOR_VISA, IRREGULAR))
+    visitor = ~home & ~pathway & legal_entry
+    new_status = np.where(
+        home, NATIONAL, np.where(pathway, LABOR_VISA, np.where(visitor, VISITOR, IRREGULAR))
+    )
     keep = (P.status[rows] == LABOR_VISA) & pathway  # already a visa holder
     new_status = np.where(keep, LABOR_VISA, new_status)
     changed = rows[~keep]
     P.status[rows] = new_status
     P.status_since[changed] = t
     contract_end = t + P.permit_months[changed].astype(np.int32)
-    P.status_until[changed] = np.where(pathway[~keep], contract_end, np.int32(_NEVER))
+    visit_end = np.int32(t + model.params.visitor_months)
+    P.status_until[changed] = np.where(
+        pathway[~keep], contract_end, np.where(visitor[~keep], visit_end, np.int32(NEVER_MONTH))
+    )
     P.integration[rows] = np.where(home, 1.0, 0.0)
     model.recorder.count("settled", where, P.nationality[rows])
+    if processed:
+        fx = model.effects.arrival
+        nat = P.nationality[rows].astype(np.int64)
+        subject = ~home & ~pathway & (~legal_entry | fx.all_entries[nat, where])
+        if subject.any():
+            _process_arrivals(model, rows[subject], where[subject], edge_in[subject])
+
+
+def _process_arrivals(
+    model: FlowModel, rows: np.ndarray, where: np.ndarray, edge_in: np.ndarray
+) -> None:
+    """Apply the destination's processing regime to newcomers ``rows`` at ``where``.
+
+    One draw (``arrival.regime``) per newcomer splits them by the regime's shares into
+    expelled (sent on to the regime's ``deport_to``, recorded as deported), released with a
+    pending case (decided after the hearing; granted with the regime's probability, draw
+    ``arrival.grant``), protected (regular for the regime's months) and unchanged.
+    """
+    P, t, seed, fx = model.population, model.month, model.seed, model.effects.arrival
+    nat = P.nationality[rows].astype(np.int64)
+    e, pd_, pr = fx.expelled[nat, where], fx.pending[nat, where], fx.protected[nat, where]
+    if not (e.any() or pd_.any() or pr.any()):
+        return
+    u = agent_uniform(seed, draws.ARRIVAL_REGIME, t, P.key[rows])
+    expel = u < e
+    pend = ~expel & (u < e + pd_)
+    prot = ~expel & ~pend & (u < e + pd_ + pr)
+    if pend.any():
+        r, n_, w_ = rows[pend], nat[pend], where[pend]
+        ok = agent_uniform(seed, draws.ARRIVAL_GRANT, t, P.key[r]) < fx.grant[n_, w_]
+        P.status[r] = PENDING
+        P.status_until[r] = t + fx.hearing_months[n_, w_].astype(np.int32)
+        P.permit_months[r] = np.where(ok, GRANTED_PERMIT_MONTHS, 0)
+    if prot.any():
+        r, n_, w_ = rows[prot], nat[prot], where[prot]
+        months = fx.protected_months[n_, w_].astype(np.int32)
+        P.status[r] = REGULAR
+        P.status_until[r] = t + months
+        P.permit_months[r] = months
+    if expel.any():
+        r, n_, w_ = rows[expel], nat[expel], where[expel]
+        target = fx.deport_to[n_, w_]
+        came_from = np.where(
+            edge_in[expel] >= 0, model.world_index.edge_src[np.maximum(edge_in[expel], 0)], w_
+        )
+        target = np.where(
+            target == DEPORT_ORIGIN, n_, np.where(target == DEPORT_PREVIOUS, came_from, target)
+        )
+        moved = target != w_
+        model.recorder.count("deported", w_[moved], n_[moved])
+        _settle(model, r[moved], target[moved], processed=False)
 
 
 def travel(model: FlowModel) -> None:
-    """Phase 7: advance every traveller by one month along its journey."""
+    """Phase ``travel``: advance every traveller by one month along its journey."""
     P, w, fx, rec, t, seed = (
         model.population,
         model.world_index,
@@ -141,9 +221,9 @@ def travel(model: FlowModel) -> None:
         src, dst = w.edge_src[edge], w.edge_dst[edge]
         keys = P.key[rows]
         # death or disappearance on the crossing
-        dies = agent_uniform(seed, "travel.death", t, keys, option=hop) < w.edge_risk[edge]
+        dies = agent_uniform(seed, draws.TRAVEL_DEATH, t, keys, option=hop) < w.edge_risk[edge]
         # interception (enforcement) or being turned back (partial closure)
-        u = agent_uniform(seed, "travel.intercept", t, keys, option=hop)
+        u = agent_uniform(seed, draws.TRAVEL_INTERCEPT, t, keys, option=hop)
         blocked = fx.closed[nat, edge]
         p_stop = 1.0 - (1.0 - fx.intercept[nat, edge]) * (1.0 - blocked)
         stopped = ~dies & (u < p_stop)
@@ -166,18 +246,21 @@ def travel(model: FlowModel) -> None:
             )
             removed = target != src[stopped]
             rec.count("deported", dst[stopped][removed], nat[stopped][removed])
-            _settle(model, s, target)
+            _settle(model, s, target, processed=False)
         rows, edge, budget, dst = rows[crossed], edge[crossed], budget[crossed], dst[crossed]
         rec.cross(edge, P.nationality[rows], P.kind[rows], P.lived_abroad[rows])
         P.location[rows] = dst
         arrived = dst == P.dest[rows]
         if arrived.any():
-            _settle(model, rows[arrived], dst[arrived])
+            legal = w.edge_legal[edge[arrived]]
+            _settle(model, rows[arrived], dst[arrived], legal_entry=legal)
         rows, budget, dst = rows[~arrived], budget[~arrived], dst[~arrived]
+        edge = edge[~arrived]
         nxt = _next_edge(model, rows, dst) if len(rows) else np.zeros(0, dtype=np.int64)
         stranded = nxt < 0
         if stranded.any():
-            _settle(model, rows[stranded], dst[stranded])
+            legal = w.edge_legal[edge[stranded]]
+            _settle(model, rows[stranded], dst[stranded], legal_entry=legal)
         rows, budget, nxt = rows[~stranded], budget[~stranded], nxt[~stranded]
         P.edge[rows] = nxt
         P.months_left[rows] = w.edge_months[nxt]

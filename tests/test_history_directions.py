@@ -1,0 +1,149 @@
+"""Direction tests of the destination's processing regime, status realism and gateways.
+
+Toy line world AAA (origin) -> BBB -> CCC -> DDD; paired seeds (common random numbers), so
+each comparison differs only by the policy. Each test asserts a sign summed over seeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from flowsim.model import FlowModel
+from flowsim.scenario import Scenario
+from flowsim.vocab import IRREGULAR, PENDING, REGULAR, VISITOR
+from flowsim.world import load_world
+from toy_world import write_toy_world
+
+SEEDS = (1, 2, 3)
+
+
+def _scenario(policies: list[dict], months: int = 24, **params: float) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "toy",
+            "run": {"start": "2015-01", "months": months, "scale": 100},
+            "parameters": {"hazard_max": 0.2, **params},
+            "policies": policies,
+        }
+    )
+
+
+def _regime(**kw: object) -> dict:
+    return {"type": "processing_regime", "name": "r", "country": "DDD", "start": "2015-01", **kw}
+
+
+def _last_border(world: Path, policies: list[dict], seed: int) -> tuple[float, FlowModel]:
+    model = FlowModel(_scenario(policies), world=load_world(world), seed=seed)
+    model.run_months()
+    fl = model.recorder.flow_table()
+    return float(fl.loc[fl.route == "Last border", "people"].sum()), model
+
+
+def _crossings(world: Path, policies: list[dict]) -> float:
+    return sum(_last_border(world, policies, s)[0] for s in SEEDS)
+
+
+def test_releasing_a_nationality_at_the_border_raises_its_crossings(tmp_path):
+    world = write_toy_world(tmp_path / "toy", push=20_000)
+    none = _crossings(world, [])
+    released = _crossings(world, [_regime(pending=0.9, grant=0.5)])
+    assert released > none, (none, released)
+
+
+def test_expelling_a_nationality_at_the_border_lowers_its_crossings(tmp_path):
+    world = write_toy_world(tmp_path / "toy", push=20_000)
+    none = _crossings(world, [])
+    expelled = _crossings(world, [_regime(expelled=0.9, deport_to="origin")])
+    assert expelled < none, (none, expelled)
+
+
+def test_regime_sets_arrivals_status_and_expels(tmp_path):
+    world = write_toy_world(tmp_path / "toy", push=20_000)
+    _, pend = _last_border(world, [_regime(pending=1.0)], 1)
+    P, ddd = pend.population, pend.world_index.node("DDD")
+    here = P.alive & ~P.in_transit & (P.location == ddd)
+    assert here.any() and (P.status[here & (P.arrival_month >= 12)] == PENDING).all()
+    _, prot = _last_border(world, [_regime(protected=1.0, protected_months=120)], 1)
+    P = prot.population
+    here = P.alive & ~P.in_transit & (P.location == ddd)
+    assert here.any() and (P.status[here] == REGULAR).all()
+    _, exp = _last_border(world, [_regime(expelled=1.0, deport_to="origin")], 1)
+    P = exp.population
+    assert not (P.alive & ~P.in_transit & (P.location == ddd)).any()
+    ts = exp.recorder.timeseries()
+    assert ts.loc[(ts.variable == "deported") & (ts.country == "DDD"), "value"].sum() > 0
+
+
+def _gateway_world(tmp_path: Path) -> Path:
+    """Legal routes only, and DDD requires a visa of everyone: a closed air gateway."""
+    world = write_toy_world(tmp_path / "toy", push=20_000, legal=True)
+    (world / "visas.csv").write_text(
+        "destination,nationality,visa_required,source\n"
+        "AAA,ALL,false,t\nBBB,ALL,false,t\nCCC,ALL,false,t\nDDD,ALL,true,t\n"
+    )
+    return world
+
+
+def test_a_gateway_opening_raises_that_route(tmp_path):
+    world = _gateway_world(tmp_path)
+    closed = _crossings(world, [])
+    lift = {
+        "type": "visa_requirement",
+        "name": "open",
+        "country": "DDD",
+        "nationalities": ["AAA"],
+        "required": False,
+        "start": "2015-06",
+    }
+    opened = _crossings(world, [lift])
+    assert closed == 0.0 and opened > 0.0
+
+
+def test_legal_entrants_are_visitors_who_overstay(tmp_path):
+    world = load_world(write_toy_world(tmp_path / "toy", push=0.0, legal=True, months_ab=0.2))
+    s = _scenario([], months=8, hazard_max=1e-9, visitor_months=3)
+    model = FlowModel(s, world=world, seed=2)
+    rows = model.add_emigrants("AAA", 60)
+    P = model.population
+    P.documented[rows] = True  # passports: the legal routes are open to them
+    model.step()
+    settled = P.alive & ~P.in_transit & (P.location != P.nationality)
+    assert settled.any() and (P.status[settled] == VISITOR).all()
+    first = int(P.arrival_month[settled].max())
+    model.run_months(4)
+    old = P.alive & ~P.in_transit & (P.location != P.nationality) & (P.arrival_month <= first)
+    assert (P.status[old] == IRREGULAR).all() and old.sum() > 0
+    pd.testing.assert_series_equal(
+        pd.Series(P.status[old]).value_counts(),
+        pd.Series({IRREGULAR: int(old.sum())}),
+        check_names=False,
+        check_index_type=False,
+        check_dtype=False,
+    )
+
+
+def _us_border_crossings(expel_ven: float, seed: int) -> float:
+    from flowsim.engine.run import RunSpec, simulate
+    from flowsim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    base = load_scenario(root / "scenarios" / "baseline.toml").with_overrides(
+        {"run.scale": 5000, "run.months": 84}
+    )
+    data = base.model_dump(mode="json")
+    for pol in data["policies"]:
+        if pol["name"] == "usa_title42_exempt_2020":
+            pol["expelled"], pol["pending"] = expel_ven, min(0.9, 1.0 - expel_ven)
+    s = Scenario.model_validate(data)
+    _, fl = simulate(RunSpec(run_id=f"t/{seed}", scenario=s, replicate=0, seed=seed))
+    sel = (fl.route == "US southwest border") & fl.nationality.isin(["VEN", "CUB", "NIC"])
+    return float(fl.loc[sel & (fl.month >= "2020-03-01"), "people"].sum())
+
+
+def test_title42_expelling_venezuelans_cubans_nicaraguans_lowers_their_us_crossings():
+    """The baseline mostly releases them (Title 42 rarely applied); expelling them deters."""
+    released = sum(_us_border_crossings(0.01, s) for s in (1, 2))
+    expelled = sum(_us_border_crossings(0.9, s) for s in (1, 2))
+    assert expelled < released, (released, expelled)
