@@ -142,6 +142,14 @@ def scenario_info(manifest: dict[str, Any], experiment: str | None) -> dict[str,
         label = spec.scenario_label
         if label in out or recorded.get(label) != plan.scenario_hashes.get(label):
             continue
-        policies = [json.loads(p.model_dump_json()) for p in spec.scenario.policies]
+        policies = [_policy_fields(p) for p in spec.scenario.policies]
         out[label] = ScenarioInfo(spec.scenario.description, policies)
     return out
+
+
+def _policy_fields(policy: Any) -> dict[str, Any]:
+    """Return a policy as its file states it: when and what, and settings off their default."""
+    full = json.loads(policy.model_dump_json())
+    stated = json.loads(policy.model_dump_json(exclude_defaults=True))
+    when = {k: full.get(k) for k in ("name", "type", "description", "start", "end")}
+    return {**when, **{k: v for k, v in stated.items() if k not in when}}
