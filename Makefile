@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-all bench lint clean
+.PHONY: setup run test test-all bench lint clean pinned docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+
+# after a deliberate change of model behaviour: store the new pinned baseline outputs
+pinned: $(STAMP)
+	PYTHONPATH=src $(BIN)/python tests/pinned_baseline.py --write
+
+# rewrite the docs generated from the code (schedule, utility terms in docs/ODD.md)
+docs: $(STAMP)
+	PYTHONPATH=src $(BIN)/python scripts/sync_docs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -8,8 +8,10 @@ inject slowness and crashes into worker processes:
 - ``FLOWSIM_FAKE_FAIL``: run ids (comma-separated) whose run raises.
 - ``FLOWSIM_FAKE_DIE``: run ids whose worker process exits abruptly.
 
-Run as a script (``python -m fake_runs EXPERIMENT OUT EXECUTOR``) it performs a sweep
-with the fake model, for tests that kill a sweep process part-way.
+Run as a script (``python -m fake_runs EXPERIMENT OUT EXECUTOR [--extend]``) it performs
+a sweep with the fake model, for tests that kill a sweep process part-way. There
+``FLOWSIM_FAKE_KILL_AT=N:PHASE`` kills the process (``os._exit``, as abrupt as kill -9)
+at its N-th atomic file write, ``before`` or ``after`` the rename that publishes it.
 """
 
 from __future__ import annotations
@@ -173,7 +175,35 @@ if __name__ == "__main__":
 
     fake_runs.install(_Patch())
     experiment, out, executor = sys.argv[1:4]
+    kill_at = os.environ.get("FLOWSIM_FAKE_KILL_AT")
+    if kill_at:
+        from flowsim.results import store
+
+        n_kill, phase = int(kill_at.split(":")[0]), kill_at.split(":")[1]
+        count = [0]
+
+        def dying_write(path: Path, write: Any) -> None:
+            count[0] += 1
+            if count[0] == n_kill and phase == "before":
+
+                def write_then_die(tmp: Path) -> None:
+                    write(tmp)
+                    os._exit(9)
+
+                return real_write(path, write_then_die)
+            real_write(path, write)
+            if count[0] == n_kill:
+                os._exit(9)
+
+        real_write = store.write_atomic
+        store.write_atomic = dying_write
     summary = run_sweep(
-        experiment, out, executor=executor, workers=2, progress=False, run_fn=fake_runs.fake_run
+        experiment,
+        out,
+        executor=executor,
+        workers=2,
+        progress=False,
+        run_fn=fake_runs.fake_run,
+        extend="--extend" in sys.argv,
     )
     print(summary)

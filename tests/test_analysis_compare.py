@@ -75,6 +75,7 @@ def test_columns_are_the_contract(folder):
         "diff_lo90",
         "diff_hi90",
         "rel_change",
+        "baseline",
     ]
     assert list(compare(folder, by="country").columns)[:3] == ["scenario", "country", "period"]
 
@@ -209,10 +210,10 @@ def test_metric_output_columns(frames):
 
 
 def test_every_registered_metric_runs(frames):
-    for name, (function, description, unit) in METRICS.items():
+    for name, (function, label, description, unit) in METRICS.items():
         table = compare(frames, metric=name)
         assert len(table) == len(SCENARIOS), name
-        assert description and unit in {"people", "share"}
+        assert label and description and unit in {"people", "share"}
         assert callable(function)
 
 

@@ -54,7 +54,7 @@ MANIFEST = {
     "flowsim_version": "0.1.0",
     "experiment": {"name": "fixture", "replicates": 3, "agent_scale": 100, "months": 4},
     "scenarios": list(SCENARIOS),
-    "calibration": {"status": "not calibrated"},
+    "calibration": {"baseline": None, "closure": None, "pathways": None},
 }
 
 
@@ -199,3 +199,32 @@ def test_variables_filter_reads_less(tmp_path):
 def test_manifest_is_read(tmp_path):
     frames = load_results(write_results(tmp_path / "res"))
     assert frames.manifest["experiment"]["agent_scale"] == 100
+
+
+def write_grid_results(folder: Path) -> Path:
+    """The fixture as a sweep with a parameter grid ``x`` in {1, 2}: every scenario at both
+    points, the x=2 copies holding 10 times the people (so pairing across points shows)."""
+    flat = write_results(folder.with_name(folder.name + "_flat"))
+    folder.mkdir(parents=True, exist_ok=True)
+    runs = pd.read_parquet(flat / "runs.parquet")
+    ts = pd.read_parquet(flat / "timeseries.parquet")
+    fl = pd.read_parquet(flat / "flows.parquet")
+    out = {"runs": [], "timeseries": [], "flows": []}
+    for x in (1, 2):
+
+        def relabel(df: pd.DataFrame, x: int = x) -> pd.DataFrame:
+            df = df.copy()
+            df["scenario"] = df["scenario"] + f"[x={x}]"
+            df["run_id"] = df["scenario"] + "/r" + df["replicate"].astype(str)
+            return df
+
+        out["runs"].append(relabel(runs).assign(params=json.dumps({"x": x})))
+        out["timeseries"].append(
+            relabel(ts).assign(value=lambda d, x=x: d["value"] * 10 ** (x - 1))
+        )
+        out["flows"].append(relabel(fl).assign(people=lambda d, x=x: d["people"] * 10 ** (x - 1)))
+    for name, parts in out.items():
+        pd.concat(parts, ignore_index=True).to_parquet(folder / f"{name}.parquet", index=False)
+    manifest = {**MANIFEST, "experiment": {**MANIFEST["experiment"], "grid": {"x": [1, 2]}}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder

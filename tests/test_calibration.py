@@ -12,7 +12,6 @@ import pytest
 from flowsim.calibration import observe
 from flowsim.calibration.loss import calibration_loss, group_losses, log_error
 from flowsim.calibration.report import fit_table, update_document, write_parameters
-from flowsim.calibration.search import FreeParameter, run_search
 from flowsim.calibration.targets import (
     LAST_TARGET_MONTH,
     TARGET_COLUMNS,
@@ -20,9 +19,6 @@ from flowsim.calibration.targets import (
     load_targets,
     period_bounds,
 )
-from flowsim.engine.executors import SerialExecutor
-from flowsim.engine.run import RunSpec, run_one
-from flowsim.rng import replicate_seed
 
 
 # ----------------------------------------------------------------- periods
@@ -128,7 +124,7 @@ def test_deaths_by_departure_country() -> None:
 
 
 def _targets(rows: list[dict[str, object]]) -> pd.DataFrame:
-    base = {c: "" for c in TARGET_COLUMNS} | {"weight": 1.0, "nationalities": "*"}
+    base = {c: "" for c in TARGET_COLUMNS} | {"weight": 1.0, "nationalities": "*", "obs_error": 0.1}
     return pd.DataFrame([base | r for r in rows])[list(TARGET_COLUMNS)]
 
 
@@ -206,9 +202,14 @@ def test_parameter_file_is_a_scenario_layer(tmp_path: Path) -> None:
     write_parameters(
         tmp_path / "calibration" / "baseline_parameters.toml",
         {"push_scale": 1.7, "b_net": 0.25},
-        loss=0.1,
-        trials=3,
         note="test",
+        calibration={
+            "method": "history_matching",
+            "ensemble": "ensemble.csv",
+            "n_sets": 2,
+            "measured_by": 'flowsim calibrate --report --out "x"',
+            "fit_male_by_group": {"stock": 0.25},
+        },
     )
     (tmp_path / "base.toml").write_text(
         'name = "base"\nextends = "calibration/baseline_parameters"\n[run]\nmonths = 12\n',
@@ -218,6 +219,10 @@ def test_parameter_file_is_a_scenario_layer(tmp_path: Path) -> None:
     assert scenario.parameters.push_scale == 1.7
     assert scenario.parameters.b_net == 0.25
     assert scenario.name == "base"
+    assert scenario.calibration is not None
+    assert scenario.calibration.ensemble == "calibration/ensemble.csv"
+    assert scenario.calibration.fit_male_by_group == {"stock": 0.25}
+    assert scenario.calibration.measured_by == 'flowsim calibrate --report --out "x"'
 
 
 def test_update_document_replaces_only_marked_sections(tmp_path: Path) -> None:
@@ -227,78 +232,6 @@ def test_update_document_replaces_only_marked_sections(tmp_path: Path) -> None:
     assert doc.read_text() == "keep\n<!-- fit:start -->\nnew\n<!-- fit:end -->\ntail\n"
     with pytest.raises(ValueError):
         update_document(doc, {"missing": "x"})
-
-
-# ----------------------------------------------------------------- recovery
-def test_search_recovers_push_scale_set_by_construction(tmp_path: Path) -> None:
-    """Targets made by the model at push_scale=1.7; the search finds it back alone."""
-    from flowsim.calibration.search import calibration_scenario
-    from flowsim.scenario.load import load_scenario
-
-    truth, scale, months = 1.7, 1000.0, 36
-    base = load_scenario("baseline").with_overrides({"run.months": months})
-    targets = _targets(
-        [
-            {
-                "target_id": f"{c}|{p}",
-                "group": g,
-                "kind": "stock",
-                "country": c,
-                "nationalities": "VEN",
-                "period": p,
-                "value": 0.0,
-            }
-            for c, g in (("COL", "stock"), ("PAN", "stock"), ("USA", "stock"), ("ECU", "stock"))
-            for p in ("2016-06", "2016-12", "2017-06", "2017-12")
-        ]
-        + [
-            {
-                "target_id": f"darien|{y}",
-                "group": "darien",
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "period": y,
-                "value": 0.0,
-            }
-            for y in ("2015", "2016", "2017")
-        ]
-    )
-    scenario = calibration_scenario(base, {"push_scale": truth}, scale=scale, months=months)
-    result = run_one(RunSpec("truth/r0", scenario, 0, replicate_seed(1234, 0)))
-    targets["value"] = observe.observe_run(targets, result.timeseries, result.flows)
-    assert targets["value"].sum() > 0
-
-    import optuna
-
-    base_at_one = base.with_overrides({"parameters.push_scale": 1.0})
-    study = run_search(
-        base_at_one,
-        targets,
-        tmp_path,
-        SerialExecutor(),
-        trials=15,
-        replicates=1,
-        scale=scale,
-        seed=1234,
-        space=(FreeParameter("push_scale", 0.5, 3.0),),
-        months=months,
-    )
-    best = study.best_trial.params["push_scale"]
-    assert abs(best - truth) < 0.3, f"recovered push_scale {best:.2f}, truth {truth}"
-    again = run_search(
-        base_at_one,
-        targets,
-        tmp_path,
-        SerialExecutor(),
-        trials=17,
-        replicates=1,
-        scale=scale,
-        seed=1234,
-        space=(FreeParameter("push_scale", 0.5, 3.0),),
-        months=months,
-    )
-    done = [t for t in again.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    assert len(done) == 17, "a rerun continues the stored study"
 
 
 # ----------------------------------------------------------------- flows observations
@@ -356,3 +289,31 @@ def test_packaged_targets_state_an_observation_error_and_new_families() -> None:
     assert {"2015-06", "2020-06"} <= set(spain["period"])
     simulated = observe.observe_run(targets, TS.iloc[:0], FULL.iloc[:0])
     assert simulated.shape == (len(targets),)
+
+
+def test_ensemble_fit_table_median_of_set_means_and_group_male() -> None:
+    from flowsim.calibration.report import ensemble_fit_table, male_by_group
+
+    targets = _targets(
+        [
+            {"target_id": "a", "group": "g1", "value": 99.0, "obs_error": 0.1},
+            {"target_id": "b", "group": "g2", "value": 999.0, "obs_error": 0.1},
+            {"target_id": "z", "group": "g3", "value": 9.0, "obs_error": 0.1, "weight": 0.0},
+        ]
+    )
+    # 3 sets x 2 replicates: set means of "a" are 99, 999, 9 -> median 99 (exact fit)
+    sims = np.array(
+        [
+            [[98.0, 9.0, 0.0], [100.0, 9.0, 0.0]],
+            [[999.0, 99.0, 0.0], [999.0, 99.0, 0.0]],
+            [[9.0, 99.0, 0.0], [9.0, 99.0, 0.0]],
+        ]
+    )
+    table = ensemble_fit_table(targets, sims, scale=1.0)
+    assert table["ensemble_median"].tolist() == [99.0, 99.0, 0.0]
+    assert table.loc[0, "inside_90"] and not table.loc[1, "inside_90"]
+    male = male_by_group(table)
+    assert male["g1"] == pytest.approx(0.0)
+    assert male["g2"] == pytest.approx(np.log(10))
+    assert "g3" not in male, "weight-0 rows are reported, not fitted"
+    assert male["overall"] == pytest.approx(np.log(10) / 2)

@@ -125,6 +125,14 @@ def test_compare_table_of_a_folder(tmp_path: Path) -> None:
     opened = open_folder(write_results(tmp_path / "res"))
     assert opened.frames is not None and opened.message == ""
     table = compare_table(opened.frames, "onward_moves", opened.baseline)
-    assert table["scenario"].iloc[0] == opened.baseline
-    assert {"mean", "5%", "95%", "change vs baseline", "relative change"} <= set(table.columns)
+    assert table["Scenario"].iloc[0] == "Baseline"
+    assert table["Change vs baseline"].iloc[0] == "(baseline)"
+    # the change columns come first, so they are visible without scrolling
+    assert list(table.columns[:4]) == [
+        "Scenario",
+        "Change vs baseline",
+        "90% interval of change",
+        "Relative change",
+    ]
     assert len(table) == len(opened.frames.scenarios)
+    assert table["Change vs baseline"].iloc[1:].str.match(r"^([+-]|no change)").all()

@@ -36,6 +36,19 @@ CHROMIUM_ARGS = [
 ]
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TIMEOUT_MS = 60_000
+#: Set to a folder to keep the screenshots (the README's come from here: docs/img).
+SHOTS_ENV = "FLOWSIM_SCREENSHOTS"
+
+
+def _shoot(page, tmp_path: Path, name: str) -> Path:
+    """Save a full-page screenshot in tmp_path, and in $FLOWSIM_SCREENSHOTS when set."""
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get(SHOTS_ENV):
+        keep = Path(os.environ[SHOTS_ENV])
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / name).write_bytes(path.read_bytes())
+    return path
 
 pytestmark = [
     pytest.mark.skipif(
@@ -168,7 +181,7 @@ def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
     nxt = f"{year + mon // 12}-{mon % 12 + 1:02d}"
     _step(page, nxt)
     assert _number(page, "onward-total") >= after
-    page.screenshot(path=str(tmp_path / "dashboard_live.png"), full_page=True)
+    _shoot(page, tmp_path, "dashboard_live.png")
 
 
 def test_bad_input_shows_a_message_and_the_page_keeps_working(page, tmp_path: Path) -> None:
@@ -177,14 +190,48 @@ def test_bad_input_shows_a_message_and_the_page_keeps_working(page, tmp_path: Pa
     page.get_by_text("start month: '2015-13' is not a month written YYYY-MM").wait_for()
     page.get_by_text("Input not applied").wait_for()
     _step(page, "2015-01")
-    page.screenshot(path=str(tmp_path / "dashboard_bad_input.png"), full_page=True)
+    _shoot(page, tmp_path, "dashboard_bad_input.png")
+
+
+def test_policy_users_see_named_tabs_and_no_framework_settings(page) -> None:
+    text = page.locator("body").inner_text()
+    for tab in ("Live run", "Compare finished scenarios"):
+        page.get_by_role("tab", name=tab).wait_for()
+    for internal in ("Page 0", "Page 1", "Use Threads", "Render Interval", "Play Interval"):
+        assert internal not in text, internal
+
+
+def test_live_map_is_not_clipped(page, tmp_path: Path) -> None:
+    _step(page, "2015-01")
+    image = page.locator("img").first
+    image.wait_for()
+    inside = page.evaluate(
+        """() => { const img = document.querySelector('img');
+        let box = img.getBoundingClientRect();
+        for (let el = img.parentElement; el; el = el.parentElement) {
+            const s = getComputedStyle(el);
+            if (s.overflow !== 'visible' || s.overflowX !== 'visible') {
+                const c = el.getBoundingClientRect();
+                if (c.width > 0 && (box.right > c.right + 1 || box.bottom > c.bottom + 1))
+                    return [false, el.className];
+            }
+        }
+        return [img.naturalWidth > 0 && box.width > 300, 'ok']; }"""
+    )
+    assert inside[0], f"the live map is cut by {inside[1]}"
+    assert "mean of 1 runs" not in page.locator("body").inner_text()
+    _shoot(page, tmp_path, "dashboard_first_month.png")
 
 
 def test_results_tab_shows_the_compare_table(page, tmp_path: Path) -> None:
-    page.get_by_role("tab", name="Page 1").click()
+    page.get_by_role("tab", name="Compare finished scenarios").click()
     page.get_by_text("Results browser").wait_for()
-    page.get_by_text("relative change").first.wait_for()
-    page.get_by_text("finished runs; baseline").wait_for()
+    page.get_by_text("finished runs (").wait_for()
     page.get_by_text("Compare table not available").wait_for(state="detached")
+    header = page.get_by_role("columnheader", name="Change vs baseline").first
+    header.wait_for()
+    box = header.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]
+    page.get_by_role("columnheader", name="Relative change").first.wait_for()
     time.sleep(2.0)  # let the analysis figures arrive before the screenshot
-    page.screenshot(path=str(tmp_path / "dashboard_results.png"), full_page=True)
+    _shoot(page, tmp_path, "dashboard_results.png")

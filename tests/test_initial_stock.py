@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from flowsim.model import FlowModel
-from flowsim.population import INITIAL_COHORT, IRREGULAR, NATIONAL, NATURALIZED
 from flowsim.scenario import Scenario, load_scenario
+from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATIONAL, NATURALIZED
 from flowsim.world import load_world
 from toy_world import write_toy_world
 

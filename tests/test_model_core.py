@@ -217,7 +217,7 @@ def test_contract_end_with_no_way_home_overstays(tmp_path):
         P = model.population
         in_ddd = P.alive & ~P.in_transit & (P.location == model.world_index.node("DDD"))
         statuses.append(set(P.status[in_ddd].tolist()))
-    from flowsim.population import IRREGULAR, LABOR_VISA
+    from flowsim.vocab import IRREGULAR, LABOR_VISA
 
     assert any(LABOR_VISA in st for st in statuses), "the pathway brought workers to DDD"
     assert IRREGULAR in statuses[-1] and LABOR_VISA not in statuses[-1], statuses

@@ -33,9 +33,17 @@ def result_for(run_id: str, scenario: str = "baseline", replicate: int = 0, seed
     return fake_runs.fake_run(spec)
 
 
-def manifest(exp_hash="h1", scenarios=None):
+def manifest(exp_hash="h1", scenarios=None, replicates=1, run_ids=()):
     return build_manifest(
-        {"name": "t", "replicates": 1}, exp_hash, scenarios or {"baseline": "s1"}, []
+        kind="sweep",
+        experiment={"name": "t", "replicates": replicates},
+        experiment_hash=exp_hash,
+        scenario_hashes=scenarios or {"baseline": "s1"},
+        runs=[
+            {"run_id": r, "scenario": r.split("/")[0], "replicate": 0, "seed": 0, "params": {}}
+            for r in run_ids
+        ],
+        commit="abc",
     )
 
 
@@ -79,7 +87,8 @@ def test_whole_tables_read_with_pandas(tmp_path):
     assert list(ts.columns) == list(tables.TIMESERIES_COLUMNS)
     assert sorted(ts["replicate"].unique()) == [0, 1, 2]
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 3
-    assert store.finished() == {f"baseline/r{k:03d}": "ok" for k in range(3)}
+    ids = [f"baseline/r{k:03d}" for k in range(3)]
+    assert {k: v.state for k, v in store.states(ids).items()} == dict.fromkeys(ids, "ok")
 
 
 def test_a_failed_run_removes_stale_parts(tmp_path):
@@ -96,10 +105,10 @@ def test_a_failed_run_removes_stale_parts(tmp_path):
 def test_a_changed_experiment_is_refused(tmp_path):
     ResultsStore(tmp_path).prepare(manifest())
     ResultsStore(tmp_path).prepare(manifest())  # same sweep: fine
-    changed = build_manifest({"name": "t", "replicates": 2}, "h2", {"baseline": "s1"}, [])
+    changed = manifest("h2", replicates=2)
     with pytest.raises(ResultsError, match=r"experiment.replicates: 1 -> 2(.|\n)*new --out"):
         ResultsStore(tmp_path).prepare(changed)
-    with pytest.raises(ResultsError, match="scenario baseline: its file"):
+    with pytest.raises(ResultsError, match="scenario baseline: changed"):
         ResultsStore(tmp_path).prepare(manifest(scenarios={"baseline": "s2"}))
 
 
@@ -127,7 +136,9 @@ def test_manifest_contents(tmp_path):
 @pytest.fixture
 def store(tmp_path):
     s = ResultsStore(tmp_path)
-    s.prepare(manifest(scenarios={"baseline": "s1", "other": "s2"}))
+    ids = [f"{sc}/r{k:03d}" for sc in ("baseline", "other") for k in range(2)]
+    ids += ["other/r002", "other/r003"]
+    s.prepare(manifest(scenarios={"baseline": "s1", "other": "s2"}, run_ids=ids))
     for scenario in ("baseline", "other"):
         for k in range(2):
             res = result_for(f"{scenario}/r{k:03d}", scenario=scenario, replicate=k, seed=k)
@@ -140,14 +151,20 @@ def store(tmp_path):
     return tmp_path
 
 
+def test_open_refuses_an_incomplete_folder_naming_the_runs(store):
+    with pytest.raises(ResultsError, match=r"run other/r002 failed(.|\n)*other/r003 has not"):
+        results.open(store)
+
+
 def test_open_reads_runs_and_filters(store):
-    res = results.open(store)
+    res = results.open(store, allow_incomplete=True)
     assert res.manifest["experiment"]["name"] == "t"
     assert len(res.runs) == 5 and res.failed["run_id"].tolist() == ["other/r002"]
     ts = res.timeseries(scenario="other", country=["PER"], period="2019-02/2019-03")
     assert set(ts["scenario"]) == {"other"} and set(ts["country"]) == {"PER"}
     assert set(ts["run_id"]) == {"other/r000", "other/r001"}  # not failed, not unfinished
-    assert "other/r003" in set(res.timeseries(include_failed=True)["run_id"])
+    # an unfinished run's part (no receipt) is never read, even with include_failed
+    assert "other/r003" not in set(res.timeseries(include_failed=True)["run_id"])
     assert sorted(ts["month"].dt.strftime("%Y-%m").unique()) == ["2019-02", "2019-03"]
     assert pd.api.types.is_datetime64_any_dtype(ts["month"])
     assert len(res.timeseries(variable="stock", nationality="VEN", period="2019")) == 4 * 6 * 2
@@ -158,17 +175,6 @@ def test_open_reads_runs_and_filters(store):
 
 def test_bad_period_and_missing_folder(store, tmp_path):
     with pytest.raises(ResultsError, match="allowed: YYYY"):
-        results.open(store).timeseries(period="2019/13")
+        results.open(store, allow_incomplete=True).timeseries(period="2019/13")
     with pytest.raises(ResultsError, match="not a results folder"):
         results.open(tmp_path / "nothing")
-
-
-def test_single_run_folders_are_replaced_but_sweeps_are_not(tmp_path):
-    spec = fake_runs.RunSpec("baseline/r000", fake_runs.FakeScenario("baseline"), 0, 7, {})
-    for _ in range(2):  # a second `flowsim run` replaces the first
-        store = ResultsStore.for_single_run(tmp_path / "one", spec)
-        store.write_result(fake_runs.fake_run(spec))
-    assert len(results.open(tmp_path / "one").runs) == 1
-    ResultsStore(tmp_path / "sweep").prepare(manifest())
-    with pytest.raises(ResultsError, match="sweep"):
-        ResultsStore.for_single_run(tmp_path / "sweep", spec)

@@ -37,7 +37,8 @@ scale = 5000
 @pytest.fixture
 def experiment(tmp_path, monkeypatch) -> Path:
     fake_runs.install(monkeypatch)
-    pythonpath = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
+    src = str(TESTS.parent / "src")  # absolute: subprocesses run from other folders
+    pythonpath = os.pathsep.join(filter(None, [str(TESTS), src, os.environ.get("PYTHONPATH")]))
     monkeypatch.setenv("PYTHONPATH", pythonpath)  # workers import fake_runs
     folder = tmp_path / "experiments"
     folder.mkdir()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from flowsim.population import KIND_NAMES, STATUS_NAMES
+from flowsim.vocab import KIND_NAMES, STATUS_NAMES
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel

@@ -35,10 +35,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +49,6 @@ from flowsim.errors import Problem, ScenarioError
 from flowsim.rng import replicate_seed
 
 if TYPE_CHECKING:
-    from flowsim.engine.run import RunSpec
     from flowsim.scenario import Scenario
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -122,6 +121,13 @@ class Experiment(BaseModel):
                 )
             if not values:
                 raise ValueError(f"{key!r} has no values")
+            texts = [json.dumps(v, sort_keys=True) for v in values]
+            repeated = sorted({t for t in texts if texts.count(t) > 1})
+            if repeated:
+                raise ValueError(
+                    f"{key!r} lists {', '.join(repeated)} more than once "
+                    "(allowed: each value once)"
+                )
         return value
 
     @property
@@ -186,6 +192,8 @@ class Plan:
 
 
 def _problems_from_validation(file: str, exc: pydantic.ValidationError) -> list[Problem]:
+    from flowsim.scenario.messages import plain, suggestion
+
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
@@ -193,9 +201,10 @@ def _problems_from_validation(file: str, exc: pydantic.ValidationError) -> list[
             parent = err["loc"][:-1]
             model: type[BaseModel] = RunOverrides if parent == ("run",) else Experiment
             allowed = ", ".join(model.model_fields)
-            message = f"unknown key (allowed: {allowed})"
+            hint = suggestion(str(err["loc"][-1]), model.model_fields)
+            message = f"unknown key (allowed: {allowed}){hint}"
         else:
-            message = err["msg"].removeprefix("Value error, ")
+            message = plain(err)
         problems.append(Problem(file, where, message))
     return problems
 
@@ -213,10 +222,54 @@ def parse_experiment(data: Mapping[str, Any], *, file: str = "<experiment>") -> 
     Raises:
         ScenarioError: Listing every problem, each with its key path.
     """
+    from flowsim.scenario.messages import number_problems
+
+    numbers = number_problems(dict(data), file)
+    if numbers:
+        raise ScenarioError(numbers)
     try:
-        return Experiment.model_validate(dict(data))
+        experiment = Experiment.model_validate(dict(data))
     except pydantic.ValidationError as exc:
         raise ScenarioError(_problems_from_validation(file, exc)) from None
+    check_size(experiment, file)
+    return experiment
+
+
+def planned_runs(experiment: Experiment, n_sets: int | None = None) -> int:
+    """Return how many runs the experiment plans, without listing them.
+
+    Args:
+        experiment: The experiment.
+        n_sets: Parameter sets in its ensemble, when known (else ``ensemble_sets`` or 1).
+    """
+    points = math.prod(len(values) for values in experiment.grid.values())
+    sets = n_sets or getattr(experiment, "ensemble_sets", None) or 1
+    return len(experiment.scenarios) * points * experiment.replicates * sets
+
+
+def check_size(
+    experiment: Experiment, file: str = "<experiment>", n_sets: int | None = None
+) -> None:
+    """Refuse an experiment planning more runs than one results folder may hold.
+
+    Raises:
+        ScenarioError: Naming the count and the limit, before anything is expanded.
+    """
+    from flowsim.results.manifest import MAX_RUNS
+
+    count = planned_runs(experiment, n_sets)
+    if count > MAX_RUNS:
+        where = "grid" if experiment.grid else "replicates"
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    where,
+                    f"plans {count:,} runs (allowed: at most {MAX_RUNS:,} per results "
+                    "folder; split the experiment)",
+                )
+            ]
+        )
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -231,13 +284,10 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises:
         ScenarioError: When the file is missing, is not TOML or does not validate.
     """
+    from flowsim.scenario.files import read_toml
+
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "(file)", "no such file")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "(file)", f"not valid TOML: {exc}")]) from None
+    data = read_toml(path)
     experiment = parse_experiment(data, file=str(path))
     experiment._base_dir = path.resolve().parent
     experiment._source_file = path
@@ -306,10 +356,11 @@ def expand(experiment: Experiment) -> Plan:
     Raises:
         ScenarioError: When a scenario or a grid override is invalid; nothing has run.
     """
-    from flowsim.engine.run import RunSpec
-
+    check_size(experiment, str(experiment.source_file or "<experiment>"))
     scenarios = load_scenarios(experiment)
     sets = _parameter_sets(experiment)
+    if sets is not None:
+        check_size(experiment, str(experiment.source_file or "<experiment>"), len(sets))
     reps = experiment.replicates
     # (parameter set, replicate index, seed) of every run of a scenario and grid point
     slots: list[tuple[int | None, int, int]] = (
@@ -336,7 +387,19 @@ def expand(experiment: Experiment) -> Plan:
             if label in hashes:
                 problems.append(Problem(ref, "scenarios", f"label {label!r} is not unique"))
                 continue
-            hashes[label] = scenario.content_hash()
+            content = scenario.content_hash()
+            same = [other for other, h in hashes.items() if h == content]
+            if same and point:
+                problems.append(
+                    Problem(
+                        str(experiment.source_file or "<experiment>"),
+                        "grid",
+                        f"{label} runs the same scenario as {same[0]} (allowed: grid points "
+                        "that change the scenario)",
+                    )
+                )
+                continue
+            hashes[label] = content
             for pset, k, seed in slots:
                 run_scenario = scenario
                 if pset is not None and sets is not None:
@@ -414,3 +477,34 @@ __all__: Sequence[str] = (
     "parse_experiment",
     "scenario_label",
 )
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs.
+
+    Attributes:
+        run_id: Stable id, ``"<scenario label>/r<replicate>"``.
+        scenario: The resolved scenario (grid point already applied).
+        replicate: Replicate index; replicate k has the same seed in every scenario.
+        seed: The run's seed.
+        params: The grid point's overrides (recorded in ``runs.params``).
+        label: Scenario label written in the tables (defaults to the scenario's name).
+        world_dir: Folder of world tables (None = the embedded default world).
+        parameter_set: Index of the ensemble parameter set the run uses (None when the
+            experiment has no ensemble); recorded in the manifest's run list.
+    """
+
+    run_id: str
+    scenario: Scenario
+    replicate: int
+    seed: int
+    params: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+    world_dir: str | None = None
+    parameter_set: int | None = None
+
+    @property
+    def scenario_label(self) -> str:
+        """Name shown in the tables' ``scenario`` column."""
+        return self.label or self.scenario.name

@@ -16,7 +16,7 @@ class Parameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # --- decision: random utility (DESIGN.md section 5) ---
+    # --- decision: random utility (terms listed in flowsim.model.utility.TERMS) ---
     b_inc: float = Field(
         1.0,
         ge=0,
@@ -89,6 +89,20 @@ class Parameters(BaseModel):
         le=5,
         description="Utility of holding a secure status where one lives. Assumption.",
     )
+    pending_security: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Security (0-1) of a pending application in the utility of staying, "
+        "between irregular (0) and a permit (1). Assumption: halfway.",
+    )
+    path_budget_usd: float = Field(
+        1000.0,
+        gt=0,
+        description="USD; reference budget scaling route costs in the generalised cost that "
+        "journeys minimise (b_cost * cost / path_budget_usd). Assumption: the order of a "
+        "new emigrant's savings plus a small loan (savings_median_usd is 350).",
+    )
     b_hardship: float = Field(
         0.8, ge=0, le=5, description="Disutility of being without a job. Assumption."
     )
@@ -110,7 +124,8 @@ class Parameters(BaseModel):
         0.5,
         gt=0,
         le=20,
-        description="How fast the move hazard rises with the utility gain of the best option.",
+        description="How fast the move hazard rises with the utility gain of the best option. "
+        "Assumption; calibrated through onward flows.",
     )
     first_move_wait: float = Field(
         0.5,
@@ -193,6 +208,30 @@ class Parameters(BaseModel):
         description="Access of undocumented migrants to formal jobs before integration. "
         "Assumption.",
     )
+    pending_formal_access: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Access of regularization applicants (pending) to formal jobs before "
+        "integration. Assumption: an applicant's provisional papers open half the formal "
+        "market (Colombia's and Peru's applicants could work while waiting).",
+    )
+    skill_wage_floor: float = Field(
+        0.6,
+        gt=0,
+        le=2,
+        description="Wage multiplier of the least skilled (skill percentile 0); wages are "
+        "skill_wage_floor + skill_wage_slope * skill. Assumption: a linear skill premium "
+        "averaging 1 over uniform skill, spanning 0.6-1.4 of the host wage (a judgement, not "
+        "estimated).",
+    )
+    skill_wage_slope: float = Field(
+        0.8,
+        ge=0,
+        le=4,
+        description="Rise of the wage multiplier from the least to the most skilled. "
+        "Assumption (see skill_wage_floor).",
+    )
     irregular_wage_factor: float = Field(
         0.7,
         gt=0,
@@ -240,6 +279,3 @@ class Parameters(BaseModel):
         description="Months of regular status before naturalization. Assumption.",
     )
 
-
-#: Names of all coefficients, for error messages.
-PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)

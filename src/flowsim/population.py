@@ -10,23 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Status codes; index = code. "national" = living in one's own country (before leaving or
-#: after returning); "visitor" = entered on a legal route (visa or visa-free entry) with a
-#: short stay allowed, irregular once it runs out (overstay).
-STATUS_NAMES: tuple[str, ...] = (
-    "irregular",
-    "pending",
-    "regular",
-    "labor_visa",
-    "naturalized",
-    "national",
-    "visitor",
-)
-IRREGULAR, PENDING, REGULAR, LABOR_VISA, NATURALIZED, NATIONAL, VISITOR = range(7)
-
-#: Journey kinds; index = code.
-KIND_NAMES: tuple[str, ...] = ("first", "onward", "return", "pathway")
-FIRST, ONWARD, RETURN, PATHWAY = range(4)
+from flowsim.vocab import FIRST, NATIONAL, NEVER_MONTH, RUN_COHORT
 
 #: Column name -> (dtype, fill value for new rows).
 COLUMNS: dict[str, tuple[type, float | int | bool]] = {
@@ -35,7 +19,7 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "location": (np.int16, 0),  # current country index (last node reached when travelling)
     "status": (np.int8, NATIONAL),
     "status_since": (np.int32, 0),  # absolute month the status began
-    "status_until": (np.int32, 2**31 - 1),  # month the status ends (permit/contract/decision)
+    "status_until": (np.int32, NEVER_MONTH),  # month the status ends (permit/contract/decision)
     "permit_months": (np.int16, 0),  # permit length granted when a pending case succeeds
     "plan_return": (np.bool_, False),  # labor-visa holder returns home at contract end
     "documented": (np.bool_, False),  # holds a passport: may use legal routes
@@ -53,13 +37,8 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "kind": (np.int8, FIRST),  # kind of the current or last journey
     "alive": (np.bool_, True),
     "lived_abroad": (np.bool_, False),  # has lived (settled >= 1 month) outside its own country
-    "cohort": (np.int8, 0),  # COHORT_NAMES code: created during the run or the initial stock
+    "cohort": (np.int8, RUN_COHORT),  # COHORT_NAMES code: run or initial stock
 }
-
-#: Cohort codes; index = code. "pre2015" = the initial stock abroad created at the run's start.
-COHORT_NAMES: tuple[str, ...] = ("run", "pre2015")
-RUN_COHORT, INITIAL_COHORT = range(2)
-
 
 class Population:
     """Columnar agent state; attribute ``<column>`` is a view of the live rows."""

@@ -14,19 +14,19 @@ import hashlib
 import numpy as np
 
 
-def name_key(name: str) -> int:
+def name_key(name: object) -> int:
     """Return a stable 64-bit integer for a stream name.
 
     Args:
-        name: The decision's name, e.g. ``"emigration"``.
+        name: The decision's name, e.g. ``"emigration"`` (or a ``flowsim.draws.Draw``).
 
     Returns:
         The first 8 bytes of the name's SHA-256 digest as an unsigned integer.
     """
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
+    return int.from_bytes(hashlib.sha256(str(name).encode("utf-8")).digest()[:8], "little")
 
 
-def stream(seed: int, name: str, *extra: int) -> np.random.Generator:
+def stream(seed: int, name: object, *extra: int) -> np.random.Generator:
     """Return the generator for one named decision of one run.
 
     Args:
@@ -39,25 +39,6 @@ def stream(seed: int, name: str, *extra: int) -> np.random.Generator:
     """
     entropy = [int(seed) & 0xFFFFFFFFFFFFFFFF, name_key(name), *[int(e) for e in extra]]
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
-
-
-class Streams:
-    """Lazily created named streams for one run.
-
-    Each stream is created once on first use and then advances with the run, so adding a
-    new stream never shifts the numbers another stream produces.
-    """
-
-    def __init__(self, seed: int) -> None:
-        self.seed = int(seed)
-        self._streams: dict[str, np.random.Generator] = {}
-
-    def __getitem__(self, name: str) -> np.random.Generator:
-        gen = self._streams.get(name)
-        if gen is None:
-            gen = stream(self.seed, name)
-            self._streams[name] = gen
-        return gen
 
 
 def replicate_seed(root_seed: int, replicate: int) -> int:
@@ -91,7 +72,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def agent_uniform(
-    seed: int, name: str, month: int, keys: np.ndarray, option: int = 0, dtype: type = np.float64
+    seed: int, name: object, month: int, keys: np.ndarray, option: int = 0, dtype: type = np.float64
 ) -> np.ndarray:
     """Counter-based uniforms in [0, 1): one per agent key, for one decision in one month.
 

@@ -7,8 +7,11 @@ code relies on these names and on the vocabularies below; change them only with 
 
 from __future__ import annotations
 
-#: Version of the results folder layout, written into every manifest.
-FORMAT_VERSION = 1
+from flowsim.vocab import KIND_NAMES, STATUS_NAMES
+
+#: Version of the results folder layout, written into every manifest (2: per-run receipts
+#: with part checksums, lock file, manifest with input hashes and settings).
+FORMAT_VERSION = 2
 
 #: One row per run.
 RUNS_COLUMNS: tuple[str, ...] = (
@@ -54,18 +57,10 @@ FLOWS_COLUMNS: tuple[str, ...] = (
 
 #: Legal status of a migrant abroad.
 #: "national" marks people living in their own country (before leaving or after returning).
-STATUSES: tuple[str, ...] = (
-    "irregular",
-    "pending",
-    "regular",
-    "labor_visa",
-    "naturalized",
-    "national",
-    "visitor",  # entered legally with a short stay (tourist entry); irregular once it ends
-)
+STATUSES: tuple[str, ...] = STATUS_NAMES
 
 #: Journey kinds. Onward = starts where the migrant has lived and goes to a third country.
-KINDS: tuple[str, ...] = ("first", "onward", "return", "pathway")
+KINDS: tuple[str, ...] = KIND_NAMES
 
 #: Timeseries variables and where their ``country`` is measured.
 VARIABLES: dict[str, str] = {
@@ -87,6 +82,9 @@ VARIABLES: dict[str, str] = {
     "stuck": "people who wanted to move this month but could not afford any route",
     "emigrants": "new emigrants leaving their origin this month (country = origin)",
 }
+
+#: Variables that are end-of-month stocks by status (the others count events by country).
+STOCK_VARIABLES: tuple[str, ...] = ("stock", "employed", "stock_pre2015")
 
 #: Named route of the Darien crossing and of the US southwest land border in the default world.
 DARIEN_ROUTE = "Darien Gap"

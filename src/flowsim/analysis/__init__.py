@@ -8,7 +8,14 @@ return DataFrames and matplotlib Figures and never print. Start with :func:`comp
 """
 
 from flowsim.analysis.compare import compare
-from flowsim.analysis.load import ResultsFrames, load_results
+from flowsim.analysis.load import ResultsFrames, ResultsSource, load_results, open_results
 from flowsim.analysis.metrics import METRICS
 
-__all__ = ["METRICS", "ResultsFrames", "compare", "load_results"]
+__all__ = [
+    "METRICS",
+    "ResultsFrames",
+    "ResultsSource",
+    "compare",
+    "load_results",
+    "open_results",
+]

@@ -7,15 +7,15 @@ in both; its spread is far narrower than the spread of either scenario alone.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from flowsim.analysis.load import ResultsFrames, as_frames, load_results
-from flowsim.analysis.metrics import METRIC_INPUTS, _group_columns, get_metric
-from flowsim.errors import ResultsError
+from flowsim.analysis.load import Results, as_frames
+from flowsim.analysis.metrics import _group_columns, get_metric
+from flowsim.analysis.pairing import baseline_labels
 
 #: Percentiles of the 90% interval across replicates (numpy "linear" method).
 INTERVAL: tuple[float, float] = (5.0, 95.0)
@@ -45,7 +45,8 @@ def compare(
     Args:
         results: A results folder path, a :class:`~flowsim.analysis.load.ResultsFrames`, or
             any object with ``runs``, ``timeseries`` and ``flows`` DataFrames.
-        baseline: Scenario label the others are compared with.
+        baseline: Scenario the others are compared with; in a sweep with a parameter grid,
+            each scenario is compared with the baseline at the same grid point.
         metric: A name in :data:`flowsim.analysis.metrics.METRICS`.
         by: ``None``, ``"country"`` or ``"nationality"``.
         period: ``"run"``, ``"year"``, ``"month"`` or a range such as ``"2025-01/2030-12"``.
@@ -53,10 +54,12 @@ def compare(
     Returns:
         One row per scenario (and group and period), baseline first, with columns
         ``scenario, [by], period, n, mean, lo90, hi90, diff_mean, diff_lo90, diff_hi90,
-        rel_change``. ``n`` counts the scenario's replicates; ``mean``/``lo90``/``hi90`` are
-        their mean and 5th-95th percentiles. ``diff_*`` summarise ``scenario - baseline``
-        over the replicates present in both; ``rel_change`` is ``diff_mean`` over the
-        baseline mean of those same replicates (NaN when that mean is 0 or nothing pairs).
+        rel_change, baseline``. ``n`` counts the scenario's replicates;
+        ``mean``/``lo90``/``hi90`` are their mean and 5th-95th percentiles. ``diff_*``
+        summarise ``scenario - baseline`` over the replicates present in both;
+        ``rel_change`` is ``diff_mean`` over the baseline mean of those same replicates
+        (NaN when that mean is 0 or nothing pairs); ``baseline`` names the runs compared
+        with.
 
     Raises:
         ResultsError: Unknown metric, grouping or period, or the baseline is not among the
@@ -65,18 +68,14 @@ def compare(
     info = get_metric(metric)
     groups = _group_columns(by)
     frames = _frames_for(results, metric)
-    scenarios = frames.scenarios
-    if baseline not in scenarios:
-        raise ResultsError(
-            f"baseline scenario {baseline!r} not found (available: {', '.join(scenarios)})"
-        )
+    pairs = baseline_labels(frames.runs, baseline)
     values = info.function(frames, by=by, period=period)
-    return summarise(values, baseline, groups, order=scenarios)
+    return summarise(values, pairs, groups, order=frames.scenarios)
 
 
 def summarise(
     values: pd.DataFrame,
-    baseline: str,
+    baseline: str | Mapping[str, str],
     groups: list[str],
     *,
     order: list[str] | None = None,
@@ -85,21 +84,26 @@ def summarise(
 
     Args:
         values: A metric's output (``run_id, scenario, replicate, [groups], period, value``).
-        baseline: Scenario label the others are compared with.
+        baseline: The baseline's label, or scenario label -> its baseline's label (one per
+            grid point, see :mod:`flowsim.analysis.pairing`); scenarios without a baseline
+            are left out.
         groups: The grouping columns present in ``values`` (``[]`` or ``[by]``).
-        order: Scenario order; the baseline always comes first.
+        order: Scenario order; baselines always come first.
 
     Returns:
-        The comparison table described in :func:`compare`.
+        The comparison table described in :func:`compare`, with a ``baseline`` column naming
+        the runs each row is compared with.
     """
     keys = [*groups, "period"]
     order = order or list(dict.fromkeys(values["scenario"]))
-    order = [baseline, *[s for s in order if s != baseline]]
-    base = values[values["scenario"] == baseline]
-    base = base.set_index([*keys, "replicate"])["value"].rename("base")
+    pairs = dict.fromkeys(order, baseline) if isinstance(baseline, str) else dict(baseline)
+    bases = list(dict.fromkeys(pairs[s] for s in order if s in pairs))
+    order = [*bases, *[s for s in order if s in pairs and s not in bases]]
+    indexed = values.set_index([*keys, "replicate"])
     rows = []
     for scenario in order:
         own = values[values["scenario"] == scenario]
+        base = indexed[indexed["scenario"] == pairs[scenario]]["value"].rename("base")
         paired = own.join(base, on=[*keys, "replicate"])
         for key, group in paired.groupby(keys, sort=False):
             key = key if isinstance(key, tuple) else (key,)
@@ -108,9 +112,10 @@ def summarise(
                     "scenario": scenario,
                     **dict(zip(keys, key, strict=True)),
                     **_stats(group["value"].to_numpy(), group["base"].to_numpy()),
+                    "baseline": pairs[scenario],
                 }
             )
-    table = pd.DataFrame(rows, columns=["scenario", *keys, *STAT_COLUMNS])
+    table = pd.DataFrame(rows, columns=["scenario", *keys, *STAT_COLUMNS, "baseline"])
     table["n"] = table["n"].astype("int64")
     return table
 
@@ -143,9 +148,6 @@ def _interval(sample: np.ndarray) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _frames_for(results: Any, metric: str) -> ResultsFrames:
-    """Read only what the metric needs when given a folder path."""
-    if not isinstance(results, str | Path):
-        return as_frames(results)
-    variables, with_flows = METRIC_INPUTS[metric]
-    return load_results(results, variables=variables, with_flows=with_flows)
+def _frames_for(results: Any, metric: str) -> Results:
+    """Open the results; a folder is queried lazily, never loaded whole."""
+    return as_frames(results)

@@ -1,10 +1,15 @@
-"""Read a results folder into DataFrames, keeping only the runs that finished.
+"""Read a results folder, keeping only the runs that finished.
 
 A results folder holds ``manifest.json`` and three long tables (``runs``, ``timeseries``,
 ``flows``), each either one Parquet file or a directory of Parquet part files; the columns
 are those of :mod:`flowsim.tables`. Analysis code accepts a folder path, a
-:class:`ResultsFrames`, or any object with ``runs``, ``timeseries`` and ``flows``
-DataFrame attributes (such as the results store's reader).
+:class:`ResultsFrames`, a :class:`ResultsSource`, or any object with ``runs``,
+``timeseries`` and ``flows`` DataFrame attributes (such as the results store's reader).
+
+Large folders are never loaded whole: :func:`open_results` keeps the runs table and the
+manifest in memory and answers every other question with a DuckDB query over the Parquet
+files (:meth:`ResultsSource.query`), so memory grows with the size of the answer, not of
+the tables. :class:`ResultsFrames` (tables already in memory) answers the same queries.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from flowsim import tables
 from flowsim.errors import ResultsError
@@ -56,6 +63,127 @@ class ResultsFrames:
         """The months the results cover (any table), in order."""
         both = pd.concat([self.timeseries["month"], self.flows["month"]]).dropna()
         return sorted(pd.Timestamp(m) for m in both.unique())
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a DuckDB query over the views ``timeseries``, ``flows`` and ``runs``.
+
+        Args:
+            sql: The query; it may name the three tables as views.
+            params: Values for the query's ``?`` placeholders.
+
+        Returns:
+            The answer, with any ``month`` column as timestamps.
+        """
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        try:
+            con.register("runs", self.runs)
+            for name in ("timeseries", "flows"):
+                con.register(f"_{name}", getattr(self, name))
+                con.execute(f"CREATE VIEW {name} AS SELECT {_typed(name)} FROM _{name}")
+            return _months_as_timestamps(con.execute(sql, params or []).df())
+        finally:
+            con.close()
+
+
+#: DuckDB memory ceiling for queries over results folders (it spills to disk beyond it).
+QUERY_MEMORY_LIMIT = "400MB"
+
+
+class ResultsSource:
+    """A results folder read lazily: runs and manifest in memory, the rest queried.
+
+    Attributes:
+        root: The results folder.
+        runs: Finished runs (status ``ok``).
+        manifest: The folder's ``manifest.json`` (empty when absent).
+        failed_runs: Runs whose status is not ``ok`` (left out of every query).
+    """
+
+    def __init__(self, root: Path) -> None:
+        """Read the runs table and manifest of ``root`` (see :func:`open_results`)."""
+        self.root = root
+        runs = _read_table(root, "runs", required=True)
+        done = runs["status"] == "ok"
+        if not done.any():
+            counts = runs["status"].value_counts().to_dict()
+            raise ResultsError(f"{root}: no finished runs (run statuses: {counts or 'none'})")
+        self.runs = runs[done].reset_index(drop=True)
+        self.failed_runs = runs[~done].reset_index(drop=True)
+        self.manifest = read_manifest(root)
+        self._months: list[pd.Timestamp] | None = None
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario labels in the order they first appear in the runs table."""
+        return list(dict.fromkeys(self.runs["scenario"].tolist()))
+
+    @property
+    def months(self) -> list[pd.Timestamp]:
+        """The months the results cover (any table), in order."""
+        if self._months is None:
+            got = self.query(
+                "SELECT DISTINCT month FROM timeseries UNION SELECT DISTINCT month FROM flows"
+            )
+            self._months = sorted(pd.Timestamp(m) for m in got["month"].dropna())
+        return self._months
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a DuckDB query over the views ``timeseries``, ``flows`` and ``runs``.
+
+        The views hold finished runs only; ``month`` is a date (first of the month).
+
+        Args:
+            sql: The query; it may name the three tables as views.
+            params: Values for the query's ``?`` placeholders.
+
+        Returns:
+            The answer, with any ``month`` column as timestamps.
+        """
+        con = duckdb.connect(config={"memory_limit": QUERY_MEMORY_LIMIT, "threads": 2})
+        con.execute("SET enable_progress_bar = false")
+        try:
+            con.register("runs", self.runs)
+            for name in ("timeseries", "flows"):
+                con.execute(f"CREATE VIEW {name} AS {self._view(name)}")
+            return _months_as_timestamps(con.execute(sql, params or []).df())
+        finally:
+            con.close()
+
+    def _view(self, name: str) -> str:
+        path = self.root / f"{name}.parquet"
+        files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+        files = [f for f in files if f.is_file()]
+        if not files:
+            empty = ", ".join(
+                f"CAST(NULL AS {_SQL_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in TABLE_COLUMNS[name]
+            )
+            return f"SELECT {empty} WHERE FALSE"
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        present = pq.read_schema(files[0]).names
+        return (
+            f"SELECT {_typed(name, present)} FROM read_parquet([{listed}], union_by_name = true) "
+            "WHERE run_id IN (SELECT run_id FROM runs)"
+        )
+
+
+def open_results(folder: str | Path) -> ResultsSource:
+    """Open a results folder for queries without loading its large tables.
+
+    Args:
+        folder: The results folder (holding ``runs.parquet`` and friends).
+
+    Raises:
+        ResultsError: The folder or its runs table is missing, or no run finished.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ResultsError(f"{folder}: results folder not found")
+    return ResultsSource(root)
+
+
+#: Anything the analysis functions accept as results, once opened.
+Results = ResultsFrames | ResultsSource
 
 
 def load_results(
@@ -105,21 +233,24 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def as_frames(results: Any) -> ResultsFrames:
-    """Turn a folder path or an object with table attributes into finished-run frames.
+def as_frames(results: Any) -> Results:
+    """Turn a folder path or an object with table attributes into finished-run results.
 
     Args:
-        results: A folder path, a :class:`ResultsFrames`, or any object with ``runs``,
+        results: A folder path (opened lazily with :func:`open_results`), a
+            :class:`ResultsSource`, a :class:`ResultsFrames`, or any object with ``runs``,
             ``timeseries`` and ``flows`` DataFrames (and optionally a ``manifest`` dict).
 
     Returns:
-        Frames holding only the runs with status ``ok``.
+        Results holding only the runs with status ``ok``.
 
     Raises:
         ResultsError: Nothing usable was given, or no run finished.
     """
     if isinstance(results, str | Path):
-        return load_results(results)
+        return open_results(results)
+    if isinstance(results, ResultsSource):
+        return results
     if isinstance(results, ResultsFrames) and _ready(results):
         return results
     try:
@@ -183,6 +314,35 @@ def _read_table(
             )
         return _empty(name)
     return _normalise(pd.read_parquet(path, filters=filters), name)
+
+
+#: SQL types of the columns that are not text.
+_SQL_TYPES = {
+    "month": "DATE",
+    "replicate": "BIGINT",
+    "value": "DOUBLE",
+    "people": "DOUBLE",
+    "lived_in_third": "BOOLEAN",
+}
+
+
+def _typed(name: str, present: Iterable[str] | None = None) -> str:
+    """Select list casting a table's columns to their SQL types (text by default).
+
+    Columns not in ``present`` (when given) are NULL: folders written before a column was
+    added still answer the queries that do not need it.
+    """
+    have = set(TABLE_COLUMNS[name] if present is None else present)
+    return ", ".join(
+        f"CAST({c if c in have else 'NULL'} AS {_SQL_TYPES.get(c, 'VARCHAR')}) AS {c}"
+        for c in TABLE_COLUMNS[name]
+    )
+
+
+def _months_as_timestamps(df: pd.DataFrame) -> pd.DataFrame:
+    if "month" in df.columns:
+        df["month"] = pd.to_datetime(df["month"])
+    return df
 
 
 def _empty(name: str) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim import tables
-from flowsim.analysis.load import ResultsFrames, as_frames
+from flowsim.analysis.load import Results, as_frames
 from flowsim.analysis.periods import split_calendar
 from flowsim.errors import ResultsError
 
@@ -100,7 +100,7 @@ def stock_by_host(results: Any, by: str | None = None, period: str = "run") -> p
     each origin.
     """
     frames = as_frames(results)
-    rows = _series(frames.timeseries, "stock", abroad=True)
+    rows = _monthly(frames, "stock", by, abroad=True)
     labels = split_calendar(frames.months, period)
     ends = {months[-1]: label for label, months in labels.items()}
     rows = rows[rows["month"].isin(list(ends))]
@@ -117,8 +117,8 @@ def regular_share(results: Any, by: str | None = None, period: str = "run") -> p
     with nobody abroad in the group are skipped (NaN when no month has anybody).
     """
     frames = as_frames(results)
-    stock = _series(frames.timeseries, "stock", abroad=True, statuses=ABROAD_STATUSES)
-    legal = stock[stock["status"].isin(REGULAR_STATUSES)]
+    stock = _monthly(frames, "stock", by, abroad=True, statuses=ABROAD_STATUSES)
+    legal = _monthly(frames, "stock", by, abroad=True, statuses=REGULAR_STATUSES)
     return _monthly_ratio(frames, legal, stock, by, period)
 
 
@@ -128,8 +128,8 @@ def employment_rate(results: Any, by: str | None = None, period: str = "run") ->
     Months with nobody abroad in the group are skipped (NaN when no month has anybody).
     """
     frames = as_frames(results)
-    employed = _series(frames.timeseries, "employed", abroad=True)
-    stock = _series(frames.timeseries, "stock", abroad=True)
+    employed = _monthly(frames, "employed", by, abroad=True)
+    stock = _monthly(frames, "stock", by, abroad=True)
     return _monthly_ratio(frames, employed, stock, by, period)
 
 
@@ -137,38 +137,76 @@ def employment_rate(results: Any, by: str | None = None, period: str = "run") ->
 
 
 class MetricInfo(NamedTuple):
-    """A metric as listed to users: its function, a plain description and its unit."""
+    """A metric as shown to readers: its function, label, one-line definition and unit.
+
+    ``unit`` is ``"people"`` or ``"share"`` (a fraction from 0 to 1, shown in percent, its
+    changes in percentage points).
+    """
 
     function: Callable[..., pd.DataFrame]
+    label: str
     description: str
     unit: str
 
 
-#: Metric name -> (function, description, unit).
+#: The one metric dictionary: name -> (function, label, definition, unit).
 METRICS: dict[str, MetricInfo] = {
     "onward_moves": MetricInfo(
-        onward_moves, "onward journeys started from a host country", "people"
+        onward_moves,
+        "Onward journeys",
+        "journeys started by migrants from a country they had settled in (not their own) "
+        "towards a third country; returns home are not counted",
+        "people",
     ),
     "first_departures": MetricInfo(
-        first_departures, "first journeys leaving the country of origin", "people"
+        first_departures,
+        "First departures",
+        "journeys leaving the country of origin for the first time",
+        "people",
     ),
-    "returns": MetricInfo(returns, "return journeys started", "people"),
+    "returns": MetricInfo(
+        returns, "Returns home", "journeys back to the country of nationality", "people"
+    ),
     "pathway_departures": MetricInfo(
-        pathway_departures, "journeys on legal labor pathways", "people"
+        pathway_departures,
+        "Labor-pathway departures",
+        "journeys made with a work visa of a legal labor pathway",
+        "people",
     ),
-    "darien_crossings": MetricInfo(darien_crossings, "crossings of the Darien Gap", "people"),
+    "darien_crossings": MetricInfo(
+        darien_crossings,
+        "Darien Gap crossings",
+        "people crossing the jungle route between Colombia and Panama, either direction",
+        "people",
+    ),
     "us_border_arrivals": MetricInfo(
-        us_border_arrivals, "crossings of the US southwest border", "people"
+        us_border_arrivals,
+        "US southwest border crossings",
+        "people crossing the land border from Mexico into the United States",
+        "people",
     ),
-    "deaths": MetricInfo(deaths, "deaths and disappearances on routes", "people"),
+    "deaths": MetricInfo(
+        deaths, "Deaths on routes", "deaths and disappearances during journeys", "people"
+    ),
     "regular_share": MetricInfo(
-        regular_share, "share of migrants abroad with a regular status (monthly mean)", "share"
+        regular_share,
+        "Migrants with a legal status",
+        "share of migrants abroad holding a permit, a work visa or citizenship "
+        "(average of the monthly shares)",
+        "share",
     ),
     "employment_rate": MetricInfo(
-        employment_rate, "share of migrants abroad who are employed (monthly mean)", "share"
+        employment_rate,
+        "Migrants in work",
+        "share of migrants abroad who are employed (average of the monthly shares)",
+        "share",
     ),
     "stock_by_host": MetricInfo(
-        stock_by_host, "migrants living abroad at the end of the period", "people"
+        stock_by_host,
+        "Migrants living abroad",
+        "people living outside their country of nationality at the end of the period "
+        "(not counting people on the move)",
+        "people",
     ),
 }
 
@@ -209,36 +247,55 @@ def _group_columns(by: str | None) -> list[str]:
     return [by] if by else []
 
 
-def _series(
-    ts: pd.DataFrame,
+def _monthly(
+    results: Results,
     variable: str,
+    by: str | None,
     *,
     abroad: bool = False,
     statuses: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Rows of one variable, without double counting status totals.
+    """One variable summed per run, month and group, aggregated by the query engine.
 
-    With ``statuses`` the rows of those statuses are kept. Otherwise the ``"all"`` rows are
-    used when the variable has them, else every status row (to be summed).
+    With ``statuses`` the rows of those statuses are summed. Otherwise the ``"all"`` rows are
+    used when the variable has them, else every status row, so totals are never counted
+    twice.
+
+    Returns:
+        Columns ``run_id, month, [by], value``.
     """
-    rows = ts[ts["variable"] == variable]
+    groups = _group_columns(by)
+    where = ["variable = ?"]
+    params: list[Any] = [variable]
     if abroad:
-        rows = rows[rows["country"] != rows["nationality"]]
+        where.append("country <> nationality")
     if statuses is not None:
-        return rows[rows["status"].isin(statuses)]
-    totals = rows[rows["status"] == "all"]
-    return totals if not totals.empty else rows
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params += list(statuses)
+    elif _has_totals(results, variable):
+        where.append("status = 'all'")
+    keys = ", ".join(["run_id", "month", *groups])
+    return results.query(
+        f"SELECT {keys}, SUM(value) AS value FROM timeseries "
+        f"WHERE {' AND '.join(where)} GROUP BY {keys}",
+        params,
+    )
+
+
+def _has_totals(results: Results, variable: str) -> bool:
+    found = results.query(
+        "SELECT 1 AS x FROM timeseries WHERE variable = ? AND status = 'all' LIMIT 1", [variable]
+    )
+    return not found.empty
 
 
 def _aggregate(rows: pd.DataFrame, groups: list[str], how: str) -> pd.DataFrame:
     keys = ["run_id", *groups, "period"]
-    column = "people" if "people" in rows.columns else "value"
-    out = rows.groupby(keys, sort=False)[column].agg(how).reset_index()
-    return out.rename(columns={column: "value"})
+    return rows.groupby(keys, sort=False)["value"].agg(how).reset_index()
 
 
-def _label_periods(frames: ResultsFrames, rows: pd.DataFrame, period: str) -> tuple:
-    labels = split_calendar(frames.months, period)
+def _label_periods(results: Results, rows: pd.DataFrame, period: str) -> tuple:
+    labels = split_calendar(results.months, period)
     month_label = {m: label for label, months in labels.items() for m in months}
     rows = rows.assign(period=rows["month"].map(month_label)).dropna(subset=["period"])
     return rows, list(labels)
@@ -246,31 +303,37 @@ def _label_periods(frames: ResultsFrames, rows: pd.DataFrame, period: str) -> tu
 
 def _timeseries_sum(results: Any, variable: str, by: str | None, period: str) -> pd.DataFrame:
     frames = as_frames(results)
-    rows, labels = _label_periods(frames, _series(frames.timeseries, variable), period)
+    rows, labels = _label_periods(frames, _monthly(frames, variable, by), period)
     values = _aggregate(rows, _group_columns(by), "sum")
     return _complete(frames, values, by, labels, fill=0.0)
 
 
 def _route_sum(results: Any, route: str, by: str | None, period: str) -> pd.DataFrame:
     frames = as_frames(results)
-    flows = frames.flows[frames.flows["route"] == route]
-    flows = flows.rename(columns={"from_country": "country"})
-    rows, labels = _label_periods(frames, flows, period)
-    values = _aggregate(rows, _group_columns(by), "sum")
+    groups = _group_columns(by)
+    column = {"country": "from_country AS country", "nationality": "nationality"}
+    select = ", ".join(["run_id", "month", *[column[g] for g in groups]])
+    keys = ", ".join(["run_id", "month", *[column[g].split()[0] for g in groups]])
+    monthly = frames.query(
+        f"SELECT {select}, SUM(people) AS value FROM flows WHERE route = ? GROUP BY {keys}",
+        [route],
+    )
+    rows, labels = _label_periods(frames, monthly, period)
+    values = _aggregate(rows, groups, "sum")
     return _complete(frames, values, by, labels, fill=0.0)
 
 
 def _monthly_ratio(
-    frames: ResultsFrames,
+    frames: Results,
     numerator: pd.DataFrame,
     denominator: pd.DataFrame,
     by: str | None,
     period: str,
 ) -> pd.DataFrame:
     groups = _group_columns(by)
-    keys = ["run_id", *groups, "month"]
-    num = numerator.groupby(keys)["value"].sum()
-    den = denominator.groupby(keys)["value"].sum()
+    keys = ["run_id", "month", *groups]
+    num = numerator.set_index(keys)["value"]
+    den = denominator.set_index(keys)["value"]
     num = num.reindex(den.index, fill_value=0.0)
     ratio = (num / den.where(den > 0)).rename("value").reset_index()
     rows, labels = _label_periods(frames, ratio, period)
@@ -279,7 +342,7 @@ def _monthly_ratio(
 
 
 def _complete(
-    frames: ResultsFrames,
+    frames: Results,
     values: pd.DataFrame,
     by: str | None,
     periods: list[str],

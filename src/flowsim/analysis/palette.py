@@ -23,14 +23,39 @@ OKABE_ITO: dict[str, str] = {
 DECREASE = OKABE_ITO["blue"]
 INCREASE = OKABE_ITO["vermillion"]
 
-#: Colours of legal statuses abroad in stacked figures, in ``tables.STATUSES`` order.
-STATUS_COLOURS: tuple[str, ...] = (
-    OKABE_ITO["vermillion"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["blue"],
-)
+#: Legal statuses abroad as drawn: status name -> (label, colour), in stacking order. A
+#: status the results hold but this table does not know is drawn under its own name in one of
+#: ``SPARE_COLOURS``, never in another status's colour.
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    "irregular": ("irregular", OKABE_ITO["vermillion"]),
+    "visitor": ("visitor (short legal stay)", "#F0E442"),
+    "pending": ("applied, waiting for a decision", OKABE_ITO["orange"]),
+    "parole": ("humanitarian parole", OKABE_ITO["reddish_purple"]),
+    "regular": ("regular (residence permit)", OKABE_ITO["sky_blue"]),
+    "labor_visa": ("labor visa", OKABE_ITO["bluish_green"]),
+    "naturalized": ("naturalized", OKABE_ITO["blue"]),
+}
+#: Colours for statuses not in ``STATUS_STYLE`` (greys and browns: none used above).
+SPARE_COLOURS: tuple[str, ...] = ("#8c564b", "#7f7f7f", "#bcbd22", "#c7c7c7", "#17becf")
+
+
+def status_styles(statuses: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Give each status a label and a colour of its own, known statuses first.
+
+    Args:
+        statuses: The statuses to draw (any order; ``"national"`` and ``"all"`` are dropped).
+
+    Returns:
+        Status -> (label, colour), in stacking order.
+    """
+    present = [s for s in dict.fromkeys(statuses) if s not in ("national", "all")]
+    known = [s for s in STATUS_STYLE if s in present]
+    others = sorted(s for s in present if s not in STATUS_STYLE)
+    out = {s: STATUS_STYLE[s] for s in known}
+    for i, status in enumerate(others):
+        out[status] = (status.replace("_", " "), SPARE_COLOURS[i % len(SPARE_COLOURS)])
+    return out
+
 
 _SCENARIO_ORDER = ("blue", "vermillion", "bluish_green", "reddish_purple", "orange", "sky_blue")
 

@@ -12,12 +12,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator, num2date
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from flowsim.analysis.compare import INTERVAL
 from flowsim.analysis.load import as_frames
 from flowsim.analysis.metrics import ABROAD_STATUSES, STOCK_METRICS, get_metric
-from flowsim.analysis.palette import DECREASE, INCREASE, STATUS_COLOURS, scenario_colours
+from flowsim.analysis.pairing import baseline_labels
+from flowsim.analysis.palette import DECREASE, INCREASE, scenario_colours, status_styles
+from flowsim.analysis.words import scenario_title
 from flowsim.errors import ResultsError
 
 
@@ -28,18 +32,24 @@ def plot_timeseries(
     baseline: str = "baseline",
     scenarios: list[str] | None = None,
     country: str | None = None,
+    marker: pd.Timestamp | None = None,
 ) -> Figure:
-    """Monthly values per scenario: the mean line and the 90% band across replicates.
+    """Monthly values: one small panel per scenario, each over the baseline.
+
+    Each panel draws the scenario's mean line and the band holding 90% of its runs, with the
+    baseline's mean drawn on top in black, so no scenario hides another.
 
     Args:
-        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        results: A results folder, opened results or an object with the three tables.
         metric: A metric name (see ``METRICS``).
-        baseline: Scenario drawn in black.
+        baseline: Scenario drawn in black in every panel.
         scenarios: Scenarios to draw (default: all, in results order).
         country: Restrict to one country (as the metric defines ``country``).
+        marker: A month to mark with a dashed line (the start of the policy window).
 
     Returns:
-        A figure with one line and one band per scenario.
+        A figure with one panel per scenario other than the baseline (one panel when the
+        baseline is alone).
     """
     info = get_metric(metric)
     frames = as_frames(results)
@@ -48,27 +58,68 @@ def plot_timeseries(
         values = values[values["country"] == country]
     scenarios = scenarios or frames.scenarios
     colours = scenario_colours(scenarios, baseline)
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
-    ax = fig.add_subplot()
-    for scenario in scenarios:
-        wide = values[values["scenario"] == scenario].pivot_table(
-            index="period", columns="replicate", values="value", aggfunc="sum", dropna=False
-        )
-        months = pd.to_datetime(wide.index)
-        data = wide.to_numpy(dtype=float)
-        mean = np.nanmean(data, axis=1)
-        lo, hi = np.nanpercentile(data, INTERVAL, axis=1, method="linear")
-        label = f"{scenario} ({wide.shape[1]} replicates)"
-        ax.plot(months, mean, color=colours[scenario], linewidth=2, label=label)
-        ax.fill_between(months, lo, hi, color=colours[scenario], alpha=0.18, linewidth=0)
+    pairs = baseline_labels(frames.runs, baseline)
+    panels = [s for s in scenarios if pairs.get(s, s) != s] or [scenarios[0]]
+    cols = 1 if len(panels) == 1 else 2
+    rows = -(-len(panels) // cols)
+    fig = Figure(figsize=(10, 1.2 + 2.6 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax, scenario in zip(axes, panels, strict=False):
+        months, mean, lo, hi, n = _band(values, scenario)
+        colour = colours.get(scenario, "C0")
+        ax.fill_between(months, lo, hi, color=colour, alpha=0.25, linewidth=0)
+        ax.plot(months, mean, color=colour, linewidth=1.8, label=f"{scenario_title(scenario)}")
+        base = pairs.get(scenario, scenario)
+        if base != scenario:
+            b_months, b_mean, *_ = _band(values, base)
+            ax.plot(b_months, b_mean, color="black", linewidth=1.3, zorder=5, label="baseline")
+        if marker is not None:
+            ax.axvline(marker, color="#555555", linestyle="--", linewidth=1, zorder=6)
+        runs = "one run" if n == 1 else f"{n} runs"
+        ax.set_title(f"{scenario_title(scenario)} ({runs})", fontsize="medium")
+        ax.grid(alpha=0.3)
+        _format_values(ax.yaxis, info.unit)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    _format_months(axes[0])
+    for ax in axes:
+        ax.set_xlabel("")
     where = f" in {country}" if country else ""
-    ax.set_title(f"{info.description.capitalize()}{where}, by month")
-    _format_months(ax)
-    ax.set_ylabel(_unit_label(metric, info.unit, per_month=True))
-    _format_values(ax.yaxis, info.unit)
-    ax.grid(alpha=0.3)
-    ax.legend(title="line: mean; band: 5-95% of replicates", fontsize="small", frameon=False)
+    fig.suptitle(f"{info.label}{where}, per month")
+    fig.supylabel(_unit_label(metric, info.unit, per_month=True))
+    handles = [
+        Line2D([], [], color="black", linewidth=1.3, label="baseline (mean of its runs)"),
+        Line2D([], [], color="grey", linewidth=1.8, label="scenario (mean of its runs)"),
+        Patch(color="grey", alpha=0.25, label="band: 90% of the scenario's runs"),
+    ]
+    if marker is not None:
+        handles.append(
+            Line2D(
+                [], [], color="#555555", linestyle="--", label=f"policy window from {marker:%Y-%m}"
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=len(handles),
+        frameon=False,
+        fontsize="small",
+    )
     return fig
+
+
+def _band(values: pd.DataFrame, scenario: str) -> tuple:
+    wide = values[values["scenario"] == scenario].pivot_table(
+        index="period", columns="replicate", values="value", aggfunc="sum", dropna=False
+    )
+    months = pd.to_datetime(wide.index)
+    data = wide.to_numpy(dtype=float)
+    if data.size == 0:
+        empty = np.array([])
+        return months, empty, empty, empty, 0
+    mean = np.nanmean(data, axis=1)
+    lo, hi = np.nanpercentile(data, INTERVAL, axis=1, method="linear")
+    return months, mean, lo, hi, wide.shape[1]
 
 
 def plot_differences(
@@ -90,7 +141,8 @@ def plot_differences(
     """
     info = get_metric(metric)
     baseline = baseline or str(table["scenario"].iloc[0])
-    rows = table[table["scenario"] != baseline].iloc[::-1]
+    own_base = table["baseline"] if "baseline" in table.columns else baseline
+    rows = table[table["scenario"] != own_base].iloc[::-1]
     labels = _row_labels(rows, table)
     mean = rows["diff_mean"].to_numpy(dtype=float)
     err = np.vstack([mean - rows["diff_lo90"], rows["diff_hi90"] - mean])
@@ -100,7 +152,7 @@ def plot_differences(
     ax.barh(labels, mean, xerr=err, color=colours, capsize=4, error_kw={"elinewidth": 1.2})
     ax.axvline(0, color="black", linewidth=0.8)
     for y, (m, rel) in enumerate(zip(mean, rows["rel_change"], strict=True)):
-        if np.isfinite(rel):
+        if np.isfinite(rel) and info.unit != "share":
             ax.annotate(
                 f"{rel:+.1%}",
                 (m, y),
@@ -110,12 +162,15 @@ def plot_differences(
                 fontsize="small",
             )
     period = ", ".join(table["period"].unique())
-    ax.set_title(f"{info.description.capitalize()}: change from {baseline} ({period})")
+    ax.set_title(f"{info.label}: change compared with the baseline ({period})")
     ax.set_xlabel(
-        f"difference from {baseline}, {_unit_label(metric, info.unit)}\n"
+        f"difference from the baseline, {_unit_label(metric, info.unit, change=True)}\n"
         "bar: mean of paired differences (replicate k vs replicate k); whiskers: 5-95%"
     )
-    _format_values(ax.xaxis, info.unit)
+    if info.unit == "share":
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:+.1f} pp"))
+    else:
+        _format_values(ax.xaxis, info.unit)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -126,15 +181,19 @@ def plot_status_composition(
     *,
     scenario: str = "baseline",
 ) -> Figure:
-    """Migrants living in one host by legal status over time (stacked, replicate mean).
+    """Migrants living in one host by legal status over time (stacked, mean of the runs).
+
+    Every status the results hold is drawn with its own label and colour
+    (:func:`~flowsim.analysis.palette.status_styles`): a status the figure does not know is
+    shown under its own name, never merged into another.
 
     Args:
-        results: A results folder, ``ResultsFrames`` or object with the three tables.
+        results: A results folder, opened results or an object with the three tables.
         country: The host (ISO3).
         scenario: The scenario to draw.
 
     Returns:
-        A figure with one stacked area per status.
+        A figure with one stacked area per status present.
 
     Raises:
         ResultsError: The scenario is unknown.
@@ -144,28 +203,31 @@ def plot_status_composition(
         raise ResultsError(
             f"scenario {scenario!r} not found (available: {', '.join(frames.scenarios)})"
         )
-    ts = frames.timeseries
-    rows = ts[
-        (ts["scenario"] == scenario)
-        & (ts["variable"] == "stock")
-        & (ts["country"] == country)
-        & (ts["nationality"] != country)
-        & ts["status"].isin(ABROAD_STATUSES)
-    ]
     n = int(frames.runs["scenario"].eq(scenario).sum())
-    per_run = rows.groupby(["month", "status", "run_id"])["value"].sum()
-    mean = per_run.groupby(["month", "status"]).sum().div(max(n, 1)).unstack("status")
-    mean = mean.reindex(columns=list(ABROAD_STATUSES), fill_value=0.0).fillna(0.0)
+    rows = frames.query(
+        "SELECT t.month, t.status, SUM(t.value) AS value FROM timeseries t "
+        "JOIN runs r ON t.run_id = r.run_id "
+        "WHERE r.scenario = ? AND t.variable = 'stock' AND t.country = ? "
+        "AND t.nationality <> t.country AND t.status NOT IN ('all', 'national') "
+        "GROUP BY t.month, t.status",
+        [scenario, country],
+    )
+    styles = status_styles([*ABROAD_STATUSES, *rows["status"].unique()])
+    mean = rows.set_index(["month", "status"])["value"].div(max(n, 1)).unstack("status")
+    mean = mean.reindex(columns=list(styles), fill_value=0.0).fillna(0.0).sort_index()
     fig = Figure(figsize=(9, 4.8), layout="constrained")
     ax = fig.add_subplot()
     ax.stackplot(
         mean.index,
         mean.to_numpy().T,
-        labels=[s.replace("_", " ") for s in ABROAD_STATUSES],
-        colors=STATUS_COLOURS,
+        labels=[label for label, _ in styles.values()],
+        colors=[colour for _, colour in styles.values()],
         alpha=0.9,
     )
-    ax.set_title(f"Migrants living in {country} by legal status ({scenario}, mean of {n} runs)")
+    runs = "one run" if n == 1 else f"mean of {n} runs"
+    ax.set_title(
+        f"Migrants living in {country} by legal status ({scenario_title(scenario)}, {runs})"
+    )
     _format_months(ax)
     ax.set_ylabel("people")
     _format_values(ax.yaxis, "people")
@@ -180,7 +242,7 @@ def _row_labels(rows: pd.DataFrame, table: pd.DataFrame) -> list[str]:
     if table["period"].nunique() > 1:
         extra.append("period")
     return [
-        " · ".join([str(row["scenario"]), *[str(row[c]) for c in extra]])
+        " · ".join([scenario_title(str(row["scenario"])), *[str(row[c]) for c in extra]])
         for _, row in rows.iterrows()
     ]
 
@@ -198,9 +260,9 @@ def _format_months(ax) -> None:
     ax.set_xlabel("month")
 
 
-def _unit_label(metric: str, unit: str, *, per_month: bool = False) -> str:
+def _unit_label(metric: str, unit: str, *, per_month: bool = False, change: bool = False) -> str:
     if unit == "share":
-        return "share"
+        return "percentage points" if change else "percent"
     if per_month and metric not in STOCK_METRICS:
         return "people per month"
     return "people"

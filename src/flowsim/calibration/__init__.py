@@ -3,7 +3,9 @@
 - ``targets``: the observed figures (``data/targets.csv``) and their periods.
 - ``observe``: the observation model, results tables -> the same quantities as the targets.
 - ``loss``: weighted mean absolute log error, each target group counting equally.
-- ``search``: the optuna search over free parameters (resumable SQLite study).
+- ``space``: the free parameters, their prior ranges and one simulated point.
+- ``emulator``: Gaussian-process emulators of each target's mean and run-to-run variance.
+- ``history_matching``: waves of design, emulation and implausibility; the ensemble.
 - ``report``: the fit table, figures and the calibration document.
 - ``sensitivity``: Morris elementary effects of the free parameters.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flowsim.calibration.loss import group_losses, log_error
+from flowsim.calibration.loss import group_losses, log_error, target_offsets
 from flowsim.calibration.targets import period_bounds
 
 FIT_COLUMNS: tuple[str, ...] = (
@@ -59,6 +59,73 @@ def fit_table(targets: pd.DataFrame, simulated: np.ndarray) -> pd.DataFrame:
             "weight": targets["weight"].to_numpy(),
         }
     )[list(FIT_COLUMNS)]
+
+
+ENSEMBLE_FIT_COLUMNS: tuple[str, ...] = (
+    "target",
+    "group",
+    "period",
+    "observed",
+    "obs_error",
+    "ensemble_median",
+    "ensemble_p05",
+    "ensemble_p95",
+    "inside_90",
+    "log_error",
+    "log_error_c1",
+    "weight",
+)
+
+
+def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: float) -> pd.DataFrame:
+    """Compare observed values with an ensemble of parameter sets.
+
+    Args:
+        targets: The targets table.
+        simulated: Array (set, replicate, target) of simulated values.
+        scale: People per agent of the runs (the log error's offset for counts).
+
+    Returns:
+        One row per target with ``ENSEMBLE_FIT_COLUMNS``: the ensemble median is the
+        median over sets of each set's replicate mean; the 5-95% range covers every run
+        of every set; ``log_error`` is the median's ``log((s + c) / (o + c))`` with
+        ``c`` = ``scale`` (1 for percents), ``log_error_c1`` the same with ``c = 1``.
+    """
+    sims = np.asarray(simulated, dtype=float)
+    per_set = np.nanmean(sims, axis=1)
+    median = np.nanmedian(per_set, axis=0)
+    runs = sims.reshape(-1, sims.shape[2])
+    p05 = np.nanquantile(runs, 0.05, axis=0)
+    p95 = np.nanquantile(runs, 0.95, axis=0)
+    obs = targets["value"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "target": targets["target_id"].to_numpy(),
+            "group": targets["group"].to_numpy(),
+            "period": targets["period"].to_numpy(),
+            "observed": obs,
+            "obs_error": targets["obs_error"].to_numpy(),
+            "ensemble_median": median,
+            "ensemble_p05": p05,
+            "ensemble_p95": p95,
+            "inside_90": (obs >= p05) & (obs <= p95),
+            "log_error": log_error(median, obs, target_offsets(targets, scale)),
+            "log_error_c1": log_error(median, obs, 1.0),
+            "weight": targets["weight"].to_numpy(),
+        }
+    )[list(ENSEMBLE_FIT_COLUMNS)]
+
+
+def male_by_group(table: pd.DataFrame, column: str = "log_error") -> pd.Series:
+    """Weighted mean absolute log error per group of an ``ensemble_fit_table``.
+
+    Rows of weight 0 are left out; the index is sorted; ``overall`` (the mean of the
+    groups, every group counting the same) is appended last.
+    """
+    rows = table[table["weight"] > 0]
+    err = rows[column].abs() * rows["weight"]
+    groups = (err.groupby(rows["group"]).sum() / rows.groupby("group")["weight"].sum()).sort_index()
+    return pd.concat([groups, pd.Series({"overall": float(groups.mean())})])
 
 
 def group_summary(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0) -> pd.Series:
@@ -143,14 +210,32 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:,.0f}") -> str:
     return "\n".join([head, rule, *body])
 
 
+def _toml_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return f"{float(v):.6g}" if isinstance(v, float) else str(v)
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def write_parameters(
-    path: Path, values: Mapping[str, float], *, loss: float, trials: int, note: str
+    path: Path,
+    values: Mapping[str, float],
+    *,
+    note: str,
+    calibration: Mapping[str, object] | None = None,
 ) -> None:
-    """Write the calibrated ``[parameters]`` file (a scenario layer) with a comment header."""
+    """Write the calibrated scenario layer: ``[parameters]`` and ``[calibration]``.
+
+    Args:
+        path: The TOML file (a scenario layer the baseline extends).
+        values: Parameter name -> value (the representative set).
+        note: A comment line saying how the values were found.
+        calibration: The ``[calibration]`` table (nested mappings become sub-tables).
+    """
     lines = [
         "# Calibrated baseline parameters (flowsim calibrate; see docs/calibration.md).",
-        f"# Date: {date.today():%Y-%m-%d}. Trials: {trials}. Search loss: {loss:.4f}.",
-        f"# {note}",
+        f"# Date: {date.today():%Y-%m-%d}. {note}",
         '# Include from a scenario with: extends = "calibration/baseline_parameters"',
         'name = "baseline_parameters"',
         'description = "Parameters calibrated to 2015-2021 targets (flowsim calibrate)."',
@@ -159,6 +244,14 @@ def write_parameters(
         *[f"{k} = {float(v):.6g}" for k, v in values.items()],
         "",
     ]
+    if calibration:
+        flat = {k: v for k, v in calibration.items() if not isinstance(v, Mapping)}
+        nested = {k: v for k, v in calibration.items() if isinstance(v, Mapping)}
+        lines += ["[calibration]", *[f"{k} = {_toml_value(v)}" for k, v in flat.items()], ""]
+        for k, table in nested.items():
+            lines += [f"[calibration.{k}]"]
+            lines += [f"{name} = {_toml_value(v)}" for name, v in table.items()]
+            lines += [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flowsim.calibration.search import FREE_PARAMETERS, FreeParameter, calibration_scenario
+from flowsim.calibration.space import FREE_PARAMETERS, FreeParameter, calibration_scenario
 from flowsim.engine.run import RunSpec, run_one
 from flowsim.scenario.schema import Scenario
 from flowsim.tables import DARIEN_ROUTE

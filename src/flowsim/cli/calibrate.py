@@ -1,15 +1,19 @@
-"""``flowsim calibrate``: fit the baseline's free parameters to 2015-2021 targets.
+"""``flowsim calibrate``: history matching of the baseline to 2015-2021 targets.
 
-Runs (or continues) the optuna study in ``--out/study.db`` until it holds ``--trials``
-finished trials, then reruns the best parameters at ``--final-scale`` with
-``--final-replicates`` replicates and writes the fit report (``fit.csv``,
-``fit_groups.csv``, ``fit_<group>.png``), the calibrated parameter file and the generated
-parts of ``docs/calibration.md``. Exit status 0, or 2 on invalid input.
+Runs (or continues) the waves in ``--out`` (see ``flowsim.calibration.history_matching``),
+then writes the ensemble of non-implausible parameter sets (``--ensemble-file``), the
+calibrated scenario layer (``--params-file``: the representative set as
+``[parameters]``, the ensemble and its measured fit as ``[calibration]``), the fit report
+(``fit.csv``, ``fit_groups.csv``, ``fit_<group>.png``, ``ranges.csv``) and the generated
+parts of ``docs/calibration.md``. ``--report`` only rebuilds the outputs from what
+``--out`` holds. Exit status 0, or 2 on invalid input.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -19,6 +23,7 @@ from flowsim.cli.options import positive_float, positive_int
 from flowsim.engine.executors import EXECUTORS
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -26,164 +31,263 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` command."""
     p = sub.add_parser(
         "calibrate",
-        help="fit the baseline's free parameters to 2015-2021 targets (resumable)",
-        description="Search free parameters with optuna (TPE); rerun to continue the study.",
+        help="history-match the baseline to 2015-2021 targets; write the ensemble (resumable)",
+        description=(
+            "History matching with Gaussian-process emulators, in waves; rerun with the same "
+            "settings to continue. --report rebuilds the outputs from --out without running."
+        ),
+    )
+    p.add_argument("--report", action="store_true", help="only rebuild outputs from --out")
+    p.add_argument("--points", type=positive_int, default=60, help="wave-1 points (60)")
+    p.add_argument(
+        "--points-later", type=positive_int, default=40, help="points of later waves (40)"
+    )
+    p.add_argument("--replicates", type=positive_int, default=2, help="runs per point (2)")
+    p.add_argument("--max-waves", type=positive_int, default=4, help="most waves (4)")
+    p.add_argument("--cutoff", type=positive_float, default=3.0, help="implausibility cutoff")
+    p.add_argument(
+        "--kth", type=positive_int, default=2, help="k-th largest implausibility (2 = 2nd max)"
     )
     p.add_argument(
-        "--trials",
-        type=positive_int,
-        default=40,
-        help="total finished trials wanted in the study (default 40)",
-    )
-    p.add_argument(
-        "--replicates", type=positive_int, default=2, help="replicates per trial (default 2)"
-    )
-    p.add_argument(
-        "--executor",
-        choices=EXECUTORS,
-        default="processes",
-        help="where replicates run (default: processes)",
-    )
-    p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
-    p.add_argument(
-        "--scale",
+        "--discrepancy",
         type=positive_float,
-        default=5000.0,
-        help="people per agent in trial runs (default 5000)",
+        default=0.35,
+        help="model discrepancy, relative sd (0.35)",
     )
     p.add_argument(
-        "--final-scale",
+        "--shrink-stop",
         type=positive_float,
-        default=1000.0,
-        help="people per agent of the final fit report (default 1000)",
+        default=0.9,
+        help="stop when a wave keeps more than this share of the volume (0.9)",
     )
     p.add_argument(
-        "--final-replicates",
+        "--n-sets", type=positive_int, default=100, help="validation points (ensemble <= this)"
+    )
+    p.add_argument(
+        "--min-sets",
         type=positive_int,
-        default=6,
-        help="replicates of the final fit report (default 6)",
+        default=50,
+        help="fewest sets in the ensemble; filled with the least implausible (flagged) (50)",
+    )
+    p.add_argument(
+        "--validation-replicates", type=positive_int, default=1, help="runs per validation point"
+    )
+    p.add_argument(
+        "--candidates", type=positive_int, default=20000, help="reference Latin hypercube size"
+    )
+    p.add_argument(
+        "--scale", type=positive_float, default=5000.0, help="people per agent (default 5000)"
     )
     p.add_argument("--seed", type=int, default=20150101, help="root seed (default 20150101)")
-    p.add_argument(
-        "--scenario", default="baseline", help="scenario to calibrate (default baseline)"
-    )
+    p.add_argument("--scenario", default="baseline", help="scenario to calibrate (baseline)")
     p.add_argument("--targets", default=None, help="targets CSV (default: the packaged table)")
+    p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
+    p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (with dask)")
+    p.add_argument("--out", default="results/calibration", help="calibration folder")
     p.add_argument(
-        "--out",
-        default="results/calibration",
-        help="study and report folder (default results/calibration)",
+        "--ensemble-file",
+        default="scenarios/calibration/ensemble.csv",
+        help="where the ensemble goes ('' = not written)",
     )
     p.add_argument(
         "--params-file",
         default="scenarios/calibration/baseline_parameters.toml",
-        help="where the calibrated [parameters] go",
+        help="where the calibrated layer goes ('' = not written)",
     )
-    p.add_argument(
-        "--docs",
-        default="docs/calibration.md",
-        help="document whose generated sections are refreshed ('' = none)",
-    )
+    p.add_argument("--docs", default="docs/calibration.md", help="document to refresh ('' = none)")
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the search and the final fit; print progress and the fit per group."""
-    import pandas as pd
+def _settings(args: argparse.Namespace) -> object:
+    from flowsim.calibration.history_matching import Settings
 
-    from flowsim.calibration.report import (
-        fit_figures,
-        fit_table,
-        group_summary,
-        markdown_table,
-        write_parameters,
+    return Settings(
+        points=args.points,
+        points_later=args.points_later,
+        replicates=args.replicates,
+        max_waves=args.max_waves,
+        cutoff=args.cutoff,
+        kth=args.kth,
+        discrepancy=args.discrepancy,
+        shrink_stop=args.shrink_stop,
+        n_sets=args.n_sets,
+        validation_replicates=args.validation_replicates,
+        candidates=args.candidates,
+        scale=args.scale,
+        seed=args.seed,
     )
-    from flowsim.calibration.search import (
-        FREE_PARAMETERS,
-        TrialOutcome,
-        calibration_scenario,
-        completed,
-        run_search,
-        simulate_replicates,
-    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run (or continue) the calibration, then write the ensemble, layer and report."""
+    from flowsim.calibration.history_matching import Problem, run_history_matching
     from flowsim.calibration.targets import load_targets
     from flowsim.engine.executors import open_pool
     from flowsim.scenario.load import load_scenario
 
-    base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
-    targets = load_targets(args.targets)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    targets = load_targets(args.targets)
+    if not args.report:
+        base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
+        problem = Problem(base, targets)
+        try:
+            with open_pool(args.executor, args.workers, args.scheduler) as pool:
+                run_history_matching(
+                    problem,
+                    _settings(args),  # type: ignore[arg-type]
+                    out,
+                    pool.executor,
+                    on_progress=lambda line: (
+                        print(line, flush=True) if line.startswith("wave") else None
+                    ),
+                )
+        except ValueError as exc:
+            print(f"flowsim calibrate: {exc}", file=sys.stderr)
+            return 2
+    elif not (out / "validation" / "judged.csv").exists():
+        print(f"flowsim calibrate: {out} holds no finished calibration", file=sys.stderr)
+        return 2
+    return write_outputs(args, targets)
 
-    def progress(t: TrialOutcome) -> None:
-        groups = " ".join(f"{g}={v:.2f}" for g, v in t.groups.items())
-        print(f"trial {t.number:4d}  loss {t.loss:.4f}  {groups}", flush=True)
 
-    with open_pool(args.executor, args.workers) as pool:
-        study = run_search(
-            base,
-            targets,
-            out,
-            pool.executor,
-            trials=args.trials,
-            replicates=args.replicates,
-            scale=args.scale,
-            seed=args.seed,
-            on_trial=progress,
-        )
-        best = study.best_trial
-        values = {p.name: float(best.params[p.name]) for p in FREE_PARAMETERS}
+def _validation_runs(out: Path, targets: pd.DataFrame, n_points: int, reps: int) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    runs = pd.read_csv(out / "validation" / "runs.csv")
+    ids = targets["target_id"].tolist()
+    sims = np.full((n_points, reps, len(ids)), np.nan)
+    for _, row in runs.iterrows():
+        sims[int(row["point"]), int(row["replicate"])] = row[ids].to_numpy(dtype=float)
+    return sims
+
+
+def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
+    """Build the ensemble, the calibrated layer, the fit report and the document."""
+    import pandas as pd
+
+    from flowsim.calibration.report import (
+        ensemble_fit_table,
+        fit_figures,
+        male_by_group,
+        markdown_table,
+        write_parameters,
+    )
+    from flowsim.calibration.space import FREE_PARAMETERS
+    from flowsim.scenario.ensemble import write_ensemble
+
+    out = Path(args.out)
+    settings = json.loads((out / "settings.json").read_text(encoding="utf-8"))
+    scale = float(settings["scale"])
+    names = [p["name"] for p in settings["space"]] or [p.name for p in FREE_PARAMETERS]
+    judged = pd.read_csv(out / "validation" / "judged.csv")
+    sims = _validation_runs(out, targets, len(judged), int(settings["validation_replicates"]))
+    # each set's own fit (mean absolute log error of its replicate mean, groups equal)
+    per_set = []
+    for i in range(len(judged)):
+        table = ensemble_fit_table(targets, sims[i : i + 1], scale)
+        per_set.append(float(male_by_group(table)["overall"]))
+    judged["male"] = per_set
+    chosen = judged[judged["non_implausible"]].copy()
+    n_ok = len(chosen)
+    if n_ok < args.min_sets:
+        rest = judged[~judged["non_implausible"]].sort_values("kth_implausibility")
+        chosen = pd.concat([chosen, rest.head(args.min_sets - n_ok)])
         print(
-            f"best trial {best.number}: loss {best.value:.4f} "
-            f"({len(completed(study))} finished trials)"
+            f"warning: {n_ok} validated non-implausible sets (< --min-sets {args.min_sets}); "
+            f"the ensemble adds the {len(chosen) - n_ok} least implausible, flagged "
+            "non_implausible = false",
+            file=sys.stderr,
         )
-        final = calibration_scenario(base, values, scale=args.final_scale)
-        sims = simulate_replicates(
-            final,
-            targets,
-            pool.executor,
-            replicates=args.final_replicates,
-            seed=args.seed,
-            label="fit",
+    chosen = chosen.sort_values(["non_implausible", "male"], ascending=[False, True])
+    idx = chosen["point"].to_numpy(dtype=int)
+    table = ensemble_fit_table(targets, sims[idx], scale)
+    groups = male_by_group(table)
+    groups_c1 = male_by_group(table, "log_error_c1")
+    table.to_csv(out / "fit.csv", index=False, float_format="%.6g")
+    summary = pd.DataFrame(
+        {"group": groups.index, "male": groups.to_numpy(), "male_c1": groups_c1.to_numpy()}
+    )
+    summary.to_csv(out / "fit_groups.csv", index=False, float_format="%.4f")
+    figures = fit_figures(
+        table.rename(
+            columns={
+                "ensemble_median": "simulated_mean",
+                "ensemble_p05": "simulated_p05",
+                "ensemble_p95": "simulated_p95",
+            }
+        ),
+        out,
+    )
+    best = chosen.iloc[0]
+    values = {n: float(best[n]) for n in names}
+    sets = [{n: float(r[n]) for n in names} for _, r in chosen.iterrows()]
+    meta = chosen.assign(wave=0)[
+        ["wave", "point", "max_implausibility", "second_implausibility", "male", "non_implausible"]
+    ]
+    command = f"flowsim calibrate --report --out {args.out}"
+    calibration = {
+        "name": "targets_2015_2021",
+        "method": "history_matching",
+        "ensemble": "ensemble.csv",
+        "n_sets": len(chosen),
+        "fit_male_overall": round(float(groups["overall"]), 4),
+        "measured_by": command,
+        "fit_male_by_group": {g: round(float(v), 4) for g, v in groups.drop("overall").items()},
+    }
+    if args.ensemble_file:
+        path = write_ensemble(args.ensemble_file, sets, meta)
+        print(f"wrote {path} ({len(sets)} sets, {n_ok} validated non-implausible)")
+    if args.params_file:
+        params = Path(args.params_file)
+        if args.ensemble_file:
+            ens = Path(args.ensemble_file).resolve()
+            calibration["ensemble"] = Path(os.path.relpath(ens, params.resolve().parent)).as_posix()
+        else:
+            calibration.pop("ensemble")
+        note = (
+            f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+            f"[parameters] = the set with the smallest own error (point {int(best['point'])}); "
+            f"runs at {scale:g} people/agent."
         )
-    table = fit_table(targets, sims)
-    table.to_csv(out / "fit.csv", index=False)
-    groups = pd.DataFrame(
-        {
-            "group": group_summary(targets, sims).index,
-            "male_offset_1": group_summary(targets, sims).to_numpy(),
-            "male_offset_scale": group_summary(targets, sims, args.final_scale).to_numpy(),
-        }
-    )
-    groups.to_csv(out / "fit_groups.csv", index=False)
-    figures = fit_figures(table, out)
-    note = (
-        f"Search: {args.replicates} replicates at {args.scale:g} people/agent; "
-        f"fit report: {args.final_replicates} replicates at {args.final_scale:g}."
-    )
-    write_parameters(
-        Path(args.params_file),
-        values,
-        loss=float(best.value),
-        trials=len(completed(study)),
-        note=note,
-    )
-    print(markdown_table(groups))
-    print(f"wrote {out / 'fit.csv'}, {len(figures)} figures, {args.params_file}")
+        write_parameters(params, values, note=note, calibration=calibration)
+        print(f"wrote {params}")
+    print(markdown_table(summary))
+    record = pd.read_csv(out / "record.csv")
+    ranges = pd.read_csv(out / "ranges.csv")
     if args.docs:
-        summary = (
-            f"Best search loss {best.value:.4f} after {len(completed(study))} trials. "
-            f"{note}\n\n{markdown_table(groups)}"
+        _refresh_docs(
+            Path(args.docs),
+            settings,
+            record,
+            ranges,
+            summary,
+            table,
+            figures,
+            n_ok=n_ok,
+            n_sets=len(chosen),
+            n_points=len(judged),
+            command=command,
         )
-        _refresh_docs(Path(args.docs), summary, table, values, figures)
     return 0
 
 
 def _refresh_docs(
-    doc: Path, summary: str, table: pd.DataFrame, values: dict[str, float], figures: list[Path]
+    doc: Path,
+    settings: dict,
+    record: pd.DataFrame,
+    ranges: pd.DataFrame,
+    summary: pd.DataFrame,
+    table: pd.DataFrame,
+    figures: list[Path],
+    *,
+    n_ok: int,
+    n_sets: int,
+    n_points: int,
+    command: str,
 ) -> None:
     """Copy figures next to the document and refresh its generated sections."""
-    import pandas as pd
-
     from flowsim.calibration.report import markdown_table, update_document
 
     if not doc.exists():
@@ -195,15 +299,25 @@ def _refresh_docs(
     for f in figures:
         shutil.copy2(f, fig_dir / f.name)
         links.append(f"![{f.stem}](figures/calibration/{f.name})")
-    params = pd.DataFrame(
-        {"parameter": list(values), "value": [f"{v:.4g}" for v in values.values()]}
+    keys = ("points", "points_later", "replicates", "cutoff", "kth", "discrepancy", "scale")
+    text = ", ".join(f"{k} {settings[k]}" for k in keys)
+    shown = table.assign(
+        log_error=table["log_error"].round(2), log_error_c1=table["log_error_c1"].round(2)
     )
-    shown = table.assign(log_error=table["log_error"].round(2))
+    rng = ranges.assign(share_of_prior=ranges["share_of_prior"].round(2))
     update_document(
         doc,
         {
-            "fit-summary": summary,
-            "fit-parameters": markdown_table(params),
+            "hm-record": (
+                f"Settings: {text}.\n\n{markdown_table(record)}\n\n"
+                f"Validation: {n_points} points of the final space run; {n_ok} are "
+                f"non-implausible on their actual runs; the ensemble holds {n_sets} sets."
+            ),
+            "fit-summary": (
+                f"Measured by `{command}` (ensemble median; `male` with c = people per agent, "
+                f"`male_c1` with c = 1).\n\n{markdown_table(summary)}"
+            ),
+            "fit-ranges": markdown_table(rng),
             "fit-table": markdown_table(shown),
             "fit-figures": "\n\n".join(links),
         },

@@ -1,21 +1,82 @@
-"""Argument types shared by commands (checked before anything runs)."""
+"""Argument types shared by commands (checked before anything runs).
+
+Each type rejects a bad value with one line saying what is allowed; the parser prints it
+as ``flowsim <command>: argument --x: 'value' ... (allowed: ...)`` and exits with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+
+#: Largest seed: seeds are stored as signed 64-bit integers in the runs table.
+MAX_SEED = 2**63 - 1
+#: Bounds of run settings, the same as a scenario file's ``[run]`` table.
+MAX_MONTHS = 1200
+MAX_SCALE = 1e7
+#: Most worker processes one command may start.
+MAX_WORKERS = 1024
+
+
+def _integer(text: str, lower: int, upper: int) -> int:
+    try:
+        value = int(text.strip().replace("_", ""), 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number (allowed: {lower} to {upper:,})"
+        ) from None
+    if not lower <= value <= upper:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (allowed: {lower} to {upper:,})")
+    return value
+
+
+def _number(text: str, upper: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number (allowed: above 0, at most {upper:g})"
+        ) from None
+    if not math.isfinite(value) or not 0 < value <= upper:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range (allowed: above 0, at most {upper:g})"
+        )
+    return value
 
 
 def positive_int(text: str) -> int:
     """Parse an integer of at least 1 (argparse ``type=``)."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    return _integer(text, 1, 2**31 - 1)
 
 
 def positive_float(text: str) -> float:
-    """Parse a number above 0 (argparse ``type=``)."""
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
+    """Parse a finite number above 0 (argparse ``type=``)."""
+    return _number(text, 1e300)
+
+
+def seed(text: str) -> int:
+    """Parse a seed: a whole number from 0 to 2**63 - 1."""
+    return _integer(text, 0, MAX_SEED)
+
+
+def months(text: str) -> int:
+    """Parse a number of simulated months (1 to ``MAX_MONTHS``)."""
+    return _integer(text, 1, MAX_MONTHS)
+
+
+def scale(text: str) -> float:
+    """Parse people per agent: above 0, at most ``MAX_SCALE``."""
+    return _number(text, MAX_SCALE)
+
+
+def workers(text: str) -> int:
+    """Parse a number of worker processes (1 to ``MAX_WORKERS``)."""
+    return _integer(text, 1, MAX_WORKERS)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block) with exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Print ``prog: message`` and a hint on one line, then exit with status 2."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")

@@ -1,10 +1,15 @@
-"""``flowsim validate FILE...``: check scenario and experiment files without running."""
+"""``flowsim validate FILE...``: check scenario and experiment files without running.
+
+Prints one line per problem (``FILE: key: what is wrong (allowed: ...)``) and exits with
+status 2 when any file is invalid; warnings (policies the run's months make useless)
+are printed too but do not fail. A file that is not a regular file (a pipe, a device) is
+refused without being opened.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
 
@@ -17,32 +22,43 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _is_experiment(path: Path) -> bool:
+    from flowsim.errors import ScenarioError
+    from flowsim.scenario.files import read_toml
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+        data = read_toml(path)
+    except ScenarioError:
+        return False  # reported when read as a scenario
     return "scenarios" in data and "replicates" in data
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate every file; print one line per problem; exit 2 when any is invalid."""
     from flowsim.errors import InputError
-    from flowsim.scenario import validate_files
+    from flowsim.scenario import load_scenario
+    from flowsim.scenario.checks import schedule_warnings
     from flowsim.world import load_world
 
     world = load_world(args.world) if args.world else None
     problems = []
+    warnings: list[str] = []
     for f in args.files:
         path = Path(f)
-        if _is_experiment(path):
-            from flowsim.experiment import expand, load_experiment
+        try:
+            if _is_experiment(path):
+                from flowsim.experiment import expand, load_experiment
 
-            try:
-                expand(load_experiment(path))  # loads every scenario and grid point
-            except InputError as exc:
-                problems += exc.problems
-        else:
-            problems += validate_files([path], world=world)
+                plan = expand(load_experiment(path))  # loads every scenario and grid point
+                seen: dict[str, object] = {s.scenario_label: s.scenario for s in plan.runs}
+                for label, scenario in seen.items():
+                    warnings += schedule_warnings(scenario, f"{path} ({label})")  # type: ignore[arg-type]
+            else:
+                scenario = load_scenario(path, search_dirs=[path.parent], world=world)
+                warnings += schedule_warnings(scenario, str(path))
+        except InputError as exc:
+            problems += exc.problems
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
     for prob in problems:
         print(prob, file=sys.stderr)
     if problems:

@@ -1,8 +1,10 @@
-"""The dashboard page: Mesa's SolaraViz around :class:`~flowsim.dashboard.live.LiveModel`.
+"""The dashboard page for policy users, around :class:`~flowsim.dashboard.live.LiveModel`.
 
-Page 0 ("live") shows the run's headline numbers, a flow map, onward moves over time and
-the status composition in one host; the sidebar holds SolaraViz's Reset/Step/Play buttons
-and the policy levers (applied on Reset). Page 1 browses a finished sweep's results folder.
+Two named tabs: "Live run" shows the run's headline numbers, a flow map, onward journeys
+over time and the status composition in one host; "Compare finished scenarios" browses a
+finished sweep's results folder. The sidebar holds the Reset/Play/Step buttons (Mesa's model
+controller, with its speed fixed: no framework settings are shown) and the policy levers
+(applied on Reset).
 
 Serve with ``flowsim dashboard [RESULTS_DIR]`` (or ``solara run flowsim.dashboard.app``).
 The folders come from the environment variables below, which the command sets.
@@ -16,12 +18,13 @@ from typing import Any
 
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController, ModelCreator
 from mesa.visualization.utils import update_counter
 
 from flowsim.analysis.compare import compare
 from flowsim.analysis.flowmap import plot_flow_map
 from flowsim.analysis.plots import plot_differences, plot_status_composition, plot_timeseries
+from flowsim.analysis.words import scenario_title
 from flowsim.dashboard import browse
 from flowsim.dashboard.levers import ANDEAN_HOSTS, SCALE_CHOICES, Levers, scenario_choices
 from flowsim.dashboard.live import LiveModel
@@ -32,9 +35,13 @@ RESULTS_ENV = "FLOWSIM_DASHBOARD_RESULTS"
 SCENARIOS_ENV = "FLOWSIM_DASHBOARD_SCENARIOS"
 #: Hosts offered in the status-composition picker.
 HOSTS: tuple[str, ...] = (*ANDEAN_HOSTS, "BRA", "PAN", "MEX", "USA")
-#: Figure sizes (inches) on the live page, small enough for its grid cells.
-LIVE_MAP_SIZE: tuple[float, float] = (5.2, 5.0)
-LIVE_CHART_SIZE: tuple[float, float] = (7.0, 3.4)
+#: Figure sizes (inches) on the live page; the map keeps the whole continent in view.
+LIVE_MAP_SIZE: tuple[float, float] = (6.4, 7.2)
+LIVE_CHART_SIZE: tuple[float, float] = (7.6, 3.6)
+#: Tab titles, in order.
+TABS: tuple[str, ...] = ("Live run", "Compare finished scenarios")
+#: Milliseconds between played months.
+PLAY_INTERVAL_MS = 150
 
 
 def scenarios_dir() -> Path:
@@ -131,11 +138,12 @@ def Summary(model: LiveModel) -> None:
         with solara.Column(classes=["flowsim-summary"]):
             solara.Text(f"Month: {snap.month}", classes=["flowsim-month"])
             solara.Text(
-                f"Onward moves this month: {snap.onward_month:,.0f}",
+                f"Onward journeys this month: {snap.onward_month:,.0f}",
                 classes=["flowsim-onward-month"],
             )
             solara.Text(
-                f"Onward moves so far: {snap.onward_total:,.0f}", classes=["flowsim-onward-total"]
+                f"Onward journeys so far: {snap.onward_total:,.0f}",
+                classes=["flowsim-onward-total"],
             )
             solara.Text(f"Migrants abroad: {snap.abroad:,.0f}", classes=["flowsim-abroad"])
         solara.ProgressLinear(value=100.0 * snap.months_done / max(snap.months_total, 1))
@@ -203,52 +211,99 @@ def ResultsBrowser(model: LiveModel) -> None:
             solara.Warning(opened.message)
             return
         frames, base = opened.frames, opened.baseline
+        window = solara.use_memo(lambda: browse.window_of(frames, base), [folder])
         others = [s for s in frames.scenarios if s != base] or [base]
         chosen = scenario if scenario in frames.scenarios else others[0]
+        titles = {s: scenario_title(s) for s in frames.scenarios}
+        labels = browse.metric_labels()
         with solara.Row():
             solara.Select(
-                "Metric", value=metric, values=browse.metric_choices(), on_value=set_metric
+                "Outcome",
+                value=labels[metric],
+                values=list(labels.values()),
+                on_value=lambda v: set_metric(browse.metric_named(v)),
             )
-            solara.Select("Scenario", value=chosen, values=frames.scenarios, on_value=set_scenario)
+            solara.Select(
+                "Scenario",
+                value=titles[chosen],
+                values=list(titles.values()),
+                on_value=lambda v: set_scenario(next(k for k, t in titles.items() if t == v)),
+            )
             solara.Select("Host country", value=host, values=list(HOSTS), on_value=set_host)
-        runs = len(frames.runs)
+        runs = frames.runs.groupby("scenario")["replicate"].nunique()
+        per = f"{runs.min()}" if runs.min() == runs.max() else f"{runs.min()}-{runs.max()}"
         solara.Markdown(
-            f"{runs} finished runs; baseline **{base}**; whole-run totals, "
-            "intervals are the 5-95% range across replicates."
+            f"{len(frames.runs)} finished runs ({per} per scenario); compared with "
+            f"**{scenario_title(base)}** over **{window.words}** ({window.reason}). "
+            "Intervals hold 90% of the runs."
         )
         try:
-            table = browse.compare_table(frames, metric, base)
+            table = browse.compare_table(frames, metric, base, period=window.spec)
         except Exception as exc:  # noqa: BLE001 - shown, the rest of the tab still works
             solara.Error(f"Compare table not available: {exc}")
         else:
             solara.DataFrame(table, items_per_page=20)
             _figure(
                 lambda: plot_differences(
-                    compare(frames, baseline=base, metric=metric), metric=metric, baseline=base
+                    compare(frames, baseline=base, metric=metric, period=window.spec),
+                    metric=metric,
+                    baseline=base,
                 )
             )
-        _figure(lambda: plot_timeseries(frames, metric, baseline=base))
+        _figure(lambda: plot_timeseries(frames, metric, baseline=base, marker=window.start))
         versus = base if chosen != base else None
-        _figure(lambda: plot_flow_map(frames, chosen, versus=versus, kind="onward"))
+        _figure(
+            lambda: plot_flow_map(frames, chosen, versus=versus, kind="onward", period=window.spec)
+        )
         _figure(lambda: plot_status_composition(frames, host, scenario=chosen))
 
 
 @solara.component
+def LiveTab(model: LiveModel) -> None:
+    """Lay out the live run: numbers and map side by side, the two charts below."""
+    with solara.Columns([5, 7]):
+        with solara.Column():
+            Summary(model)
+            StatusChart(model)
+        with solara.Column():
+            FlowMap(model)
+    OnwardChart(model)
+
+
+@solara.component
 def Page() -> None:
-    """Serve the whole app: SolaraViz with the live page (0) and results page (1)."""
+    """Serve the whole app: named tabs, run controls and levers in the sidebar."""
     folder = scenarios_dir()
     params = solara.use_memo(lambda: model_params(folder), [])
-    model = solara.use_memo(lambda: LiveModel(scenarios_dir=str(folder)), [])
-    SolaraViz(
-        model,
-        components=[
-            (Summary, 0),
-            (FlowMap, 0),
-            (OnwardChart, 0),
-            (StatusChart, 0),
-            (ResultsBrowser, 1),
-        ],
-        model_params=params,
-        name="flowsim: onward migration in the Americas",
-        play_interval=150,
-    )
+    model = solara.use_reactive(solara.use_memo(lambda: LiveModel(scenarios_dir=str(folder)), []))
+    chosen = solara.use_reactive({})
+    # the controller's speed settings, fixed (Mesa reads them as reactive values)
+    play = solara.use_reactive(PLAY_INTERVAL_MS)
+    render = solara.use_reactive(1)
+    threads = solara.use_reactive(False)
+    solara.Style(_CSS)
+    with solara.AppBar():
+        solara.AppBarTitle("flowsim: onward migration in the Americas")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            ModelController(
+                model,
+                model_parameters=chosen,
+                play_interval=play,
+                render_interval=render,
+                use_threads=threads,
+            )
+        with solara.Card("Policy levers"):
+            ModelCreator(model, params, model_parameters=chosen)
+    with solara.lab.Tabs():
+        with solara.lab.Tab(TABS[0]):
+            LiveTab(model.value)
+        with solara.lab.Tab(TABS[1]):
+            ResultsBrowser(model.value)
+
+
+#: Page style: tables scroll inside their card, never push the change columns out of view.
+_CSS = """
+.v-data-table { font-size: 0.85rem; }
+.v-data-table td, .v-data-table th { white-space: nowrap; padding: 0 8px !important; }
+"""

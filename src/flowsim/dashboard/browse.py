@@ -13,22 +13,23 @@ from pathlib import Path
 import pandas as pd
 
 from flowsim.analysis.compare import compare
-from flowsim.analysis.load import ResultsFrames, load_results
+from flowsim.analysis.load import Results, open_results
 from flowsim.analysis.metrics import METRICS
+from flowsim.analysis.report import agent_scale
+from flowsim.analysis.window import PolicyWindow, policy_window
+from flowsim.analysis.words import Numbers, scenario_title
 from flowsim.errors import FlowsimError
 
-#: Columns of the compare table as shown, with their headings.
-TABLE_HEADINGS: dict[str, str] = {
-    "scenario": "scenario",
-    "n": "runs",
-    "mean": "mean",
-    "lo90": "5%",
-    "hi90": "95%",
-    "diff_mean": "change vs baseline",
-    "diff_lo90": "change 5%",
-    "diff_hi90": "change 95%",
-    "rel_change": "relative change",
-}
+#: Headings of the compare table as shown: the change columns come right after the
+#: scenario, so they are visible without scrolling.
+TABLE_HEADINGS: tuple[str, ...] = (
+    "Scenario",
+    "Change vs baseline",
+    "90% interval of change",
+    "Relative change",
+    "Mean",
+    "Runs",
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Opened:
         message: Why nothing could be read ("" when ``frames`` is set).
     """
 
-    frames: ResultsFrames | None
+    frames: Results | None
     message: str = ""
 
     @property
@@ -62,31 +63,52 @@ def open_folder(folder: str | Path | None) -> Opened:
     if not path.is_dir():
         return Opened(None, f"Results folder {path} does not exist.")
     try:
-        return Opened(load_results(path))
+        return Opened(open_results(path))
     except FlowsimError as exc:
         return Opened(None, f"Cannot read {path}: {exc}")
 
 
 def metric_choices() -> list[str]:
-    """Metric names offered in the picker, onward moves first."""
+    """Metric names offered in the picker, onward journeys first."""
     return ["onward_moves", *[m for m in METRICS if m != "onward_moves"]]
 
 
-def compare_table(frames: ResultsFrames, metric: str, baseline: str) -> pd.DataFrame:
-    """Return the compare table (whole run) with readable headings and rounded values.
+def metric_labels() -> dict[str, str]:
+    """Metric name -> its label, in picker order."""
+    return {name: METRICS[name].label for name in metric_choices()}
+
+
+def metric_named(label: str) -> str:
+    """Return the metric name of a label shown in the picker."""
+    return next(name for name, text in metric_labels().items() if text == label)
+
+
+def window_of(frames: Results, baseline: str) -> PolicyWindow:
+    """Return the policy window of a results folder, read from its results."""
+    return policy_window(frames, baseline)
+
+
+def compare_table(
+    frames: Results, metric: str, baseline: str, *, period: str = "run"
+) -> pd.DataFrame:
+    """Return the compare table with readable headings, rounded to the agent scale.
 
     Raises:
         FlowsimError: The metric or baseline is not available in these results.
     """
-    table = compare(frames, baseline=baseline, metric=metric)
-    shown = table[list(TABLE_HEADINGS)].copy()
-    for column in ("mean", "lo90", "hi90", "diff_mean", "diff_lo90", "diff_hi90"):
-        shown[column] = shown[column].map(_number)
-    shown["rel_change"] = shown["rel_change"].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}")
-    return shown.rename(columns=TABLE_HEADINGS)
-
-
-def _number(value: float) -> str:
-    if pd.isna(value):
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    table = compare(frames, baseline=baseline, metric=metric, period=period)
+    numbers = Numbers(METRICS[metric].unit, agent_scale(frames.manifest))
+    rows = []
+    for _, r in table.iterrows():
+        is_base = r["scenario"] == r["baseline"]
+        rows.append(
+            [
+                scenario_title(str(r["scenario"])),
+                "(baseline)" if is_base else numbers.change(r["diff_mean"]),
+                "" if is_base else numbers.interval(r["diff_lo90"], r["diff_hi90"]),
+                "" if is_base else numbers.relative(r["diff_mean"], r["mean"] - r["diff_mean"]),
+                numbers.level(r["mean"]),
+                str(r["n"]),
+            ]
+        )
+    return pd.DataFrame(rows, columns=list(TABLE_HEADINGS))

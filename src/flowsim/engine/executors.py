@@ -9,7 +9,10 @@ All three are ``concurrent.futures`` executors, so the sweep has one code path:
   the parent, which makes the pool safe inside a Jupyter kernel (its ZMQ and IO threads
   make ``fork`` unsafe), and ``spawn`` behaves the same on Linux, macOS and Windows
   (``forkserver`` is Unix-only). The cost is importing flowsim once per worker, paid
-  once per sweep. Tasks must be importable functions, which ``run_one`` is.
+  once per sweep. Tasks must be importable functions, which ``run_one`` is. Workers die
+  with the sweep: each asks Linux to kill it when its parent dies (``PR_SET_PDEATHSIG``)
+  and also checks its parent every second, so a ``kill -9`` of the sweep never leaves
+  workers running on (they would otherwise go on writing into the folder).
 - ``dask``: ``client.get_executor()`` on a ``dask.distributed`` client; a
   ``LocalCluster`` (one thread per worker process) when no scheduler address is given,
   else ``Client(scheduler)`` on an existing cluster.
@@ -18,7 +21,12 @@ All three are ``concurrent.futures`` executors, so the sweep has one code path:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,11 +103,46 @@ def open_pool(
         yield from _dask_pool(n, scheduler)
 
 
+#: Seconds between a worker's checks that the process which started it is alive.
+PARENT_POLL_SECONDS = 1.0
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process exit when ``parent`` dies (pool initializer).
+
+    On Linux the kernel sends ``SIGKILL`` when the parent dies; everywhere a daemon
+    thread also checks every ``PARENT_POLL_SECONDS`` that the parent is still ours.
+
+    Args:
+        parent: Process id of the sweep that started this worker.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="flowsim-parent-watch", daemon=True).start()
+
+
 def _process_pool(n: int) -> Iterator[Pool]:
     import multiprocessing
 
     executor = cf.ProcessPoolExecutor(
-        max_workers=n, mp_context=multiprocessing.get_context("spawn")
+        max_workers=n,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
     )
     try:
         yield Pool(executor, n, "processes")
@@ -112,9 +155,17 @@ def _process_pool(n: int) -> Iterator[Pool]:
 def _dask_pool(n: int, scheduler: str | None) -> Iterator[Pool]:
     from dask.distributed import Client, LocalCluster
 
+    from flowsim.errors import FlowsimError
+
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise FlowsimError(
+                f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc}); "
+                "allowed: the address of a running scheduler, e.g. tcp://host:8786"
+            ) from None
     else:
         cluster = LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None

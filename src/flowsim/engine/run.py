@@ -11,45 +11,14 @@ from __future__ import annotations
 import json
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from flowsim import __version__
-from flowsim.scenario.schema import Scenario
+from flowsim.experiment import RunSpec
 from flowsim.tables import FLOWS_COLUMNS, RUNS_COLUMNS, TIMESERIES_COLUMNS
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything one run needs.
-
-    Attributes:
-        run_id: Stable id, ``"<scenario label>/r<replicate>"``.
-        scenario: The resolved scenario (grid point already applied).
-        replicate: Replicate index; replicate k has the same seed in every scenario.
-        seed: The run's seed.
-        params: The grid point's overrides (recorded in ``runs.params``).
-        label: Scenario label written in the tables (defaults to the scenario's name).
-        world_dir: Folder of world tables (None = the embedded default world).
-        parameter_set: Index of the ensemble parameter set the run uses (None when the
-            experiment has no ensemble); recorded in the manifest's run list.
-    """
-
-    run_id: str
-    scenario: Scenario
-    replicate: int
-    seed: int
-    params: dict[str, Any] = field(default_factory=dict)
-    label: str = ""
-    world_dir: str | None = None
-    parameter_set: int | None = None
-
-    @property
-    def scenario_label(self) -> str:
-        """Name shown in the tables' ``scenario`` column."""
-        return self.label or self.scenario.name
 
 
 @dataclass

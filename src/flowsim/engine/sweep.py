@@ -1,10 +1,12 @@
 """Sweeps: run every run of an experiment into a results folder, resumably.
 
-The sweep lists every run up front (:func:`flowsim.experiment.expand`), writes the
-manifest, skips runs already finished in the folder, and submits the rest to an
-executor. Each task runs one run and writes its own part files (results never travel
-back through the scheduler, so a dead Dask worker loses at most the run it was doing)
-and returns a small :class:`Receipt`. Receipts stream back as they finish; a run that
+The sweep lists every run up front (:func:`flowsim.experiment.expand`), locks the results
+folder, writes the manifest (or checks the folder's manifest plans the same runs with the
+same code and inputs), verifies the runs already finished there against their receipts,
+and submits the rest (never-finished and damaged runs) to an executor. Each task runs
+one run and writes its own part files and receipt (results never travel back through
+the scheduler, so a dead Dask worker loses at most the run it was doing) and returns a
+small :class:`Receipt`. Receipts stream back as they finish; a run that
 raises, or whose worker process dies, is recorded as a ``failed`` runs row and the
 sweep goes on.
 """
@@ -17,14 +19,17 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowsim import __version__
 from flowsim.engine.executors import check_executor, open_pool
+from flowsim.engine.provenance import manifest_for
+from flowsim.errors import ResultsError
 from flowsim.experiment import Experiment, expand, experiment_from
-from flowsim.results.store import PartWriter, ResultsStore, build_manifest
+from flowsim.results.store import PartWriter, ResultsStore, move_aside
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,7 +66,11 @@ class SweepSummary:
         skipped: Runs already finished in the folder before this sweep.
         done: Runs finished ok by this sweep.
         failed: Runs that failed in this sweep, as ``(run_id, error)``.
+        kept_failed: Runs recorded as failed earlier and not retried (still failed).
+        repaired: Runs found damaged (a part missing or not matching its receipt) and
+            therefore rerun, as ``(run_id, what was wrong)``.
         seconds: Wall time of the sweep.
+        moved_aside: Where ``overwrite`` moved the folder's earlier results (or None).
     """
 
     out_dir: Path
@@ -69,17 +78,23 @@ class SweepSummary:
     skipped: int = 0
     done: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    kept_failed: list[str] = field(default_factory=list)
+    repaired: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    moved_aside: Path | None = None
 
     @property
     def ok(self) -> bool:
-        """Whether no run failed in this sweep."""
-        return not self.failed
+        """Whether every run of the experiment is finished ok in the folder."""
+        return not self.failed and not self.kept_failed
 
     def __str__(self) -> str:
+        failed = len(self.failed) + len(self.kept_failed)
+        kept = f" ({len(self.kept_failed)} from earlier)" if self.kept_failed else ""
+        repaired = f", {len(self.repaired)} damaged rerun" if self.repaired else ""
         return (
-            f"{self.total} runs: {self.done} done, {self.skipped} skipped (already finished), "
-            f"{len(self.failed)} failed in {self.seconds:.1f} s -> {self.out_dir}"
+            f"{self.total} runs: {self.done} done, {self.skipped} skipped (already finished)"
+            f"{repaired}, {failed} failed{kept} in {self.seconds:.1f} s -> {self.out_dir}"
         )
 
 
@@ -198,6 +213,8 @@ def run_sweep(
     retry_failed: bool = False,
     progress: bool = True,
     run_fn: RunFn | None = None,
+    extend: bool = False,
+    overwrite: bool = False,
 ) -> SweepSummary:
     """Run an experiment into a results folder, skipping runs already finished there.
 
@@ -211,6 +228,10 @@ def run_sweep(
         retry_failed: Also rerun runs recorded as failed.
         progress: Show a progress bar.
         run_fn: The run function, a module-level callable (default ``run_one``).
+        extend: Allow adding runs (more replicates, grid points or scenarios) to a folder
+            that holds an earlier version of the experiment; existing runs are kept.
+        overwrite: When ``out_dir`` holds other results, move it aside to
+            ``<out_dir>.old-<time>`` (never deleted) and start a new folder.
 
     Returns:
         The summary.
@@ -218,7 +239,8 @@ def run_sweep(
     Raises:
         ScenarioError: When the experiment or one of its scenarios is invalid (nothing
             is written).
-        ResultsError: When ``out_dir`` holds results of a different experiment.
+        ResultsError: When ``out_dir`` holds other results, is in use by another command,
+            or cannot be written.
     """
     from tqdm.auto import tqdm
 
@@ -228,47 +250,65 @@ def run_sweep(
     started = time.perf_counter()
     exp = experiment_from(experiment)
     plan = expand(exp)
-    run_list = [
-        {
-            "run_id": s.run_id,
-            "scenario": scenario_of(s.run_id),
-            "replicate": s.replicate,
-            "seed": s.seed,
-            "params": s.params,
-            "parameter_set": s.parameter_set,
-        }
-        for s in plan.runs
-    ]
-    store = ResultsStore(out_dir)
-    store.prepare(
-        build_manifest(exp.canonical(), exp.content_hash(), plan.scenario_hashes, run_list)
-    )
-    finished = store.finished()
-    todo = [
-        s
-        for s in plan.runs
-        if s.run_id not in finished or (retry_failed and finished[s.run_id] != "ok")
-    ]
-    summary = SweepSummary(store.root, total=len(plan.runs), skipped=len(plan.runs) - len(todo))
+    manifest = manifest_for("sweep", exp.canonical(), exp.content_hash(), plan.runs)
+    with _prepared(out_dir, manifest, extend=extend, overwrite=overwrite) as (store, aside):
+        states = store.states(s.run_id for s in plan.runs)
+        todo = [
+            s
+            for s in plan.runs
+            if not states[s.run_id].finished
+            or (retry_failed and states[s.run_id].state == "failed")
+        ]
+        summary = SweepSummary(
+            store.root,
+            total=len(plan.runs),
+            skipped=len(plan.runs) - len(todo),
+            kept_failed=[
+                r for r, st in states.items() if st.state == "failed" and not retry_failed
+            ],
+            repaired=[(r, st.detail) for r, st in states.items() if st.state == "damaged"],
+            moved_aside=aside,
+        )
 
-    def on_crash(spec: RunSpec, error: str) -> Receipt:
-        store.writer.write_run(runs_row(spec, "failed", error, 0.0))
-        return Receipt(spec.run_id, "failed", 0.0, error)
+        def on_crash(spec: RunSpec, error: str) -> Receipt:
+            store.writer.write_run(runs_row(spec, "failed", error, 0.0))
+            return Receipt(spec.run_id, "failed", 0.0, error)
 
-    def open_executor(n: int | None) -> Any:
-        return open_pool(executor, n or workers, scheduler)
+        def open_executor(n: int | None) -> Any:
+            return open_pool(executor, n or workers, scheduler)
 
-    task = _Task(store.writer, run_fn)
-    with tqdm(total=len(todo), unit="run", disable=not progress or not todo) as bar:
-        for receipt in _stream(todo, task, open_executor, on_crash):
-            if receipt.status == "ok":
-                summary.done += 1
-            else:
-                summary.failed.append((receipt.run_id, receipt.error))
-            bar.set_postfix(done=summary.done, failed=len(summary.failed), refresh=False)
-            bar.update()
+        task = _Task(store.writer, run_fn)
+        with tqdm(total=len(todo), unit="run", disable=not progress or not todo) as bar:
+            for receipt in _stream(todo, task, open_executor, on_crash):
+                if receipt.status == "ok":
+                    summary.done += 1
+                else:
+                    summary.failed.append((receipt.run_id, receipt.error))
+                bar.set_postfix(done=summary.done, failed=len(summary.failed), refresh=False)
+                bar.update()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _prepared(
+    out_dir: str | Path, manifest: dict[str, Any], *, extend: bool, overwrite: bool
+) -> Iterator[tuple[ResultsStore, Path | None]]:
+    """Yield the locked, prepared store and where other results were moved (if they were)."""
+    store = ResultsStore(out_dir)
+    with store:
+        try:
+            store.prepare(manifest, extend=extend)
+        except ResultsError:
+            if not overwrite or not store.root.is_dir():
+                raise
+            aside = move_aside(store.root)
+        else:
+            yield store, None
+            return
+    with ResultsStore(out_dir) as fresh:
+        fresh.prepare(manifest, extend=extend)
+        yield fresh, aside
 
 
 @dataclass(frozen=True)

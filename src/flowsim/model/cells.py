@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import IRREGULAR, PENDING, STATUS_NAMES, VISITOR
+from flowsim.model.utility import (
+    home_term,
+    income_term,
+    job_access,
+    network_term,
+    status_formal_access,
+    status_security,
+)
+from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES, VISITOR
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -42,19 +50,19 @@ class CellTables:
     target: np.ndarray
 
 
+def build_cells(model: FlowModel) -> None:
+    """Phase ``cells``: tabulate this month's per-cell values into ``model.cells``."""
+    model.cells = cell_tables(model)
+
+
 def cell_tables(model: FlowModel) -> CellTables:
     """Build this month's tables from the world, policy effects, crowding and parameters."""
     w, p, fx = model.world_index, model.params, model.effects
     n = w.n_nodes
-    # formal access = a0 + a1 * integration, by status
-    a0 = np.ones(N_STATUS)
-    a1 = np.zeros(N_STATUS)
-    a0[IRREGULAR], a1[IRREGULAR] = p.irregular_formal_access, 1.0 - p.irregular_formal_access
-    a0[PENDING], a1[PENDING] = 0.5, 0.5
-    a0[VISITOR], a1[VISITOR] = a0[IRREGULAR], a1[IRREGULAR]  # a tourist entry gives no work permit
+    a0, a1 = status_formal_access(p)  # formal access = a0 + a1 * integration, by status
     inf = w.informality[:, None]
     base_find = (p.job_find_rate * (1.0 - w.unemployment) * model.crowding)[:, None]
-    find0 = base_find * (inf + (1.0 - inf) * a0[None, :])  # [loc, status]
+    find0 = base_find * job_access(inf, a0[None, :])  # [loc, status]
     find1 = base_find * (1.0 - inf) * a1[None, :]
     loss = np.broadcast_to(
         np.minimum(p.job_loss_rate * fx.job_loss_mult, 1.0)[:, None], (n, N_STATUS)
@@ -62,13 +70,11 @@ def cell_tables(model: FlowModel) -> CellTables:
     factor = np.ones(N_STATUS)
     factor[[IRREGULAR, PENDING, VISITOR]] = p.irregular_wage_factor
     wage = (w.wage * fx.wage_mult)[:, None] * factor[None, :]
-    secure = np.ones(N_STATUS)
-    secure[IRREGULAR], secure[PENDING], secure[VISITOR] = 0.0, 0.5, 0.5
     home = np.eye(n, dtype=bool)  # [nat, loc]
     stay = (
-        p.b_inc * np.log(np.maximum(wage, 1.0))[None, :, :]
-        + p.b_secure * secure[None, None, :]
-        + (p.b_net * np.log1p(model.network / p.net_ref) + p.b_home * home)[:, :, None]
+        income_term(wage, p)[None, :, :]
+        + p.b_secure * status_security(p)[None, None, :]
+        + (network_term(model.network, p) + home_term(n, p))[:, :, None]
     )
     # integration target by (nationality, location, documented or not)
     basei = w.integration_base[None, :]

@@ -1,6 +1,6 @@
-"""Phase 6, decisions: stay, move on, return, or take a labor pathway.
+"""Phase ``decide``: stay, move on, return, or take a labor pathway.
 
-Aspiration-capability random utility (DESIGN.md section 5). Destination utilities are
+Aspiration-capability random utility (terms in ``flowsim.model.utility``). Destination utilities are
 evaluated once per (nationality, location) group, never per agent; each agent's wish to
 move is a hazard rising with the gain of the group's inclusive value over its own utility
 of staying (integration, status, job, time here). Only the agents who act on the wish (a
@@ -14,10 +14,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
-from flowsim.model.economy import employment_odds, formal_access, job_access
+from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import start_journeys
-from flowsim.population import (
+from flowsim.model.utility import (
+    cost_term,
+    home_term,
+    income_term,
+    job_access,
+    journey_term,
+    network_term,
+)
+from flowsim.rng import agent_key, agent_uniform, stream
+from flowsim.vocab import (
     FIRST,
     IRREGULAR,
     LABOR_VISA,
@@ -26,7 +36,6 @@ from flowsim.population import (
     PATHWAY,
     RETURN,
 )
-from flowsim.rng import agent_key, agent_uniform, stream
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -45,7 +54,7 @@ def place_value(model: FlowModel) -> np.ndarray:
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
     # a destination that protects newcomers (or releases them pending a case) opens its
     # formal jobs and wages to them in proportion to that expected security
-    secure = fx.arrival.security()
+    secure = fx.arrival.security(p.pending_security)
     access = access + secure * (1.0 - access)
     access = job_access(w.informality[None, :], access)
     _, _, steady = employment_odds(
@@ -57,11 +66,7 @@ def place_value(model: FlowModel) -> np.ndarray:
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
-    value = p.b_inc * np.log(np.maximum(income, 1.0)) + p.b_net * np.log1p(
-        model.network / p.net_ref
-    )
-    value[idx, idx] += p.b_home
-    return value
+    return income_term(income, p) + network_term(model.network, p) + home_term(n, p)
 
 
 def destination_utility(model: FlowModel) -> np.ndarray:
@@ -79,14 +84,9 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     regime = model.effects.arrival
     # what the destination does with newcomers: a protected or pending status is worth
     # security; being expelled on arrival is like being stopped on the way
-    processing = p.b_secure * regime.security() - p.b_stop * regime.expelled
+    processing = p.b_secure * regime.security(p.pending_security) - p.b_stop * regime.expelled
     value = np.repeat(place_value(model) + processing, 2, axis=0)
-    u = (
-        value[:, None, :]
-        - p.b_risk * paths.risk
-        - p.b_stop * paths.stopped
-        - p.b_time * paths.months
-    )
+    u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, p)
     u = np.where(paths.reachable, u, -np.inf)
     return u
 
@@ -127,9 +127,10 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
         return np.squeeze(m, axis) + np.log(np.sum(np.exp(x - m), axis=axis))
 
 
-def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
-    """Decide and start journeys for settled agents; rows ``forced`` must leave (new emigrants)."""
+def decide(model: FlowModel) -> None:
+    """Decide and start journeys for settled agents; rows ``model.forced`` must leave."""
     P, p, t, seed = model.population, model.params, model.month, model.seed
+    settled, forced = model.settled(), model.forced
     n = model.world_index.n_nodes
     util = destination_utility(model)  # [class, from, to]
     cost = model.paths.cost
@@ -140,7 +141,7 @@ def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
     loans = network_loans(model)[:, None, :]  # [class, 1, to]
-    g_util = util - p.b_cost * cost / (mean_sav[:, :, None] + loans + p.c0)
+    g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = _logsumexp(g_util, axis=2).reshape(-1).astype(np.float32)  # [class*from]
     u_stay = stay_utility(model)
     gain = value[group] - u_stay
@@ -152,7 +153,7 @@ def decide(model: FlowModel, settled: np.ndarray, forced: np.ndarray) -> None:
     is_forced = np.zeros(P.n, dtype=bool)
     is_forced[forced] = True
     cand = np.flatnonzero(is_forced | (hazard > 0))
-    u = agent_uniform(seed, "move", t, P.key[cand], dtype=np.float32)
+    u = agent_uniform(seed, draws.MOVE, t, P.key[cand], dtype=np.float32)
     movers = cand[is_forced[cand] | (u < hazard[cand])]
     taken = _pathways(model, settled, gain, u_stay)
     if len(taken):
@@ -191,11 +192,11 @@ def _choose_block(
     sav = P.savings[rows].astype(np.float64)
     cost = model.paths.cost[cls, loc, :]
     budget = sav[:, None] + network_loans(model)[cls, :]
-    u = util[cls, loc, :] - p.b_cost * cost / (budget + p.c0)
+    u = util[cls, loc, :] - cost_term(cost, budget, p)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
-    draws = agent_uniform(seed, "choice", t, keys, option=np.arange(n + 1))
-    noise = -np.log(-np.log(np.maximum(draws, 1e-300)))  # Gumbel: argmax = softmax draw
+    u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 1))
+    noise = -np.log(-np.log(np.maximum(u_draw, 1e-300)))  # Gumbel: argmax = softmax draw
     scores = np.where(affordable, u, -np.inf) + noise[:, :n]
     stay = np.where(forced, -np.inf, u_stay + noise[:, n])
     best = np.argmax(scores, axis=1)
@@ -230,8 +231,8 @@ def _pathways(
     if not model.effects.pathways:
         return np.zeros(0, dtype=np.int64)
     free = settled.copy()
-    for win in model.effects.pathways:
-        rng = stream(seed, "pathway.slots", t, win.index)
+    for win in model.effects.pathways:  # in apply order (start, key): earlier windows pick first
+        rng = stream(seed, draws.PATHWAY_SLOTS.of(win.policy), t)
         want = win.people / model.scale
         slots = int(np.floor(want) + (rng.random() < want - np.floor(want)))
         if slots == 0:
@@ -264,7 +265,7 @@ def _pathways(
             )
             share = len(cand) * model.scale / max(eligible_people, 1.0)
             from_agents = min(len(cand), int(rng.binomial(slots, min(share, 1.0))))
-            pick = agent_uniform(seed, "pathway.pick", t, P.key[cand], option=win.index)
+            pick = agent_uniform(seed, draws.PATHWAY_PICK.of(win.policy), t, P.key[cand])
             if from_agents < len(cand):  # only the lowest draws matter: partial sort
                 part = np.argpartition(pick, from_agents)[:from_agents]
                 order = cand[part[np.argsort(pick[part], kind="stable")]]
@@ -272,7 +273,7 @@ def _pathways(
                 order = cand[np.argsort(pick, kind="stable")]
         chosen = order[:from_agents]
         offer = value[P.nationality[chosen], win.to] + p.b_path - u_stay[chosen]
-        accept = agent_uniform(seed, "pathway.accept", t, P.key[chosen], option=win.index) < (
+        accept = agent_uniform(seed, draws.PATHWAY_ACCEPT.of(win.policy), t, P.key[chosen]) < (
             1.0 / (1.0 + np.exp(-offer))
         )
         chosen = chosen[accept]
@@ -284,7 +285,10 @@ def _pathways(
             weights = w.population[origins] / w.population[origins].sum()
             per_origin = rng.multinomial(extra, weights)
             new_rows = model.add_agents(
-                np.repeat(origins, per_origin), source=2 + win.index, skill_floor=win.min_skill
+                np.repeat(origins, per_origin),
+                source=draws.policy_source(draws.PATHWAY_AGENTS, win.policy),
+                skill_floor=win.min_skill,
+                documented=True,  # they applied from home, with papers
             )
         rows = np.concatenate([rows, new_rows])
         if len(rows) == 0:
@@ -292,7 +296,8 @@ def _pathways(
         left = start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
         rows = rows[left]  # a pathway needs a legal route to the destination
         P.plan_return[rows] = (
-            agent_uniform(seed, "pathway.return", t, P.key[rows]) < win.return_share
+            agent_uniform(seed, draws.PATHWAY_RETURN.of(win.policy), t, P.key[rows])
+            < win.return_share
         )
         P.permit_months[rows] = win.contract_months  # the contract starts on arrival
         P.documented[rows] = True  # a pathway comes with travel documents

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from flowsim.model.utility import status_formal_access
 from flowsim.parameters import Parameters
-from flowsim.population import IRREGULAR, PENDING
 
 
 def formal_access(status: np.ndarray, integration: np.ndarray, p: Parameters) -> np.ndarray:
-    """Access to formal jobs (0-1) by status and integration."""
-    irregular = p.irregular_formal_access + (1.0 - p.irregular_formal_access) * integration
-    pending = 0.5 + 0.5 * integration
-    return np.where(status == IRREGULAR, irregular, np.where(status == PENDING, pending, 1.0))
-
-
-def job_access(informality: np.ndarray, access: np.ndarray) -> np.ndarray:
-    """Access to any job: the informal sector is open to all, the formal one by ``access``."""
-    return informality + (1.0 - informality) * access
+    """Access to formal jobs (0-1) by status and integration: ``a0[s] + a1[s] * I``."""
+    a0, a1 = status_formal_access(p)
+    return a0[status] + a1[status] * integration
 
 
 def employment_odds(
@@ -35,11 +29,6 @@ def employment_odds(
     loss = np.minimum(p.job_loss_rate * loss_mult, 1.0)
     steady = find / np.maximum(find + loss, 1e-9)
     return find, loss, steady
-
-
-def wage_factor(status: np.ndarray, p: Parameters) -> np.ndarray:
-    """Wage relative to the host level: informal/undocumented work pays less."""
-    return np.where((status == IRREGULAR) | (status == PENDING), p.irregular_wage_factor, 1.0)
 
 
 def crowding(new_migrants: np.ndarray, population: np.ndarray, p: Parameters) -> np.ndarray:

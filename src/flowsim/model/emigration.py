@@ -1,4 +1,4 @@
-"""Phase 3, emigration: new agents leave their origins at a push-driven rate."""
+"""Phase ``emigration``: new agents leave their origins at a push-driven rate."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.rng import stream
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def emigrate(model: FlowModel) -> np.ndarray:
-    """Create this month's emigrants at their origins; return their rows.
+def emigrate(model: FlowModel) -> None:
+    """Create this month's emigrants at their origins and mark them ``model.forced``.
+
+    Agents added with ``FlowModel.add_emigrants`` since the last step are forced too.
 
     The expected number of agents leaving origin ``o`` is
     ``push[o, year] / 12 * push_scale * shock multiplier / scale``; the realised number is
@@ -26,13 +29,14 @@ def emigrate(model: FlowModel) -> np.ndarray:
     # one stream per origin, so a change in one origin's rate leaves the others' draws alone
     counts = np.array(
         [
-            stream(model.seed, "emigration", model.month, int(o)).poisson(max(float(e), 0.0))
+            stream(model.seed, draws.EMIGRATION, model.month, int(o)).poisson(max(float(e), 0.0))
             for o, e in zip(w.origins, expected, strict=True)
         ],
         dtype=np.int64,
     )
     nodes = np.repeat(w.origins, counts)
-    rows = model.add_agents(nodes, source=0)
+    rows = model.add_agents(nodes, source=draws.SOURCE_EMIGRATION)
     if len(rows):
         model.recorder.count("emigrants", nodes, nodes)
-    return rows
+    model.forced = np.concatenate([model.pending_forced, rows])
+    model.pending_forced = rows[:0]

@@ -31,19 +31,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import INITIAL_COHORT, IRREGULAR, NATURALIZED, REGULAR
+from flowsim import draws
 from flowsim.rng import agent_key, agent_uniform
+from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATURALIZED, NEVER_MONTH, REGULAR
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 #: Years over which a pair's earliest recorded stock is taken to have arrived (assumption).
 EARLIEST_SPREAD_YEARS = 25
-
-#: Source tag of initial-stock agents in their keys (emigration uses 0 and 1, pathways 2+).
-INITIAL_SOURCE = 1_000_003
-
-_NEVER = 2**31 - 1
 
 
 def initial_counts(model: FlowModel) -> np.ndarray:
@@ -63,8 +59,8 @@ def initial_counts(model: FlowModel) -> np.ndarray:
     keep[w.origins] = True
     expected[~keep, :] = 0.0
     whole = np.floor(expected)
-    pair_keys = agent_key(INITIAL_SOURCE, np.arange(n * n, dtype=np.int64))
-    u = agent_uniform(model.seed, "initial.round", t0, pair_keys).reshape(n, n)
+    pair_keys = agent_key(draws.SOURCE_INITIAL, np.arange(n * n, dtype=np.int64))
+    u = agent_uniform(model.seed, draws.INITIAL_ROUND, t0, pair_keys).reshape(n, n)
     counts = (whole + (u < expected - whole)).astype(np.int64)
     counts[~keep, :] = 0
     return counts
@@ -106,8 +102,8 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
     nat, host = np.divmod(pair, n)
     first = np.repeat(np.cumsum(counts.reshape(-1)) - counts.reshape(-1), counts.reshape(-1))
     batch = np.arange(total) - first  # index within the pair: keys independent of other pairs
-    keys = agent_key(INITIAL_SOURCE, nat, host, batch)
-    u = agent_uniform(seed, "initial.attributes", t0, keys, option=np.arange(8))
+    keys = agent_key(draws.SOURCE_INITIAL, nat, host, batch)
+    u = agent_uniform(seed, draws.INITIAL_ATTRIBUTES, t0, keys, option=np.arange(8))
     months_here = _arrival_months(model, pair, u[:, 0], u[:, 1])
     shares = w.status_shares[nat, host]  # [agents, 2]
     status = np.where(
@@ -134,7 +130,7 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
         location=host,
         status=status,
         status_since=status_since,
-        status_until=_NEVER,
+        status_until=NEVER_MONTH,
         documented=documented,
         employed=employed,
         savings=savings,

@@ -15,24 +15,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim import draws
 from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
-from flowsim.population import (
+from flowsim.rng import agent_uniform
+from flowsim.vocab import (
     FIRST,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
+    NEVER_MONTH,
     PATHWAY,
     PENDING,
     REGULAR,
     VISITOR,
 )
-from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
-
-_NEVER = 2**31 - 1
 
 #: Permit months of a pending case that is granted (asylum, cancellation of removal): a
 #: lasting status, renewed like other permits. Assumption.
@@ -139,7 +139,7 @@ def _settle(
     contract_end = t + P.permit_months[changed].astype(np.int32)
     visit_end = np.int32(t + model.params.visitor_months)
     P.status_until[changed] = np.where(
-        pathway[~keep], contract_end, np.where(visitor[~keep], visit_end, np.int32(_NEVER))
+        pathway[~keep], contract_end, np.where(visitor[~keep], visit_end, np.int32(NEVER_MONTH))
     )
     P.integration[rows] = np.where(home, 1.0, 0.0)
     model.recorder.count("settled", where, P.nationality[rows])
@@ -166,13 +166,13 @@ def _process_arrivals(
     e, pd_, pr = fx.expelled[nat, where], fx.pending[nat, where], fx.protected[nat, where]
     if not (e.any() or pd_.any() or pr.any()):
         return
-    u = agent_uniform(seed, "arrival.regime", t, P.key[rows])
+    u = agent_uniform(seed, draws.ARRIVAL_REGIME, t, P.key[rows])
     expel = u < e
     pend = ~expel & (u < e + pd_)
     prot = ~expel & ~pend & (u < e + pd_ + pr)
     if pend.any():
         r, n_, w_ = rows[pend], nat[pend], where[pend]
-        ok = agent_uniform(seed, "arrival.grant", t, P.key[r]) < fx.grant[n_, w_]
+        ok = agent_uniform(seed, draws.ARRIVAL_GRANT, t, P.key[r]) < fx.grant[n_, w_]
         P.status[r] = PENDING
         P.status_until[r] = t + fx.hearing_months[n_, w_].astype(np.int32)
         P.permit_months[r] = np.where(ok, GRANTED_PERMIT_MONTHS, 0)
@@ -197,7 +197,7 @@ def _process_arrivals(
 
 
 def travel(model: FlowModel) -> None:
-    """Phase 7: advance every traveller by one month along its journey."""
+    """Phase ``travel``: advance every traveller by one month along its journey."""
     P, w, fx, rec, t, seed = (
         model.population,
         model.world_index,
@@ -221,9 +221,9 @@ def travel(model: FlowModel) -> None:
         src, dst = w.edge_src[edge], w.edge_dst[edge]
         keys = P.key[rows]
         # death or disappearance on the crossing
-        dies = agent_uniform(seed, "travel.death", t, keys, option=hop) < w.edge_risk[edge]
+        dies = agent_uniform(seed, draws.TRAVEL_DEATH, t, keys, option=hop) < w.edge_risk[edge]
         # interception (enforcement) or being turned back (partial closure)
-        u = agent_uniform(seed, "travel.intercept", t, keys, option=hop)
+        u = agent_uniform(seed, draws.TRAVEL_INTERCEPT, t, keys, option=hop)
         blocked = fx.closed[nat, edge]
         p_stop = 1.0 - (1.0 - fx.intercept[nat, edge]) * (1.0 - blocked)
         stopped = ~dies & (u < p_stop)

@@ -5,34 +5,22 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from flowsim import draws
 from flowsim.agents import Migrant
-from flowsim.model.cells import cell_tables
-from flowsim.model.decide import decide
+from flowsim.model.cells import CellTables
 from flowsim.model.economy import crowding
-from flowsim.model.emigration import emigrate
 from flowsim.model.initial import create_initial_stock
-from flowsim.model.journeys import travel
-from flowsim.model.labor import labor_market
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
-from flowsim.model.settle import network_stock, recent_migrants, settle_in
-from flowsim.model.status import update_status
+from flowsim.model.schedule import SCHEDULE
+from flowsim.model.settle import network_stock, recent_migrants
 from flowsim.policies import Effects, build_policies
-from flowsim.population import INITIAL_COHORT, NATIONAL, Population
+from flowsim.population import Population
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.scenario.schema import Scenario
+from flowsim.vocab import NATIONAL
 from flowsim.world import World, default_world
 from flowsim.world.compiled import WorldIndex, compile_world
-
-#: Budget (USD) against which route costs are weighed when choosing the path of a journey.
-PATH_BUDGET_USD = 1000.0
-
-
-def _freeze(obj: object) -> None:
-    """Make every numpy array attribute of ``obj`` read-only."""
-    for value in vars(obj).values():
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
 
 
 class FlowModel(mesa.Model):
@@ -75,16 +63,16 @@ class FlowModel(mesa.Model):
         self.population = Population(self._capacity_hint())
         self.recorder = Recorder(self.world_index, self.scale)
         self.agent_steps = 0
-        self._path_cache: dict[bytes, PathTables] = {}
-        self._weights = edge_weights(
+        self.path_cache: dict[bytes, PathTables] = {}
+        self.route_weights = edge_weights(
             self.world_index,
-            PATH_BUDGET_USD,
+            self.params.path_budget_usd,
             self.params.b_cost,
             self.params.b_risk,
             self.params.b_time,
         )
         self.legal_paths = shortest_paths(
-            self.world_index, self.world_index.edge_legal[None, :].copy(), self._weights
+            self.world_index, self.world_index.edge_legal[None, :].copy(), self.route_weights
         )
         # the people abroad at the start are agents (initialization); the diaspora table
         # feeds the network only for nationalities that got no initial agents, so nobody
@@ -95,8 +83,19 @@ class FlowModel(mesa.Model):
             self.network_base[np.unique(self.population.nationality[initial])] = 0.0
         self.network_base.flags.writeable = False
         self.crowding = np.ones(self.world_index.n_nodes)
-        self.network = network_stock(self, self._settled())
-        self._apply_policies()
+        no_rows = np.zeros(0, dtype=np.int64)
+        #: rows that must leave this month (new emigrants), set by phase ``emigration``
+        self.forced: np.ndarray = no_rows
+        #: rows added by ``add_emigrants`` since the last step; they join ``forced``
+        self.pending_forced: np.ndarray = no_rows
+        #: per-cell tables of the month, set by phase ``cells``
+        self.cells: CellTables | None = None
+        #: policy intensities the current ``effects`` and ``paths`` were built for
+        self.intensities: tuple[float, ...] | None = None
+        self.effects: Effects = Effects.base(self.world_index)
+        self.paths: PathTables = self.legal_paths
+        self.network = network_stock(self, self.settled())
+        SCHEDULE[0].run(self)  # this month's effects and journey tables, before any step
 
     # ----------------------------------------------------------------- set-up helpers
     def expected_emigrants(self) -> float:
@@ -113,7 +112,14 @@ class FlowModel(mesa.Model):
         abroad *= self.params.initial_stock_share
         return int(1.2 * (self.expected_emigrants() + abroad) / self.scale) + 1024
 
-    def add_agents(self, nodes: np.ndarray, source: int, skill_floor: float = 0.0) -> np.ndarray:
+    def add_agents(
+        self,
+        nodes: np.ndarray,
+        source: int,
+        skill_floor: float = 0.0,
+        *,
+        documented: bool = False,
+    ) -> np.ndarray:
         """Create agents at home in ``nodes`` (their origin); return their rows.
 
         Every creation goes through here: rows, stable random keys, initial savings and skill
@@ -121,8 +127,11 @@ class FlowModel(mesa.Model):
 
         Args:
             nodes: Origin node of each new agent.
-            source: Tag of what creates them (0 emigration, 2+k pathway window k).
+            source: Tag of what creates them, part of their stable key
+                (``flowsim.draws.SOURCE_*`` or ``flowsim.draws.policy_source``).
             skill_floor: Lowest skill percentile of the new agents.
+            documented: All hold travel documents (pathway recruits); otherwise each
+                holds a passport with its origin's passport share.
         """
         count = len(nodes)
         if count == 0:
@@ -137,12 +146,12 @@ class FlowModel(mesa.Model):
         batch = np.empty(count, dtype=np.int64)
         batch[order] = np.arange(count) - first
         keys = agent_key(t, source, nodes, batch)
-        u = agent_uniform(seed, "new.savings", t, keys, option=np.arange(2))
+        u = agent_uniform(seed, draws.NEW_SAVINGS, t, keys, option=np.arange(2))
         normal = np.sqrt(-2.0 * np.log1p(-u[:, 0])) * np.cos(2.0 * np.pi * u[:, 1])  # Box-Muller
         savings = p.savings_median_usd * np.exp(p.savings_sigma * normal)
-        skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, "new.skill", t, keys)
+        skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, draws.NEW_SKILL, t, keys)
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
-        documented = (agent_uniform(seed, "new.documented", t, keys) < share) | (source >= 2)
+        has_papers = (agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys) < share) | documented
         rows = self.population.add(
             count,
             key=keys,
@@ -153,7 +162,7 @@ class FlowModel(mesa.Model):
             skill=skill,
             arrival_month=t,
             integration=1.0,
-            documented=documented,
+            documented=has_papers,
         )
         self.register_agents(rows)
         return rows
@@ -167,41 +176,11 @@ class FlowModel(mesa.Model):
     def add_emigrants(self, origin: str, n_agents: int) -> np.ndarray:
         """Put ``n_agents`` new emigrants at ``origin``; they choose destinations next step."""
         node = self.world_index.node(origin)
-        rows = self.add_agents(np.full(int(n_agents), node), source=1)
-        self._pending_forced = np.concatenate([getattr(self, "_pending_forced", rows[:0]), rows])
+        rows = self.add_agents(np.full(int(n_agents), node), source=draws.SOURCE_FORCED)
+        self.pending_forced = np.concatenate([self.pending_forced, rows])
         return rows
 
-    # ----------------------------------------------------------------- policies and paths
-    def _apply_policies(self) -> None:
-        """Build this month's effects and journey tables (reused while no intensity changes).
-
-        Policies' effects depend only on their intensities, so a month with the same
-        intensities as the last one keeps the same (read-only) ``Effects`` and tables.
-        """
-        intensities = tuple(pol.intensity(self.month) for pol in self.policies)
-        if intensities == getattr(self, "_intensities", None):
-            return
-        self._intensities = intensities
-        self.effects = Effects.base(self.world_index)
-        for pol, k in zip(self.policies, intensities, strict=True):
-            if k > 0:
-                pol.apply(self.effects, self.month, k)
-        fx, w = self.effects, self.world_index
-        # journey classes: 2 * nationality + documented; the undocumented use no legal route
-        nat_open = fx.open_edges(w)
-        open_edges = np.repeat(nat_open, 2, axis=0)
-        open_edges[0::2] &= ~w.edge_legal[None, :]
-        stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
-        key = np.packbits(open_edges).tobytes() + np.round(stop, 4).tobytes()
-        tables = self._path_cache.get(key)
-        if tables is None:
-            tables = shortest_paths(
-                self.world_index, open_edges, self._weights, stop, self.params.b_stop
-            )
-            self._path_cache[key] = tables
-        self.paths = tables
-        _freeze(self.effects)  # reused while intensities are unchanged: phases only read it
-
+    # ----------------------------------------------------------------- helpers of the phases
     def refresh_network(self, settled: np.ndarray) -> None:
         """Recompute diaspora stocks from settled, living agents."""
         self.network = network_stock(self, settled)
@@ -213,60 +192,20 @@ class FlowModel(mesa.Model):
         P = self.population
         return 2 * P.nationality[rows].astype(np.int64) + P.documented[rows]
 
-    def _settled(self) -> np.ndarray:
+    def settled(self) -> np.ndarray:
         """Boolean mask of living agents not on a journey."""
         P = self.population
         return P.alive & ~P.in_transit
 
     # ----------------------------------------------------------------- the step
     def step(self) -> None:
-        """Advance one month through the nine phases below, in this order.
+        """Advance one month: run the phases of ``flowsim.model.schedule.SCHEDULE`` in order.
 
-        The phases and why each sits where it does:
-
-        1. Calendar: ``self.month`` is this month; push series and shocks read it.
-        2. Policies: each active policy writes this month's effects (visas, closures,
-           integration, programs); journey tables are refreshed if open routes changed,
-           so every later phase sees the same rules.
-        3. Emigration: new agents leave origins at the push-driven rate; they decide in
-           phase 6 with everyone else (forced to leave, free to choose where).
-        4. Labor market: jobs found and lost, income and savings, before decisions so
-           that hardship and savings of this month shape them.
-        5. Status: applications, grants, renewals, expiries and contract ends, before
-           decisions so a new permit counts as security this month.
-        6. Decide: labor-pathway slots are filled, then stay / move on / return.
-        7. Travel: travellers advance one month of route time; deaths, interceptions,
-           arrivals (new location, time-here reset); each crossing is recorded.
-        8. Settle in: integration and months-here grow for settled agents; the diaspora
-           network is refreshed for next month's decisions.
-        9. Record: stocks by country x nationality x status and employment are stored
-           with this month's events and crossings.
+        The schedule (names, order, what each phase reads and writes, and why it sits
+        where it does) is written once, there; ``docs/ODD.md`` section 3 is generated from it.
         """
-        self._apply_policies()  # phases 1-2
-        forced = emigrate(self)  # 3
-        extra = getattr(self, "_pending_forced", None)
-        if extra is not None and len(extra):
-            forced = np.concatenate([extra, forced])
-            self._pending_forced = extra[:0]
-        self.cells = cell_tables(self)
-        settled = self._settled()
-        labor_market(self, settled)  # 4
-        update_status(self, settled)  # 5
-        decide(self, self._settled(), forced)  # 6
-        travel(self)  # 7
-        settled = self._settled()
-        settle_in(self, settled)  # 8
-        P = self.population
-        self.recorder.close_month(
-            self.month,
-            P.location[settled],
-            P.nationality[settled],
-            P.status[settled],
-            P.employed[settled],
-            P.cohort[settled] == INITIAL_COHORT,
-        )  # 9
-        self.agent_steps += int(np.count_nonzero(P.alive))
-        self.month += 1
+        for phase in SCHEDULE:
+            phase.run(self)
 
     def run_months(self, months: int | None = None) -> None:
         """Run ``months`` steps (the scenario's ``run.months`` by default)."""

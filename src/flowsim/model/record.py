@@ -8,29 +8,22 @@ into the long result tables of ``flowsim.tables`` at the end of a run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date
-from flowsim.population import KIND_NAMES, STATUS_NAMES
-from flowsim.world.compiled import MODES, WorldIndex
+from flowsim.tables import STOCK_VARIABLES, VARIABLES
+from flowsim.vocab import INITIAL_COHORT, KIND_NAMES, MODES, STATUS_NAMES
+from flowsim.world.compiled import WorldIndex
 
-#: Event variables counted by (country, nationality) each month.
-EVENTS: tuple[str, ...] = (
-    "journeys_first",
-    "journeys_onward",
-    "journeys_return",
-    "journeys_pathway",
-    "settled",
-    "deaths",
-    "intercepted",
-    "deported",
-    "regularized",
-    "applications",
-    "stuck",
-    "emigrants",
-    "in_transit",
-)
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+#: Event variables counted by (country, nationality) each month: every result variable
+#: but the two stocks (the variables themselves are defined once, in ``flowsim.tables``).
+EVENTS: tuple[str, ...] = tuple(v for v in VARIABLES if v not in STOCK_VARIABLES)
 _EV = {name: i for i, name in enumerate(EVENTS)}
 JOURNEY_EVENT = tuple(_EV[f"journeys_{k}"] for k in KIND_NAMES)
 
@@ -106,11 +99,8 @@ class Recorder:
         n, s = self._n, len(STATUS_NAMES)
         iso = np.array(self.w.iso3, dtype=object)
         parts = []
-        for variable, stacked in (
-            ("stock", self._stock),
-            ("employed", self._employed),
-            ("stock_pre2015", self._initial),
-        ):
+        stocks = (self._stock, self._employed, self._initial)
+        for variable, stacked in zip(STOCK_VARIABLES, stocks, strict=True):
             arr = np.stack(stacked) if stacked else np.zeros((0, n * n * s))
             t, flat = np.nonzero(arr)
             loc, rest = np.divmod(flat, n * s)
@@ -174,6 +164,22 @@ class Recorder:
         ).reset_index(
             drop=True
         )
+
+
+def record_month(model: FlowModel) -> None:
+    """Phase ``record``: store this month's stocks and events; advance the month."""
+    P = model.population
+    settled = model.settled()
+    model.recorder.close_month(
+        model.month,
+        P.location[settled],
+        P.nationality[settled],
+        P.status[settled],
+        P.employed[settled],
+        P.cohort[settled] == INITIAL_COHORT,
+    )
+    model.agent_steps += int(np.count_nonzero(P.alive))
+    model.month += 1
 
 
 def _dates(months: pd.Series) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Phase 8, settling in: integration grows, time here counts, diaspora stocks update."""
+"""Phase ``settle``: integration grows, time here counts, diaspora stocks update."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim.model.cells import cells
-from flowsim.population import RUN_COHORT
+from flowsim.vocab import RUN_COHORT
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def settle_in(model: FlowModel, settled: np.ndarray) -> None:
+def settle_in(model: FlowModel) -> None:
     """Advance integration and months-here of settled agents; refresh the network.
 
     Integration moves a share ``integration_rate`` towards the target of the agent's
     (nationality, host, documented) cell each month.
     """
     P, p, t, ct = model.population, model.params, model.month, model.cells
+    settled = model.settled()
     key = cells(P.nationality, P.location, P.status, model.world_index.n_nodes)
     integ = P.integration
     np.copyto(

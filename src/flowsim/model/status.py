@@ -1,4 +1,4 @@
-"""Phase 5, legal status: applications, decisions, grants, renewals, expiries."""
+"""Phase ``status``, legal status: applications, decisions, grants, renewals, expiries."""
 
 from __future__ import annotations
 
@@ -6,32 +6,33 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.population import (
+from flowsim import draws
+from flowsim.rng import agent_uniform
+from flowsim.vocab import (
     IRREGULAR,
     LABOR_VISA,
     NATURALIZED,
+    NEVER_MONTH,
     PENDING,
     REGULAR,
     RETURN,
     VISITOR,
 )
-from flowsim.rng import agent_uniform
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
-_NEVER = 2**31 - 1
 
-
-def update_status(model: FlowModel, settled: np.ndarray) -> None:
-    """Run the status machine for settled agents (boolean mask) in this month."""
+def update_status(model: FlowModel) -> None:
+    """Run the status machine for settled agents in this month."""
     P, p, t, rec = model.population, model.params, model.month, model.recorder
+    settled = model.settled()
     seed = model.seed
     status = P.status
     # visitors (legal entrants on a short stay) may apply like the irregular
     irregular_here = settled & ((status == IRREGULAR) | (status == VISITOR))
     # applications to open regularization programs
-    for k, win in enumerate(model.effects.regularizations):
+    for win in model.effects.regularizations:  # in apply order (start, key)
         elig = (
             irregular_here
             & (P.location == win.country)
@@ -41,11 +42,14 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         cand = np.flatnonzero(elig)
         if len(cand) == 0:
             continue
-        u = agent_uniform(seed, "regularization.apply", t, P.key[cand], option=k)
+        u = agent_uniform(seed, draws.REGULARIZATION_APPLY.of(win.policy), t, P.key[cand])
         apply = cand[u < win.apply_prob]
         if len(apply) == 0:
             continue
-        ok = agent_uniform(seed, "regularization.approve", t, P.key[apply], option=k) < win.approval
+        ok = (
+            agent_uniform(seed, draws.REGULARIZATION_APPROVE.of(win.policy), t, P.key[apply])
+            < win.approval
+        )
         P.status[apply] = PENDING
         P.status_since[apply] = t
         P.status_until[apply] = t + win.processing_months
@@ -67,28 +71,28 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         r = decided[~granted]
         P.status[r] = IRREGULAR
         P.status_since[r] = t
-        P.status_until[r] = _NEVER
+        P.status_until[r] = NEVER_MONTH
     # naturalization after long regular residence
     nat = np.flatnonzero(
         settled & (status == REGULAR) & (P.status_since <= t - p.naturalize_after_months)
     )
     P.status[nat] = NATURALIZED
-    P.status_until[nat] = _NEVER
+    P.status_until[nat] = NEVER_MONTH
     # permit expiry: renewed or lapsed into irregularity
     expiring = due[(st == REGULAR) & (P.status[due] == REGULAR)]
     if len(expiring):
-        renew = agent_uniform(seed, "permit.renew", t, P.key[expiring]) < p.permit_renewal
+        renew = agent_uniform(seed, draws.PERMIT_RENEW, t, P.key[expiring]) < p.permit_renewal
         keep = expiring[renew]
         P.status_until[keep] = t + np.maximum(P.permit_months[keep].astype(np.int32), 1)
         lapse = expiring[~renew]
         P.status[lapse] = IRREGULAR
         P.status_since[lapse] = t
-        P.status_until[lapse] = _NEVER
+        P.status_until[lapse] = NEVER_MONTH
     # visitors whose allowed stay ended overstay into irregularity
     overstay = due[st == VISITOR]
     P.status[overstay] = IRREGULAR
     P.status_since[overstay] = t
-    P.status_until[overstay] = _NEVER
+    P.status_until[overstay] = NEVER_MONTH
     # labor-visa contracts ending: return home or overstay
     ending = due[st == LABOR_VISA]
     if len(ending):
@@ -96,7 +100,7 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
         stay = ending[~P.plan_return[ending]]
         P.status[stay] = IRREGULAR
         P.status_since[stay] = t
-        P.status_until[stay] = _NEVER
+        P.status_until[stay] = NEVER_MONTH
         if len(home):
             from flowsim.model.journeys import start_journeys
 
@@ -104,4 +108,4 @@ def update_status(model: FlowModel, settled: np.ndarray) -> None:
             no_way = home[~left]  # no open route home: they overstay
             P.status[no_way] = IRREGULAR
             P.status_since[no_way] = t
-            P.status_until[no_way] = _NEVER
+            P.status_until[no_way] = NEVER_MONTH

@@ -1,17 +1,19 @@
 """What the active policies amount to in one month, as arrays the step phases read.
 
-``Effects`` is built from the base world in phase 2 of the step whenever a policy's
+``Effects`` is built from the base world in the `policies` phase of the step whenever a policy's
 intensity changes (and reused, read-only, in months where none does); each active policy
 writes into it. Phases never look at policy objects directly and never write into it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.world.compiled import WorldIndex
+if TYPE_CHECKING:
+    from flowsim.world.compiled import WorldIndex
 
 #: ``deport_to`` codes besides node indices.
 DEPORT_ORIGIN = -1
@@ -22,6 +24,7 @@ DEPORT_PREVIOUS = -2
 class RegularizationWindow:
     """A regularization program open this month."""
 
+    policy: str  # the policy's key: names its random draws
     country: int
     nationalities: np.ndarray  # bool [L]
     arrived_before: int  # absolute month; agents must have arrived earlier
@@ -35,8 +38,7 @@ class RegularizationWindow:
 class PathwayWindow:
     """Labor-pathway slots available this month."""
 
-    name: str
-    index: int  # the policy's position in the scenario: a stable key for its random draws
+    policy: str  # the policy's key: names its random draws and the agents it creates
     from_nodes: np.ndarray  # bool [L]
     to: int
     people: float  # slots this month, people
@@ -81,13 +83,13 @@ class ArrivalRegime:
             all_entries=np.zeros((n, n), dtype=bool),
         )
 
-    def security(self) -> np.ndarray:
+    def security(self, pending_security: float) -> np.ndarray:
         """Return the expected status security of a newcomer let in: ``[nat, host]`` (0-1).
 
-        Protected counts 1, pending 0.5 (as in the cell tables), irregular 0.
+        Protected counts 1, pending ``pending_security`` (as in the cell tables), irregular 0.
         """
         kept = np.maximum(1.0 - self.expelled, 1e-9)
-        return (self.protected + 0.5 * self.pending) / kept
+        return (self.protected + pending_security * self.pending) / kept
 
 
 @dataclass
@@ -121,6 +123,11 @@ class Effects:
             wage_mult=np.ones(n),
             arrival=ArrivalRegime.none(n),
         )
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """Names of the fields policies may write (what ``RuntimePolicy.writes`` names)."""
+        return tuple(f.name for f in fields(cls))
 
     def open_edges(self, w: WorldIndex) -> np.ndarray:
         """Routes usable by each nationality: not fully closed; legal ones need no visa."""

@@ -8,12 +8,14 @@ Filters are pushed down to the Parquet scan, so a large store is never loaded wh
     res.timeseries(variable="journeys_onward", country=["PER", "COL"], period="2018/2023")
     res.flows(route="Darien Gap", kind="onward", period="2023")
 
-Only runs whose status is ``ok`` contribute data unless ``include_failed=True``.
+Only runs whose status is ``ok`` contribute data unless ``include_failed=True``. Opening
+refuses a folder whose planned runs are not all finished ok with whole part files (the
+run is named); ``allow_incomplete=True`` opens it anyway and reads only the runs whose
+parts match their receipts (e.g. to look at a sweep still running).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -25,7 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from flowsim.errors import ResultsError
-from flowsim.results.store import MANIFEST, SCHEMAS
+from flowsim.results.store import SCHEMAS, part_name, read_manifest
+from flowsim.results.verify import check_complete, run_states
 
 Filter = str | Sequence[str] | None
 
@@ -87,18 +90,26 @@ class Results:
         manifest: The parsed ``manifest.json``.
     """
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, allow_incomplete: bool = False) -> None:
         self.root = Path(root)
-        path = self.root / MANIFEST
-        if not path.exists():
-            raise ResultsError(f"{self.root} is not a results folder (no {MANIFEST})")
-        self.manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        self.manifest: dict[str, Any] = read_manifest(self.root)
+        states = run_states(self.root, self.manifest)  # every part's checksum, once
+        if not allow_incomplete:
+            check_complete(self.root, states)
+        self._files = {
+            table: [
+                str(self.root / f"{table}.parquet" / part_name(run_id))
+                for run_id, state in states.items()
+                if state.finished and (table == "runs" or state.state == "ok")
+            ]
+            for table in SCHEMAS
+        }
 
     def _dataset(self, table: str) -> ds.Dataset | None:
-        folder = self.root / f"{table}.parquet"
-        if not folder.exists() or not any(folder.glob("part-*.parquet")):
+        files = self._files[table]
+        if not files:
             return None
-        return ds.dataset(folder, format="parquet", schema=SCHEMAS[table])
+        return ds.dataset(files, format="parquet", schema=SCHEMAS[table])
 
     @property
     def runs(self) -> pd.DataFrame:
@@ -203,16 +214,19 @@ class Results:
         return self._read("flows", filters, period, include_failed)
 
 
-def open_results(directory: str | Path) -> Results:
+def open_results(directory: str | Path, *, allow_incomplete: bool = False) -> Results:
     """Open a results folder for reading.
 
     Args:
         directory: The sweep's folder (it holds ``manifest.json``).
+        allow_incomplete: Open a folder with missing, failed or damaged runs too, reading
+            only the runs whose parts are whole.
 
     Returns:
         The results.
 
     Raises:
-        ResultsError: When the folder has no manifest.
+        ResultsError: When the folder has no manifest, is of another format version, or
+            (unless ``allow_incomplete``) a planned run is missing, failed or damaged.
     """
-    return Results(directory)
+    return Results(directory, allow_incomplete=allow_incomplete)

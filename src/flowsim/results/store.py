@@ -1,17 +1,20 @@
-"""Writing a results folder: manifest, and one Parquet part file per run and table.
+"""Writing a results folder: manifest, one Parquet part file per run and table, receipts.
 
-Layout of one sweep's folder::
+Layout of one results folder (``flowsim run`` and ``flowsim sweep`` alike)::
 
-    manifest.json
-    runs.parquet/part-<run>.parquet        one row per finished run (written last)
+    manifest.json                          what was run, with which code and inputs
+    runs.parquet/part-<run>.parquet        one row per finished run
     timeseries.parquet/part-<run>.parquet  long monthly table of that run
     flows.parquet/part-<run>.parquet       border crossings of that run
+    receipts/part-<run>.json               size, rows, SHA-256 of each part (written last)
+    .flowsim.lock                          lock file (see ``flowsim.results.lock``)
 
-Every part is written to a temporary name starting with ``.`` in the same folder
+Every file is written to a temporary name starting with ``.`` in the same folder
 (Parquet readers skip such files), flushed to disk and renamed into place, so a reader
-never sees half a file. A run counts as finished if and only if its ``runs`` part
-exists; its timeseries and flows parts are written before it. Parts carry no
-timestamps: the same result gives byte-identical files.
+never sees half a file. A run counts as finished if and only if its receipt exists and
+its parts match it (``flowsim.results.receipts``). Parts carry no timestamps: the same
+result gives byte-identical files. Nothing here ever deletes a file it did not write:
+other files in a results folder (reports, notes) are left alone.
 """
 
 from __future__ import annotations
@@ -20,9 +23,8 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +32,13 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from flowsim import __version__, tables
+from flowsim import tables
 from flowsim.errors import ResultsError
+from flowsim.results.lock import LOCK_FILE, FolderLock
+from flowsim.results.manifest import build_manifest, differences
+from flowsim.results.receipts import RECEIPTS, RunState, part_entry, receipt_text, run_state
 
 MANIFEST = "manifest.json"
 TABLES: tuple[str, ...] = ("runs", "timeseries", "flows")
@@ -174,6 +178,11 @@ def write_part(path: Path, table: pa.Table) -> None:
     write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 @dataclass(frozen=True)
 class PartWriter:
     """Handle a worker uses to write one run's parts into a results folder (picklable).
@@ -189,16 +198,21 @@ class PartWriter:
         """Return the part path of ``run_id`` in ``table``."""
         return self.root / f"{table}.parquet" / part_name(run_id)
 
+    def receipt_path(self, run_id: str) -> Path:
+        """Return the receipt path of ``run_id``."""
+        return self.root / RECEIPTS / part_name(run_id).replace(".parquet", ".json")
+
     def write_run(
         self,
         run: Mapping[str, Any],
         timeseries: pd.DataFrame | None = None,
         flows: pd.DataFrame | None = None,
     ) -> None:
-        """Write a run's timeseries and flows parts, then its runs part (last).
+        """Write a run's timeseries and flows parts, its runs part, then its receipt (last).
 
         A failed run writes no tables, and any stale timeseries/flows parts of an earlier
-        attempt are removed, so raw reads of the folder never show a failed run's data.
+        attempt of the same run are removed, so raw reads of the folder never show a
+        failed run's data.
 
         Args:
             run: The runs row (keys = ``tables.RUNS_COLUMNS``).
@@ -206,190 +220,198 @@ class PartWriter:
             flows: The run's flows (ignored unless the status is ``ok``).
         """
         run_id = str(run["run_id"])
+        status = str(run.get("status"))
+        receipt = self.receipt_path(run_id)
+        receipt.unlink(missing_ok=True)  # the run is unfinished until its new receipt lands
+        entries: dict[str, dict[str, Any]] = {}
         for name, frame in (("timeseries", timeseries), ("flows", flows)):
             path = self.path(name, run_id)
-            if frame is None or run.get("status") != "ok":
+            if frame is None or status != "ok":
                 path.unlink(missing_ok=True)
             else:
-                write_part(path, to_arrow(name, frame))
-        write_part(self.path("runs", run_id), to_arrow("runs", pd.DataFrame([dict(run)])))
+                table = to_arrow(name, frame)
+                write_part(path, table)
+                entries[name] = part_entry(path, table.num_rows)
+        runs_path = self.path("runs", run_id)
+        write_part(runs_path, to_arrow("runs", pd.DataFrame([dict(run)])))
+        entries["runs"] = part_entry(runs_path, 1)
+        receipt.parent.mkdir(exist_ok=True)
+        write_text(receipt, receipt_text(run_id, status, entries))
+
+    def state(self, run_id: str) -> RunState:
+        """Return whether ``run_id`` finished with whole parts (see ``RunState``)."""
+        return run_state(self.root, run_id, self.receipt_path(run_id))
 
 
-def git_commit(cwd: Path | None = None) -> str | None:
-    """Return the current git commit of the working directory, or ``None``."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+def manifest_text(manifest: Mapping[str, Any]) -> str:
+    """Return a manifest as JSON: readable, with one compact line per run (about 120 bytes).
 
-
-def build_manifest(
-    experiment: Mapping[str, Any],
-    experiment_hash: str,
-    scenario_hashes: Mapping[str, str],
-    runs: list[dict[str, Any]],
-    kind: str = "sweep",
-) -> dict[str, Any]:
-    """Return the manifest of a sweep.
-
-    Args:
-        experiment: The experiment as canonical JSON-ready data.
-        experiment_hash: Its content hash.
-        scenario_hashes: Scenario label -> content hash.
-        runs: The run list: ``run_id``, ``scenario``, ``replicate``, ``seed``, ``params``.
-        kind: ``"sweep"``, or ``"run"`` for a folder written by ``flowsim run``.
+    The run list is last; at the run limit (``flowsim.results.manifest.MAX_RUNS``) the
+    file stays near 25 MB.
     """
-    return {
-        "format_version": tables.FORMAT_VERSION,
-        "kind": kind,
-        "flowsim_version": __version__,
-        "git_commit": git_commit(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "experiment": dict(experiment),
-        "experiment_hash": experiment_hash,
-        "scenarios": dict(scenario_hashes),
-        "runs": runs,
-    }
+    head = json.dumps({k: v for k, v in manifest.items() if k != "runs"}, indent=1, sort_keys=True)
+    runs = ",\n  ".join(
+        json.dumps(r, sort_keys=True, separators=(",", ":")) for r in manifest.get("runs") or []
+    )
+    body = f"[\n  {runs}\n ]" if runs else "[]"
+    return head[: head.rstrip().rfind("}")].rstrip() + f',\n "runs": {body}\n}}\n'
 
 
-def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    lines = []
-    if old.get("format_version") != new.get("format_version"):
-        lines.append(f"format_version: {old.get('format_version')} -> {new.get('format_version')}")
-    old_exp, new_exp = old.get("experiment", {}), new.get("experiment", {})
-    for key in sorted(set(old_exp) | set(new_exp)):
-        if old_exp.get(key) != new_exp.get(key):
-            lines.append(f"experiment.{key}: {old_exp.get(key)!r} -> {new_exp.get(key)!r}")
-    old_sc, new_sc = old.get("scenarios", {}), new.get("scenarios", {})
-    for label in sorted(set(old_sc) | set(new_sc)):
-        if label not in old_sc:
-            lines.append(f"scenario {label}: new")
-        elif label not in new_sc:
-            lines.append(f"scenario {label}: no longer in the experiment")
-        elif old_sc[label] != new_sc[label]:
-            lines.append(f"scenario {label}: its file or a file it extends changed")
-    return lines
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsError(f"{path}: not a readable manifest ({exc})") from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: not a readable manifest (not a JSON object)")
+    version = data.get("format_version")
+    if version != tables.FORMAT_VERSION:
+        raise ResultsError(
+            f"{path}: format_version {version!r} (allowed: {tables.FORMAT_VERSION}, the "
+            "layout this flowsim reads and writes); rerun it into a new folder"
+        )
+    return data
+
+
+def move_aside(root: Path) -> Path:
+    """Rename a folder to ``<name>.old-<UTC time>`` next to it (never delete); return it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = root.with_name(f"{root.name}.old-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = root.with_name(f"{root.name}.old-{stamp}-{n}")
+    os.rename(root, aside)
+    return aside
+
+
+def read_manifest(root: str | Path) -> dict[str, Any]:
+    """Return a results folder's manifest, checking it is of this flowsim's format.
+
+    Raises:
+        ResultsError: No manifest, an unreadable one, or one of another format version.
+    """
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise ResultsError(f"{root}: not a results folder (no {MANIFEST})")
+    return _read_manifest(path)
 
 
 class ResultsStore:
-    """One sweep's results folder, opened for writing."""
+    """A results folder opened for writing by one command (``run`` or ``sweep``).
+
+    Args:
+        root: The folder.
+    """
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).absolute()  # workers may run elsewhere: never relative
         self.writer = PartWriter(self.root)
-
-    @classmethod
-    def for_single_run(cls, root: str | Path, spec: Any) -> ResultsStore:
-        """Prepare a folder holding one run (``flowsim run``), replacing an earlier one.
-
-        A folder written by an earlier single run is emptied and reused; a sweep's folder
-        or any other non-empty folder is refused.
-
-        Args:
-            root: The results folder.
-            spec: The run's ``RunSpec``.
-
-        Raises:
-            ResultsError: When ``root`` holds a sweep or is not a results folder.
-        """
-        store = cls(root)
-        if store.manifest_path.exists():
-            old = json.loads(store.manifest_path.read_text(encoding="utf-8"))
-            if old.get("kind") != "run":
-                raise ResultsError(
-                    f"{store.root} holds a sweep's results; choose another --out folder."
-                )
-            for name in TABLES:
-                for part in (store.root / f"{name}.parquet").glob("part-*.parquet"):
-                    part.unlink()
-            store.manifest_path.unlink()
-        label = getattr(spec, "scenario_label", spec.scenario.name)
-        experiment = {
-            "name": label,
-            "scenarios": [label],
-            "replicates": 1,
-            "seed": spec.seed,
-            "params": spec.params,
-        }
-        text = json.dumps(experiment, sort_keys=True, separators=(",", ":"))
-        run = {
-            "run_id": spec.run_id,
-            "scenario": label,
-            "replicate": spec.replicate,
-            "seed": spec.seed,
-            "params": spec.params,
-        }
-        store.prepare(
-            build_manifest(
-                experiment,
-                hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                {label: spec.scenario.content_hash()},
-                [run],
-                kind="run",
-            )
-        )
-        return store
-
-    def write_result(self, result: Any) -> None:
-        """Write a ``RunResult``'s parts (tables first, runs row last)."""
-        self.writer.write_run(result.run, result.timeseries, result.flows)
+        self._lock: FolderLock | None = None
 
     @property
     def manifest_path(self) -> Path:
         """Path of ``manifest.json``."""
         return self.root / MANIFEST
 
-    def prepare(self, manifest: Mapping[str, Any]) -> None:
-        """Create the folder for a sweep, or check that an existing one holds the same sweep.
-
-        Args:
-            manifest: The manifest of the sweep about to run.
+    def lock(self) -> FolderLock:
+        """Create the folder if needed and lock it for writing (released on ``close``).
 
         Raises:
-            ResultsError: When the folder holds results of a different experiment (or
-                scenario files changed since), or something that is not a results folder.
+            ResultsError: ``root`` is a file, cannot be created, or is in use.
+        """
+        if self.root.exists() and not self.root.is_dir():
+            raise ResultsError(f"{self.root} is a file, not a folder (allowed: a folder path)")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ResultsError(f"{self.root}: cannot create the folder ({exc.strerror})") from None
+        self._lock = FolderLock(self.root).acquire()
+        return self._lock
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> ResultsStore:
+        self.lock()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def prepare(self, manifest: Mapping[str, Any], *, extend: bool = False) -> None:
+        """Start a new results folder, or check an existing one may take these runs.
+
+        An existing folder is resumed when its manifest plans the same runs with the same
+        code and inputs; with ``extend`` it may also gain new runs (the manifest is then
+        rewritten with the longer run list). Nothing is ever deleted.
+
+        Args:
+            manifest: The manifest of the command about to run.
+            extend: Allow adding runs to a folder that already holds some.
+
+        Raises:
+            ResultsError: When the folder holds other results (saying what differs), is
+                of another format version, or holds files but no manifest.
         """
         if self.manifest_path.exists():
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            diffs = _differences(old, manifest)
-            if diffs or old.get("experiment_hash") != manifest["experiment_hash"]:
+            old = _read_manifest(self.manifest_path)
+            diffs = differences(old, manifest, extend=extend)
+            if diffs:
                 raise ResultsError(
-                    f"{self.root} holds results of a different sweep; resuming would mix "
-                    "them. What differs:\n  "
-                    + "\n  ".join(diffs or ["experiment hash"])
-                    + "\nChoose a new --out folder (or delete this one to start over)."
+                    f"{self.root} holds other results; resuming would mix them. What "
+                    "differs:\n  "
+                    + "\n  ".join(diffs[:20])
+                    + (f"\n  ... and {len(diffs) - 20} more" if len(diffs) > 20 else "")
+                    + "\nChoose a new --out folder"
+                    + (
+                        " (or pass --overwrite to move this one aside)."
+                        if old.get("kind") == "run"
+                        else "."
+                    )
                 )
+            if extend and old.get("runs") != manifest.get("runs"):
+                kept = {**manifest, "created": old.get("created")}
+                write_text(self.manifest_path, manifest_text(kept))
             return
-        table_dirs = {f"{name}.parquet" for name in TABLES}
-        leftovers = [
-            p
-            for p in (self.root.iterdir() if self.root.exists() else ())
-            if not (p.name in table_dirs and p.is_dir() and not any(p.glob("part-*")))
-        ]
-        if leftovers:
+        ours = {f"{name}.parquet" for name in TABLES} | {RECEIPTS, LOCK_FILE}
+        self.root.mkdir(parents=True, exist_ok=True)
+        others = sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.name not in ours and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        )  # a temporary file of ours is what a kill during the first write leaves
+        if others:
             raise ResultsError(
-                f"{self.root} is not empty and has no {MANIFEST}; it is not a results "
-                "folder. Choose a new --out folder."
+                f"{self.root} holds files but no {MANIFEST} ({', '.join(others[:3])}); it "
+                "is not a results folder. Choose a new --out folder."
             )
-        for name in TABLES:
-            (self.root / f"{name}.parquet").mkdir(parents=True, exist_ok=True)
-        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-        write_atomic(self.manifest_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        for name in (*(f"{t}.parquet" for t in TABLES), RECEIPTS):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+        write_text(self.manifest_path, manifest_text(manifest))
 
-    def finished(self) -> dict[str, str]:
-        """Return run id -> status of every run whose runs part exists."""
-        folder = self.root / "runs.parquet"
-        if not folder.exists() or not any(folder.glob("part-*.parquet")):
-            return {}
-        table = ds.dataset(folder, format="parquet", schema=SCHEMAS["runs"]).to_table(
-            columns=["run_id", "status"]
-        )
-        return dict(zip(table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True))
+    def states(self, run_ids: Iterable[str]) -> dict[str, RunState]:
+        """Return run id -> verified state, for the given runs."""
+        return {run_id: self.writer.state(run_id) for run_id in run_ids}
+
+    def write_result(self, result: Any) -> None:
+        """Write a ``RunResult``'s parts (tables first, runs row, receipt last)."""
+        self.writer.write_run(result.run, result.timeseries, result.flows)
+
+
+__all__ = [
+    "MANIFEST",
+    "SCHEMAS",
+    "TABLES",
+    "PartWriter",
+    "ResultsStore",
+    "build_manifest",
+    "part_name",
+    "read_manifest",
+    "to_arrow",
+    "write_atomic",
+    "write_part",
+]

@@ -24,6 +24,7 @@ META_COLUMNS: tuple[str, ...] = (
     "max_implausibility",
     "second_implausibility",
     "male",
+    "non_implausible",
 )
 
 

@@ -8,7 +8,6 @@ No run can start from a file that does not load.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from flowsim.calendar import parse_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.parameters import Parameters
-from flowsim.scenario.policies import POLICY_SPECS, Policy
+from flowsim.policies import POLICY_SPECS, Policy
+from flowsim.scenario.files import read_toml
+from flowsim.scenario.messages import number_problems, plain, suggestion
 from flowsim.scenario.schema import (
     CalibrationInfo,
     CountryChange,
@@ -108,21 +108,18 @@ def _format_pydantic(file: str, prefix: str, section: str, exc: ValidationError)
         if kind == "extra_forbidden":
             model = _section_model(section, loc)
             allowed = f" (allowed: {_allowed(model)})" if model else ""
-            msg = f"unknown key{allowed}"
+            hint = suggestion(str(loc[-1]), model.model_fields) if model else ""
+            msg = f"unknown key{allowed}{hint}"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             where = f"{prefix}.type"
             got = err.get("input", {}).get("type") if isinstance(err.get("input"), dict) else None
             msg = (
                 f"unknown policy type {got!r}" if got is not None else "missing policy type"
             ) + f" (allowed: {', '.join(POLICY_SPECS)})"
-        elif kind == "missing":
-            msg = "required key is missing"
-        elif kind == "value_error":
-            msg = str(err["msg"]).removeprefix("Value error, ")
-        elif kind == "literal_error":
-            msg = f"{err['msg']}; got {err.get('input')!r}"
+            if got is not None:
+                msg += suggestion(str(got), POLICY_SPECS)
         else:
-            msg = f"{err['msg']}; got {err.get('input')!r}"
+            msg = plain(err)
         problems.append(Problem(file, where, msg))
     return problems
 
@@ -131,10 +128,18 @@ def _check_sections(layer: _Layer) -> None:
     """Validate each section of one file on its own, so problems name this file."""
     file = str(layer.path)
     raw = layer.raw
+    numbers = number_problems(raw, file)
+    if numbers:  # NaN, infinity, 1e300: reported alone, the schema would repeat them
+        layer.problems += numbers
+        return
     for key in raw:
         if key not in FILE_KEYS:
             layer.problems.append(
-                Problem(file, key, f"unknown key (allowed: {', '.join(FILE_KEYS)})")
+                Problem(
+                    file,
+                    key,
+                    f"unknown key (allowed: {', '.join(FILE_KEYS)}){suggestion(key, FILE_KEYS)}",
+                )
             )
     checks: list[tuple[str, type[BaseModel]]] = [
         ("run", RunSettings),
@@ -173,22 +178,7 @@ def _check_sections(layer: _Layer) -> None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            [Problem(str(path), "file", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
-        ) from None
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "file", "no such file")]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(str(path), "file", f"cannot read: {exc}")]) from None
-    if not text.strip():
-        raise ScenarioError([Problem(str(path), "file", "the file is empty")])
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "toml", f"malformed TOML: {exc}")]) from None
+    return read_toml(path)
 
 
 def _candidates(ref: str, relative_to: Path, search_dirs: Sequence[Path]) -> list[Path]:
@@ -221,10 +211,8 @@ def resolve_ref(ref: str | Path, *, relative_to: Path | None, search_dirs: Seque
     candidates: list[Path] = []
     if ref_path.suffix != ".toml":
         ref_path = ref_path.with_suffix(".toml")
-    if ref_path.is_absolute():
-        return ref_path
-    if ref_path.is_file():
-        return ref_path  # as the user typed it
+    if ref_path.is_absolute() or ref_path.exists() or len(ref_path.parts) > 1:
+        return ref_path  # a path, as the user typed it (never re-rooted in a search folder)
     for folder in ([relative_to] if relative_to else []) + [*search_dirs]:
         candidates.append(folder / ref_path)
     for c in candidates:
@@ -247,7 +235,7 @@ def _chain(path: Path, search_dirs: Sequence[Path]) -> list[_Layer]:
             cycle = " -> ".join(p.name for p in [*seen, resolved])
             raise ScenarioError([Problem(str(path), "extends", f"cycle in extends: {cycle}")])
         seen.append(resolved)
-        if not current.is_file():
+        if not current.exists():
             where = "extends" if child_file else "file"
             looked = ", ".join(str(c) for c in candidates) if child_file else str(current)
             raise ScenarioError(
@@ -410,8 +398,3 @@ def validate_files(paths: Sequence[str | Path], *, world: World | None = None) -
             problems += exc.problems
     return problems
 
-
-def month_in_run(month: str, scenario: Scenario) -> bool:
-    """Whether a ``YYYY-MM`` month falls inside the scenario's run."""
-    m = parse_month(month)
-    return scenario.run.start_index <= m <= scenario.run.end_index

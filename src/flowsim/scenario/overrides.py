@@ -1,14 +1,22 @@
-"""Dotted-key overrides of a scenario (used by experiment grids and the CLI)."""
+"""Dotted-key overrides of a scenario (used by experiment grids and the CLI).
+
+Overridden values get every check a scenario file gets: the schema, finite numbers of
+sane size, and (when policies or the world change) country codes and routes against the
+default world, so a bad grid value fails before any run starts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from flowsim.errors import Problem, ScenarioError
-from flowsim.scenario.schema import Scenario
+from flowsim.scenario.messages import number_problems, plain, suggestion
+
+if TYPE_CHECKING:  # Scenario.with_overrides calls this module: no import back at run time
+    from flowsim.scenario.schema import Scenario
 
 
 def apply_overrides(
@@ -32,13 +40,18 @@ def apply_overrides(
     data = scenario.model_dump(mode="python")
     problems: list[Problem] = []
     for key, value in overrides.items():
+        numbers = number_problems(value, file, key)
+        if numbers:
+            problems += numbers
+            continue
         parts = key.split(".")
         if parts[0] in ("name", "description") and len(parts) == 1:
             data[parts[0]] = value
         elif parts[0] in ("run", "parameters") and len(parts) == 2:
             if parts[1] not in data[parts[0]]:
                 allowed = ", ".join(data[parts[0]])
-                problems.append(Problem(file, key, f"unknown key (allowed: {allowed})"))
+                hint = suggestion(parts[1], data[parts[0]])
+                problems.append(Problem(file, key, f"unknown key (allowed: {allowed}){hint}"))
                 continue
             data[parts[0]][parts[1]] = value
         elif parts[0] == "policies" and len(parts) == 3:
@@ -49,13 +62,20 @@ def apply_overrides(
                         file,
                         key,
                         f"no policy named {parts[1]!r} "
-                        f"(allowed: {', '.join(n for n in names if n)})",
+                        f"(allowed: {', '.join(n for n in names if n)})"
+                        + suggestion(parts[1], [n for n in names if n]),
                     )
                 )
                 continue
             pol = data["policies"][names.index(parts[1])]
             if parts[2] not in pol:
-                problems.append(Problem(file, key, f"unknown key (allowed: {', '.join(pol)})"))
+                problems.append(
+                    Problem(
+                        file,
+                        key,
+                        f"unknown key (allowed: {', '.join(pol)}){suggestion(parts[2], pol)}",
+                    )
+                )
                 continue
             pol[parts[2]] = value
         else:
@@ -70,8 +90,26 @@ def apply_overrides(
     if problems:
         raise ScenarioError(problems)
     try:
-        return Scenario.model_validate(data)
+        result = type(scenario).model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [Problem(file, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+            [Problem(file, _where(e["loc"], overrides), plain(e)) for e in exc.errors()]
         ) from None
+    if any(k.startswith("policies.") for k in overrides):
+        from flowsim.scenario.checks import check_against_world
+        from flowsim.world import default_world
+
+        origins = [(file, i) for i in range(len(result.policies))]
+        found = check_against_world(result, default_world(), origins, file, dates=False)
+        if found:
+            raise ScenarioError(found)
+    return result
+
+
+def _where(loc: tuple[Any, ...], overrides: Mapping[str, Any]) -> str:
+    """Name an error by the override key that caused it when possible."""
+    dotted = ".".join(str(p) for p in loc)
+    for key in overrides:
+        if dotted == key or dotted.startswith(key + "."):
+            return key
+    return dotted

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.calendar import parse_month
 from flowsim.parameters import Parameters
-from flowsim.scenario.policies import ISO3, MonthText, Policy, Probability
+from flowsim.policies.registry import Policy
+from flowsim.vocab import ISO3, ModeName, MonthText, Probability
 
 
 class RunSettings(BaseModel):
@@ -62,7 +63,7 @@ class NewRoute(BaseModel):
     route_id: str
     from_iso3: ISO3
     to_iso3: ISO3
-    mode: Literal["land", "sea", "air"]
+    mode: ModeName
     distance_km: float = Field(ge=0)
     cost_usd: float = Field(ge=0)
     duration_months: float = Field(gt=0)
@@ -132,6 +133,19 @@ class Scenario(BaseModel):
     calibration: CalibrationInfo | None = Field(
         None, description="How the parameters were calibrated (None when not stated)."
     )
+
+    @model_validator(mode="after")
+    def _unique_policy_keys(self) -> Scenario:
+        """Policy keys (explicit names or derived from content) name random draws: unique."""
+        seen: dict[str, int] = {}
+        for i, pol in enumerate(self.policies):
+            if pol.key in seen:
+                raise ValueError(
+                    f"policies {seen[pol.key]} and {i} are both named {pol.key!r} "
+                    "(allowed: distinct names; give each policy its own `name`)"
+                )
+            seen[pol.key] = i
+        return self
 
     def canonical_json(self) -> str:
         """Return the scenario as canonical JSON (sorted keys), the basis of its hash."""

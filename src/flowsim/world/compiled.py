@@ -8,15 +8,16 @@ visa matrix, the initial diaspora matrix and the monthly push series.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from flowsim.calendar import parse_month
-from flowsim.scenario.schema import Scenario
+from flowsim.vocab import MODES
 from flowsim.world import World
 
-MODES: tuple[str, ...] = ("land", "sea", "air")
+if TYPE_CHECKING:  # the scenario is only read here: the world does not depend on it
+    from flowsim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,3 @@ def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:
         out[block] = (float(r["naturalized"]), float(r["irregular"]))
     return out
 
-
-def month_index(text: str) -> int:
-    """Absolute month index of a ``YYYY-MM`` string (re-exported for policies)."""
-    return parse_month(text)

@@ -7,15 +7,17 @@ the first data row is row 2.
 
 from __future__ import annotations
 
+import math
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from flowsim.errors import Problem, WorldError
+from flowsim.vocab import MODES  # noqa: F401  (re-exported by flowsim.world)
 
 #: Allowed route modes.
-MODES: tuple[str, ...] = ("land", "sea", "air")
 
 #: Nationality wildcard in visas.csv: the destination's default rule.
 ALL_NATIONALITIES = "ALL"
@@ -36,6 +38,9 @@ class TableSpec:
         booleans: Columns holding ``true``/``false``.
         unique: Columns whose non-empty values must be unique.
         wildcards: Code columns that may also hold ``ALL`` (a default row).
+        keys: Columns that together identify a row: two rows with the same values there
+            are duplicates (the second would silently win).
+        positive: Numeric columns where zero is not allowed either.
     """
 
     columns: tuple[str, ...]
@@ -44,6 +49,8 @@ class TableSpec:
     booleans: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()
     wildcards: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
 
 
 _COUNT: tuple[float, float | None] = (0.0, None)
@@ -109,32 +116,38 @@ SPECS: dict[str, TableSpec] = {
         codes=("from_iso3", "to_iso3"),
         booleans=("legal",),
         unique=("route_id", "name"),
+        positive=("duration_months",),
     ),
     "visas": TableSpec(
         columns=("destination", "nationality", "visa_required", "source"),
         codes=("destination", "nationality"),
         booleans=("visa_required",),
+        keys=("destination", "nationality"),
     ),
     "diaspora": TableSpec(
         columns=("nationality", "country", "people", "source"),
         numbers={"people": _COUNT},
         codes=("nationality", "country"),
+        keys=("nationality", "country"),
     ),
     "push": TableSpec(
         columns=("origin", "year", "emigrants", "source"),
         numbers={"year": _COUNT, "emigrants": _COUNT},
         codes=("origin",),
+        keys=("origin", "year"),
     ),
     "initial_stock": TableSpec(
         columns=("origin", "destination", "year", "people", "source"),
         numbers={"year": _COUNT, "people": _COUNT},
         codes=("origin", "destination"),
+        keys=("origin", "destination", "year"),
     ),
     "initial_status": TableSpec(
         columns=("nationality", "country", "naturalized", "irregular", "source"),
         numbers={"naturalized": _FRACTION, "irregular": _FRACTION},
         codes=("nationality", "country"),
         wildcards=("nationality", "country"),
+        keys=("nationality", "country"),
     ),
 }
 
@@ -147,15 +160,37 @@ def row_label(index: int, column: str) -> str:
     return f"row {index + 2}, column {column}"
 
 
+#: Largest world table read (the largest shipped table is under 1 MB).
+MAX_TABLE_BYTES = 200_000_000
+
+
 def _read_raw(path: Path, label: str, problems: list[Problem]) -> pd.DataFrame | None:
-    if not path.is_file():
+    """Read a table as text; pipes, devices and huge files are refused without reading."""
+    try:
+        info = path.stat()
+    except OSError:
         problems.append(Problem(label, "file", "missing file"))
         return None
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False).map(str.strip)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        problems.append(Problem(label, "file", f"cannot be read as CSV: {exc}"))
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(Problem(label, "file", "not a regular file (allowed: a CSV file)"))
         return None
+    if info.st_size > MAX_TABLE_BYTES:
+        message = f"{info.st_size:,} bytes (allowed: at most {MAX_TABLE_BYTES:,})"
+        problems.append(Problem(label, "file", message))
+        return None
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(label, "file", "the file is empty (allowed: a header and rows)"))
+        return None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        problems.append(Problem(label, "file", f"cannot be read as UTF-8 CSV: {reason}"))
+        return None
+    if df.empty:
+        problems.append(Problem(label, "file", "has a header but no rows (allowed: 1 or more)"))
+        return None
+    return df.map(str.strip)
 
 
 def _check_numbers(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Problem]) -> None:
@@ -165,6 +200,12 @@ def _check_numbers(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Prob
             where = row_label(i, column)
             if pd.isna(value):
                 out.append(Problem(label, where, f"{text!r} is not a number"))
+            elif not math.isfinite(value):
+                out.append(
+                    Problem(label, where, f"{text} is not allowed (allowed: finite numbers)")
+                )
+            elif value == 0 and column in spec.positive:
+                out.append(Problem(label, where, "0 is not allowed (allowed: above 0)"))
             elif lower == 0 and value < 0:
                 out.append(Problem(label, where, f"{text} is negative (must be >= 0)"))
             elif value < lower or (upper is not None and value > upper):
@@ -213,6 +254,19 @@ def _check_unique(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Probl
                 seen[value] = i
 
 
+def _check_keys(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Problem]) -> None:
+    if not spec.keys:
+        return
+    seen: dict[tuple[str, ...], int] = {}
+    for i, key in enumerate(zip(*(df[c] for c in spec.keys), strict=True)):
+        if key in seen:
+            what = ", ".join(f"{c}={v}" for c, v in zip(spec.keys, key, strict=True))
+            message = f"duplicate row for {what} (first at row {seen[key] + 2}; allowed: one)"
+            out.append(Problem(label, f"row {i + 2}", message))
+        else:
+            seen[key] = i
+
+
 def _check_table(
     name: str, df: pd.DataFrame, label: str, known: list[str], out: list[Problem]
 ) -> pd.DataFrame | None:
@@ -224,10 +278,15 @@ def _check_table(
         return None
     df = df.loc[:, list(spec.columns)].copy()
     _check_unique(df, spec, label, out)
+    _check_keys(df, spec, label, out)
     _check_numbers(df, spec, label, out)
     _check_booleans(df, spec, label, out)
     _check_codes(df, spec, label, known, out)
     if name == "routes":
+        for i, (a, b) in enumerate(zip(df["from_iso3"], df["to_iso3"], strict=True)):
+            if a == b:
+                message = f"route from {a} to itself (allowed: a different to_iso3)"
+                out.append(Problem(label, row_label(i, "to_iso3"), message))
         for i, mode in enumerate(df["mode"]):
             if mode not in MODES:
                 allowed = ", ".join(MODES)
@@ -268,7 +327,7 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
     raw = {
         name: _read_raw(directory / f"{name}.csv", labels[name], problems)
         for name in SPECS
-        if name not in OPTIONAL or (directory / f"{name}.csv").is_file()
+        if name not in OPTIONAL or (directory / f"{name}.csv").exists()
     }
     known: list[str] = []
     tables: dict[str, pd.DataFrame | None] = {}

@@ -1,0 +1,141 @@
+"""The calibration's parameter space and how one point of it is simulated.
+
+``FREE_PARAMETERS`` are the parameters calibration varies, with their prior ranges; each
+maps to the unit interval (linearly, or on a log scale) so designs and emulators work in
+the unit cube. A point runs the baseline over 2015-01..2021-12 at a coarse scale through
+``run_one`` (on an executor of ``flowsim.engine.executors``) and is observed as every
+target (``observe``). Replicate k has the same seed at every point (common random numbers),
+so points differ by their parameters, not their luck.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flowsim.calibration.observe import observe_run
+from flowsim.engine.run import RunSpec, run_one
+from flowsim.rng import replicate_seed
+from flowsim.scenario.schema import Scenario
+
+#: Months of the calibration window, 2015-01..2021-12.
+CALIBRATION_START = "2015-01"
+CALIBRATION_MONTHS = 84
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    """A parameter the search may change, with its search bounds.
+
+    Attributes:
+        name: Field of ``flowsim.parameters.Parameters``.
+        low: Lower bound (inside the parameter's valid range).
+        high: Upper bound (inside the parameter's valid range).
+        log: Search on a log scale.
+    """
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+
+    def to_unit(self, value: np.ndarray | float) -> np.ndarray:
+        """Map values in ``[low, high]`` to ``[0, 1]`` (on a log scale when ``log``)."""
+        v = np.asarray(value, dtype=float)
+        if self.log:
+            return (np.log(v) - np.log(self.low)) / (np.log(self.high) - np.log(self.low))
+        return (v - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: np.ndarray | float) -> np.ndarray:
+        """Map ``[0, 1]`` back to ``[low, high]``."""
+        x = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.log:
+            return np.exp(np.log(self.low) + x * (np.log(self.high) - np.log(self.low)))
+        return self.low + x * (self.high - self.low)
+
+
+def to_values(space: Sequence[FreeParameter], unit: np.ndarray) -> list[dict[str, float]]:
+    """Turn points of the unit cube (rows) into parameter dicts in natural units."""
+    unit = np.atleast_2d(unit)
+    cols = [p.from_unit(unit[:, j]) for j, p in enumerate(space)]
+    return [{p.name: float(cols[j][i]) for j, p in enumerate(space)} for i in range(len(unit))]
+
+
+#: The free parameters: the ones the onward and first flows respond to most (see
+#: ``docs/calibration.md``), bounded inside the ranges of ``flowsim.parameters``.
+FREE_PARAMETERS: tuple[FreeParameter, ...] = (
+    FreeParameter("push_scale", 0.3, 3.0, log=True),
+    FreeParameter("b_net", 0.0, 2.0),
+    FreeParameter("b_cost", 0.2, 10.0, log=True),
+    FreeParameter("b_risk", 1.0, 100.0, log=True),
+    FreeParameter("hazard_max", 0.01, 0.3, log=True),
+    FreeParameter("hazard_slope", 0.1, 5.0, log=True),
+    FreeParameter("b_int", 0.0, 6.0),
+    FreeParameter("savings_median_usd", 100.0, 2000.0, log=True),
+    FreeParameter("passport_scale", 0.3, 2.5, log=True),
+    FreeParameter("network_loan_usd", 500.0, 15000.0, log=True),
+    FreeParameter("absorption", 0.005, 0.2, log=True),
+    FreeParameter("b_stop", 0.3, 10.0, log=True),
+    FreeParameter("b_home", -1.0, 4.0),
+)
+
+
+def calibration_scenario(
+    base: Scenario,
+    values: Mapping[str, float],
+    *,
+    scale: float,
+    months: int = CALIBRATION_MONTHS,
+) -> Scenario:
+    """Return ``base`` restricted to the calibration window with parameters set.
+
+    Args:
+        base: The baseline scenario.
+        values: Parameter name -> value.
+        scale: People per agent.
+        months: Months from 2015-01 (84 = to 2021-12).
+
+    Returns:
+        The validated scenario.
+    """
+    overrides: dict[str, Any] = {
+        "run.start": CALIBRATION_START,
+        "run.months": months,
+        "run.scale": float(scale),
+    }
+    overrides.update({f"parameters.{k}": float(v) for k, v in values.items()})
+    return base.with_overrides(overrides)
+
+
+def simulate_targets(spec: RunSpec, targets: pd.DataFrame) -> np.ndarray:
+    """Run one replicate and return its simulated target values (NaN when it failed).
+
+    A module-level function, so process and Dask workers can import it.
+    """
+    result = run_one(spec)
+    if not result.ok:
+        return np.full(len(targets), np.nan)
+    return observe_run(targets, result.timeseries, result.flows)
+
+
+def simulate_replicates(
+    scenario: Scenario,
+    targets: pd.DataFrame,
+    executor: cf.Executor,
+    *,
+    replicates: int,
+    seed: int,
+    label: str = "calibration",
+) -> np.ndarray:
+    """Run replicates of a scenario on an executor; return an array (replicate, target)."""
+    specs = [
+        RunSpec(f"{label}/r{k}", scenario, k, replicate_seed(seed, k), label=label)
+        for k in range(replicates)
+    ]
+    futures = [executor.submit(simulate_targets, s, targets) for s in specs]
+    return np.vstack([f.result() for f in futures])

@@ -1,0 +1,70 @@
+"""The policies phase: this month's ``Effects`` and journey tables, rebuilt only on change."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flowsim.model.paths import shortest_paths
+from flowsim.policies import Effects
+
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+
+def _digest(*arrays: np.ndarray) -> bytes:
+    """SHA-256 of arrays' shapes, types and bytes: a cache key for what they determine."""
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.digest()
+
+
+def _freeze(obj: object) -> None:
+    """Make every numpy array attribute of ``obj`` read-only."""
+    for value in vars(obj).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+
+
+def apply_policies(model: FlowModel) -> None:
+    """Build this month's effects and journey tables (reused while no intensity changes).
+
+    Policies' effects depend only on their intensities, so a month with the same
+    intensities as the last one keeps the same (read-only) ``Effects`` and tables.
+    Policies are applied in ``model.policies`` order: start month, then key.
+    """
+    intensities = tuple(pol.intensity(model.month) for pol in model.policies)
+    if intensities == model.intensities:
+        return
+    model.intensities = intensities
+    fx = Effects.base(model.world_index)
+    for pol, k in zip(model.policies, intensities, strict=True):
+        if k > 0:
+            pol.apply(fx, model.month, k)
+    w = model.world_index
+    # journey classes: 2 * nationality + documented; the undocumented use no legal route
+    open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
+    open_edges[0::2] &= ~w.edge_legal[None, :]
+    stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
+    # keyed by every input of the tables: open routes, stop chances, route weights and the
+    # route costs, times and risks they sum, and the stop weight
+    key = _digest(
+        np.packbits(open_edges),
+        np.round(stop, 4),
+        model.route_weights,
+        w.edge_cost,
+        w.edge_months,
+        w.edge_risk,
+        np.array([model.params.b_stop]),
+    )
+    tables = model.path_cache.get(key)
+    if tables is None:
+        tables = shortest_paths(w, open_edges, model.route_weights, stop, model.params.b_stop)
+        model.path_cache[key] = tables
+    model.paths = tables
+    _freeze(fx)  # reused while intensities are unchanged: phases only read it
+    model.effects = fx

@@ -1,0 +1,140 @@
+"""The decision rule as a list of named utility terms, each written once.
+
+``TERMS`` names every term of the utilities agents compare (staying, each destination, a
+pathway offer), its coefficient (a cited ``flowsim.parameters.Parameters`` field) and its
+formula; ``docs/ODD.md`` section 7.4 shows ``terms_markdown()`` (checked by a test). The
+functions below compute the terms shared by several options (income, network, home,
+security, journey); ``model/cells.py`` and ``model/decide.py`` assemble them, so each
+term's formula exists in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flowsim.parameters import Parameters
+from flowsim.vocab import IRREGULAR, PENDING, STATUS_NAMES, VISITOR
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of the random utility.
+
+    Attributes:
+        name: Short name.
+        coefficient: The ``Parameters`` field weighting it.
+        formula: What is weighted (sign included).
+        options: Where it enters: ``stay``, ``destination`` and/or ``pathway offer``.
+    """
+
+    name: str
+    coefficient: str
+    formula: str
+    options: tuple[str, ...]
+
+
+TERMS: tuple[Term, ...] = (
+    Term("income", "b_inc", "log(max(expected monthly income, 1 USD))", ("stay", "destination")),
+    Term(
+        "network",
+        "b_net",
+        "log(1 + diaspora of the nationality here / net_ref)",
+        ("stay", "destination"),
+    ),
+    Term("home", "b_home", "1 in one's own country", ("stay", "destination")),
+    Term(
+        "security",
+        "b_secure",
+        "security of the status: 0 irregular, pending_security pending and visitor, 1 otherwise",
+        ("stay",),
+    ),
+    Term(
+        "arrival security",
+        "b_secure",
+        "expected security S of a newcomer under the destination's processing regime, "
+        "S = (protected + pending_security * pending) / (1 - expelled)",
+        ("destination",),
+    ),
+    Term(
+        "expulsion",
+        "b_stop",
+        "-share of newcomers the destination's processing regime expels",
+        ("destination",),
+    ),
+    Term("integration", "b_int", "integration (0-1)", ("stay",)),
+    Term("hardship", "b_hardship", "-1 without a job", ("stay",)),
+    Term("settled", "b_settle", "log(1 + years lived here)", ("stay",)),
+    Term("risk", "b_risk", "-probability of dying on the journey", ("destination",)),
+    Term(
+        "stop",
+        "b_stop",
+        "-probability of being intercepted or turned back on the journey",
+        ("destination",),
+    ),
+    Term("time", "b_time", "-months of travel", ("destination",)),
+    Term("cost", "b_cost", "-journey cost / (savings + diaspora loan + c0)", ("destination",)),
+    Term("pathway", "b_path", "+1 for a legal pathway offer", ("pathway offer",)),
+)
+
+
+def income_term(income: np.ndarray, p: Parameters) -> np.ndarray:
+    """``b_inc * log(max(income, 1))``."""
+    return p.b_inc * np.log(np.maximum(income, 1.0))
+
+
+def network_term(network: np.ndarray, p: Parameters) -> np.ndarray:
+    """``b_net * log(1 + network / net_ref)`` for a ``[nationality, country]`` diaspora."""
+    return p.b_net * np.log1p(network / p.net_ref)
+
+
+def home_term(n_nodes: int, p: Parameters) -> np.ndarray:
+    """``b_home`` where the country is the nationality's own: ``[nationality, country]``."""
+    return p.b_home * np.eye(n_nodes, dtype=bool)
+
+
+def journey_term(risk: np.ndarray, stopped: np.ndarray, months: np.ndarray, p: Parameters):
+    """``-b_risk * risk - b_stop * stopped - b_time * months`` of journeys."""
+    return -p.b_risk * risk - p.b_stop * stopped - p.b_time * months
+
+
+def cost_term(cost: np.ndarray, budget: np.ndarray, p: Parameters) -> np.ndarray:
+    """``b_cost * cost / (budget + c0)``, the money cost subtracted from a destination."""
+    return p.b_cost * cost / (budget + p.c0)
+
+
+def status_security(p: Parameters) -> np.ndarray:
+    """Security of each status (0-1), indexed by status code."""
+    secure = np.ones(len(STATUS_NAMES))
+    secure[IRREGULAR], secure[PENDING] = 0.0, p.pending_security
+    secure[VISITOR] = p.pending_security  # a short legal stay: as secure as a pending case
+    return secure
+
+
+def status_formal_access(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Formal-job access ``a0 + a1 * integration`` by status code: returns ``(a0, a1)``."""
+    a0 = np.ones(len(STATUS_NAMES))
+    a1 = np.zeros(len(STATUS_NAMES))
+    a0[IRREGULAR], a1[IRREGULAR] = p.irregular_formal_access, 1.0 - p.irregular_formal_access
+    a0[PENDING], a1[PENDING] = p.pending_formal_access, 1.0 - p.pending_formal_access
+    a0[VISITOR], a1[VISITOR] = a0[IRREGULAR], a1[IRREGULAR]  # a tourist entry: no work permit
+    return a0, a1
+
+
+def job_access(informality: np.ndarray, access: np.ndarray) -> np.ndarray:
+    """Access to any job: the informal sector is open to all, the formal one by ``access``."""
+    return informality + (1.0 - informality) * access
+
+
+def skill_wage(skill: np.ndarray, p: Parameters) -> np.ndarray:
+    """Wage multiplier of a skill percentile: ``skill_wage_floor + skill_wage_slope * skill``."""
+    return np.float32(p.skill_wage_floor) + np.float32(p.skill_wage_slope) * skill
+
+
+def terms_markdown() -> str:
+    """Return the utility terms as the Markdown table shown in docs/ODD.md section 7.4."""
+    lines = ["| term | coefficient | times | enters |", "|---|---|---|---|"]
+    for t in TERMS:
+        lines.append(f"| {t.name} | `{t.coefficient}` | {t.formula} | {', '.join(t.options)} |")
+    return "\n".join(lines) + "\n"

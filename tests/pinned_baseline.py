@@ -1,0 +1,99 @@
+"""The pinned baseline: key outputs of a small baseline run, stored in tests/pinned/.
+
+A refactor must leave them unchanged; a change of behaviour changes them, and then the pin
+is refreshed on purpose, in the same commit, with
+
+    make pinned        (or: PYTHONPATH=src python tests/pinned_baseline.py --write)
+
+``test_pinned_baseline.py`` compares a fresh run with the stored file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PIN = ROOT / "tests" / "pinned" / "baseline_small.json"
+#: The pinned run: the baseline scenario at a coarse scale, its own default seed.
+SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 20150101}
+#: Routes whose yearly crossings are pinned.
+ROUTES = ("Darien Gap", "US southwest border")
+
+
+def pinned_outputs() -> dict:
+    """Run the pinned scenario; return its key outputs as plain JSON data."""
+    from flowsim.model import FlowModel
+    from flowsim.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / SETTINGS["scenario"]).with_overrides(
+        {"run.scale": SETTINGS["scale"]}
+    )
+    model = FlowModel(scenario, seed=SETTINGS["seed"], agents=False)
+    model.run_months()
+    ts = model.recorder.timeseries()
+    fl = model.recorder.flow_table()
+    year = ts["month"].dt.year
+    by_var_year = ts.groupby([ts["variable"], year])["value"].sum()
+    totals: dict[str, dict[str, float]] = {}
+    for (var, yr), value in by_var_year.items():
+        totals.setdefault(str(var), {})[str(yr)] = round(float(value), 3)
+    onward = ts[ts["variable"] == "journeys_onward"].groupby("country")["value"].sum()
+    last = ts[(ts["variable"] == "stock") & (ts["month"] == ts["month"].max())]
+    routes: dict[str, dict[str, float]] = {}
+    for route in ROUTES:
+        sel = fl[fl["route"] == route]
+        per_year = sel.groupby(sel["month"].dt.year)["people"].sum()
+        routes[route] = {str(y): round(float(v), 3) for y, v in per_year.items()}
+    return {
+        "settings": SETTINGS,
+        "counts": model.counts(),
+        "totals_by_variable_and_year": totals,
+        "onward_journeys_by_country": {str(k): round(float(v), 3) for k, v in onward.items()},
+        "final_stock_by_country": {
+            str(k): round(float(v), 3) for k, v in last.groupby("country")["value"].sum().items()
+        },
+        "crossings_by_route_and_year": routes,
+        "sha256": {
+            "timeseries": hashlib.sha256(ts.to_csv(index=False).encode()).hexdigest(),
+            "flows": hashlib.sha256(fl.to_csv(index=False).encode()).hexdigest(),
+        },
+    }
+
+
+def differences(old: dict, new: dict, path: str = "") -> list[str]:
+    """Readable list of where two pinned outputs differ."""
+    out: list[str] = []
+    for key in sorted(set(old) | set(new), key=str):
+        where = f"{path}.{key}" if path else str(key)
+        if key not in old or key not in new:
+            out.append(f"{where}: only in {'new' if key in new else 'stored'}")
+        elif isinstance(old[key], dict) and isinstance(new[key], dict):
+            out += differences(old[key], new[key], where)
+        elif old[key] != new[key]:
+            out.append(f"{where}: stored {old[key]!r}, now {new[key]!r}")
+    return out
+
+
+def main() -> int:
+    """Print or (with ``--write``) store the pinned outputs."""
+    ap = argparse.ArgumentParser(description="Refresh the pinned baseline outputs.")
+    ap.add_argument("--write", action="store_true", help=f"write {PIN.relative_to(ROOT)}")
+    args = ap.parse_args()
+    new = pinned_outputs()
+    if not args.write:
+        old = json.loads(PIN.read_text(encoding="utf-8")) if PIN.exists() else {}
+        diff = differences(old, new)
+        print("\n".join(diff[:50]) if diff else "pinned baseline unchanged")
+        return 1 if diff else 0
+    PIN.parent.mkdir(parents=True, exist_ok=True)
+    PIN.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {PIN.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Numbers as the reader sees them, and the calibration read from fake manifests."""
+
+from __future__ import annotations
+
+from flowsim.analysis.trust import calibration_of, calibration_sentences
+from flowsim.analysis.words import Numbers, scenario_title
+
+
+def test_people_round_to_the_agent_scale():
+    n = Numbers("people", 1000)
+    assert n.level(123_456.7) == "123,000"
+    assert n.change(-18_640.0) == "-19,000"
+    assert n.change(0.0) == "no change"
+    assert n.change(-300.0) == "-<1,000"
+    assert Numbers("people", 500).change(1234.0) == "+1,200"
+
+
+def test_shares_in_percent_and_percentage_points():
+    n = Numbers("share", 1000)
+    assert n.level(0.047) == "4.7%"
+    assert n.change(0.0123) == "+1.2 pp"
+    assert n.change(-0.0004) == "no change"  # never "-0.0 pp"
+    assert n.relative(0.04, 0.047) == ""  # shares are compared in pp only
+
+
+def test_relative_change_needs_enough_agents():
+    n = Numbers("people", 1000)
+    assert n.relative(-5_000.0, 10_000.0) == ""  # 10 agents: too few to quote a percentage
+    assert n.relative(-18_900.0, 100_000.0) == "-19%"
+
+
+def test_scenario_titles():
+    assert scenario_title("labor_pathways_expanded") == "Labor pathways expanded"
+    assert scenario_title("combined[scale=500,x=1]") == "Combined (scale = 500, x = 1)"
+
+
+def test_calibration_missing_or_null_is_said_plainly():
+    for manifest in (
+        {},
+        {"calibration": None},
+        {"calibration": {"baseline": None}},
+        {"calibration": "yes"},
+    ):
+        assert calibration_of(manifest, "baseline") is None
+        assert (
+            "do not record how the model was calibrated"
+            in calibration_sentences(manifest, "baseline")[0]
+        )
+
+
+def test_calibration_quoted_with_its_meaning():
+    manifest = {
+        "calibration": {
+            "baseline[x=1]": None,
+            "baseline": {
+                "name": "targets_2015_2021",
+                "method": "history_matching",
+                "ensemble": "calibration/ensemble.csv",
+                "n_sets": 30,
+                "fit_male_overall": 0.8,
+                "fit_male_by_group": {"stocks": 0.4, "darien": 1.1, "us_border": 0.8},
+                "measured_by": "flowsim calibrate --report",
+            },
+        }
+    }
+    text = " ".join(calibration_sentences(manifest, "baseline[x=1]"))
+    assert "targets_2015_2021" in text and "history matching" in text
+    assert "30 plausible parameter sets" in text
+    assert "0.80" in text and "factor of 2.2" in text and "rough fit" in text
+    assert text.index("darien") < text.index("us_border") < text.index("stocks")
+    assert "flowsim calibrate --report" in text

@@ -1,0 +1,129 @@
+"""History matching on a toy world: parameter recovery from the model's own output,
+resumability, and the implausibility arithmetic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flowsim.calibration.history_matching import (
+    Problem,
+    Settings,
+    implausibility,
+    kth_largest,
+    latin_hypercube,
+    maximin_subset,
+    run_history_matching,
+)
+from flowsim.calibration.observe import observe_run
+from flowsim.calibration.space import FreeParameter, calibration_scenario
+from flowsim.calibration.targets import TARGET_COLUMNS
+from flowsim.engine.executors import SerialExecutor
+from flowsim.engine.run import RunSpec, run_one
+from flowsim.scenario.schema import RunSettings, Scenario
+from toy_world import write_toy_world
+
+TRUTH = {"push_scale": 1.5, "hazard_max": 0.1, "b_int": 2.0}
+SPACE = (
+    FreeParameter("push_scale", 0.3, 3.0, log=True),
+    FreeParameter("hazard_max", 0.01, 0.5, log=True),
+    FreeParameter("b_int", 0.0, 6.0),  # no effect on a world without policies: not identifiable
+)
+
+
+def test_implausibility_arithmetic() -> None:
+    imp = implausibility(
+        np.array([0.0, 1.0]), np.array([[3.0, 1.0]]), np.zeros((1, 2)), np.ones(2), np.zeros((1, 2))
+    )
+    assert imp.tolist() == [[3.0, 0.0]]
+    values = np.array([[1.0, 5.0, 3.0]])
+    assert kth_largest(values, 1)[0] == 5.0 and kth_largest(values, 2)[0] == 3.0
+
+
+def test_designs_are_seeded_and_space_filling() -> None:
+    a, b = latin_hypercube(10, 3, 1), latin_hypercube(10, 3, 1)
+    assert np.array_equal(a, b) and not np.array_equal(a, latin_hypercube(10, 3, 2))
+    # one point in every tenth of every axis
+    assert all(sorted((a[:, j] * 10).astype(int)) == list(range(10)) for j in range(3))
+    pts = latin_hypercube(500, 2, 3)
+    pick = pts[maximin_subset(pts, 8)]
+    gaps = [np.min(np.linalg.norm(np.delete(pick, i, 0) - p, axis=1)) for i, p in enumerate(pick)]
+    assert min(gaps) > 0.2, "greedy maximin spreads the points"
+
+
+def _toy_problem(tmp_path: Path) -> tuple[Problem, np.ndarray]:
+    world = write_toy_world(tmp_path / "toy", push=20000.0)
+    base = Scenario(name="toy", run=RunSettings(start="2015-01", months=24, scale=200))
+    rows = [
+        {
+            "target_id": f"{c}|{m}",
+            "group": "stock",
+            "kind": "stock",
+            "country": c,
+            "nationalities": "AAA",
+            "period": m,
+        }
+        for c in ("BBB", "CCC", "DDD")
+        for m in ("2015-06", "2015-12", "2016-06", "2016-12")
+    ] + [
+        {
+            "target_id": f"last|{y}",
+            "group": "border",
+            "kind": "route_crossings",
+            "route": "Last border",
+            "nationalities": "*",
+            "period": y,
+        }
+        for y in ("2015", "2016")
+    ]
+    blank = {c: "" for c in TARGET_COLUMNS} | {"weight": 1.0, "obs_error": 0.05, "value": 0.0}
+    targets = pd.DataFrame([blank | r for r in rows])[list(TARGET_COLUMNS)]
+    truth = calibration_scenario(base, TRUTH, scale=200, months=24)
+    result = run_one(RunSpec("truth/r0", truth, 0, 999_999, world_dir=str(world)))
+    assert result.ok
+    targets["value"] = observe_run(targets, result.timeseries, result.flows)
+    assert (targets["value"] > 0).all()
+    return Problem(base, targets, SPACE, world_dir=str(world)), targets["value"].to_numpy()
+
+
+SETTINGS = Settings(
+    points=16,
+    points_later=12,
+    replicates=2,
+    max_waves=2,
+    discrepancy=0.05,
+    n_sets=12,
+    validation_replicates=1,
+    candidates=2000,
+    scale=200.0,
+    months=24,
+    seed=11,
+)
+
+
+def test_recovers_known_parameters_and_resumes(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    out = tmp_path / "hm"
+    outcome = run_history_matching(problem, SETTINGS, out, SerialExecutor())
+    ranges = outcome.ranges.set_index("parameter")
+    ens = outcome.validation[outcome.validation["non_implausible"]]
+    assert len(ens) >= 3, "the final space holds non-implausible sets"
+    assert outcome.record[-1].volume < 0.5, "the waves ruled out most of the prior"
+    for name, value in TRUTH.items():  # the truth is never ruled out
+        lo, hi = ranges.loc[name, "emulated_low"], ranges.loc[name, "emulated_high"]
+        assert lo <= value <= hi, f"{name}: truth {value} outside [{lo:.3g}, {hi:.3g}]"
+    assert abs(np.log(ranges.loc["push_scale", "ensemble_median"] / TRUTH["push_scale"])) < 0.3
+    assert ranges.loc["push_scale", "share_of_prior"] < 0.4, "push_scale is pinned down"
+    assert ranges.loc["b_int", "share_of_prior"] > 0.5, "b_int (no effect) is not"
+    # a rerun continues: nothing new runs, same outcome
+    lines = {p: p.read_text() for p in out.rglob("runs.csv")}
+    again = run_history_matching(problem, SETTINGS, out, SerialExecutor())
+    assert {p: p.read_text() for p in out.rglob("runs.csv")} == lines
+    pd.testing.assert_frame_equal(again.validation, outcome.validation)
+    with pytest.raises(ValueError, match="other settings"):
+        run_history_matching(
+            problem, Settings(**{**SETTINGS.__dict__, "cutoff": 2.0}), out, SerialExecutor()
+        )
