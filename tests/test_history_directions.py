@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from flowsim.model import FlowModel
-from flowsim.vocab import IRREGULAR, PENDING, REGULAR, VISITOR
 from flowsim.scenario import Scenario
+from flowsim.vocab import IRREGULAR, PENDING, REGULAR, VISITOR
 from flowsim.world import load_world
 from toy_world import write_toy_world
 
