@@ -146,9 +146,7 @@ def test_initial_diaspora_moves_on_when_its_host_economy_falls(tmp_path):
         model = FlowModel(s, world=world, seed=3)
         model.run_months()
         ts = model.recorder.timeseries()
-        left = ts[
-            ts.variable.isin(["journeys_onward", "journeys_return"]) & (ts.country == "BBB")
-        ]
+        left = ts[ts.variable.isin(["journeys_onward", "journeys_return"]) & (ts.country == "BBB")]
         return float(left.value.sum())
 
     calm, crash = onward(False), onward(True)

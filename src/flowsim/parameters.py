@@ -278,4 +278,3 @@ class Parameters(BaseModel):
         le=600,
         description="Months of regular status before naturalization. Assumption.",
     )
-

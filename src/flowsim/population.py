@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "cohort": (np.int8, RUN_COHORT),  # COHORT_NAMES code: run or initial stock
 }
 
+
 class Population:
     """Columnar agent state; attribute ``<column>`` is a view of the live rows."""
 

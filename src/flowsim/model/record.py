@@ -161,9 +161,7 @@ class Recorder:
         )
         return df.sort_values(
             ["month", "route", "nationality", "kind", "lived_in_third"], kind="stable"
-        ).reset_index(
-            drop=True
-        )
+        ).reset_index(drop=True)
 
 
 def record_month(model: FlowModel) -> None:

@@ -225,4 +225,3 @@ def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:
         block = np.ix_(mask(r["nationality"]), mask(r["country"]))
         out[block] = (float(r["naturalized"]), float(r["irregular"]))
     return out
-
