@@ -258,6 +258,16 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             f"[parameters] = the set with the smallest own error (point {int(best['point'])}); "
             f"runs at {scale:g} people/agent."
         )
+        if args.parameters == "keep" and params.exists():
+            import tomllib
+
+            old = tomllib.loads(params.read_text(encoding="utf-8")).get("parameters", {})
+            values = {k: float(v) for k, v in old.items()}
+            note = (
+                f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+                "[parameters] kept as they were (--parameters keep), not an ensemble set; "
+                f"runs at {scale:g} people/agent."
+            )
         write_parameters(params, values, note=note, calibration=calibration)
         print(f"wrote {params}")
     print(markdown_table(summary))
