@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ def _freeze(obj: object) -> None:
     for value in vars(obj).values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
+        elif dataclasses.is_dataclass(value):  # a group of arrays (the arrival regime)
+            _freeze(value)
 
 
 def apply_policies(model: FlowModel) -> None:

@@ -99,6 +99,7 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.integration",
             "effects.job_loss_mult",
             "effects.wage_mult",
+            "effects.arrival",
             "paths",
             "cells",
             "network",
@@ -112,10 +113,17 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "travel",
         travel,
-        reads=("paths", "effects.closed", "effects.intercept", "effects.deport_to"),
+        reads=(
+            "paths",
+            "effects.closed",
+            "effects.intercept",
+            "effects.deport_to",
+            "effects.arrival",
+        ),
         writes=("population", "recorder"),
         why="Every traveller advances one month of route time: deaths, interceptions, "
-        "turn-backs, arrivals (new location, time-here reset), each crossing recorded.",
+        "turn-backs, arrivals (new location, time-here reset, status by entry and the "
+        "destination's processing regime), each crossing recorded.",
     ),
     Phase(
         "settle",
