@@ -101,6 +101,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="scenarios/calibration/baseline_parameters.toml",
         help="where the calibrated layer goes ('' = not written)",
     )
+    p.add_argument(
+        "--parameters",
+        choices=("best-set", "keep"),
+        default="best-set",
+        help=(
+            "[parameters] of the layer: the ensemble set with the smallest own error "
+            "(best-set), or the values the layer already has (keep) (default best-set)"
+        ),
+    )
     p.add_argument("--docs", default="docs/calibration.md", help="document to refresh ('' = none)")
     p.set_defaults(func=run)
 
@@ -258,11 +267,22 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             f"[parameters] = the set with the smallest own error (point {int(best['point'])}); "
             f"runs at {scale:g} people/agent."
         )
+        if args.parameters == "keep" and params.exists():
+            import tomllib
+
+            old = tomllib.loads(params.read_text(encoding="utf-8")).get("parameters", {})
+            values = {k: float(v) for k, v in old.items()}
+            note = (
+                f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+                "[parameters] kept as they were (--parameters keep), not an ensemble set; "
+                f"runs at {scale:g} people/agent."
+            )
         write_parameters(params, values, note=note, calibration=calibration)
         print(f"wrote {params}")
     print(markdown_table(summary))
     record = pd.read_csv(out / "record.csv")
-    ranges = pd.read_csv(out / "ranges.csv")
+    ranges = _ensemble_ranges(pd.read_csv(out / "ranges.csv"), chosen)
+    ranges.to_csv(out / "ranges.csv", index=False, float_format="%.6g")
     if args.docs:
         _refresh_docs(
             Path(args.docs),
@@ -278,6 +298,26 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             command=command,
         )
     return 0
+
+
+def _ensemble_ranges(ranges: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Recompute the ensemble columns of ``ranges.csv`` over the sets actually chosen."""
+    import numpy as np
+
+    from flowsim.calibration.space import FreeParameter
+
+    out = ranges.copy()
+    for i, row in out.iterrows():
+        p = FreeParameter(
+            row["parameter"], row["prior_low"], row["prior_high"], bool(row["log_scale"])
+        )
+        vals = chosen[p.name].to_numpy(dtype=float)
+        u = p.to_unit(vals)
+        out.loc[i, "ensemble_p05"] = float(np.quantile(vals, 0.05))
+        out.loc[i, "ensemble_median"] = float(np.median(vals))
+        out.loc[i, "ensemble_p95"] = float(np.quantile(vals, 0.95))
+        out.loc[i, "share_of_prior"] = float(np.quantile(u, 0.95) - np.quantile(u, 0.05))
+    return out
 
 
 def _refresh_docs(
