@@ -2,8 +2,8 @@
 
 Mesa's model controller rebuilds the model as ``LiveModel(**controls)`` on Reset, so every
 control is a keyword argument here. Construction and stepping never raise: bad lever values
-fall back to the scenario file as it is (and say so in ``message``), and a failing step stops the run
-with the error in ``message``, so the page always stays usable.
+fall back to the scenario file as it is (and say so in ``message``), and a failing step stops
+the run with the error in ``message``, so the page always stays usable.
 """
 
 from __future__ import annotations
