@@ -402,7 +402,7 @@ def expand(experiment: Experiment) -> Plan:
         seen_points: list[dict[str, Any]] = []
         for full_point in experiment.grid_points():
             point = applicable_point(full_point, base, scenarios.values())
-            if point in seen_points:
+            if len(point) < len(full_point) and point in seen_points:
                 continue  # a key that does not apply to this scenario: it runs once
             seen_points.append(point)
             try:
