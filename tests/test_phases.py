@@ -11,13 +11,14 @@ import pytest
 
 from flowsim.model import FlowModel
 from flowsim.model.cells import build_cells
+from flowsim.model.decide import decide
 from flowsim.model.emigration import emigrate
 from flowsim.model.labor import labor_market
 from flowsim.model.schedule import SCHEDULE
 from flowsim.model.settle import settle_in
 from flowsim.model.status import update_status
 from flowsim.scenario import Scenario
-from flowsim.vocab import IRREGULAR, LABOR_VISA, NATIONAL, PENDING, REGULAR, RETURN
+from flowsim.vocab import FIRST, IRREGULAR, LABOR_VISA, NATIONAL, PENDING, REGULAR, RETURN
 from flowsim.world import load_world
 from toy_world import write_toy_world
 
@@ -144,3 +145,17 @@ def test_settle_in_moves_integration_towards_its_target(world):
     target = model.world_index.integration_base[model.world_index.node("DDD")]
     assert np.allclose(P.integration[rows], 0.5 * target)  # half-way in one month
     assert (P.months_here[rows] == months + 1).all()
+
+
+def test_decide_sends_every_forced_emigrant_and_nobody_else(world):
+    model = _model(world, hazard_max=1e-9)
+    settled_abroad = _place(model, 10, "CCC", REGULAR)
+    leaving = model.add_emigrants("AAA", 12)
+    model.population.savings[leaving] = 10_000.0  # every route is affordable
+    emigrate(model)
+    build_cells(model)
+    decide(model)
+    P = model.population
+    assert P.in_transit[leaving].all()
+    assert (P.kind[leaving] == FIRST).all()
+    assert not P.in_transit[settled_abroad].any()

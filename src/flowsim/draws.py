@@ -90,12 +90,12 @@ PATHWAY_RETURN = register(
 PATHWAY_AGENTS = register(
     "pathway.agents", "identity of the agents a pathway recruits at origins", per_policy=True
 )
-ARRIVAL_REGIME = register(
-    "arrival.regime", "a newcomer's lot under the destination's processing regime"
-)
-ARRIVAL_GRANT = register("arrival.grant", "a pending case released at arrival is granted")
 TRAVEL_DEATH = register("travel.death", "death on a route (per hop)")
 TRAVEL_INTERCEPT = register("travel.intercept", "interception on a route (per hop)")
+ARRIVAL_REGIME = register(
+    "arrival.regime", "a newcomer's outcome under the destination's processing regime"
+)
+ARRIVAL_GRANT = register("arrival.grant", "a newcomer's pending case ends in a permit")
 
 #: Creation tags of agents (part of their stable key) that are not per policy.
 SOURCE_EMIGRATION = 0

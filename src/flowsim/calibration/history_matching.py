@@ -23,7 +23,11 @@ McCulloch et al. (2022, JASSS 25(4):3):
 4. **Waves** go on until the non-implausible volume stops shrinking: the volume is the
    fraction of a fixed reference Latin hypercube (``candidates`` points) no wave rules
    out; the waves stop when a wave keeps more than ``shrink_stop`` (0.9) of the previous
-   volume, when no candidate is left, or after ``max_waves``.
+   volume, when no candidate is left, or after ``max_waves``. When a wave would rule out
+   every candidate (the model cannot meet all targets within the stated errors), it
+   keeps the ``fallback_keep`` least implausible share of the remaining candidates
+   instead and records the implausibility that share reaches (``cutoff_used``), so the
+   record says plainly how far from the cutoff the best of the space is.
 5. **Ensemble**: ``n_sets`` far-apart points of the final non-implausible space are run
    (``validation_replicates`` each) and judged on their actual runs (no emulator); the
    ones whose ``kth`` largest implausibility is at most ``cutoff`` form the ensemble.
@@ -73,6 +77,9 @@ class Settings:
         kth: Which largest implausibility is compared with the cutoff (1 = max).
         discrepancy: Model discrepancy as a relative standard deviation.
         shrink_stop: Stop when a wave keeps more than this share of the previous volume.
+        fallback_keep: When no candidate passes ``cutoff``, keep this least implausible
+            share of the remaining candidates (the wave's ``cutoff_used`` says at which
+            implausibility); 0 = stop instead.
         n_sets: Points run to validate the final space (the ensemble's upper size).
         validation_replicates: Runs per validation point.
         candidates: Size of the reference Latin hypercube (volume estimate, candidates).
@@ -89,12 +96,20 @@ class Settings:
     kth: int = 2
     discrepancy: float = 0.35
     shrink_stop: float = 0.9
+    fallback_keep: float = 0.1
     n_sets: int = 100
     validation_replicates: int = 1
     candidates: int = 20000
     scale: float = 5000.0
     months: int = CALIBRATION_MONTHS
     seed: int = 20150101
+
+
+#: Settings a rerun may change: they only steer steps not yet taken (saved designs and
+#: runs are reused as they are).
+LATER_SETTINGS: frozenset[str] = frozenset(
+    {"max_waves", "points_later", "n_sets", "validation_replicates", "shrink_stop"}
+)
 
 
 @dataclass
@@ -110,6 +125,7 @@ class WaveRecord:
     best_kth_implausibility: float
     seconds: float
     stop: str = ""
+    cutoff_used: float = 3.0
 
 
 @dataclass
@@ -294,7 +310,7 @@ def _load_design(folder: Path, space: Sequence[FreeParameter]) -> np.ndarray | N
 
 # ----------------------------------------------------------------- waves
 def _survivors(
-    waves: list[Emulators],
+    waves: list[tuple[Emulators, float]],
     x: np.ndarray,
     z: np.ndarray,
     v_fixed: np.ndarray,
@@ -303,7 +319,7 @@ def _survivors(
     """Mask of points no wave rules out, and the last wave's kth implausibility."""
     keep = np.ones(len(x), dtype=bool)
     last = np.full(len(x), np.inf)
-    for em in waves:
+    for em, cutoff in waves:
         idx = np.flatnonzero(keep)
         if not len(idx):
             break
@@ -311,12 +327,12 @@ def _survivors(
         score = kth_largest(implausibility(z, mean, v_em, v_fixed, v_ens), settings.kth)
         last[:] = np.inf
         last[idx] = score
-        keep[idx] = score <= settings.cutoff
+        keep[idx] = score <= cutoff
     return keep, last
 
 
 def _refill(
-    waves: list[Emulators],
+    waves: list[tuple[Emulators, float]],
     seeds: np.ndarray,
     z: np.ndarray,
     v_fixed: np.ndarray,
@@ -371,14 +387,17 @@ def run_history_matching(
     }
     if saved.exists():
         old = json.loads(saved.read_text(encoding="utf-8"))
-        if old != json.loads(json.dumps(mine)):
-            diff = sorted(k for k in mine if old.get(k) != json.loads(json.dumps(mine[k])))
+        diff = sorted(
+            k
+            for k in mine
+            if k not in LATER_SETTINGS and old.get(k) != json.loads(json.dumps(mine[k]))
+        )
+        if diff:
             raise ValueError(
                 f"{out_dir} holds a calibration with other settings ({', '.join(diff)}); "
                 "use another --out folder or the same settings"
             )
-    else:
-        saved.write_text(json.dumps(mine, indent=1), encoding="utf-8")
+    saved.write_text(json.dumps(mine, indent=1), encoding="utf-8")
 
     fitted = problem.fitted
     targets_fit = problem.targets[fitted].reset_index(drop=True)
@@ -387,7 +406,7 @@ def run_history_matching(
     dim = len(problem.space)
     reference = latin_hypercube(settings.candidates, dim, settings.seed + 1)
     rng = np.random.default_rng(settings.seed + 2)
-    waves: list[Emulators] = []
+    waves: list[tuple[Emulators, float]] = []
     record: list[WaveRecord] = []
     volume = 1.0
     stop = ""
@@ -413,14 +432,26 @@ def run_history_matching(
         )
         y = log_outputs(targets_fit, sims[:, :, fitted], settings.scale)
         groups = targets_fit["group"].tolist()
-        waves.append(fit_emulators(unit, y, groups, seed=settings.seed + w))
+        emulators = fit_emulators(unit, y, groups, seed=settings.seed + w)
+        waves.append((emulators, settings.cutoff))
+        before = keep
         keep, score = _survivors(waves, reference, z, v_fixed, settings)
+        cutoff_used = settings.cutoff
+        if not keep.any() and settings.fallback_keep > 0:
+            # nothing passes the cutoff: the model cannot match every target within the
+            # stated errors; go on with the least implausible share of what was left
+            alive = score[before]
+            cutoff_used = float(np.quantile(alive[np.isfinite(alive)], settings.fallback_keep))
+            waves[-1] = (emulators, cutoff_used)
+            keep, score = _survivors(waves, reference, z, v_fixed, settings)
         candidates = reference[keep]
         new_volume = float(keep.mean())
         ratio = new_volume / volume if volume > 0 else 0.0
         failed = int(np.isnan(sims).all(axis=2).sum())
         if new_volume == 0.0:
             stop = "no non-implausible candidate left"
+        elif cutoff_used > settings.cutoff and w == settings.max_waves:
+            stop = f"max_waves={settings.max_waves} reached (cutoff raised to {cutoff_used:.2f})"
         elif w > 1 and ratio > settings.shrink_stop:
             stop = f"volume kept {ratio:.2f} > {settings.shrink_stop} of the previous wave's"
         elif w == settings.max_waves:
@@ -435,6 +466,7 @@ def run_history_matching(
             best_kth_implausibility=float(np.min(score)),
             seconds=round(time.perf_counter() - t0, 1),
             stop=stop,
+            cutoff_used=cutoff_used,
         )
         record.append(rec)
         volume = new_volume
@@ -464,7 +496,7 @@ def run_history_matching(
     sims = run_design(
         problem, settings, folder, unit, settings.validation_replicates, executor, "val", say
     )
-    validation = judge(problem, settings, unit, sims, waves[-1])
+    validation = judge(problem, settings, unit, sims, waves[-1][0])
     validation.to_csv(folder / "judged.csv", index=False, float_format="%.6g")
     ranges = parameter_ranges(problem.space, candidates, validation)
     ranges.to_csv(out_dir / "ranges.csv", index=False, float_format="%.6g")

@@ -61,6 +61,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="stop when a wave keeps more than this share of the volume (0.9)",
     )
     p.add_argument(
+        "--fallback-keep",
+        type=float,
+        default=0.1,
+        help="share kept when no candidate passes the cutoff (0 = stop) (0.1)",
+    )
+    p.add_argument(
         "--n-sets", type=positive_int, default=100, help="validation points (ensemble <= this)"
     )
     p.add_argument(
@@ -111,6 +117,7 @@ def _settings(args: argparse.Namespace) -> object:
         kth=args.kth,
         discrepancy=args.discrepancy,
         shrink_stop=args.shrink_stop,
+        fallback_keep=args.fallback_keep,
         n_sets=args.n_sets,
         validation_replicates=args.validation_replicates,
         candidates=args.candidates,

@@ -16,6 +16,8 @@ MAX_MONTHS = 1200
 MAX_SCALE = 1e7
 #: Most worker processes one command may start.
 MAX_WORKERS = 1024
+#: Largest count (trials, replicates) an option takes: far beyond any feasible study.
+MAX_COUNT = 10**9
 
 
 def _integer(text: str, lower: int, upper: int) -> int:
@@ -46,7 +48,7 @@ def _number(text: str, upper: float) -> float:
 
 def positive_int(text: str) -> int:
     """Parse an integer of at least 1 (argparse ``type=``)."""
-    return _integer(text, 1, 2**31 - 1)
+    return _integer(text, 1, MAX_COUNT)
 
 
 def positive_float(text: str) -> float:

@@ -54,7 +54,7 @@ def place_value(model: FlowModel) -> np.ndarray:
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
     # a destination that protects newcomers (or releases them pending a case) opens its
     # formal jobs and wages to them in proportion to that expected security
-    secure = fx.arrival.security()
+    secure = fx.arrival.security(p.pending_security)
     access = access + secure * (1.0 - access)
     access = job_access(w.informality[None, :], access)
     _, _, steady = employment_odds(
@@ -84,7 +84,7 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     regime = model.effects.arrival
     # what the destination does with newcomers: a protected or pending status is worth
     # security; being expelled on arrival is like being stopped on the way
-    processing = p.b_secure * regime.security() - p.b_stop * regime.expelled
+    processing = p.b_secure * regime.security(p.pending_security) - p.b_stop * regime.expelled
     value = np.repeat(place_value(model) + processing, 2, axis=0)
     u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, p)
     u = np.where(paths.reachable, u, -np.inf)

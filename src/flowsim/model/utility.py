@@ -47,8 +47,21 @@ TERMS: tuple[Term, ...] = (
     Term(
         "security",
         "b_secure",
-        "security of the status: 0 irregular, pending_security pending, 1 otherwise",
+        "security of the status: 0 irregular, pending_security pending and visitor, 1 otherwise",
         ("stay",),
+    ),
+    Term(
+        "arrival security",
+        "b_secure",
+        "expected security S of a newcomer under the destination's processing regime, "
+        "S = (protected + pending_security * pending) / (1 - expelled)",
+        ("destination",),
+    ),
+    Term(
+        "expulsion",
+        "b_stop",
+        "-share of newcomers the destination's processing regime expels",
+        ("destination",),
     ),
     Term("integration", "b_int", "integration (0-1)", ("stay",)),
     Term("hardship", "b_hardship", "-1 without a job", ("stay",)),
@@ -95,7 +108,7 @@ def status_security(p: Parameters) -> np.ndarray:
     """Security of each status (0-1), indexed by status code."""
     secure = np.ones(len(STATUS_NAMES))
     secure[IRREGULAR], secure[PENDING] = 0.0, p.pending_security
-    secure[VISITOR] = p.pending_security  # a stay that ends: as insecure as a pending case
+    secure[VISITOR] = p.pending_security  # a short legal stay: as secure as a pending case
     return secure
 
 

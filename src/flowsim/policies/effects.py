@@ -83,13 +83,13 @@ class ArrivalRegime:
             all_entries=np.zeros((n, n), dtype=bool),
         )
 
-    def security(self) -> np.ndarray:
+    def security(self, pending_security: float) -> np.ndarray:
         """Return the expected status security of a newcomer let in: ``[nat, host]`` (0-1).
 
-        Protected counts 1, pending 0.5 (as in the cell tables), irregular 0.
+        Protected counts 1, pending ``pending_security`` (as in the cell tables), irregular 0.
         """
         kept = np.maximum(1.0 - self.expelled, 1e-9)
-        return (self.protected + 0.5 * self.pending) / kept
+        return (self.protected + pending_security * self.pending) / kept
 
 
 @dataclass

@@ -62,7 +62,7 @@ class LaborPathway(RuntimePolicy):
         self.status = np.array([name in s.eligible_status for name in STATUS_NAMES])
         # visitors (legal short-stay entrants, no work permit) are eligible where the
         # irregular are
-        self.status[STATUS_NAMES.index("visitor")] = "irregular" in s.eligible_status
+        self.status[STATUS_NAMES.index("visitor")] |= "irregular" in s.eligible_status
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec

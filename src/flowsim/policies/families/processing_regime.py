@@ -1,4 +1,10 @@
-"""Processing regime: what a destination does with arrivals, by nationality and month."""
+"""Processing regime at the destination: what happens to arrivals, by nationality and month.
+
+Each arrival is expelled, released with a pending case (e.g. an asylum hearing), given a
+protected status (TPS, parole, humanitarian residence) or, for the remaining share, stays
+irregular. The status held there sets what going there is worth, so the effect on flows
+comes from agents' decisions (``model/decide.py``) and statuses (``model/journeys.py``).
+"""
 
 from __future__ import annotations
 
@@ -25,10 +31,10 @@ class ProcessingRegimePolicy(PolicySpec):
 
     example: ClassVar[dict[str, object]] = {
         "country": "USA",
-        "nationalities": ["MEX", "GTM", "HND", "SLV"],
-        "expelled": 0.7,
+        "nationalities": ["VEN"],
+        "expelled": 0.05,
+        "pending": 0.9,
         "deport_to": "MEX",
-        "pending": 0.1,
     }
 
     type: Literal["processing_regime"]
@@ -70,10 +76,10 @@ class ProcessingRegimePolicy(PolicySpec):
 
 
 class ProcessingRegime(RuntimePolicy):
-    """What a destination does with arrivals: expel, release pending, protect (by nationality).
+    """Sets the arrival outcome shares of its nationalities at its destination.
 
-    Regimes replace each other (they do not add up): for a (nationality, host) pair the
-    active regime applied last (latest start, then name) sets it.
+    Regimes replace each other: for a (nationality, destination) pair the one applied last
+    (latest start, then name) among the active ones sets the shares; they do not add up.
     """
 
     spec_class = ProcessingRegimePolicy
