@@ -54,3 +54,19 @@ def test_unknown_baseline_exit_2(tmp_path, capsys):
     results = write_results(tmp_path / "results")
     assert main(["compare", str(results), "--baseline", "status_quo"]) == 2
     assert "available: baseline, closure, pathways" in capsys.readouterr().err
+
+
+def test_compare_period_option(tmp_path, capsys):
+    import pandas as pd
+
+    results = write_results(tmp_path / "results")
+    out = tmp_path / "rep"
+    assert main(["compare", str(results), "--period", "2025-12:2026-01", "--out", str(out)]) == 0
+    assert set(pd.read_csv(out / "summary.csv")["period"]) == {"2025-12/2026-01"}
+    assert "period compared: 2025-12/2026-01 (as asked)" in capsys.readouterr().out
+
+
+def test_compare_bad_period_exit_2(tmp_path, capsys):
+    results = write_results(tmp_path / "results")
+    assert main(["compare", str(results), "--period", "next year"]) == 2
+    assert "unknown period 'next year'" in capsys.readouterr().err

@@ -65,8 +65,8 @@ def _snapshot(fx: Effects) -> dict[str, object]:
     out = {}
     for f in dataclasses.fields(fx):
         v = getattr(fx, f.name)
-        if dataclasses.is_dataclass(v):  # a record of arrays (e.g. the arrival regime)
-            v = np.concatenate([np.ravel(x).astype(float) for x in vars(v).values()])
+        if dataclasses.is_dataclass(v):  # a group of arrays (e.g. the arrival regime)
+            v = np.concatenate([np.asarray(x, dtype=float).ravel() for x in vars(v).values()])
         out[f.name] = v.copy() if isinstance(v, np.ndarray) else list(v)
     return out
 

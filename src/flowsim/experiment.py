@@ -37,7 +37,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -343,6 +343,30 @@ def load_scenarios(experiment: Experiment) -> dict[str, Scenario]:
     return loaded
 
 
+def applicable_point(
+    point: Mapping[str, Any], scenario: Scenario, scenarios: Iterable[Scenario]
+) -> dict[str, Any]:
+    """Return the part of a grid point that applies to one scenario.
+
+    A key ``policies.<name>.<field>`` is dropped for a scenario without that policy when
+    another scenario of the experiment has it: a grid over a policy field then runs the
+    baseline (which lacks the policy) once, and compares each grid point with it. A policy
+    no scenario has is kept, so the override reports it.
+    """
+    if not any(key.startswith("policies.") for key in point):
+        return dict(point)
+    names = {p.name for p in scenario.policies}
+    known = {p.name for s in scenarios for p in s.policies}
+    out = {}
+    for key, value in point.items():
+        parts = key.split(".")
+        elsewhere = len(parts) > 2 and parts[1] not in names and parts[1] in known
+        if parts[0] == "policies" and elsewhere:
+            continue
+        out[key] = value
+    return out
+
+
 def expand(experiment: Experiment) -> Plan:
     """List every run of an experiment, validating all scenarios and grid points first.
 
@@ -375,7 +399,12 @@ def expand(experiment: Experiment) -> Plan:
     runs: list[RunSpec] = []
     problems: list[Problem] = []
     for ref, base in scenarios.items():
-        for point in experiment.grid_points():
+        seen_points: list[dict[str, Any]] = []
+        for full_point in experiment.grid_points():
+            point = applicable_point(full_point, base, scenarios.values())
+            if len(point) < len(full_point) and point in seen_points:
+                continue  # a key that does not apply to this scenario: it runs once
+            seen_points.append(point)
             try:
                 where = str(experiment.source_file or "<experiment>")
                 scenario = base.with_overrides(point, file=where) if point else base

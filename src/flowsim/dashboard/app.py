@@ -50,7 +50,7 @@ def scenarios_dir() -> Path:
 
 
 def model_params(folder: Path) -> dict[str, Any]:
-    """SolaraViz controls: one entry per ``LiveModel`` keyword, defaults from ``Levers``."""
+    """Sidebar levers: one entry per ``LiveModel`` keyword, defaults from ``Levers``."""
     d = Levers()
     choices = scenario_choices(folder)
     return {

@@ -1,9 +1,9 @@
 """The live run behind the dashboard: a Mesa model wrapping ``FlowModel`` with levers.
 
-SolaraViz rebuilds its model as ``LiveModel(**controls)`` on Reset, so every control is a
-keyword argument here. Construction and stepping never raise: bad lever values fall back
-to the scenario file as it is (and say so in ``message``), and a failing step stops the run
-with the error in ``message``, so the page always stays usable.
+Mesa's model controller rebuilds the model as ``LiveModel(**controls)`` on Reset, so every
+control is a keyword argument here. Construction and stepping never raise: bad lever values
+fall back to the scenario file as it is (and say so in ``message``), and a failing step stops
+the run with the error in ``message``, so the page always stays usable.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Snapshot:
 
 
 class LiveModel(mesa.Model):
-    """A ``FlowModel`` built from the dashboard's controls, stepped by SolaraViz.
+    """A ``FlowModel`` built from the dashboard's controls, stepped by Mesa's controller.
 
     Args:
         scenario: Scenario file name in ``scenarios_dir`` (see ``Levers``).

@@ -25,11 +25,11 @@ def _digest(*arrays: np.ndarray) -> bytes:
 
 
 def _freeze(obj: object) -> None:
-    """Make every numpy array attribute of ``obj`` (and of records it holds) read-only."""
+    """Make every numpy array attribute of ``obj`` read-only."""
     for value in vars(obj).values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        elif dataclasses.is_dataclass(value):  # a group of arrays (the arrival regime)
             _freeze(value)
 
 

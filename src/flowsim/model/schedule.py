@@ -100,6 +100,7 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.integration",
             "effects.job_loss_mult",
             "effects.wage_mult",
+            "effects.arrival",
             "paths",
             "cells",
             "network",
@@ -122,7 +123,8 @@ SCHEDULE: tuple[Phase, ...] = (
         ),
         writes=("population", "recorder"),
         why="Every traveller advances one month of route time: deaths, interceptions, "
-        "turn-backs, arrivals (new location, time-here reset), each crossing recorded.",
+        "turn-backs, arrivals (new location, time-here reset, status by entry and the "
+        "destination's processing regime), each crossing recorded.",
     ),
     Phase(
         "settle",
