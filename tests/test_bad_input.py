@@ -321,3 +321,15 @@ def test_sweep_out_pointing_at_a_file_is_one_line(tmp_path, capsys):
     )
     assert code == 2 and len(lines) == 1 and "is a file" in lines[0]
     assert target.read_text() == "mine"
+
+
+@pytest.mark.parametrize("command", ["calibrate", "sensitivity"])
+@pytest.mark.parametrize("value", ["-1", str(2**63)])
+def test_calibration_seeds_are_checked_before_anything_runs(tmp_path, capsys, command, value):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main([command, "--seed", value, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "is out of range" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()

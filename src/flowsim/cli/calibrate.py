@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flowsim.cli.options import positive_float, positive_int
+from flowsim.cli.options import positive_float, positive_int, seed
 from flowsim.engine.executors import EXECUTORS
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scale", type=positive_float, default=5000.0, help="people per agent (default 5000)"
     )
-    p.add_argument("--seed", type=int, default=20150101, help="root seed (default 20150101)")
+    p.add_argument("--seed", type=seed, default=20150101, help="root seed (default 20150101)")
     p.add_argument("--scenario", default="baseline", help="scenario to calibrate (baseline)")
     p.add_argument("--targets", default=None, help="targets CSV (default: the packaged table)")
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")

@@ -11,7 +11,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from flowsim.cli.options import positive_int
+from flowsim.cli.options import positive_int, seed
 from flowsim.engine.executors import EXECUTORS
 
 METHODS: tuple[str, ...] = ("morris",)
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=84,
         help="months from 2015-01 (default 84, to 2021-12; 192 = to 2030-12)",
     )
-    p.add_argument("--seed", type=int, default=20150101, help="seed (default 20150101)")
+    p.add_argument("--seed", type=seed, default=20150101, help="seed (default 20150101)")
     p.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
     p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
