@@ -38,7 +38,7 @@ RANK: dict[str, int] = {
 #: Deliberate exceptions (none at present).
 EXCEPTIONS: set[tuple[str, str]] = set()
 #: analysis reads results files only: it never imports the model, engine or results store
-ANALYSIS_ALLOWED = {"errors", "tables"}
+ANALYSIS_ALLOWED = {"errors", "tables", "calendar", "vocab"}
 MESA_ALLOWED = {"agents.py", "model/model.py", "dashboard/app.py", "dashboard/live.py"}
 
 

@@ -6,6 +6,8 @@ import ast
 import typing
 from pathlib import Path
 
+import pytest
+
 from flowsim import tables, vocab
 from flowsim.model.record import EVENTS
 from flowsim.population import COLUMNS
@@ -73,3 +75,38 @@ def test_never_month_is_written_once():
                 for t in targets:
                     name = ast.unparse(t)
                     assert "NEVER" not in name.upper(), f"{path.relative_to(SRC)} defines {name}"
+
+
+def test_one_period_grammar_everywhere():
+    """The results reader, the report window and the calendar read periods the same way."""
+    import pandas as pd
+
+    from flowsim.analysis.periods import parse_range
+    from flowsim.calendar import month_date, parse_period
+    from flowsim.errors import ResultsError
+    from flowsim.results import parse_period as results_period
+
+    for text in ("2025-01/2030-12", "2025/2030", "2025-01:2030-12", " 2021-3 / 2021-07 "):
+        first, last = parse_period(text)
+        assert results_period(text) == (month_date(first), month_date(last)), text
+        assert parse_range(text) == (
+            pd.Timestamp(month_date(first)),
+            pd.Timestamp(month_date(last)),
+        ), text
+    assert parse_period("2021") == (2021 * 12, 2021 * 12 + 11)
+    for bad in ("2025-13/2026-01", "2030/2025", "soon", "2025/2026/2027", "2025/"):
+        with pytest.raises(ValueError):
+            parse_period(bad)
+        with pytest.raises(ResultsError):
+            results_period(bad)
+        with pytest.raises(ResultsError):
+            parse_range(bad)
+
+
+def test_no_other_module_writes_a_month_regex():
+    src = Path(__file__).resolve().parents[1] / "src" / "flowsim"
+    for path in src.rglob("*.py"):
+        if path.name in ("vocab.py", "calendar.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert r"\d{4})-(" not in text and r"\d{4}-(0[1-9]" not in text, path

@@ -10,6 +10,11 @@ import re
 from datetime import date
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+#: One side of a period: a year ``YYYY`` or a month ``YYYY-MM`` (``YYYY-M`` accepted).
+_SIDE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+
+#: The period grammar every command and reader shares, in words for error messages.
+PERIOD_GRAMMAR = "YYYY, YYYY-MM, or a range START/END (or START:END) of those"
 
 
 def parse_month(text: str) -> int:
@@ -28,6 +33,45 @@ def parse_month(text: str) -> int:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month written YYYY-MM")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """Parse a period into its first and last month indices (inclusive).
+
+    The one grammar of periods (``flowsim compare --period``, ``Results`` filters, report
+    windows): ``YYYY`` (a whole year), ``YYYY-MM`` (one month), or ``START/END`` (also
+    written ``START:END``) where each side is a year or a month; a year as START means its
+    January, as END its December.
+
+    Args:
+        text: The period, e.g. ``"2025-01/2030-12"``, ``"2021"`` or ``"2025:2030"``.
+
+    Returns:
+        ``(first, last)`` absolute month indices.
+
+    Raises:
+        ValueError: If the text is not in the grammar, a month is not 1-12, or the
+            period ends before it starts.
+    """
+    raw = str(text).strip()
+    parts = re.split(r"\s*[/:]\s*", raw) if ("/" in raw or ":" in raw) else [raw]
+    if len(parts) > 2 or not all(parts):
+        raise ValueError(f"{text!r} is not a period (allowed: {PERIOD_GRAMMAR})")
+    bounds = []
+    for part in parts:
+        m = _SIDE.match(part)
+        if not m or (m.group(2) is not None and not 1 <= int(m.group(2)) <= 12):
+            raise ValueError(f"{text!r} is not a period (allowed: {PERIOD_GRAMMAR})")
+        year = int(m.group(1))
+        if m.group(2) is None:
+            bounds.append((year * 12, year * 12 + 11))
+        else:
+            month = year * 12 + int(m.group(2)) - 1
+            bounds.append((month, month))
+    first, last = bounds[0][0], bounds[-1][1]
+    if last < first:
+        raise ValueError(f"period {text!r} ends before it starts")
+    return first, last
 
 
 def format_month(index: int) -> str:

@@ -36,7 +36,6 @@ import hashlib
 import itertools
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,11 +46,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from flowsim.errors import Problem, ScenarioError
 from flowsim.rng import replicate_seed
+from flowsim.vocab import MONTH_PATTERN
 
 if TYPE_CHECKING:
     from flowsim.scenario import Scenario
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class RunOverrides(BaseModel):
@@ -59,7 +57,7 @@ class RunOverrides(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    start: str | None = Field(default=None, pattern=_MONTH.pattern)
+    start: str | None = Field(default=None, pattern=MONTH_PATTERN)
     months: int | None = Field(default=None, gt=0)
     scale: float | None = Field(default=None, gt=0)
 

@@ -7,17 +7,15 @@ months ``"2025-01/2030-12"`` (``"2025/2030"`` means whole years). Period labels 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import pandas as pd
 
+from flowsim.calendar import PERIOD_GRAMMAR, month_date, parse_period
 from flowsim.errors import ResultsError
 
 #: Period specs other than a range of months.
 PERIOD_KINDS: tuple[str, ...] = ("run", "year", "month")
-
-_RANGE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?\s*/\s*(\d{4})(?:-(\d{1,2}))?\s*$")
 
 
 def split_calendar(calendar: Sequence[pd.Timestamp], period: str) -> dict[str, list[pd.Timestamp]]:
@@ -54,26 +52,24 @@ def split_calendar(calendar: Sequence[pd.Timestamp], period: str) -> dict[str, l
 
 
 def parse_range(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Parse ``"YYYY-MM/YYYY-MM"`` (or ``"YYYY/YYYY"``) into its first and last month.
+    """Parse a range of months (grammar of :func:`flowsim.calendar.parse_period`).
+
+    ``"2025-01/2030-12"``, ``"2025/2030"`` (whole years) or ``"2025-01:2030-12"``.
 
     Raises:
         ResultsError: The text is neither a period kind nor a valid range.
     """
-    match = _RANGE.match(period) if isinstance(period, str) else None
-    if not match:
-        raise ResultsError(
-            f"unknown period {period!r} (allowed: {', '.join(PERIOD_KINDS)}, "
-            "or a range of months such as 2025-01/2030-12)"
-        )
-    y0, m0, y1, m1 = match.groups()
     try:
-        start = pd.Timestamp(year=int(y0), month=int(m0 or 1), day=1)
-        end = pd.Timestamp(year=int(y1), month=int(m1 or 12), day=1)
+        if not isinstance(period, str):
+            raise ValueError(period)
+        first, last = parse_period(period)
     except ValueError as exc:
-        raise ResultsError(f"period {period!r}: {exc}") from exc
-    if end < start:
-        raise ResultsError(f"period {period!r} ends before it starts")
-    return start, end
+        why = "ends before it starts" if "ends before" in str(exc) else "is not understood"
+        raise ResultsError(
+            f"unknown period {period!r}: {why} (allowed: {', '.join(PERIOD_KINDS)}, "
+            f"or {PERIOD_GRAMMAR})"
+        ) from None
+    return pd.Timestamp(month_date(first)), pd.Timestamp(month_date(last))
 
 
 def _range_label(start: pd.Timestamp, end: pd.Timestamp) -> str:

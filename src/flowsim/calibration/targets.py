@@ -25,12 +25,13 @@ Only periods ending by 2021-12 are targets; later years are kept for validation.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+
+from flowsim.calendar import month_date, parse_period
 
 #: Last month a target may cover (later data are kept out for validation).
 LAST_TARGET_MONTH = date(2021, 12, 1)
@@ -80,15 +81,11 @@ def fiscal_year(d: date) -> int:
     return d.year + 1 if d.month >= 10 else d.year
 
 
-def _month(text: str) -> date:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"bad month {text!r} (expected YYYY-MM)")
-    return date(int(m.group(1)), int(m.group(2)), 1)
-
-
 def period_bounds(period: str) -> tuple[date, date]:
     """Return the first and last month (first days) of a target period.
+
+    The project's period grammar (:func:`flowsim.calendar.parse_period`: ``YYYY``,
+    ``YYYY-MM``, ``START/END``) plus the US fiscal year ``FYyyyy`` (October to September).
 
     Args:
         period: ``YYYY``, ``FYyyyy``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``.
@@ -100,19 +97,11 @@ def period_bounds(period: str) -> tuple[date, date]:
         ValueError: If the period is not in one of these forms.
     """
     text = period.strip()
-    if m := re.fullmatch(r"FY(\d{4})", text):
-        fy = int(m.group(1))
+    if text.startswith("FY") and text[2:].isdigit() and len(text) == 6:
+        fy = int(text[2:])
         return date(fy - 1, 10, 1), date(fy, 9, 1)
-    if re.fullmatch(r"\d{4}", text):
-        return date(int(text), 1, 1), date(int(text), 12, 1)
-    if "/" in text:
-        first, last = (part.strip() for part in text.split("/", 1))
-        a, b = _month(first), _month(last)
-        if b < a:
-            raise ValueError(f"period {period!r} ends before it starts")
-        return a, b
-    m0 = _month(text)
-    return m0, m0
+    first, last = parse_period(text)
+    return month_date(first), month_date(last)
 
 
 def parse_nationalities(spec: str) -> tuple[bool, frozenset[str]]:

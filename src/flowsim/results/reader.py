@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from flowsim.calendar import month_date
+from flowsim.calendar import parse_period as calendar_period
 from flowsim.errors import ResultsError
 from flowsim.results.store import SCHEMAS, part_name, read_manifest
 from flowsim.results.verify import check_complete, run_states
@@ -37,34 +39,20 @@ def parse_period(period: str) -> tuple[date, date]:
     """Return the first and last month (inclusive) of a period.
 
     Args:
-        period: ``"YYYY"``, ``"YYYY-MM"`` or ``"YYYY-MM/YYYY-MM"`` (either side may be a year).
+        period: A period in the grammar of :func:`flowsim.calendar.parse_period`
+            (``"YYYY"``, ``"YYYY-MM"`` or ``"START/END"`` of those).
 
     Returns:
         The first days of the first and last months.
 
     Raises:
-        ResultsError: When the period is not in one of those forms.
+        ResultsError: When the period is not in that grammar.
     """
     try:
-        if "/" in period:
-            first, last = period.split("/", 1)
-            return _bounds(first)[0], _bounds(last)[1]
-        return _bounds(period)
-    except ValueError:
-        raise ResultsError(
-            f"period {period!r} is not understood (allowed: YYYY, YYYY-MM, YYYY-MM/YYYY-MM)"
-        ) from None
-
-
-def _bounds(text: str) -> tuple[date, date]:
-    text = text.strip()
-    if len(text) == 4:
-        year = int(text)
-        return date(year, 1, 1), date(year, 12, 1)
-    if len(text) == 7 and text[4] == "-":
-        month = date(int(text[:4]), int(text[5:]), 1)
-        return month, month
-    raise ValueError(text)
+        first, last = calendar_period(period)
+    except ValueError as exc:
+        raise ResultsError(str(exc)) from None
+    return month_date(first), month_date(last)
 
 
 def _isin(column: str, value: Filter) -> ds.Expression | None:

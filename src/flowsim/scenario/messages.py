@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flowsim.errors import Problem
+from flowsim.vocab import MONTH_PATTERN
 
 #: Largest magnitude of any number in a scenario or experiment file: far above every
 #: meaningful value (money in USD, months, people) and far below float overflow.
@@ -20,7 +21,7 @@ MAX_MAGNITUDE = 1e15
 
 #: Regular expressions of the schemas, as a reader would describe them.
 _PATTERNS: dict[str, str] = {
-    r"^\d{4}-(0[1-9]|1[0-2])$": "a month written YYYY-MM, e.g. 2019-06",
+    MONTH_PATTERN: "a month written YYYY-MM, e.g. 2019-06",
     r"^[A-Z]{3}$": "a three-letter ISO3 country code in capitals, e.g. COL",
     r"^[A-Za-z0-9_.\-]+$": "letters, digits, '_', '.' and '-' only",
     r"^[A-Za-z0-9_.-]+$": "letters, digits, '_', '.' and '-' only",
