@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from flowsim.analysis.trust import calibration_of, calibration_sentences
 from flowsim.analysis.words import Numbers, scenario_title
 
@@ -69,3 +71,27 @@ def test_calibration_quoted_with_its_meaning():
     assert "0.80" in text and "factor of 2.2" in text and "rough fit" in text
     assert text.index("darien") < text.index("us_border") < text.index("stocks")
     assert "flowsim calibrate --report" in text
+
+
+def test_an_ensemble_with_no_plausible_set_is_not_called_plausible():
+    record = {"name": "t", "method": "history_matching", "n_sets": 50, "n_non_implausible": 0}
+    text = " ".join(calibration_sentences({"calibration": {"baseline": record}}, "baseline"))
+    assert "plausible parameter sets" not in text
+    assert "50 parameter sets of which 0 fit within the stated observation errors" in text
+
+
+def test_a_change_that_rounds_to_nothing_reads_no_change_without_a_unit():
+    from flowsim.analysis.report import plain_answer
+
+    table = pd.DataFrame(
+        {
+            "scenario": ["baseline", "other"],
+            "baseline": ["baseline", "baseline"],
+            "mean": [1000.0, 1000.0],
+            "diff_mean": [float("nan"), 0.0],
+            "diff_lo90": [float("nan"), 0.0],
+            "diff_hi90": [float("nan"), 0.0],
+        }
+    )
+    text = plain_answer(table, "onward_moves", "baseline", scale=1000.0)
+    assert "no change people" not in text and "no change" in text

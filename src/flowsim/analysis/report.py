@@ -210,15 +210,20 @@ def plain_answer(
     rel = numbers.relative(best["diff_mean"], base_mean)
     rel_text = f", {rel} compared with {base_name}" if rel else f" compared with {base_name}"
     unit = " people" if info.unit == "people" else ""
+
+    def with_unit(text: str) -> str:  # "no change" takes no unit
+        return text if text == "no change" else f"{text}{unit}"
+
+    interval_text = interval if interval == "no change" else f"{interval}{unit}"
     if best["diff_mean"] < 0:
         sentence = (
-            f"{name} lowers {what} most{when}: by {change.lstrip('-')}{unit}{rel_text} "
-            f"(90% interval of the change: {interval}{unit})."
+            f"{name} lowers {what} most{when}: by {with_unit(change.lstrip('-'))}{rel_text} "
+            f"(90% interval of the change: {interval_text})."
         )
     else:
         sentence = (
             f"No scenario lowers {what}{when}; the smallest change is {name}: "
-            f"{change}{unit}{rel_text} (90% interval of the change: {interval}{unit})."
+            f"{with_unit(change)}{rel_text} (90% interval of the change: {interval_text})."
         )
     lo, hi = best["diff_lo90"], best["diff_hi90"]
     if lo <= 0 <= hi and best["diff_mean"] != 0:

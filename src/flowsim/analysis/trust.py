@@ -51,8 +51,15 @@ def calibration_sentences(manifest: Mapping[str, Any], baseline: str) -> list[st
     text = f"The baseline's parameters come from the calibration '{name}'"
     text += f" ({method})" if method else ""
     n_sets = record.get("n_sets")
+    plausible = record.get("n_non_implausible")
     if isinstance(n_sets, int | float) and n_sets > 1:
-        text += f", an ensemble of {int(n_sets)} plausible parameter sets"
+        if isinstance(plausible, int | float) and plausible < n_sets:
+            text += (
+                f", which kept {int(n_sets)} parameter sets of which {int(plausible)} fit "
+                "within the stated observation errors and model discrepancy"
+            )
+        else:
+            text += f", an ensemble of {int(n_sets)} plausible parameter sets"
     text += ", fitted to observations up to 2021."
     out = [text]
     fit = _number(record.get("fit_male_overall"))

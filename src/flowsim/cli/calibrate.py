@@ -248,6 +248,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         "method": "history_matching",
         "ensemble": "ensemble.csv",
         "n_sets": len(chosen),
+        "n_non_implausible": n_ok,
         "fit_male_overall": round(float(groups["overall"]), 4),
         "measured_by": command,
         "fit_male_by_group": {g: round(float(v), 4) for g, v in groups.drop("overall").items()},

@@ -110,6 +110,12 @@ class CalibrationInfo(BaseModel):
         None, description="Path of the ensemble parameter-set file (CSV), see above."
     )
     n_sets: int = Field(0, ge=0, description="Parameter sets in the ensemble.")
+    n_non_implausible: int | None = Field(
+        None,
+        ge=0,
+        description="How many of them validated as non-implausible (within the observation "
+        "errors and model discrepancy); the rest are the least implausible found.",
+    )
     fit_male_overall: float | None = Field(
         None, ge=0, description="Mean absolute log error of the ensemble median, all groups."
     )
