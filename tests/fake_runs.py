@@ -161,6 +161,19 @@ def install(monkeypatch: Any) -> None:
     monkeypatch.setitem(sys.modules, "flowsim.engine.run", module)
 
 
+def install_for_workers(monkeypatch: Any) -> None:
+    """``install`` here, and let worker processes import this module and the source tree.
+
+    Sweeps in child processes (the ``processes`` executor, ``flowsim`` subprocesses) find
+    ``fake_runs`` and this checkout's ``src`` first on ``PYTHONPATH``.
+    """
+    install(monkeypatch)
+    tests = Path(__file__).resolve().parent
+    src = str(tests.parent / "src")
+    pythonpath = os.pathsep.join(filter(None, [str(tests), src, os.environ.get("PYTHONPATH")]))
+    monkeypatch.setenv("PYTHONPATH", pythonpath)
+
+
 class _Patch:
     def setattr(self, obj: Any, name: str, value: Any) -> None:
         setattr(obj, name, value)

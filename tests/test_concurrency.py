@@ -32,10 +32,7 @@ scale = 5000
 
 @pytest.fixture
 def experiment(tmp_path, monkeypatch) -> Path:
-    fake_runs.install(monkeypatch)
-    src = str(TESTS.parent / "src")
-    pythonpath = os.pathsep.join(filter(None, [str(TESTS), src, os.environ.get("PYTHONPATH")]))
-    monkeypatch.setenv("PYTHONPATH", pythonpath)
+    fake_runs.install_for_workers(monkeypatch)
     path = tmp_path / "tiny.toml"
     path.write_text(EXPERIMENT.format(replicates=3))
     return path

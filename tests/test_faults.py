@@ -41,10 +41,7 @@ WRITES = 1 + 4 * 4
 
 @pytest.fixture
 def experiment(tmp_path, monkeypatch) -> Path:
-    fake_runs.install(monkeypatch)
-    src = str(TESTS.parent / "src")
-    pythonpath = os.pathsep.join(filter(None, [str(TESTS), src, os.environ.get("PYTHONPATH")]))
-    monkeypatch.setenv("PYTHONPATH", pythonpath)
+    fake_runs.install_for_workers(monkeypatch)
     path = tmp_path / "tiny.toml"
     path.write_text(EXPERIMENT)
     return path

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -41,10 +40,7 @@ def write_experiment(path: Path, replicates: int = 2, seed: int = 12345) -> Path
 
 @pytest.fixture
 def experiment(tmp_path, monkeypatch) -> Path:
-    fake_runs.install(monkeypatch)
-    src = str(TESTS.parent / "src")
-    pythonpath = os.pathsep.join(filter(None, [str(TESTS), src, os.environ.get("PYTHONPATH")]))
-    monkeypatch.setenv("PYTHONPATH", pythonpath)
+    fake_runs.install_for_workers(monkeypatch)
     folder = tmp_path / "experiments"
     folder.mkdir()
     return write_experiment(folder / "tiny.toml")

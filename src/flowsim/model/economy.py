@@ -34,3 +34,15 @@ def employment_odds(
 def crowding(new_migrants: np.ndarray, population: np.ndarray, p: Parameters) -> np.ndarray:
     """Job-finding factor per host: 1 / (1 + recent migrants / (population * absorption))."""
     return 1.0 / (1.0 + new_migrants / (population * p.absorption))
+
+
+def starting_savings(u0: np.ndarray, u1: np.ndarray, p: Parameters) -> np.ndarray:
+    """Return the savings (USD) a new agent holds: log-normal, median ``savings_median_usd``.
+
+    Args:
+        u0: Uniform draws in [0, 1), one per agent (first of the Box-Muller pair).
+        u1: Uniform draws in [0, 1), one per agent (second of the pair).
+        p: The run's parameters (``savings_median_usd``, ``savings_sigma``).
+    """
+    normal = np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)  # Box-Muller
+    return p.savings_median_usd * np.exp(p.savings_sigma * normal)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim import draws
+from flowsim.model.economy import starting_savings
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATURALIZED, NEVER_MONTH, REGULAR
 
@@ -115,9 +116,7 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
     passport = np.minimum(w.passport_share[nat] * p.passport_scale, 1.0)
     documented = ~irregular | (u[:, 3] < passport)
     employed = u[:, 4] >= w.unemployment[host]
-    normal = np.sqrt(-2.0 * np.log1p(-u[:, 5])) * np.cos(2.0 * np.pi * u[:, 6])  # Box-Muller
-    savings = p.savings_median_usd * np.exp(p.savings_sigma * normal)
-    savings = savings + employed * p.save_rate * 12.0 * w.wage[host]
+    savings = starting_savings(u[:, 5], u[:, 6], p) + employed * p.save_rate * 12.0 * w.wage[host]
     base = w.integration_base[host]
     target = np.where(irregular, base * p.irregular_integration_factor, base)
     integration = target * -np.expm1(months_here * np.log1p(-min(p.integration_rate, 0.999)))

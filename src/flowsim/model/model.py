@@ -8,7 +8,7 @@ import numpy as np
 from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
-from flowsim.model.economy import crowding
+from flowsim.model.economy import crowding, starting_savings
 from flowsim.model.initial import create_initial_stock
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
@@ -147,8 +147,7 @@ class FlowModel(mesa.Model):
         batch[order] = np.arange(count) - first
         keys = agent_key(t, source, nodes, batch)
         u = agent_uniform(seed, draws.NEW_SAVINGS, t, keys, option=np.arange(2))
-        normal = np.sqrt(-2.0 * np.log1p(-u[:, 0])) * np.cos(2.0 * np.pi * u[:, 1])  # Box-Muller
-        savings = p.savings_median_usd * np.exp(p.savings_sigma * normal)
+        savings = starting_savings(u[:, 0], u[:, 1], p)
         skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, draws.NEW_SKILL, t, keys)
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
         has_papers = (agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys) < share) | documented
