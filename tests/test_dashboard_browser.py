@@ -146,6 +146,23 @@ def _step(page, expect_month: str) -> None:
     page.locator(".flowsim-month", has_text=f"Month: {expect_month}").wait_for()
 
 
+def _settled_month(page, quiet: float = 3.0, limit: float = 120.0) -> str:
+    """The month shown once no step is in flight (unchanged for ``quiet`` seconds).
+
+    A step already started when the pause was pressed still renders afterwards; reading the
+    month before it lands would expect the wrong month from the next step.
+    """
+    deadline = time.monotonic() + limit
+    month = _text(page, "month")
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        again = _text(page, "month")
+        if again == month:
+            return month
+        month = again
+    raise AssertionError(f"the month kept changing after the pause (last {month})")
+
+
 def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
     assert _text(page, "month") == "Month: not started"
     assert "baseline" in _text(page, "scenario")
@@ -174,8 +191,7 @@ def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
     )
     page.get_by_role("button", name="❚❚").click()
     page.get_by_role("button", name="Step").wait_for()
-    time.sleep(1.0)  # let the last played step render
-    month = _text(page, "month")
+    month = _settled_month(page)
     after = _number(page, "onward-total")
     assert after > before, (before, after)
     assert _number(page, "abroad") != abroad_before
