@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from source_imports import runtime_imports
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "flowsim"
 
 #: Layer of each top-level package: a package may import packages of its layer or below.
@@ -43,15 +45,8 @@ MESA_ALLOWED = {"agents.py", "model/model.py", "dashboard/app.py", "dashboard/li
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skip.update(id(n) for n in ast.walk(node))
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
+    for node in runtime_imports(path):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module == "flowsim":
