@@ -96,6 +96,9 @@ ARRIVAL_REGIME = register(
     "arrival.regime", "a newcomer's outcome under the destination's processing regime"
 )
 ARRIVAL_GRANT = register("arrival.grant", "a newcomer's pending case ends in a permit")
+ARRIVAL_RETRY = register(
+    "arrival.retry", "an arrival expelled by the processing regime tries again next month"
+)
 
 #: Creation tags of agents (part of their stable key) that are not per policy.
 SOURCE_EMIGRATION = 0

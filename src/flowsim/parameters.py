@@ -62,6 +62,16 @@ class Parameters(BaseModel):
     b_time: float = Field(
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."
     )
+    b_dist: float = Field(
+        1.0,
+        ge=0,
+        le=4,
+        description="Weight of log(1 + journey km / 1000): the distance friction of gravity "
+        "models of migration (information, culture and unpriced travel costs). Bilateral "
+        "migration-flow gravity estimates put the elasticity to distance near -1, within about "
+        "-0.5 to -1.5 (Beine, Bertoli & Fernandez-Huertas Moraga 2016, World Economy 39:496-512; "
+        "Mayda 2010, J. Popul. Econ. 23:1249-1274).",
+    )
     b_path: float = Field(
         1.0,
         ge=0,
@@ -75,6 +85,25 @@ class Parameters(BaseModel):
         le=10,
         description="Attachment to the origin in the return option. Assumption; calibrated "
         "through the 2020 return movement.",
+    )
+    b_crisis: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="Weight of the crisis at home, measured as the percent of the population "
+        "emigrating per year (the push series, src/flowsim/data/push.csv), in the value of living "
+        "in one's own country. Assumption, calibrated: the conditions that push people out keep "
+        "emigrants from returning (few Venezuelans returned while the outflow lasted; R4V "
+        "counted about 100,000 returns in 2020 against 5 million abroad).",
+    )
+    retry_expelled: float = Field(
+        0.7,
+        ge=0,
+        le=0.95,
+        description="Probability that an arrival expelled by the destination's processing regime "
+        "leaves again the next month. Informed by Massey & Singer (1995, Demography 32:203-213): "
+        "Mexican migrants apprehended at the US border tried again until nearly all got through; "
+        "calibrated through the US border encounters.",
     )
     b_int: float = Field(
         2.0,

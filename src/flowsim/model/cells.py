@@ -74,7 +74,7 @@ def cell_tables(model: FlowModel) -> CellTables:
     stay = (
         income_term(wage, p)[None, :, :]
         + p.b_secure * status_security(p)[None, None, :]
-        + (network_term(model.network, p) + home_term(n, p))[:, :, None]
+        + (network_term(model.network, p) + home_term(w.emigration_rate(model.month), p))[:, :, None]
     )
     # integration target by (nationality, location, documented or not)
     basei = w.integration_base[None, :]

@@ -20,6 +20,7 @@ from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import start_journeys
 from flowsim.model.utility import (
     cost_term,
+    final_expulsion,
     home_term,
     income_term,
     job_access,
@@ -66,7 +67,7 @@ def place_value(model: FlowModel) -> np.ndarray:
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
-    return income_term(income, p) + network_term(model.network, p) + home_term(n, p)
+    return income_term(income, p) + network_term(model.network, p) + home_term(w.emigration_rate(model.month), p)
 
 
 def destination_utility(model: FlowModel) -> np.ndarray:
@@ -77,16 +78,18 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     Income is what an irregular newcomer expects (steady-state employment given the host's
     informality, unemployment and integration policy); at home it is the home wage. The
     destination's processing regime adds ``b_secure * expected security - b_stop * share
-    expelled`` (``Effects.arrival``).
+    expelled for good`` (``Effects.arrival``; see ``final_expulsion``).
     """
     p = model.params
     paths = model.paths
     regime = model.effects.arrival
     # what the destination does with newcomers: a protected or pending status is worth
     # security; being expelled on arrival is like being stopped on the way
-    processing = p.b_secure * regime.security(p.pending_security) - p.b_stop * regime.expelled
+    processing = p.b_secure * regime.security(p.pending_security) - p.b_stop * final_expulsion(
+        regime.expelled, p.retry_expelled
+    )
     value = np.repeat(place_value(model) + processing, 2, axis=0)
-    u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, p)
+    u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, paths.km, p)
     u = np.where(paths.reachable, u, -np.inf)
     return u
 

@@ -54,7 +54,7 @@ def apply_policies(model: FlowModel) -> None:
     open_edges[0::2] &= ~w.edge_legal[None, :]
     stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
     # keyed by every input of the tables: open routes, stop chances, route weights and the
-    # route costs, times and risks they sum, and the stop weight
+    # route costs, times, risks and lengths they sum, and the stop weight
     key = _digest(
         np.packbits(open_edges),
         np.round(stop, 4),
@@ -62,6 +62,7 @@ def apply_policies(model: FlowModel) -> None:
         w.edge_cost,
         w.edge_months,
         w.edge_risk,
+        w.edge_km,
         np.array([model.params.b_stop]),
     )
     tables = model.path_cache.get(key)

@@ -159,7 +159,9 @@ def _process_arrivals(
     One draw (``arrival.regime``) per newcomer splits them by the regime's shares into
     expelled (sent on to the regime's ``deport_to``, recorded as deported), released with a
     pending case (decided after the hearing; granted with the regime's probability, draw
-    ``arrival.grant``), protected (regular for the regime's months) and unchanged.
+    ``arrival.grant``), protected (regular for the regime's months) and unchanged. An
+    expelled newcomer tries again the next month with probability ``retry_expelled`` (draw
+    ``arrival.retry``).
     """
     P, t, seed, fx = model.population, model.month, model.seed, model.effects.arrival
     nat = P.nationality[rows].astype(np.int64)
@@ -194,6 +196,14 @@ def _process_arrivals(
         moved = target != w_
         model.recorder.count("deported", w_[moved], n_[moved])
         _settle(model, r[moved], target[moved], processed=False)
+        # expulsion without further penalty is followed by new attempts: those who retry
+        # leave again next month, choosing afresh (``FlowModel.pending_forced``)
+        back = r[moved]
+        retry = (
+            agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back])
+            < model.params.retry_expelled
+        )
+        model.pending_forced = np.concatenate([model.pending_forced, back[retry]])
 
 
 def travel(model: FlowModel) -> None:

@@ -25,6 +25,7 @@ class PathTables:
     risk: np.ndarray  # float32 probability of dying on the journey [N, L, L]
     stopped: np.ndarray  # float32 probability of being intercepted or turned back [N, L, L]
     months: np.ndarray  # float32 [N, L, L]
+    km: np.ndarray  # float32 journey length, km [N, L, L]
     reachable: np.ndarray  # bool [N, L, L]
 
 
@@ -80,13 +81,14 @@ def shortest_paths(
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum = _accumulate(w, nxt, reach, stop_log)
+    cost, risk_log, months, stop_sum, km = _accumulate(w, nxt, reach, stop_log)
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
         risk=(-np.expm1(-risk_log)).astype(np.float32),
         stopped=(-np.expm1(-stop_sum)).astype(np.float32),
         months=months.astype(np.float32),
+        km=km.astype(np.float32),
         reachable=reach,
     )
     for arr in (
@@ -95,6 +97,7 @@ def shortest_paths(
         tables.risk,
         tables.stopped,
         tables.months,
+        tables.km,
         tables.reachable,
     ):
         arr.flags.writeable = False  # cached and shared across months
@@ -104,13 +107,14 @@ def shortest_paths(
 def _accumulate(
     w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival, months and log-not-stopped along every journey."""
+    """Sum cost, log-survival, months, log-not-stopped and km along every journey."""
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)
     cost = np.zeros(len(cls))
     risk = np.zeros(len(cls))
     months = np.zeros(len(cls))
     stops = np.zeros(len(cls))
+    km = np.zeros(len(cls))
     cur = src.copy()
     live = np.ones(len(cls), dtype=bool)
     with np.errstate(divide="ignore"):
@@ -123,9 +127,10 @@ def _accumulate(
         risk[live] += surv[e]
         months[live] += w.edge_months[e]
         stops[live] += stop_log[cls[live], e]
+        km[live] += w.edge_km[e]
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(4)]
-    for arr, vals in zip(out, (cost, risk, months, stops), strict=True):
+    out = [np.zeros((n_cls, n, n)) for _ in range(5)]
+    for arr, vals in zip(out, (cost, risk, months, stops, km), strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)

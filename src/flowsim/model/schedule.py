@@ -54,8 +54,8 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "emigration",
         emigrate,
-        reads=("month", "effects.push_mult"),
-        writes=("population", "forced"),
+        reads=("month", "effects.push_mult", "pending_forced"),
+        writes=("population", "forced", "pending_forced"),
         why="New agents appear at origins at the push-driven rate, marked forced: they must "
         "leave but choose where in `decide`, with everyone else. Agents added between steps "
         "with `add_emigrants` join them.",
@@ -121,10 +121,11 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.deport_to",
             "effects.arrival",
         ),
-        writes=("population", "recorder"),
+        writes=("population", "recorder", "pending_forced"),
         why="Every traveller advances one month of route time: deaths, interceptions, "
         "turn-backs, arrivals (new location, time-here reset, status by entry and the "
-        "destination's processing regime), each crossing recorded.",
+        "destination's processing regime; the expelled who retry leave again next month), "
+        "each crossing recorded.",
     ),
     Phase(
         "settle",

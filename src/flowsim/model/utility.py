@@ -45,6 +45,13 @@ TERMS: tuple[Term, ...] = (
     ),
     Term("home", "b_home", "1 in one's own country", ("stay", "destination")),
     Term(
+        "crisis at home",
+        "b_crisis",
+        "-percent of the home population emigrating per year (push series), in one's own "
+        "country",
+        ("stay", "destination"),
+    ),
+    Term(
         "security",
         "b_secure",
         "security of the status: 0 irregular, pending_security pending and visitor, 1 otherwise",
@@ -60,7 +67,8 @@ TERMS: tuple[Term, ...] = (
     Term(
         "expulsion",
         "b_stop",
-        "-share of newcomers the destination's processing regime expels",
+        "-chance a newcomer ends up expelled by the destination's processing regime, "
+        "retries included: e (1 - retry_expelled) / (1 - e retry_expelled)",
         ("destination",),
     ),
     Term("integration", "b_int", "integration (0-1)", ("stay",)),
@@ -74,9 +82,15 @@ TERMS: tuple[Term, ...] = (
         ("destination",),
     ),
     Term("time", "b_time", "-months of travel", ("destination",)),
+    Term("distance", "b_dist", "-log(1 + journey km / 1000)", ("destination",)),
     Term("cost", "b_cost", "-journey cost / (savings + diaspora loan + c0)", ("destination",)),
     Term("pathway", "b_path", "+1 for a legal pathway offer", ("pathway offer",)),
 )
+
+
+#: Journey length at which the distance term reaches ``b_dist * log(2)``, km. Assumption:
+#: short hops to a neighbour cost little, the term grows like log(km) beyond.
+KM_REF = 1000.0
 
 
 def income_term(income: np.ndarray, p: Parameters) -> np.ndarray:
@@ -89,14 +103,41 @@ def network_term(network: np.ndarray, p: Parameters) -> np.ndarray:
     return p.b_net * np.log1p(network / p.net_ref)
 
 
-def home_term(n_nodes: int, p: Parameters) -> np.ndarray:
-    """``b_home`` where the country is the nationality's own: ``[nationality, country]``."""
-    return p.b_home * np.eye(n_nodes, dtype=bool)
+def home_term(crisis: np.ndarray, p: Parameters) -> np.ndarray:
+    """``b_home - b_crisis * crisis`` where the country is the nationality's own, else 0.
+
+    Args:
+        crisis: ``[country]`` percent of the population emigrating per year
+            (``WorldIndex.emigration_rate``): the conditions that push people out also
+            lower what going back is worth.
+        p: Parameters.
+
+    Returns:
+        ``[nationality, country]``.
+    """
+    return np.diag(p.b_home - p.b_crisis * np.asarray(crisis, dtype=float))
 
 
-def journey_term(risk: np.ndarray, stopped: np.ndarray, months: np.ndarray, p: Parameters):
-    """``-b_risk * risk - b_stop * stopped - b_time * months`` of journeys."""
-    return -p.b_risk * risk - p.b_stop * stopped - p.b_time * months
+def final_expulsion(expelled: np.ndarray, retry: float) -> np.ndarray:
+    """Chance of ending up expelled when each expulsion is followed by a retry w.p. ``retry``.
+
+    ``e (1 - r) / (1 - e r)``: expelled on the first attempt and giving up, or retrying and
+    ending expelled later (a geometric series over attempts).
+    """
+    e = np.asarray(expelled, dtype=float)
+    return e * (1.0 - retry) / np.maximum(1.0 - e * retry, 1e-9)
+
+
+def journey_term(
+    risk: np.ndarray, stopped: np.ndarray, months: np.ndarray, km: np.ndarray, p: Parameters
+) -> np.ndarray:
+    """``-b_risk * risk - b_stop * stopped - b_time * months - b_dist * log(1 + km/1000)``."""
+    return (
+        -p.b_risk * risk
+        - p.b_stop * stopped
+        - p.b_time * months
+        - p.b_dist * np.log1p(km / KM_REF)
+    )
 
 
 def cost_term(cost: np.ndarray, budget: np.ndarray, p: Parameters) -> np.ndarray:

@@ -39,6 +39,7 @@ class WorldIndex:
     edge_cost: np.ndarray  # USD [E]
     edge_months: np.ndarray  # [E]
     edge_risk: np.ndarray  # [E]
+    edge_km: np.ndarray  # route length, km [E]
     edge_legal: np.ndarray  # bool [E]
     edge_label: tuple[str, ...]  # name if named, else route_id
     edge_id: tuple[str, ...]
@@ -81,6 +82,18 @@ class WorldIndex:
         year = month // 12
         j = int(np.clip(np.searchsorted(self.push_years, year, side="right") - 1, 0, None))
         return self.push[:, j] / 12.0
+
+    def emigration_rate(self, month: int) -> np.ndarray:
+        """Percent of each country's population emigrating per year at a month (0 if no push).
+
+        Read from the same push series as ``emigrants_per_month``: it measures how bad
+        conditions at home are (``flowsim.model.utility.home_term``).
+        """
+        rate = np.zeros(self.n_nodes)
+        rate[self.origins] = 100.0 * 12.0 * self.emigrants_per_month(month) / np.maximum(
+            self.population[self.origins], 1.0
+        )
+        return rate
 
 
 def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
@@ -167,6 +180,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_cost=routes["cost_usd"].to_numpy(float),
         edge_months=routes["duration_months"].to_numpy(float),
         edge_risk=routes["risk"].to_numpy(float),
+        edge_km=routes["distance_km"].to_numpy(float),
         edge_legal=routes["legal"].to_numpy(bool),
         edge_label=labels,
         edge_id=tuple(str(r) for r in routes["route_id"]),
