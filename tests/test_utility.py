@@ -55,7 +55,22 @@ def test_terms_have_the_documented_shape():
     net = np.array([[0.0, P.net_ref], [0.0, 0.0]])
     assert utility.network_term(net, P)[0, 1] == P.b_net * np.log(2.0)
     assert utility.network_term(net, P)[0, 0] == 0.0
-    np.testing.assert_array_equal(utility.home_term(3, P), P.b_home * np.eye(3))
+    np.testing.assert_array_equal(utility.home_term(np.zeros(3), P), P.b_home * np.eye(3))
+    # a crisis at home (percent emigrating per year) lowers only one's own country
+    crisis = utility.home_term(np.array([4.0, 0.0, 0.0]), P)
+    assert crisis[0, 0] == P.b_home - 4.0 * P.b_crisis and crisis[1, 1] == P.b_home
+    assert crisis[0, 1] == 0.0
+    same = np.array([[True, False], [False, True]])
+    np.testing.assert_array_equal(utility.language_term(same, P), P.b_lang * same)
+    # an expulsion followed by retries ends in expulsion less often, never more
+    once = utility.final_expulsion(np.array([0.0, 0.5, 1.0]), 0.0)
+    retry = utility.final_expulsion(np.array([0.0, 0.5, 1.0]), 0.7)
+    np.testing.assert_allclose(once, [0.0, 0.5, 1.0])
+    assert retry[0] == 0.0 and 0.0 < retry[1] < 0.5 and retry[2] == 1.0
+    far = utility.journey_term(*(np.zeros(2),) * 3, np.array([100.0, 5000.0]), np.zeros(2), P)
+    assert far[1] < far[0] <= 0.0  # longer journeys are worth less
+    unknown = utility.journey_term(*(np.zeros(2),) * 4, np.array([0.0, 1.0]), P)
+    assert unknown[1] == -P.b_know and unknown[0] == 0.0
     assert utility.income_term(np.array([0.5]), P)[0] == 0.0  # floored at 1 USD
     sec = utility.status_security(P)
     assert sec[0] == 0.0 and sec[1] == P.pending_security and sec[2] == 1.0

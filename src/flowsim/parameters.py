@@ -86,6 +86,15 @@ class Parameters(BaseModel):
         description="Attachment to the origin in the return option. Assumption; calibrated "
         "through the 2020 return movement.",
     )
+    b_lang: float = Field(
+        0.5,
+        ge=0,
+        le=4,
+        description="Weight of sharing an official language with the destination (in staying "
+        "too). Linguistic proximity raises bilateral migration markedly (Adsera & Pytlikova "
+        "2015, Economic Journal 125:F49-F81; Belot & Ederveen 2012, J. Popul. Econ. "
+        "25:1077-1105). Assumption for the value, calibrated.",
+    )
     b_crisis: float = Field(
         0.5,
         ge=0,
@@ -104,6 +113,43 @@ class Parameters(BaseModel):
         "leaves again the next month. Informed by Massey & Singer (1995, Demography 32:203-213): "
         "Mexican migrants apprehended at the US border tried again until nearly all got through; "
         "calibrated through the US border encounters.",
+    )
+    b_know: float = Field(
+        2.0,
+        ge=0,
+        le=10,
+        description="Weight of how little a nationality knows the irregular routes of a journey "
+        "(sum over its routes of the unknown share, flowsim.model.knowledge). Route information "
+        "spreads through those who travelled (Bijak et al. 2021, Towards Bayesian Model-Based "
+        "Demography, Springer, the Routes and Rumours model). Assumption, calibrated.",
+    )
+    know_ref: float = Field(
+        2000.0,
+        gt=0,
+        le=1e7,
+        description="People who crossed an irregular route (recently, by one's nationality) at "
+        "which it is half known. Assumption, calibrated.",
+    )
+    know_base: float = Field(
+        500.0,
+        ge=0,
+        le=1e7,
+        description="Knowledge of every irregular route without having seen it used, in the "
+        "same unit as know_ref (people who crossed): news and smugglers' offers. Assumption.",
+    )
+    know_memory_months: float = Field(
+        36.0,
+        ge=1,
+        le=600,
+        description="Months over which route knowledge fades once traffic stops (crossings "
+        "decay by 1/know_memory_months a month). Assumption: about a migration wave's length.",
+    )
+    know_spill: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Weight of other nationalities' crossings in what a nationality knows of a "
+        "route (smugglers serve everyone; news travels less across communities). Assumption.",
     )
     b_int: float = Field(
         2.0,

@@ -16,6 +16,7 @@ import numpy as np
 
 from flowsim.model.utility import (
     home_term,
+    language_term,
     income_term,
     job_access,
     network_term,
@@ -74,7 +75,11 @@ def cell_tables(model: FlowModel) -> CellTables:
     stay = (
         income_term(wage, p)[None, :, :]
         + p.b_secure * status_security(p)[None, None, :]
-        + (network_term(model.network, p) + home_term(w.emigration_rate(model.month), p))[:, :, None]
+        + (
+            network_term(model.network, p)
+            + home_term(w.emigration_rate(model.month), p)
+            + language_term(w.same_language, p)
+        )[:, :, None]
     )
     # integration target by (nationality, location, documented or not)
     basei = w.integration_base[None, :]

@@ -25,6 +25,7 @@ from flowsim.model.utility import (
     income_term,
     job_access,
     journey_term,
+    language_term,
     network_term,
 )
 from flowsim.rng import agent_key, agent_uniform, stream
@@ -67,7 +68,12 @@ def place_value(model: FlowModel) -> np.ndarray:
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
-    return income_term(income, p) + network_term(model.network, p) + home_term(w.emigration_rate(model.month), p)
+    return (
+        income_term(income, p)
+        + network_term(model.network, p)
+        + home_term(w.emigration_rate(model.month), p)
+        + language_term(w.same_language, p)
+    )
 
 
 def destination_utility(model: FlowModel) -> np.ndarray:
@@ -89,7 +95,9 @@ def destination_utility(model: FlowModel) -> np.ndarray:
         regime.expelled, p.retry_expelled
     )
     value = np.repeat(place_value(model) + processing, 2, axis=0)
-    u = value[:, None, :] + journey_term(paths.risk, paths.stopped, paths.months, paths.km, p)
+    u = value[:, None, :] + journey_term(
+        paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, p
+    )
     u = np.where(paths.reachable, u, -np.inf)
     return u
 

@@ -8,11 +8,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.model.knowledge import unknown_share
 from flowsim.model.paths import shortest_paths
 from flowsim.policies import Effects
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
+
+
+#: Journey tables kept for reuse (a run needs a few dozen sets as rules and route knowledge
+#: change; each is about 0.5 MB).
+PATH_CACHE_SIZE = 32
 
 
 def _digest(*arrays: np.ndarray) -> bytes:
@@ -34,27 +40,34 @@ def _freeze(obj: object) -> None:
 
 
 def apply_policies(model: FlowModel) -> None:
-    """Build this month's effects and journey tables (reused while no intensity changes).
+    """Build this month's effects and journey tables (reused while nothing they use changes).
 
     Policies' effects depend only on their intensities, so a month with the same
-    intensities as the last one keeps the same (read-only) ``Effects`` and tables.
+    intensities as the last one keeps the same (read-only) ``Effects``; journey tables are
+    rebuilt when the effects or the routes' rounded unknown shares change.
     Policies are applied in ``model.policies`` order: start month, then key.
     """
     intensities = tuple(pol.intensity(model.month) for pol in model.policies)
-    if intensities == model.intensities:
+    unknown = unknown_share(model)
+    same_rules = intensities == model.intensities
+    if same_rules and np.array_equal(unknown, model.unknown):
         return
-    model.intensities = intensities
-    fx = Effects.base(model.world_index)
-    for pol, k in zip(model.policies, intensities, strict=True):
-        if k > 0:
-            pol.apply(fx, model.month, k)
+    model.unknown = unknown
+    if same_rules:
+        fx = model.effects  # only route knowledge moved: same effects, new tables
+    else:
+        model.intensities = intensities
+        fx = Effects.base(model.world_index)
+        for pol, k in zip(model.policies, intensities, strict=True):
+            if k > 0:
+                pol.apply(fx, model.month, k)
     w = model.world_index
     # journey classes: 2 * nationality + documented; the undocumented use no legal route
     open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
     open_edges[0::2] &= ~w.edge_legal[None, :]
     stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
     # keyed by every input of the tables: open routes, stop chances, route weights and the
-    # route costs, times, risks and lengths they sum, and the stop weight
+    # route costs, times, risks and lengths they sum, the stop weight and route knowledge
     key = _digest(
         np.packbits(open_edges),
         np.round(stop, 4),
@@ -64,11 +77,25 @@ def apply_policies(model: FlowModel) -> None:
         w.edge_risk,
         w.edge_km,
         np.array([model.params.b_stop]),
+        unknown,
+        np.array([model.params.b_know]),
     )
     tables = model.path_cache.get(key)
     if tables is None:
-        tables = shortest_paths(w, open_edges, model.route_weights, stop, model.params.b_stop)
+        tables = shortest_paths(
+            w,
+            open_edges,
+            model.route_weights,
+            stop,
+            model.params.b_stop,
+            np.repeat(unknown, 2, axis=0),
+            model.params.b_know,
+            home=np.repeat(np.arange(w.n_nodes), 2),
+        )
+        while len(model.path_cache) >= PATH_CACHE_SIZE:  # oldest first (insertion order)
+            model.path_cache.pop(next(iter(model.path_cache)))
         model.path_cache[key] = tables
     model.paths = tables
-    _freeze(fx)  # reused while intensities are unchanged: phases only read it
-    model.effects = fx
+    if not same_rules:
+        _freeze(fx)  # reused while intensities are unchanged: phases only read it
+        model.effects = fx

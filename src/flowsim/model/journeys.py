@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim import draws
+from flowsim.model.knowledge import count_crossings
 from flowsim.model.record import JOURNEY_EVENT
 from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
 from flowsim.rng import agent_uniform
@@ -259,6 +260,7 @@ def travel(model: FlowModel) -> None:
             _settle(model, s, target, processed=False)
         rows, edge, budget, dst = rows[crossed], edge[crossed], budget[crossed], dst[crossed]
         rec.cross(edge, P.nationality[rows], P.kind[rows], P.lived_abroad[rows])
+        count_crossings(model, edge, P.nationality[rows])
         P.location[rows] = dst
         arrived = dst == P.dest[rows]
         if arrived.any():

@@ -64,6 +64,13 @@ class FlowModel(mesa.Model):
         self.recorder = Recorder(self.world_index, self.scale)
         self.agent_steps = 0
         self.path_cache: dict[bytes, PathTables] = {}
+        n, n_edges = self.world_index.n_nodes, self.world_index.n_edges
+        #: people of each nationality who crossed each route, fading (``model/knowledge.py``)
+        self.route_use = np.zeros((n, n_edges))
+        #: agents who crossed each route this month, by nationality (phase ``learn`` folds it)
+        self.route_crossed = np.zeros((n, n_edges), dtype=np.int64)
+        #: unknown share of each route by nationality the current ``paths`` were built for
+        self.unknown: np.ndarray | None = None
         self.route_weights = edge_weights(
             self.world_index,
             self.params.path_budget_usd,

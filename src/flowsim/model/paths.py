@@ -26,6 +26,7 @@ class PathTables:
     stopped: np.ndarray  # float32 probability of being intercepted or turned back [N, L, L]
     months: np.ndarray  # float32 [N, L, L]
     km: np.ndarray  # float32 journey length, km [N, L, L]
+    unknown: np.ndarray  # float32 sum of the routes' unknown shares [N, L, L]
     reachable: np.ndarray  # bool [N, L, L]
 
 
@@ -44,6 +45,9 @@ def shortest_paths(
     weights: np.ndarray,
     stop: np.ndarray | None = None,
     b_stop: float = 0.0,
+    unknown: np.ndarray | None = None,
+    b_know: float = 0.0,
+    home: np.ndarray | None = None,
 ) -> PathTables:
     """Least-cost journeys for each row of ``open_edges``.
 
@@ -53,6 +57,11 @@ def shortest_paths(
         weights: Generalised cost per route ``[E]``.
         stop: ``[N, E]`` probability of being intercepted or turned back on each route.
         b_stop: Weight of ``-log(1 - stop)`` in the generalised cost.
+        unknown: ``[N, E]`` share of each route the class does not know
+            (``flowsim.model.knowledge``); zeros when omitted.
+        b_know: Weight of ``unknown`` in the generalised cost.
+        home: ``[N]`` node of each class's own country (or -1): a journey never passes
+            through it (going home is a destination, a return, not a transit).
 
     Returns:
         ``PathTables`` with leading dimension ``N``.
@@ -60,8 +69,10 @@ def shortest_paths(
     n_cls, n = open_edges.shape[0], w.n_nodes
     if stop is None:
         stop = np.zeros(open_edges.shape)
+    if unknown is None:
+        unknown = np.zeros(open_edges.shape)
     stop_log = -np.log1p(-np.minimum(stop, 0.999999))
-    weights = weights[None, :] + b_stop * stop_log  # [N, E]
+    weights = weights[None, :] + b_stop * stop_log + b_know * unknown  # [N, E]
     big = np.inf
     dist = np.full((n_cls, n, n), big)
     best = np.full((n_cls, n, n), -1, dtype=np.int64)
@@ -75,13 +86,15 @@ def shortest_paths(
     dist[:, idx, idx] = 0.0
     for k in range(n):
         via = dist[:, :, k, None] + dist[:, None, k, :]
+        if home is not None:
+            via[home == k] = big  # no transit through one's own country
         better = via < dist
         dist = np.where(better, via, dist)
         nxt = np.where(better, nxt[:, :, k, None], nxt)
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum, km = _accumulate(w, nxt, reach, stop_log)
+    cost, risk_log, months, stop_sum, km, unk = _accumulate(w, nxt, reach, stop_log, unknown)
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
@@ -89,6 +102,7 @@ def shortest_paths(
         stopped=(-np.expm1(-stop_sum)).astype(np.float32),
         months=months.astype(np.float32),
         km=km.astype(np.float32),
+        unknown=unk.astype(np.float32),
         reachable=reach,
     )
     for arr in (
@@ -98,6 +112,7 @@ def shortest_paths(
         tables.stopped,
         tables.months,
         tables.km,
+        tables.unknown,
         tables.reachable,
     ):
         arr.flags.writeable = False  # cached and shared across months
@@ -105,9 +120,9 @@ def shortest_paths(
 
 
 def _accumulate(
-    w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray
+    w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray, unknown: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival, months, log-not-stopped and km along every journey."""
+    """Sum cost, log-survival, months, log-not-stopped, km and unknown along every journey."""
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)
     cost = np.zeros(len(cls))
@@ -115,6 +130,7 @@ def _accumulate(
     months = np.zeros(len(cls))
     stops = np.zeros(len(cls))
     km = np.zeros(len(cls))
+    unk = np.zeros(len(cls))
     cur = src.copy()
     live = np.ones(len(cls), dtype=bool)
     with np.errstate(divide="ignore"):
@@ -128,9 +144,10 @@ def _accumulate(
         months[live] += w.edge_months[e]
         stops[live] += stop_log[cls[live], e]
         km[live] += w.edge_km[e]
+        unk[live] += unknown[cls[live], e]
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(5)]
-    for arr, vals in zip(out, (cost, risk, months, stops, km), strict=True):
+    out = [np.zeros((n_cls, n, n)) for _ in range(6)]
+    for arr, vals in zip(out, (cost, risk, months, stops, km, unk), strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)

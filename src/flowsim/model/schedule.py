@@ -21,6 +21,7 @@ from flowsim.model.decide import decide
 from flowsim.model.effects_phase import apply_policies
 from flowsim.model.emigration import emigrate
 from flowsim.model.journeys import travel
+from flowsim.model.knowledge import learn_routes
 from flowsim.model.labor import labor_market
 from flowsim.model.record import record_month
 from flowsim.model.settle import settle_in
@@ -45,8 +46,8 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "policies",
         apply_policies,
-        reads=("month", "policies"),
-        writes=("effects", "paths"),
+        reads=("month", "policies", "route_use"),
+        writes=("effects", "paths", "unknown"),
         why="Every active policy writes this month's effects (visas, closures, integration, "
         "programs, shocks); journey tables are refreshed when open routes or stop chances "
         "changed, so every later phase sees the same rules.",
@@ -121,11 +122,19 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.deport_to",
             "effects.arrival",
         ),
-        writes=("population", "recorder", "pending_forced"),
+        writes=("population", "recorder", "pending_forced", "route_crossed"),
         why="Every traveller advances one month of route time: deaths, interceptions, "
         "turn-backs, arrivals (new location, time-here reset, status by entry and the "
         "destination's processing regime; the expelled who retry leave again next month), "
         "each crossing recorded.",
+    ),
+    Phase(
+        "learn",
+        learn_routes,
+        reads=("route_crossed",),
+        writes=("route_use", "route_crossed"),
+        why="Each nationality's knowledge of irregular routes takes in this month's crossings "
+        "and fades with time; next month's journey tables use it.",
     ),
     Phase(
         "settle",

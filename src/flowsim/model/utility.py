@@ -45,6 +45,12 @@ TERMS: tuple[Term, ...] = (
     ),
     Term("home", "b_home", "1 in one's own country", ("stay", "destination")),
     Term(
+        "language",
+        "b_lang",
+        "1 where an official language is shared with one's own country",
+        ("stay", "destination"),
+    ),
+    Term(
         "crisis at home",
         "b_crisis",
         "-percent of the home population emigrating per year (push series), in one's own "
@@ -83,6 +89,13 @@ TERMS: tuple[Term, ...] = (
     ),
     Term("time", "b_time", "-months of travel", ("destination",)),
     Term("distance", "b_dist", "-log(1 + journey km / 1000)", ("destination",)),
+    Term(
+        "unknown routes",
+        "b_know",
+        "-sum over the journey's irregular routes of the share the nationality does not know "
+        "(model/knowledge.py)",
+        ("destination",),
+    ),
     Term("cost", "b_cost", "-journey cost / (savings + diaspora loan + c0)", ("destination",)),
     Term("pathway", "b_path", "+1 for a legal pathway offer", ("pathway offer",)),
 )
@@ -101,6 +114,11 @@ def income_term(income: np.ndarray, p: Parameters) -> np.ndarray:
 def network_term(network: np.ndarray, p: Parameters) -> np.ndarray:
     """``b_net * log(1 + network / net_ref)`` for a ``[nationality, country]`` diaspora."""
     return p.b_net * np.log1p(network / p.net_ref)
+
+
+def language_term(same_language: np.ndarray, p: Parameters) -> np.ndarray:
+    """``b_lang`` where the country shares an official language with the nationality."""
+    return p.b_lang * same_language
 
 
 def home_term(crisis: np.ndarray, p: Parameters) -> np.ndarray:
@@ -129,14 +147,20 @@ def final_expulsion(expelled: np.ndarray, retry: float) -> np.ndarray:
 
 
 def journey_term(
-    risk: np.ndarray, stopped: np.ndarray, months: np.ndarray, km: np.ndarray, p: Parameters
+    risk: np.ndarray,
+    stopped: np.ndarray,
+    months: np.ndarray,
+    km: np.ndarray,
+    unknown: np.ndarray,
+    p: Parameters,
 ) -> np.ndarray:
-    """``-b_risk * risk - b_stop * stopped - b_time * months - b_dist * log(1 + km/1000)``."""
+    """``-b_risk risk - b_stop stopped - b_time months - b_dist log(1 + km/1000) - b_know unknown``."""
     return (
         -p.b_risk * risk
         - p.b_stop * stopped
         - p.b_time * months
         - p.b_dist * np.log1p(km / KM_REF)
+        - p.b_know * unknown
     )
 
 

@@ -30,6 +30,7 @@ class WorldIndex:
     informality: np.ndarray  # [L]
     integration_base: np.ndarray  # [L]
     passport_share: np.ndarray  # [L] share of emigrants holding a passport
+    same_language: np.ndarray  # bool [nationality, country]: an official language shared
     population: np.ndarray  # [L]
     lat: np.ndarray
     lon: np.ndarray
@@ -116,6 +117,16 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
     return routes.reset_index(drop=True)
 
 
+def _same_language(countries: pd.DataFrame) -> np.ndarray:
+    """``[nationality, country]``: the two share an official language (optional ``language``
+    column of ISO 639-3 codes separated by ";"; without it, only a country with itself)."""
+    n = len(countries)
+    if "language" not in countries.columns:
+        return np.eye(n, dtype=bool)
+    langs = [frozenset(str(v).split(";")) - {"", "nan"} for v in countries["language"]]
+    return np.array([[bool(a & b) or i == j for j, b in enumerate(langs)] for i, a in enumerate(langs)])
+
+
 def compile_world(world: World, scenario: Scenario) -> WorldIndex:
     """Compile a world plus the scenario's world overrides into numpy tables.
 
@@ -171,6 +182,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         informality=countries["informality"].to_numpy(float),
         integration_base=countries["integration_base"].to_numpy(float),
         passport_share=countries["passport_share"].to_numpy(float),
+        same_language=_same_language(countries),
         population=countries["population"].to_numpy(float),
         lat=countries["lat"].to_numpy(float),
         lon=countries["lon"].to_numpy(float),

@@ -41,6 +41,7 @@ class TableSpec:
         keys: Columns that together identify a row: two rows with the same values there
             are duplicates (the second would silently win).
         positive: Numeric columns where zero is not allowed either.
+        optional: Columns kept when present (their terms are neutral when absent).
     """
 
     columns: tuple[str, ...]
@@ -51,6 +52,7 @@ class TableSpec:
     wildcards: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
     positive: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
 
 
 _COUNT: tuple[float, float | None] = (0.0, None)
@@ -92,6 +94,7 @@ SPECS: dict[str, TableSpec] = {
             "passport_share": _FRACTION,
         },
         unique=("iso3",),
+        optional=("language",),
     ),
     "routes": TableSpec(
         columns=(
@@ -276,7 +279,7 @@ def _check_table(
         out.append(Problem(label, f"column {column}", "missing column"))
     if missing:
         return None
-    df = df.loc[:, list(spec.columns)].copy()
+    df = df.loc[:, list(spec.columns) + [c for c in spec.optional if c in df.columns]].copy()
     _check_unique(df, spec, label, out)
     _check_keys(df, spec, label, out)
     _check_numbers(df, spec, label, out)

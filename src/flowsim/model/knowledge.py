@@ -1,0 +1,69 @@
+"""Route knowledge: an irregular route is an option for those who know how to cross it.
+
+Smuggling routes are learned from people who used them: a nationality learns a route as its
+own people cross it (and a little from others crossing it: smugglers serve everyone), and
+forgets it when the traffic stops. This is the information mechanism of route-choice models
+of migration (Bijak et al. 2021, *Towards Bayesian Model-Based Demography*, Springer, ch. 3
+and 8, the "Routes and Rumours" model; Hinsch & Bijak 2019). It is why a route long used by
+some nationalities (Cubans and Haitians in the Darien in 2015-2016) stays almost unused by
+others (Venezuelans before 2021) until some of them start using it.
+
+Legal routes (flights, formal border posts) are known to all. ``know_base`` is what
+everyone knows of every route without having seen it used (news, smugglers' offers); the run
+starts from it, as nobody's crossings before the start are counted. For an irregular route
+``e`` and nationality ``n``::
+
+    use[n, e]   <- use[n, e] * (1 - 1 / know_memory_months) + crossings of the month
+    heard       =  know_base + use[n, e] + know_spill * sum over others of use[., e]
+    unknown     =  know_ref / (know_ref + heard)      (1 = never heard of, 0 = well known)
+
+and a journey's ``unknown`` is the sum over its routes, weighted by ``b_know`` in the
+journeys' generalised cost and in the destination utility (``flowsim.model.utility``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from flowsim.model.model import FlowModel
+
+#: Steps of the unknown share kept in the journey tables: tables are rebuilt only when some
+#: route's rounded share moves by a step. Numerical choice, not a model parameter.
+UNKNOWN_STEP = 0.02
+
+
+def unknown_share(model: FlowModel) -> np.ndarray:
+    """Share of each route a nationality does not know, ``[nationality, route]`` in [0, 1].
+
+    Rounded to ``UNKNOWN_STEP``; 0 for legal routes and when ``b_know`` is 0.
+    """
+    w, p = model.world_index, model.params
+    use = model.route_use
+    if p.b_know == 0.0:
+        return np.zeros_like(use)
+    heard = p.know_base + use + p.know_spill * (use.sum(axis=0, keepdims=True) - use)
+    unknown = p.know_ref / (p.know_ref + heard)
+    unknown[:, w.edge_legal] = 0.0
+    return np.round(unknown / UNKNOWN_STEP) * UNKNOWN_STEP
+
+
+def count_crossings(model: FlowModel, edge: np.ndarray, nationality: np.ndarray) -> None:
+    """Add this month's crossings (agents) of routes by nationality."""
+    if len(edge) == 0:
+        return
+    n_edges = model.world_index.n_edges
+    key = nationality.astype(np.int64) * n_edges + edge.astype(np.int64)
+    model.route_crossed += np.bincount(key, minlength=model.route_crossed.size).reshape(
+        model.route_crossed.shape
+    )
+
+
+def learn_routes(model: FlowModel) -> None:
+    """Phase ``learn``: fold the month's crossings (people) into what each nationality knows."""
+    keep = 1.0 - 1.0 / model.params.know_memory_months
+    model.route_use *= keep
+    model.route_use += model.route_crossed * model.scale
+    model.route_crossed[:] = 0
