@@ -70,7 +70,7 @@ def test_terms_have_the_documented_shape():
     far = utility.journey_term(*(np.zeros(2),) * 3, np.array([100.0, 5000.0]), np.zeros(2), P)
     assert far[1] < far[0] <= 0.0  # longer journeys are worth less
     unknown = utility.journey_term(*(np.zeros(2),) * 4, np.array([0.0, 1.0]), P)
-    assert unknown[1] == -P.b_know and unknown[0] == 0.0
+    assert unknown[0] == 0.0 and np.isclose(unknown[1], -P.b_know * (1 - np.exp(-1.0)))
     assert utility.income_term(np.array([0.5]), P)[0] == 0.0  # floored at 1 USD
     sec = utility.status_security(P)
     assert sec[0] == 0.0 and sec[1] == P.pending_security and sec[2] == 1.0

@@ -82,6 +82,12 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("absorption", 0.005, 0.2, log=True),
     FreeParameter("b_stop", 0.3, 10.0, log=True),
     FreeParameter("b_home", -1.0, 4.0),
+    FreeParameter("b_dist", 0.0, 1.5),
+    FreeParameter("b_crisis", 0.0, 1.5),
+    FreeParameter("b_lang", 0.0, 2.0),
+    FreeParameter("retry_expelled", 0.3, 0.95),
+    FreeParameter("b_know", 0.0, 6.0),
+    FreeParameter("know_ref", 300.0, 30000.0, log=True),
 )
 
 

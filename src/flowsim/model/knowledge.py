@@ -17,8 +17,9 @@ starts from it, as nobody's crossings before the start are counted. For an irreg
     heard       =  know_base + use[n, e] + know_spill * sum over others of use[., e]
     unknown     =  know_ref / (know_ref + heard)      (1 = never heard of, 0 = well known)
 
-and a journey's ``unknown`` is the sum over its routes, weighted by ``b_know`` in the
-journeys' generalised cost and in the destination utility (``flowsim.model.utility``).
+Route choice adds ``b_know * unknown`` to each route's generalised cost; a journey's
+``U`` (the sum over its routes) costs ``b_know * (1 - exp(-U))`` in the destination utility
+(``flowsim.model.utility.journey_term``): at most ``b_know``, however many crossings.
 """
 
 from __future__ import annotations

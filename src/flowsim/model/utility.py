@@ -92,8 +92,8 @@ TERMS: tuple[Term, ...] = (
     Term(
         "unknown routes",
         "b_know",
-        "-sum over the journey's irregular routes of the share the nationality does not know "
-        "(model/knowledge.py)",
+        "-(1 - exp(-U)), U = sum over the journey's irregular routes of the share the "
+        "nationality does not know (model/knowledge.py)",
         ("destination",),
     ),
     Term("cost", "b_cost", "-journey cost / (savings + diaspora loan + c0)", ("destination",)),
@@ -154,13 +154,18 @@ def journey_term(
     unknown: np.ndarray,
     p: Parameters,
 ) -> np.ndarray:
-    """``-b_risk risk - b_stop stopped - b_time months - b_dist log(1 + km/1000) - b_know unknown``."""
+    """Journey terms: ``-b_risk risk - b_stop stopped - b_time months``
+    ``- b_dist log(1 + km/1000) - b_know (1 - exp(-unknown))``.
+
+    ``unknown`` is the sum of the journey's routes' unknown shares; the term saturates at
+    ``b_know`` (a journey through several unknown crossings is not worth less than never).
+    """
     return (
         -p.b_risk * risk
         - p.b_stop * stopped
         - p.b_time * months
         - p.b_dist * np.log1p(km / KM_REF)
-        - p.b_know * unknown
+        + p.b_know * np.expm1(-unknown)
     )
 
 

@@ -1,0 +1,202 @@
+"""Direction and unit tests of the mechanisms added for the 2015-2021 history.
+
+Route knowledge (``model/knowledge.py``), distance, shared language, the crisis at home,
+retries after an expulsion and journeys that never pass through one's own country. Toy line
+world AAA (origin) -> BBB -> CCC -> DDD (``toy_world.py``); paired seeds, so each comparison
+differs only by the mechanism; each test asserts a sign summed over seeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flowsim.model import FlowModel
+from flowsim.model.knowledge import learn_routes, unknown_share
+from flowsim.model.paths import edge_weights, shortest_paths
+from flowsim.scenario import Scenario
+from flowsim.world import load_world
+from toy_world import write_toy_world
+
+SEEDS = (1, 2, 3)
+
+
+def _scenario(
+    months: int = 24, policies: list[dict] | None = None, world: dict | None = None, **params
+) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "toy",
+            "run": {"start": "2015-01", "months": months, "scale": 100},
+            "parameters": {"hazard_max": 0.2, **params},
+            "policies": policies or [],
+            "world": world or {},
+        }
+    )
+
+
+def _run(folder: Path, seed: int, months: int = 24, **kw) -> FlowModel:
+    model = FlowModel(_scenario(months, **kw), world=load_world(folder), seed=seed)
+    model.run_months()
+    return model
+
+
+def _route_people(model: FlowModel, route: str) -> float:
+    fl = model.recorder.flow_table()
+    return float(fl.loc[fl.route == route, "people"].sum())
+
+
+def _stock(model: FlowModel, country: str) -> float:
+    P, w = model.population, model.world_index
+    return float((P.alive & ~P.in_transit & (P.location == w.node(country))).sum())
+
+
+# ----------------------------------------------------------------- route knowledge
+def test_unknown_share_falls_with_use_and_is_zero_on_legal_routes(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    model = FlowModel(_scenario(1, b_know=2.0), world=load_world(folder), seed=1)
+    p, w = model.params, model.world_index
+    fresh = unknown_share(model)
+    expected = p.know_ref / (p.know_ref + p.know_base)
+    np.testing.assert_allclose(fresh, np.round(expected / 0.02) * 0.02)
+    last = w.edge_label.index("Last border")
+    model.route_use[0, last] = 50 * p.know_ref
+    used = unknown_share(model)
+    assert used[0, last] < fresh[0, last]  # AAA nationals have seen it used
+    # the others heard a little of it (spill), less than those who used it
+    assert used[0, last] <= used[1, last] <= fresh[1, last]
+    legal = FlowModel(
+        _scenario(1, b_know=2.0), world=load_world(write_toy_world(tmp_path / "l", legal=True))
+    )
+    assert (unknown_share(legal) == 0.0).all()  # legal routes are known to all
+    off = FlowModel(_scenario(1, b_know=0.0), world=load_world(folder))
+    assert (unknown_share(off) == 0.0).all()
+
+
+def test_learning_adds_the_month_and_forgets_with_time(tmp_path):
+    model = FlowModel(
+        _scenario(1, b_know=2.0, know_memory_months=10.0),
+        world=load_world(write_toy_world(tmp_path / "toy")),
+    )
+    model.route_crossed[0, 2] = 7
+    learn_routes(model)
+    assert model.route_use[0, 2] == 7 * model.scale and model.route_crossed.sum() == 0
+    learn_routes(model)
+    assert model.route_use[0, 2] == pytest.approx(7 * model.scale * 0.9)
+
+
+def test_a_known_route_is_used_more(tmp_path):
+    """Same world and seeds; in one run AAA nationals already know the last border."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+    unknown = known = 0.0
+    for seed in SEEDS:
+        a = FlowModel(_scenario(12, b_know=4.0, know_ref=1e5), world=load_world(folder), seed=seed)
+        b = FlowModel(_scenario(12, b_know=4.0, know_ref=1e5), world=load_world(folder), seed=seed)
+        b.route_use[0, b.world_index.edge_label.index("Last border")] = 1e7
+        b.intensities = None  # rebuild this month's journey tables with what they know
+        a.run_months()
+        b.run_months()
+        unknown += _route_people(a, "Last border")
+        known += _route_people(b, "Last border")
+    assert known > unknown, (unknown, known)
+
+
+def test_crossings_teach_the_route_over_a_run(tmp_path):
+    model = _run(write_toy_world(tmp_path / "toy", push=20_000), 1, months=12, b_know=2.0)
+    last = model.world_index.edge_label.index("Last border")
+    assert model.route_use[0, last] > 0
+    assert unknown_share(model)[0, last] < model.params.know_ref / (
+        model.params.know_ref + model.params.know_base
+    )
+
+
+# ----------------------------------------------------------------- distance and language
+def test_a_longer_journey_is_chosen_less(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+    far = {"routes": [{"route": "Last border", "distance_km": 8000}]}
+    near = sum(_stock(_run(folder, s, b_dist=1.0), "DDD") for s in SEEDS)
+    longer = sum(_stock(_run(folder, s, b_dist=1.0, world=far), "DDD") for s in SEEDS)
+    assert longer < near, (near, longer)
+
+
+def test_a_shared_language_draws_more(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+    text = (folder / "countries.csv").read_text().splitlines()
+    langs = {"AAA": "spa", "BBB": "eng", "CCC": "spa", "DDD": "eng"}
+    rows = [text[0] + ",language"] + [f"{r},{langs[r[:3]]}" for r in text[1:]]
+    (folder / "countries.csv").write_text("\n".join(rows) + "\n")
+    assert load_world(folder).countries["language"].tolist() == list(langs.values())
+    none = sum(_stock(_run(folder, s, b_lang=0.0), "CCC") for s in SEEDS)
+    some = sum(_stock(_run(folder, s, b_lang=2.0), "CCC") for s in SEEDS)
+    assert some > none, (none, some)
+
+
+# ----------------------------------------------------------------- crisis at home
+def test_a_crisis_at_home_keeps_emigrants_from_returning(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=200_000)  # 2% of AAA leave a year
+
+    def returns(**params) -> float:
+        total = 0.0
+        for s in SEEDS:
+            fl = _run(folder, s, months=36, **params).recorder.flow_table()
+            total += float(fl.loc[fl.kind == "return", "people"].sum())
+        return total
+
+    calm, crisis = returns(b_crisis=0.0, b_home=3.0), returns(b_crisis=1.0, b_home=3.0)
+    assert crisis < calm, (calm, crisis)
+
+
+# ----------------------------------------------------------------- retries after expulsion
+def test_retries_after_expulsion_raise_encounters(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+    regime = [
+        {
+            "type": "processing_regime",
+            "name": "expel",
+            "country": "DDD",
+            "start": "2015-01",
+            "expelled": 0.8,
+            "deport_to": "previous",
+        }
+    ]
+    once = sum(
+        _route_people(_run(folder, s, policies=regime, retry_expelled=0.0), "Last border")
+        for s in SEEDS
+    )
+    again = sum(
+        _route_people(_run(folder, s, policies=regime, retry_expelled=0.9), "Last border")
+        for s in SEEDS
+    )
+    assert again > once, (once, again)
+
+
+# ----------------------------------------------------------------- no transit through home
+def test_journeys_never_pass_through_ones_own_country(tmp_path):
+    """BBB -> DDD is cheapest through AAA; an AAA national goes round, others do not."""
+    folder = write_toy_world(tmp_path / "toy", legal=True)
+    extra = {
+        "add_routes": [
+            {
+                "route_id": "BBB-AAA-x", "from_iso3": "BBB", "to_iso3": "AAA", "mode": "air",
+                "distance_km": 10, "cost_usd": 1, "duration_months": 0.01, "risk": 0.0,
+                "legal": True, "name": "", "source": "t",
+            },
+            {
+                "route_id": "AAA-DDD-x", "from_iso3": "AAA", "to_iso3": "DDD", "mode": "air",
+                "distance_km": 10, "cost_usd": 1, "duration_months": 0.01, "risk": 0.0,
+                "legal": True, "name": "", "source": "t",
+            },
+        ]
+    }  # fmt: skip
+    model = FlowModel(_scenario(1, world=extra), world=load_world(folder))
+    w, p = model.world_index, model.params
+    weights = edge_weights(w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time)
+    open_edges = np.ones((2, w.n_edges), dtype=bool)
+    home = np.array([w.node("AAA"), w.node("CCC")])
+    tables = shortest_paths(w, open_edges, weights, home=home)
+    bbb, ddd = w.node("BBB"), w.node("DDD")
+    first = [w.edge_id[tables.next_edge[c, bbb, ddd]] for c in (0, 1)]
+    assert first == ["BBB-CCC", "BBB-AAA-x"], first
+    assert tables.reachable[0, bbb, w.node("AAA")]  # going home stays possible
