@@ -16,8 +16,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# A rerun with the same code and inputs finds the runs done and rewrites nothing. When the
+# folder was made by other code or inputs the sweep refuses (exit 2, naming what differs);
+# the main job then moves that folder aside (results/policy_comparison.old-<time>, nothing
+# is deleted) and runs afresh.
 run: $(STAMP)
-	$(BIN)/flowsim sweep experiments/policy_comparison.toml --out results/policy_comparison
+	$(BIN)/flowsim sweep experiments/policy_comparison.toml --out results/policy_comparison \
+	|| { status=$$?; [ $$status -eq 2 ] && [ -d results/policy_comparison ] || exit $$status; \
+	     echo "make run: moving the old results/policy_comparison aside and running afresh" >&2; \
+	     $(BIN)/flowsim sweep experiments/policy_comparison.toml --out results/policy_comparison --overwrite; }
 	$(BIN)/flowsim compare results/policy_comparison --out results/policy_comparison/report
 
 # pytest exits 5 when it collects no tests: that is a failure, never a pass.

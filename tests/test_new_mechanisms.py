@@ -95,7 +95,6 @@ def test_a_known_route_is_used_more(tmp_path):
         a = FlowModel(_scenario(12, b_know=4.0, know_ref=1e5), world=load_world(folder), seed=seed)
         b = FlowModel(_scenario(12, b_know=4.0, know_ref=1e5), world=load_world(folder), seed=seed)
         b.route_use[0, b.world_index.edge_label.index("Last border")] = 1e7
-        b.intensities = None  # rebuild this month's journey tables with what they know
         a.run_months()
         b.run_months()
         unknown += _route_people(a, "Last border")
