@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # A rerun with the same code and inputs finds the runs done and rewrites nothing. When the
-# folder was made by other code or inputs the sweep refuses (exit 2, naming what differs);
+# folder was made at another commit or from other inputs the sweep refuses (exit 2, naming what differs);
 # the main job then moves that folder aside (results/policy_comparison.old-<time>, nothing
 # is deleted) and runs afresh.
 run: $(STAMP)
