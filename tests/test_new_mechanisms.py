@@ -1,22 +1,26 @@
 """Direction and unit tests of the mechanisms added for the 2015-2021 history.
 
 Route knowledge (``model/knowledge.py``), distance, shared language, the crisis at home,
-retries after an expulsion and journeys that never pass through one's own country. Toy line
+retries after an expulsion, journeys that never pass through one's own country and the
+removal of irregular residents. Toy line
 world AAA (origin) -> BBB -> CCC -> DDD (``toy_world.py``); paired seeds, so each comparison
 differs only by the mechanism; each test asserts a sign summed over seeds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from flowsim.model import FlowModel
+from flowsim.model.decide import place_value
 from flowsim.model.knowledge import learn_routes, unknown_share
 from flowsim.model.paths import edge_weights, shortest_paths
 from flowsim.scenario import Scenario
+from flowsim.vocab import NATIONAL
 from flowsim.world import load_world
 from toy_world import write_toy_world
 
@@ -199,3 +203,49 @@ def test_journeys_never_pass_through_ones_own_country(tmp_path):
     first = [w.edge_id[tables.next_edge[c, bbb, ddd]] for c in (0, 1)]
     assert first == ["BBB-CCC", "BBB-AAA-x"], first
     assert tables.reachable[0, bbb, w.node("AAA")]  # going home stays possible
+
+
+# ----------------------------------------------------------------- removal of residents
+def test_removing_irregular_residents_deports_them_and_deters_newcomers(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=20_000)  # irregular routes: all irregular
+    removal = [
+        {
+            "type": "removal",
+            "name": "drive",
+            "country": "DDD",
+            "monthly_share": 0.2,
+            "start": "2015-07",
+        }
+    ]
+    none = [_run(folder, s) for s in SEEDS]
+    drive = [_run(folder, s, policies=removal) for s in SEEDS]
+
+    def deported(models: list[FlowModel]) -> float:
+        total = 0.0
+        for m in models:
+            ts = m.recorder.timeseries()
+            total += ts.loc[(ts.variable == "deported") & (ts.country == "DDD"), "value"].sum()
+        return total
+
+    assert deported(drive) > deported(none)
+    assert sum(_stock(m, "DDD") for m in drive) < sum(_stock(m, "DDD") for m in none)
+
+    # removed people are at home, as nationals, not lost: more of them than without removals
+    def at_home(models: list[FlowModel]) -> int:
+        total = 0
+        for m in models:
+            P = m.population
+            home = P.alive & ~P.in_transit & (P.location == m.world_index.node("AAA"))
+            total += int((home & (P.status == NATIONAL)).sum())
+        return total
+
+    assert at_home(drive) > at_home(none)
+    # the drive makes DDD worth less to an irregular newcomer: the same model's value of
+    # going there, with and without this month's removal rate
+    strict = drive[0]
+    aaa, ddd = strict.world_index.node("AAA"), strict.world_index.node("DDD")
+    with_drive = place_value(strict)[aaa, ddd]
+    strict.effects = dataclasses.replace(
+        strict.effects, removal=np.zeros_like(strict.effects.removal)
+    )
+    assert with_drive < place_value(strict)[aaa, ddd]

@@ -77,6 +77,9 @@ REGULARIZATION_APPROVE = register(
     "regularization.approve", "an application to a program is granted", per_policy=True
 )
 PERMIT_RENEW = register("permit.renew", "an expiring permit is renewed")
+STATUS_REMOVAL = register(
+    "status.removal", "an irregular resident is deported by a removal policy this month"
+)
 MOVE = register("move", "acting on the wish to move this month")
 CHOICE = register("choice", "Gumbel noise of each destination and of staying")
 PATHWAY_SLOTS = register(

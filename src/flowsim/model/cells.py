@@ -16,10 +16,11 @@ import numpy as np
 
 from flowsim.model.utility import (
     home_term,
-    language_term,
     income_term,
     job_access,
+    language_term,
     network_term,
+    removal_term,
     status_formal_access,
     status_security,
 )
@@ -80,6 +81,7 @@ def cell_tables(model: FlowModel) -> CellTables:
             + home_term(w.emigration_rate(model.month), p)
             + language_term(w.same_language, p)
         )[:, :, None]
+        - removal_term(fx.removal, p)[:, :, None] * (np.arange(N_STATUS) == IRREGULAR)
     )
     # integration target by (nationality, location, documented or not)
     basei = w.integration_base[None, :]

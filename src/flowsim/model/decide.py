@@ -27,6 +27,7 @@ from flowsim.model.utility import (
     journey_term,
     language_term,
     network_term,
+    removal_term,
 )
 from flowsim.rng import agent_key, agent_uniform, stream
 from flowsim.vocab import (
@@ -73,6 +74,7 @@ def place_value(model: FlowModel) -> np.ndarray:
         + network_term(model.network, p)
         + home_term(w.emigration_rate(model.month), p)
         + language_term(w.same_language, p)
+        - removal_term(fx.removal, p) * (1.0 - np.minimum(secure, 1.0))
     )
 
 

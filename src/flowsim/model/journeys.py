@@ -99,6 +99,16 @@ def start_journeys(
     return left
 
 
+def deport(model: FlowModel, rows: np.ndarray, target: np.ndarray) -> None:
+    """Remove settled ``rows`` to ``target`` countries, counted as ``deported`` where they were.
+
+    No journey is recorded and no processing regime applies where they are sent.
+    """
+    P = model.population
+    model.recorder.count("deported", P.location[rows], P.nationality[rows])
+    _settle(model, rows, target, processed=False)
+
+
 def _settle(
     model: FlowModel,
     rows: np.ndarray,
@@ -201,8 +211,7 @@ def _process_arrivals(
         # leave again next month, choosing afresh (``FlowModel.pending_forced``)
         back = r[moved]
         retry = (
-            agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back])
-            < model.params.retry_expelled
+            agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back]) < model.params.retry_expelled
         )
         model.pending_forced = np.concatenate([model.pending_forced, back[retry]])
 
@@ -285,4 +294,4 @@ def travel(model: FlowModel) -> None:
     rec.count("in_transit", P.location[transit], P.nationality[transit])
 
 
-__all__ = ["FIRST", "start_journeys", "travel"]
+__all__ = ["FIRST", "deport", "start_journeys", "travel"]

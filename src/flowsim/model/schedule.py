@@ -68,6 +68,7 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.job_loss_mult",
             "effects.wage_mult",
             "effects.integration",
+            "effects.removal",
             "network",
             "crowding",
         ),
@@ -86,17 +87,19 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "status",
         update_status,
-        reads=("effects.regularizations", "population"),
-        writes=("population.status", "recorder"),
+        reads=("effects.regularizations", "effects.removal", "population"),
+        writes=("population", "recorder"),
         why="Applications, grants, naturalizations, renewals, expiries and contract ends, "
         "before decisions so a new permit counts as security this month (a contract end with "
-        "a planned return starts a return journey here).",
+        "a planned return starts a return journey here); removal policies deport irregular "
+        "residents to their origin.",
     ),
     Phase(
         "decide",
         decide,
         reads=(
             "effects.pathways",
+            "effects.removal",
             "effects.arrival",
             "effects.integration",
             "effects.job_loss_mult",

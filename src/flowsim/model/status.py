@@ -1,4 +1,4 @@
-"""Phase ``status``, legal status: applications, decisions, grants, renewals, expiries."""
+"""Phase ``status``, legal status: applications, decisions, grants, renewals, expiries, removals."""
 
 from __future__ import annotations
 
@@ -109,3 +109,23 @@ def update_status(model: FlowModel) -> None:
             P.status[no_way] = IRREGULAR
             P.status_since[no_way] = t
             P.status_until[no_way] = NEVER_MONTH
+    _removals(model)
+
+
+def _removals(model: FlowModel) -> None:
+    """Deport to their origin the irregular residents removal policies pick this month."""
+    rate_table = model.effects.removal
+    if not rate_table.any():
+        return
+    P = model.population
+    irregular = np.flatnonzero(model.settled() & (P.status == IRREGULAR))
+    rate = rate_table[P.nationality[irregular], P.location[irregular]]
+    cand = irregular[rate > 0]
+    if len(cand) == 0:
+        return
+    u = agent_uniform(model.seed, draws.STATUS_REMOVAL, model.month, P.key[cand])
+    removed = cand[u < rate[rate > 0]]
+    if len(removed):
+        from flowsim.model.journeys import deport
+
+        deport(model, removed, P.nationality[removed].astype(np.int64))

@@ -53,8 +53,7 @@ TERMS: tuple[Term, ...] = (
     Term(
         "crisis at home",
         "b_crisis",
-        "-percent of the home population emigrating per year (push series), in one's own "
-        "country",
+        "-percent of the home population emigrating per year (push series), in one's own country",
         ("stay", "destination"),
     ),
     Term(
@@ -76,6 +75,13 @@ TERMS: tuple[Term, ...] = (
         "-chance a newcomer ends up expelled by the destination's processing regime, "
         "retries included: e (1 - retry_expelled) / (1 - e retry_expelled)",
         ("destination",),
+    ),
+    Term(
+        "removal",
+        "b_stop",
+        "-chance an irregular resident is deported within a year (removal policies); for a "
+        "newcomer times (1 - S), the share the processing regime does not protect",
+        ("stay", "destination"),
     ),
     Term("integration", "b_int", "integration (0-1)", ("stay",)),
     Term("hardship", "b_hardship", "-1 without a job", ("stay",)),
@@ -116,6 +122,11 @@ def network_term(network: np.ndarray, p: Parameters) -> np.ndarray:
     return p.b_net * np.log1p(network / p.net_ref)
 
 
+def removal_term(monthly: np.ndarray, p: Parameters) -> np.ndarray:
+    """``b_stop * (1 - (1 - monthly)^12)``: the yearly chance of removal, weighted like a stop."""
+    return p.b_stop * -np.expm1(12.0 * np.log1p(-np.minimum(monthly, 1.0 - 1e-12)))
+
+
 def language_term(same_language: np.ndarray, p: Parameters) -> np.ndarray:
     """``b_lang`` where the country shares an official language with the nationality."""
     return p.b_lang * same_language
@@ -154,11 +165,12 @@ def journey_term(
     unknown: np.ndarray,
     p: Parameters,
 ) -> np.ndarray:
-    """Journey terms: ``-b_risk risk - b_stop stopped - b_time months``
-    ``- b_dist log(1 + km/1000) - b_know (1 - exp(-unknown))``.
+    """Return the journey terms of the destination utility.
 
-    ``unknown`` is the sum of the journey's routes' unknown shares; the term saturates at
-    ``b_know`` (a journey through several unknown crossings is not worth less than never).
+    ``-b_risk risk - b_stop stopped - b_time months - b_dist log(1 + km/1000)
+    - b_know (1 - exp(-unknown))``, where ``unknown`` is the sum of the journey's routes'
+    unknown shares; that term saturates at ``b_know`` (a journey through several unknown
+    crossings is not worth less than never).
     """
     return (
         -p.b_risk * risk

@@ -104,6 +104,7 @@ class Effects:
     push_mult: np.ndarray  # [L]
     job_loss_mult: np.ndarray  # [L]
     wage_mult: np.ndarray  # [L]
+    removal: np.ndarray  # [L nat, L host] monthly chance an irregular resident is deported
     arrival: ArrivalRegime  # what hosts do with irregular (or all) arrivals, by nationality
     regularizations: list[RegularizationWindow] = field(default_factory=list)
     pathways: list[PathwayWindow] = field(default_factory=list)
@@ -121,6 +122,7 @@ class Effects:
             push_mult=np.ones(n),
             job_loss_mult=np.ones(n),
             wage_mult=np.ones(n),
+            removal=np.zeros((n, n)),
             arrival=ArrivalRegime.none(n),
         )
 

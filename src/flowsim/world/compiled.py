@@ -91,8 +91,11 @@ class WorldIndex:
         conditions at home are (``flowsim.model.utility.home_term``).
         """
         rate = np.zeros(self.n_nodes)
-        rate[self.origins] = 100.0 * 12.0 * self.emigrants_per_month(month) / np.maximum(
-            self.population[self.origins], 1.0
+        rate[self.origins] = (
+            100.0
+            * 12.0
+            * self.emigrants_per_month(month)
+            / np.maximum(self.population[self.origins], 1.0)
         )
         return rate
 
@@ -118,13 +121,18 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
 
 
 def _same_language(countries: pd.DataFrame) -> np.ndarray:
-    """``[nationality, country]``: the two share an official language (optional ``language``
-    column of ISO 639-3 codes separated by ";"; without it, only a country with itself)."""
+    """Return ``[nationality, country]``: whether the two share an official language.
+
+    Read from the optional ``language`` column (ISO 639-3 codes separated by ";"); without
+    it, a country shares a language only with itself.
+    """
     n = len(countries)
     if "language" not in countries.columns:
         return np.eye(n, dtype=bool)
     langs = [frozenset(str(v).split(";")) - {"", "nan"} for v in countries["language"]]
-    return np.array([[bool(a & b) or i == j for j, b in enumerate(langs)] for i, a in enumerate(langs)])
+    return np.array(
+        [[bool(a & b) or i == j for j, b in enumerate(langs)] for i, a in enumerate(langs)]
+    )
 
 
 def compile_world(world: World, scenario: Scenario) -> WorldIndex:
