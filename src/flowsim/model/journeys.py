@@ -205,8 +205,7 @@ def _process_arrivals(
             target == DEPORT_ORIGIN, n_, np.where(target == DEPORT_PREVIOUS, came_from, target)
         )
         moved = target != w_
-        model.recorder.count("deported", w_[moved], n_[moved])
-        _settle(model, r[moved], target[moved], processed=False)
+        deport(model, r[moved], target[moved])
         # expulsion without further penalty is followed by new attempts: those who retry
         # leave again next month, choosing afresh (``FlowModel.pending_forced``)
         back = r[moved]

@@ -120,11 +120,12 @@ def _removals(model: FlowModel) -> None:
     P = model.population
     irregular = np.flatnonzero(model.settled() & (P.status == IRREGULAR))
     rate = rate_table[P.nationality[irregular], P.location[irregular]]
-    cand = irregular[rate > 0]
+    at_risk = rate > 0
+    cand, rate = irregular[at_risk], rate[at_risk]
     if len(cand) == 0:
         return
     u = agent_uniform(model.seed, draws.STATUS_REMOVAL, model.month, P.key[cand])
-    removed = cand[u < rate[rate > 0]]
+    removed = cand[u < rate]
     if len(removed):
         from flowsim.model.journeys import deport
 
