@@ -209,6 +209,10 @@ def test_parameter_file_is_a_scenario_layer(tmp_path: Path) -> None:
             "n_sets": 2,
             "measured_by": 'flowsim calibrate --report --out "x"',
             "fit_male_by_group": {"stock": 0.25},
+            "refined_points": 40,
+            "refined_male_before": 0.9,
+            "refined_male_after": 0.7,
+            "refined_male_by_group": {"stock": 0.2},
         },
     )
     (tmp_path / "base.toml").write_text(
@@ -223,6 +227,8 @@ def test_parameter_file_is_a_scenario_layer(tmp_path: Path) -> None:
     assert scenario.calibration.ensemble == "calibration/ensemble.csv"
     assert scenario.calibration.fit_male_by_group == {"stock": 0.25}
     assert scenario.calibration.measured_by == 'flowsim calibrate --report --out "x"'
+    assert scenario.calibration.refined_male_after == 0.7
+    assert scenario.calibration.refined_male_by_group == {"stock": 0.2}
 
 
 def test_update_document_replaces_only_marked_sections(tmp_path: Path) -> None:

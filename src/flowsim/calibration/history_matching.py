@@ -252,7 +252,8 @@ def run_design(
     ids = targets["target_id"].tolist()
     path = _runs_file(folder)
     done: dict[tuple[int, int], np.ndarray] = {}
-    if path.exists():
+    _drop_partial_line(path)
+    if path.exists() and path.stat().st_size:
         old = pd.read_csv(path)
         for _, row in old.iterrows():
             done[(int(row["point"]), int(row["replicate"]))] = row[ids].to_numpy(dtype=float)
@@ -272,7 +273,7 @@ def run_design(
             world_dir=problem.world_dir,
         )
         futures[executor.submit(simulate_targets, spec, targets)] = (i, r)
-    new_file = not path.exists()
+    new_file = not path.exists() or not path.stat().st_size
     with path.open("a", encoding="utf-8") as fh:
         if new_file:
             fh.write(pd.DataFrame(columns=["point", "replicate", *ids]).to_csv(index=False))
@@ -292,7 +293,17 @@ def run_design(
     return out
 
 
-def _save_design(folder: Path, space: Sequence[FreeParameter], unit: np.ndarray) -> None:
+def _drop_partial_line(path: Path) -> None:
+    """Cut a run file back to its last complete line (a run killed mid-write)."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+def save_design(folder: Path, space: Sequence[FreeParameter], unit: np.ndarray) -> None:
+    """Write a design's points (natural and unit-cube values) to ``folder/design.csv``."""
     folder.mkdir(parents=True, exist_ok=True)
     values = pd.DataFrame(to_values(space, unit))
     units = pd.DataFrame(unit, columns=[f"u_{p.name}" for p in space])
@@ -426,7 +437,7 @@ def run_history_matching(
                         waves, pool, z, v_fixed, settings, 3 * settings.points_later, rng
                     )
                 unit = pool[maximin_subset(pool, settings.points_later)]
-            _save_design(folder, problem.space, unit)
+            save_design(folder, problem.space, unit)
         sims = run_design(
             problem, settings, folder, unit, settings.replicates, executor, f"w{w}", say
         )
@@ -492,7 +503,7 @@ def run_history_matching(
             if len(pool) < 3 * settings.n_sets:
                 pool = _refill(waves, pool, z, v_fixed, settings, 3 * settings.n_sets, rng)
         unit = pool[maximin_subset(pool, settings.n_sets)]
-        _save_design(folder, problem.space, unit)
+        save_design(folder, problem.space, unit)
     sims = run_design(
         problem, settings, folder, unit, settings.validation_replicates, executor, "val", say
     )

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flowsim.cli.options import positive_float, positive_int, seed
 from flowsim.engine.executors import EXECUTORS
@@ -103,12 +103,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--parameters",
-        choices=("best-set", "keep"),
+        choices=("best-set", "keep", "refined"),
         default="best-set",
         help=(
             "[parameters] of the layer: the ensemble set with the smallest own error "
-            "(best-set), or the values the layer already has (keep) (default best-set)"
+            "(best-set), the values the layer already has (keep), or the result of "
+            "--refine (refined) (default best-set)"
         ),
+    )
+    p.add_argument(
+        "--refine",
+        type=int,
+        default=0,
+        metavar="N",
+        help=(
+            "after history matching, refine the scenario's current parameters by a compass "
+            "search on the calibration loss, running at most N points (0 = no refinement; "
+            "resumable in OUT/refine)"
+        ),
+    )
+    p.add_argument(
+        "--refine-step", type=positive_float, default=0.125, help="first step, unit cube (0.125)"
+    )
+    p.add_argument(
+        "--fix",
+        default="b_int",
+        help="comma-separated free parameters --refine keeps at their value (default b_int)",
     )
     p.add_argument("--docs", default="docs/calibration.md", help="document to refresh ('' = none)")
     p.set_defaults(func=run)
@@ -164,7 +184,62 @@ def run(args: argparse.Namespace) -> int:
     elif not (out / "validation" / "judged.csv").exists():
         print(f"flowsim calibrate: {out} holds no finished calibration", file=sys.stderr)
         return 2
+    if args.refine > 0:
+        code = _refine(args, targets)
+        if code:
+            return code
+    if args.parameters == "refined":
+        from flowsim.calibration.refine import read_result
+
+        if read_result(out / "refine") is None:
+            print(
+                f"flowsim calibrate: --parameters refined: {out / 'refine'} holds no finished "
+                "refinement (run with --refine N)",
+                file=sys.stderr,
+            )
+            return 2
     return write_outputs(args, targets)
+
+
+def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
+    """Run (or continue) ``--refine`` from the scenario's current parameters."""
+    from flowsim.calibration.history_matching import Problem
+    from flowsim.calibration.refine import RefineSettings, refine
+    from flowsim.engine.executors import open_pool
+    from flowsim.scenario.load import load_scenario
+
+    base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
+    problem = Problem(base, targets)
+    start = {p.name: float(getattr(base.parameters, p.name)) for p in problem.space}
+    fixed = tuple(n.strip() for n in args.fix.split(",") if n.strip())
+    settings = RefineSettings(
+        evaluations=args.refine,
+        step=args.refine_step,
+        replicates=args.replicates,
+        validation_replicates=max(args.validation_replicates, 4),
+        scale=args.scale,
+        seed=args.seed,
+        fixed=fixed,
+    )
+    try:
+        with open_pool(args.executor, args.workers, args.scheduler) as pool:
+            result = refine(
+                problem,
+                settings,
+                Path(args.out) / "refine",
+                start,
+                pool.executor,
+                on_progress=lambda line: print(line, flush=True),
+            )
+    except ValueError as exc:
+        print(f"flowsim calibrate: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"refine: loss {result['validated_loss_start']:.4f} -> "
+        f"{result['validated_loss_refined']:.4f} on {settings.validation_replicates} fresh "
+        f"seeds ({result['evaluations']} points, stop: {result['stop']})"
+    )
+    return 0
 
 
 def _validation_runs(out: Path, targets: pd.DataFrame, n_points: int, reps: int) -> np.ndarray:
@@ -268,7 +343,24 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             f"[parameters] = the set with the smallest own error (point {int(best['point'])}); "
             f"runs at {scale:g} people/agent."
         )
-        if args.parameters == "keep" and params.exists():
+        if args.parameters == "refined":
+            from flowsim.calibration.refine import read_result
+
+            refined: dict[str, Any] = read_result(out / "refine") or {}  # checked in run()
+            values = {k: float(v) for k, v in refined["refined"].items()}
+            calibration["refined_points"] = int(refined["evaluations"])
+            calibration["refined_male_before"] = round(float(refined["validated_loss_start"]), 4)
+            calibration["refined_male_after"] = round(float(refined["validated_loss_refined"]), 4)
+            calibration["refined_male_by_group"] = {
+                g: round(float(v), 4) for g, v in refined["validated_groups_refined"].items()
+            }
+            note = (
+                f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+                "[parameters] = the baseline's previous values refined by compass search "
+                f"({int(refined['evaluations'])} points; held: {args.fix or 'none'}); "
+                f"runs at {scale:g} people/agent."
+            )
+        elif args.parameters == "keep" and params.exists():
             import tomllib
 
             old = tomllib.loads(params.read_text(encoding="utf-8")).get("parameters", {})

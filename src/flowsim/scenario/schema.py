@@ -123,6 +123,25 @@ class CalibrationInfo(BaseModel):
         default_factory=dict, description="Mean absolute log error per target group."
     )
     measured_by: str = Field("", description="The command that measured the fit.")
+    refined_points: int | None = Field(
+        None,
+        ge=0,
+        description="When [parameters] come from a compass-search refinement (flowsim "
+        "calibrate --refine): points it ran.",
+    )
+    refined_male_before: float | None = Field(
+        None,
+        ge=0,
+        description="Calibration loss of the parameters the refinement started from, on "
+        "fresh seeds.",
+    )
+    refined_male_after: float | None = Field(
+        None, ge=0, description="Calibration loss of the refined [parameters], same seeds."
+    )
+    refined_male_by_group: dict[str, float] = Field(
+        default_factory=dict,
+        description="Loss per target group of the refined [parameters] on those seeds.",
+    )
 
 
 class Scenario(BaseModel):

@@ -1,0 +1,133 @@
+"""Compass-search refinement: the search itself on known functions, and on a toy world
+(a wrong parameter is walked back toward the truth, the gain is measured on fresh seeds,
+and an interrupted refinement resumes without rerunning anything)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flowsim.calibration.refine import RefineSettings, compass_search, point_loss, refine
+from flowsim.engine.executors import SerialExecutor
+from test_history_matching import TRUTH, _toy_problem
+
+
+def _quadratic(calls: list[np.ndarray]):
+    target = np.array([0.3, 0.8, 0.55])
+
+    def f(points: np.ndarray) -> np.ndarray:
+        calls.append(points.copy())
+        return ((points - target) ** 2).sum(axis=1)
+
+    return f
+
+
+def test_compass_search_finds_the_minimum_of_a_quadratic() -> None:
+    calls: list[np.ndarray] = []
+    res = compass_search(
+        _quadratic(calls), np.array([0.9, 0.1, 0.5]), [0, 1, 2],
+        step=0.25, min_step=0.01, tol=0.0, max_evaluations=500,
+    )  # fmt: skip
+    assert np.allclose(res.best, [0.3, 0.8, 0.55], atol=0.02)
+    assert res.loss < res.start_loss and res.stop == "min_step"
+    assert res.evaluations == sum(len(c) for c in calls) <= 500
+    assert (np.vstack(calls) >= 0).all() and (np.vstack(calls) <= 1).all(), "stays in the cube"
+
+
+def test_compass_search_keeps_fixed_axes_and_budget_and_is_deterministic() -> None:
+    runs = [
+        compass_search(
+            _quadratic([]),
+            np.array([0.9, 0.1, 0.5]),
+            [0, 2],
+            step=0.25,
+            min_step=0.01,
+            tol=0.0,
+            max_evaluations=9,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    assert runs[0].best[1] == 0.1, "axis 1 is not free"
+    assert runs[0].evaluations <= 9 and runs[0].stop == "evaluations"
+    assert np.array_equal(runs[0].best, runs[1].best) and runs[0].steps == runs[1].steps
+
+
+def test_compass_search_ignores_gains_below_tol() -> None:
+    res = compass_search(
+        lambda p: 1.0 - 0.001 * p[:, 0], np.array([0.5]), [0],
+        step=0.25, min_step=0.1, tol=0.01, max_evaluations=100,
+    )  # fmt: skip
+    assert res.best[0] == 0.5 and not any(s["accepted"] for s in res.steps)
+
+
+def test_point_loss_is_infinite_for_a_failed_run(tmp_path: Path) -> None:
+    problem, observed = _toy_problem(tmp_path)
+    good = np.vstack([observed, observed])
+    assert point_loss(problem, good, 200.0) == pytest.approx(0.0)
+    bad = good.copy()
+    bad[1] = np.nan
+    assert point_loss(problem, bad, 200.0) == float("inf")
+
+
+def test_refine_walks_toward_the_truth_and_resumes(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    start = dict(TRUTH) | {"push_scale": 0.5}  # a third of the truth (1.5)
+    settings = RefineSettings(
+        evaluations=14, step=0.25, min_step=0.05, replicates=2, validation_replicates=2,
+        scale=200.0, months=24, seed=11, fixed=("b_int",),
+    )  # fmt: skip
+    out = tmp_path / "refine"
+    result = refine(problem, settings, out, start, SerialExecutor())
+    refined = result["refined"]
+    assert isinstance(refined, dict)
+    assert abs(np.log(refined["push_scale"] / TRUTH["push_scale"])) < abs(np.log(0.5 / 1.5))
+    assert refined["b_int"] == start["b_int"], "a fixed parameter keeps its exact value"
+    assert result["validated_loss_refined"] < result["validated_loss_start"], (
+        "the gain holds on seeds the search never used"
+    )
+    # a rerun replays the search against the saved runs: nothing new runs, same result
+    saved = {p: p.read_text() for p in out.rglob("runs.csv")}
+    again = refine(problem, settings, out, start, SerialExecutor())
+    assert {p: p.read_text() for p in out.rglob("runs.csv")} == saved
+    assert again == json.loads((out / "result.json").read_text())
+    assert again["refined"] == refined
+    with pytest.raises(ValueError, match="other settings"):
+        refine(problem, RefineSettings(**{**settings.__dict__, "step": 0.1}), out, start,
+               SerialExecutor())  # fmt: skip
+    with pytest.raises(ValueError, match="not free"):
+        refine(problem, RefineSettings(fixed=("nope",)), tmp_path / "x", start, SerialExecutor())
+
+
+def test_a_run_file_cut_mid_line_resumes(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    settings = RefineSettings(
+        evaluations=3, step=0.25, min_step=0.25, replicates=1, validation_replicates=1,
+        scale=200.0, months=24, seed=11, fixed=("b_int",),
+    )  # fmt: skip
+    out = tmp_path / "refine"
+    first = refine(problem, settings, out, dict(TRUTH), SerialExecutor())
+    runs = out / "runs.csv"
+    text = runs.read_text()
+    runs.write_text(text[: len(text) - 7])  # the last run was being written when killed
+    again = refine(problem, settings, out, dict(TRUTH), SerialExecutor())
+    assert again == first
+    assert runs.read_text().count("\n") == text.count("\n"), "the cut run ran again, once"
+    (out / "validation" / "runs.csv").write_text("")  # created, then killed before the header
+    assert refine(problem, settings, out, dict(TRUTH), SerialExecutor()) == first
+
+
+def test_parameters_refined_without_a_refinement_is_refused(tmp_path: Path) -> None:
+    from flowsim.cli.main import main
+
+    out = tmp_path / "cal"
+    (out / "validation").mkdir(parents=True)
+    (out / "validation" / "judged.csv").write_text("point\n")
+    code = main(
+        ["calibrate", "--report", "--out", str(out), "--parameters", "refined",
+         "--params-file", "", "--ensemble-file", "", "--docs", ""]
+    )  # fmt: skip
+    assert code == 2
+    assert not (out / "refine").exists(), "nothing created"
