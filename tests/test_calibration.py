@@ -161,10 +161,24 @@ def test_observe_tables_follows_the_targets_rows() -> None:
                 "period": "2021-03/2021-04",
                 "value": 1.0,
             },
+            {
+                "target_id": "i",
+                "kind": "intercepted",
+                "country": "USA",
+                "nationalities": "MEX",
+                "period": "FY2020",
+                "value": 1.0,
+            },
         ]
     )
     table = observe.observe_tables(targets, TS, FLOWS)
-    assert table.loc["toy/r0"].to_dict() == {"s": 1000.0, "d": 120.0, "b": 1000.0, "x": 5.0}
+    assert table.loc["toy/r0"].to_dict() == {
+        "s": 1000.0,
+        "d": 120.0,
+        "b": 1000.0,
+        "x": 5.0,
+        "i": 10.0,  # FY2020 only, entering the USA only, Mexicans only
+    }
 
 
 # ----------------------------------------------------------------- loss
@@ -290,7 +304,7 @@ def test_packaged_targets_state_an_observation_error_and_new_families() -> None:
     assert (targets["obs_error"] > 0).all()
     groups = set(targets["group"])
     assert {"undesa_stock", "haitian_stock", "darien_residence", "usbp_nationality"} <= groups
-    assert {"mexico_air", "returns"} <= groups
+    assert {"mexico_air", "returns", "uscg_interdictions"} <= groups
     spain = targets[(targets["group"] == "undesa_stock") & (targets["country"] == "ESP")]
     assert {"2015-06", "2020-06"} <= set(spain["period"])
     simulated = observe.observe_run(targets, TS.iloc[:0], FULL.iloc[:0])

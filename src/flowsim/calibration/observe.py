@@ -23,6 +23,12 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   had lived (settled at least a month) in a third country: the flows' ``lived_in_third``
   flag when the table has it, else the crossings of onward journeys (a journey that starts
   where the migrant lived and goes to a third country), which is the same population.
+- ``intercepted``: timeseries ``intercepted`` (people stopped by enforcement on any route
+  entering ``country``) of the selected nationalities, summed over the period. The US
+  Coast Guard's interdictions of Haitians and Cubans are read this way for fiscal years
+  before January 2019, when the only enforcement on routes into the USA that applies to
+  them is at sea (``uscg_interdiction`` in the baseline; MPP on the land border starts
+  2019-01).
 - ``deaths``: timeseries ``deaths`` (deaths and disappearances on routes leaving the
   country) in the selected country, or all countries with ``*``, summed over the period.
 """
@@ -234,6 +240,9 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
             last,
         ),
         "deaths": lambda: deaths(timeseries, target["country"], first, last),
+        "intercepted": lambda: intercepted(
+            timeseries, target["country"], target["nationalities"], first, last
+        ),
         "entries": lambda: entries(
             flows,
             target["country"],

@@ -10,7 +10,8 @@ it in words). Columns:
 - ``period``: ``YYYY`` (calendar year), ``FYyyyy`` (US fiscal year, October to September),
   ``YYYY-MM`` (one month) or ``YYYY-MM/YYYY-MM`` (inclusive range).
 - ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths`` |
-  ``entries`` | ``returns`` | ``darien_secondary_share`` (see ``observe``).
+  ``intercepted`` | ``entries`` | ``returns`` | ``darien_secondary_share`` (see
+  ``observe``).
 - ``from_country``, ``mode``: optional filters of ``entries`` and ``returns`` (ISO3 of the
   country left; ``land``/``sea``/``air``), empty = any.
 - ``nationalities``: ``*`` (all), ISO3 codes separated by spaces, or ``~`` followed by
@@ -42,6 +43,7 @@ KINDS: tuple[str, ...] = (
     "route_crossings",
     "border_encounters",
     "deaths",
+    "intercepted",
     "entries",
     "returns",
     "darien_secondary_share",
