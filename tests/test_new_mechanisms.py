@@ -249,3 +249,25 @@ def test_removing_irregular_residents_deports_them_and_deters_newcomers(tmp_path
         strict.effects, removal=np.zeros_like(strict.effects.removal)
     )
     assert with_drive < place_value(strict)[aaa, ddd]
+
+
+# ----------------------------------------------------------------- who finances the journey
+def test_loans_from_kin_anywhere_reach_destinations_without_a_diaspora(tmp_path):
+    from flowsim.model.decide import network_loans
+
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    loans = {}
+    for w in (0.0, 0.5, 1.0):
+        model = FlowModel(
+            _scenario(1, loan_anywhere=w, network_loan_usd=5000.0, loan_ref=100_000.0),
+            world=load_world(folder),
+        )
+        model.network = np.zeros_like(model.network)
+        model.network[0, 3] = 100_000.0  # AAA nationals live only in DDD
+        loans[w] = network_loans(model)[[0, 1], :]  # both journey classes of AAA
+    ccc, ddd = 2, 3
+    assert (loans[0.0][:, ccc] == 0).all(), "nobody in CCC lends for a journey to CCC"
+    np.testing.assert_allclose(loans[0.0][:, ddd], 2500.0)  # 5000 * D / (D + loan_ref)
+    np.testing.assert_allclose(loans[1.0], 2500.0)  # kin in DDD pay wherever one goes
+    np.testing.assert_allclose(loans[0.5][:, ccc], 1250.0)
+    np.testing.assert_allclose(loans[0.5][:, ddd], 2500.0)

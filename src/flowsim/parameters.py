@@ -257,6 +257,17 @@ class Parameters(BaseModel):
         description="Diaspora size (people) at which half the largest loan is available. "
         "Assumption.",
     )
+    loan_anywhere: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of the journey loan that depends on the nationality's whole "
+        "diaspora abroad (kin anywhere who remit) rather than on the diaspora at the "
+        "destination; 0 = only the destination's. Migration is largely financed by relatives "
+        "abroad wherever they live (Massey et al. 1993, Popul. Dev. Rev. 19:431-466); Haitians "
+        "who flew to Chile in 2016-2018 had almost no one there (UN DESA 2015: 39,825, mostly "
+        "recent). Calibrated.",
+    )
 
     # --- labor market ---
     job_find_rate: float = Field(

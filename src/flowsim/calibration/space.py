@@ -88,6 +88,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("retry_expelled", 0.3, 0.95),
     FreeParameter("b_know", 0.0, 6.0),
     FreeParameter("know_ref", 300.0, 30000.0, log=True),
+    FreeParameter("loan_anywhere", 0.0, 1.0),
 )
 
 

@@ -123,6 +123,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument(
+        "--refine-from",
+        choices=("best-set", "scenario"),
+        default="best-set",
+        help=(
+            "where --refine starts: the history-matching set with the smallest own error "
+            "(best-set) or the scenario's current parameters (scenario) (default best-set)"
+        ),
+    )
+    p.add_argument(
         "--refine-step", type=positive_float, default=0.125, help="first step, unit cube (0.125)"
     )
     p.add_argument(
@@ -201,6 +210,9 @@ def run(args: argparse.Namespace) -> int:
     return write_outputs(args, targets)
 
 
+_START_WORDS = {"best-set": "best set", "scenario": "scenario's previous values"}
+
+
 def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     """Run (or continue) ``--refine`` from the scenario's current parameters."""
     from flowsim.calibration.history_matching import Problem
@@ -212,6 +224,10 @@ def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     problem = Problem(base, targets)
     start = {p.name: float(getattr(base.parameters, p.name)) for p in problem.space}
     fixed = tuple(n.strip() for n in args.fix.split(",") if n.strip())
+    if args.refine_from == "best-set":  # held parameters keep the scenario's value
+        _, chosen, _, _ = _choose_sets(Path(args.out), targets, args.min_sets, warn=False)
+        best = chosen.iloc[0]
+        start = {n: float(best[n]) if n in best and n not in fixed else v for n, v in start.items()}
     settings = RefineSettings(
         evaluations=args.refine,
         step=args.refine_step,
@@ -254,6 +270,45 @@ def _validation_runs(out: Path, targets: pd.DataFrame, n_points: int, reps: int)
     return sims
 
 
+def _choose_sets(
+    out: Path, targets: pd.DataFrame, min_sets: int, *, warn: bool = True
+) -> tuple[dict, pd.DataFrame, int, np.ndarray]:
+    """Choose the ensemble: validated non-implausible sets, topped up to ``min_sets``.
+
+    Returns ``(settings, chosen, n_ok, sims)``: the calibration's settings, the chosen
+    sets (best first: non-implausible, then by own error ``male``), how many are
+    non-implausible, and the validation runs ``(point, replicate, target)``.
+    """
+    import pandas as pd
+
+    from flowsim.calibration.report import ensemble_fit_table, male_by_group
+
+    settings = json.loads((out / "settings.json").read_text(encoding="utf-8"))
+    scale = float(settings["scale"])
+    judged = pd.read_csv(out / "validation" / "judged.csv")
+    sims = _validation_runs(out, targets, len(judged), int(settings["validation_replicates"]))
+    # each set's own fit (mean absolute log error of its replicate mean, groups equal)
+    per_set = []
+    for i in range(len(judged)):
+        table = ensemble_fit_table(targets, sims[i : i + 1], scale)
+        per_set.append(float(male_by_group(table)["overall"]))
+    judged["male"] = per_set
+    chosen = judged[judged["non_implausible"]].copy()
+    n_ok = len(chosen)
+    if n_ok < min_sets:
+        rest = judged[~judged["non_implausible"]].sort_values("kth_implausibility")
+        chosen = pd.concat([chosen, rest.head(min_sets - n_ok)])
+        if warn:
+            print(
+                f"warning: {n_ok} validated non-implausible sets (< --min-sets {min_sets}); "
+                f"the ensemble adds the {len(chosen) - n_ok} least implausible, flagged "
+                "non_implausible = false",
+                file=sys.stderr,
+            )
+    chosen = chosen.sort_values(["non_implausible", "male"], ascending=[False, True])
+    return settings, chosen, n_ok, sims
+
+
 def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     """Build the ensemble, the calibrated layer, the fit report and the document."""
     import pandas as pd
@@ -269,29 +324,9 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     from flowsim.scenario.ensemble import write_ensemble
 
     out = Path(args.out)
-    settings = json.loads((out / "settings.json").read_text(encoding="utf-8"))
+    settings, chosen, n_ok, sims = _choose_sets(out, targets, args.min_sets)
     scale = float(settings["scale"])
     names = [p["name"] for p in settings["space"]] or [p.name for p in FREE_PARAMETERS]
-    judged = pd.read_csv(out / "validation" / "judged.csv")
-    sims = _validation_runs(out, targets, len(judged), int(settings["validation_replicates"]))
-    # each set's own fit (mean absolute log error of its replicate mean, groups equal)
-    per_set = []
-    for i in range(len(judged)):
-        table = ensemble_fit_table(targets, sims[i : i + 1], scale)
-        per_set.append(float(male_by_group(table)["overall"]))
-    judged["male"] = per_set
-    chosen = judged[judged["non_implausible"]].copy()
-    n_ok = len(chosen)
-    if n_ok < args.min_sets:
-        rest = judged[~judged["non_implausible"]].sort_values("kth_implausibility")
-        chosen = pd.concat([chosen, rest.head(args.min_sets - n_ok)])
-        print(
-            f"warning: {n_ok} validated non-implausible sets (< --min-sets {args.min_sets}); "
-            f"the ensemble adds the {len(chosen) - n_ok} least implausible, flagged "
-            "non_implausible = false",
-            file=sys.stderr,
-        )
-    chosen = chosen.sort_values(["non_implausible", "male"], ascending=[False, True])
     idx = chosen["point"].to_numpy(dtype=int)
     table = ensemble_fit_table(targets, sims[idx], scale)
     groups = male_by_group(table)
@@ -347,7 +382,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             from flowsim.calibration.refine import read_result
 
             refined: dict[str, Any] = read_result(out / "refine") or {}  # checked in run()
-            values = {k: float(v) for k, v in refined["refined"].items()}
+            values = {n: float(refined["refined"][n]) for n in names if n in refined["refined"]}
             calibration["refined_points"] = int(refined["evaluations"])
             calibration["refined_male_before"] = round(float(refined["validated_loss_start"]), 4)
             calibration["refined_male_after"] = round(float(refined["validated_loss_refined"]), 4)
@@ -356,7 +391,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             }
             note = (
                 f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
-                "[parameters] = the baseline's previous values refined by compass search "
+                f"[parameters] = the {_START_WORDS[args.refine_from]} refined by compass search "
                 f"({int(refined['evaluations'])} points; held: {args.fix or 'none'}); "
                 f"runs at {scale:g} people/agent."
             )
@@ -387,7 +422,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             figures,
             n_ok=n_ok,
             n_sets=len(chosen),
-            n_points=len(judged),
+            n_points=len(sims),
             command=command,
         )
     return 0

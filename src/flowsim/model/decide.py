@@ -105,9 +105,18 @@ def destination_utility(model: FlowModel) -> np.ndarray:
 
 
 def network_loans(model: FlowModel) -> np.ndarray:
-    """USD a migrant of each nationality can borrow from its diaspora at each destination."""
+    """USD a migrant of each nationality can borrow from its diaspora for each destination.
+
+    ``network_loan_usd * ((1 - w) D_to / (D_to + loan_ref) + w D / (D + loan_ref))`` with
+    ``D_to`` the diaspora at the destination, ``D`` the whole diaspora abroad and
+    ``w = loan_anywhere``.
+    """
     p, net = model.params, model.network
-    return np.repeat(p.network_loan_usd * net / (net + p.loan_ref), 2, axis=0)  # [class, to]
+    at_dest = net / (net + p.loan_ref)
+    total = net.sum(axis=1, keepdims=True)
+    anywhere = total / (total + p.loan_ref)
+    share = (1.0 - p.loan_anywhere) * at_dest + p.loan_anywhere * anywhere
+    return np.repeat(p.network_loan_usd * share, 2, axis=0)  # [class, to]
 
 
 def stay_utility(model: FlowModel) -> np.ndarray:
