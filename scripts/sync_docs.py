@@ -6,7 +6,9 @@ Usage: PYTHONPATH=src python scripts/sync_docs.py [--check]
   ``flowsim.model.schedule.SCHEDULE``;
 - docs/ODD.md section 7.4: the utility terms, from ``flowsim.model.utility.TERMS``;
 - docs/architecture.md: the policy families (``flowsim.policies.FAMILIES``) and the draws
-  (``flowsim.draws.DRAWS``).
+  (``flowsim.draws.DRAWS``);
+- docs/ODD.md section 7: every parameter row (default, range and note from
+  ``flowsim.parameters.Parameters``, calibrated value from the baseline's calibration layer).
 
 With ``--check`` nothing is written; the exit status is 1 when a generated part is stale.
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 from flowsim.draws import draws_markdown
 from flowsim.model.schedule import schedule_markdown
 from flowsim.model.utility import terms_markdown
+from flowsim.parameters import baseline_calibrated_values, sync_parameter_rows
 from flowsim.policies.registry import families_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +60,8 @@ def main() -> int:
         new = old
         for start, make in blocks.items():
             new = replace_block(new, start, END, make())
+        if rel == "docs/ODD.md":
+            new = sync_parameter_rows(new, baseline_calibrated_values())
         if new == old:
             continue
         stale += 1
@@ -66,6 +71,7 @@ def main() -> int:
             path.write_text(new, encoding="utf-8")
             print(f"rewrote {rel}")
     return 1 if stale and args.check else 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -80,3 +80,14 @@ def test_terms_have_the_documented_shape():
     assert 0 < cheap < dear
     low, high = utility.skill_wage(np.array([0.0, 1.0], dtype=np.float32), P)
     assert np.isclose(low, P.skill_wage_floor) and high > low
+
+
+def test_odd_parameter_tables_follow_the_code_and_the_calibration_layer():
+    from flowsim.parameters import baseline_calibrated_values, sync_parameter_rows
+
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| `(\w+)` \|", odd, re.M))
+    missing = [n for n in Parameters.model_fields if n not in rows]
+    assert not missing, f"docs/ODD.md section 7 has no row for {missing}"
+    synced = sync_parameter_rows(odd, baseline_calibrated_values())
+    assert synced == odd, "docs/ODD.md parameter rows are stale: run scripts/sync_docs.py"

@@ -8,6 +8,8 @@ with the allowed list. Defaults marked *calibrated* come from ``flowsim calibrat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -364,3 +366,69 @@ class Parameters(BaseModel):
         le=600,
         description="Months of regular status before naturalization. Assumption.",
     )
+
+
+def _number(value: float) -> str:
+    """Format a value as the docs show it: whole numbers below 10^7 in full, else 4 digits."""
+    if value == int(value) and abs(value) < 1e7:
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def _bounds(name: str) -> str:
+    """Return the allowed range of a field as ``≥ a, ≤ b`` / ``> a``."""
+    parts = []
+    for meta in Parameters.model_fields[name].metadata:
+        for attr, sign in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+            bound = getattr(meta, attr, None)
+            if bound is not None:
+                parts.append(f"{sign} {_number(float(bound))}")
+    return ", ".join(parts) or "any"
+
+
+def parameter_row(name: str, calibrated: Mapping[str, float]) -> str:
+    """Return the row of ``name`` in the parameter tables of ``docs/ODD.md``.
+
+    Args:
+        name: A field of ``Parameters``.
+        calibrated: The baseline's calibrated values (``[parameters]`` of
+            ``scenarios/calibration/baseline_parameters.toml``); ``—`` when absent.
+
+    Returns:
+        ``| `name` | default | calibrated | range | description |``.
+    """
+    field = Parameters.model_fields[name]
+    value = calibrated.get(name)
+    shown = "—" if value is None else _number(float(value))
+    return (
+        f"| `{name}` | {_number(float(field.default))} | {shown} | {_bounds(name)} "
+        f"| {field.description} |"
+    )
+
+
+def sync_parameter_rows(text: str, calibrated: Mapping[str, float]) -> str:
+    """Rewrite every parameter row of a Markdown document with ``parameter_row``.
+
+    A row is a line starting ``| `name` |`` where ``name`` is a field of ``Parameters``;
+    everything else is left as it is.
+    """
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("| `"):
+            name = line[3 : line.find("`", 3)]
+            if name in Parameters.model_fields:
+                lines[i] = parameter_row(name, calibrated)
+    return "\n".join(lines)
+
+
+def baseline_calibrated_values() -> dict[str, float]:
+    """Return ``[parameters]`` of the shipped calibration layer (empty when it is absent)."""
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "calibration"
+    layer = path / "baseline_parameters.toml"
+    if not layer.exists():
+        return {}
+    data = tomllib.loads(layer.read_text(encoding="utf-8"))
+    return {k: float(v) for k, v in data.get("parameters", {}).items()}
