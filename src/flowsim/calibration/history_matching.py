@@ -42,6 +42,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -578,6 +579,14 @@ def parameter_ranges(
     the parameter's own scale (log for log parameters): near 1 = not pinned down by the
     data, small = pinned down.
     """
+    with warnings.catch_warnings():  # no non-implausible set: the ensemble columns are NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _parameter_ranges(space, candidates, validation)
+
+
+def _parameter_ranges(
+    space: Sequence[FreeParameter], candidates: np.ndarray, validation: pd.DataFrame
+) -> pd.DataFrame:
     rows = []
     ens = validation[validation["non_implausible"]]
     for j, p in enumerate(space):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -152,7 +153,8 @@ def point_loss(problem: Problem, sims: np.ndarray, scale: float) -> float:
     sims = np.asarray(sims, dtype=float)
     if np.isnan(sims).all(axis=-1).any():
         return float("inf")
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a share nobody contributes to is NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(sims, axis=0)
     share = problem.targets["kind"].isin(SHARE_KINDS).to_numpy()
     mean = np.where(share & np.isnan(mean), 0.0, mean)
@@ -310,7 +312,8 @@ def refine(
 
 def _validated_groups(problem: Problem, sims: np.ndarray, scale: float) -> pd.Series:
     """Loss per group of one point's validation replicates (NaN shares count 0)."""
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(np.asarray(sims, dtype=float), axis=0)
     share = problem.targets["kind"].isin(SHARE_KINDS).to_numpy()
     return group_losses(problem.targets, np.where(share & np.isnan(mean), 0.0, mean), scale)

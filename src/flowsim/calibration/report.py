@@ -10,6 +10,7 @@ baseline extends; ``update_document`` replaces the generated parts of
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -92,11 +93,13 @@ def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: floa
         ``c`` = ``scale`` (1 for percents), ``log_error_c1`` the same with ``c = 1``.
     """
     sims = np.asarray(simulated, dtype=float)
-    per_set = np.nanmean(sims, axis=1)
-    median = np.nanmedian(per_set, axis=0)
-    runs = sims.reshape(-1, sims.shape[2])
-    p05 = np.nanquantile(runs, 0.05, axis=0)
-    p95 = np.nanquantile(runs, 0.95, axis=0)
+    with warnings.catch_warnings():  # a share nobody contributes to is NaN in every run
+        warnings.simplefilter("ignore", RuntimeWarning)
+        per_set = np.nanmean(sims, axis=1)
+        median = np.nanmedian(per_set, axis=0)
+        runs = sims.reshape(-1, sims.shape[2])
+        p05 = np.nanquantile(runs, 0.05, axis=0)
+        p95 = np.nanquantile(runs, 0.95, axis=0)
     obs = targets["value"].to_numpy(dtype=float)
     return pd.DataFrame(
         {
