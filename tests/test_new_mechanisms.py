@@ -271,3 +271,28 @@ def test_loans_from_kin_anywhere_reach_destinations_without_a_diaspora(tmp_path)
     np.testing.assert_allclose(loans[1.0], 2500.0)  # kin in DDD pay wherever one goes
     np.testing.assert_allclose(loans[0.5][:, ccc], 1250.0)
     np.testing.assert_allclose(loans[0.5][:, ddd], 2500.0)
+
+
+# ----------------------------------------------------------------- nested choice
+def test_nest_value_is_the_logsum_at_one_and_the_best_as_lambda_falls():
+    from flowsim.model.decide import nest_value
+
+    u = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, -np.inf, -np.inf]])
+    np.testing.assert_allclose(nest_value(u, 1.0, axis=1), [1.0 + np.log(4.0), np.logaddexp(2, 0)])
+    np.testing.assert_allclose(nest_value(u, 0.01, axis=1), [1.0, 2.0], atol=0.02)
+    assert nest_value(np.full((1, 3), -np.inf), 0.5, axis=1)[0] == -np.inf  # nowhere to go
+
+
+def test_substitute_destinations_make_fewer_onward_moves(tmp_path):
+    """Many options each no better than staying should not by themselves make people move."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+
+    def onward(lam: float) -> float:
+        total = 0.0
+        for s in SEEDS:
+            fl = _run(folder, s, months=36, nest_lambda=lam).recorder.flow_table()
+            total += float(fl.loc[fl.kind == "onward", "people"].sum())
+        return total
+
+    logit, nested = onward(1.0), onward(0.3)
+    assert nested < logit, (logit, nested)

@@ -190,6 +190,17 @@ class Parameters(BaseModel):
         description="Weight of log(1 + years lived here) in staying (location-specific capital). "
         "Assumption.",
     )
+    nest_lambda: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Dissimilarity of the nest of destinations in the choice between staying "
+        "and moving (nested logit: McFadden 1978; Train 2009, Discrete Choice Methods with "
+        "Simulation, ch. 4). 1 = multinomial logit, where every destination is an independent "
+        "alternative to staying, so the mere number of options makes moving likely; smaller = "
+        "destinations are close substitutes, moving is worth about the best of them, and the "
+        "choice among them is sharper. Calibrated.",
+    )
     hazard_max: float = Field(
         0.06,
         gt=0,

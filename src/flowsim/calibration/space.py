@@ -89,6 +89,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("b_know", 0.0, 6.0),
     FreeParameter("know_ref", 300.0, 30000.0, log=True),
     FreeParameter("loan_anywhere", 0.0, 1.0),
+    FreeParameter("nest_lambda", 0.1, 1.0, log=True),
 )
 
 

@@ -5,7 +5,9 @@ evaluated once per (nationality, location) group, never per agent; each agent's 
 move is a hazard rising with the gain of the group's inclusive value over its own utility
 of staying (integration, status, job, time here). Only the agents who act on the wish (a
 few percent a month) get individual utilities, with their own savings deciding what they
-can afford, and draw a destination (Gumbel-max = softmax choice).
+can afford, and choose by a nested logit: staying against the nest of destinations
+(inclusive value ``nest_lambda * log(sum(exp(u / nest_lambda)))``), and within the nest a
+destination with probability ``softmax(u / nest_lambda)`` (Gumbel-max at both levels).
 """
 
 from __future__ import annotations
@@ -145,8 +147,17 @@ def stay_utility(model: FlowModel) -> np.ndarray:
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         return np.squeeze(m, axis) + np.log(np.sum(np.exp(x - m), axis=axis))
+
+
+def nest_value(u: np.ndarray, lam: float, axis: int) -> np.ndarray:
+    """Inclusive value of the nest of destinations, ``lam * log(sum(exp(u / lam)))``.
+
+    ``lam`` = 1 is the log-sum of a multinomial logit; as ``lam`` falls it tends to the
+    best destination's utility (``-inf`` where none is reachable).
+    """
+    return lam * _logsumexp(u / lam, axis=axis)
 
 
 def decide(model: FlowModel) -> None:
@@ -164,7 +175,7 @@ def decide(model: FlowModel) -> None:
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
     loans = network_loans(model)[:, None, :]  # [class, 1, to]
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
-    value = _logsumexp(g_util, axis=2).reshape(-1).astype(np.float32)  # [class*from]
+    value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
     gain = value[group] - u_stay
     hazard = np.float32(p.hazard_max) * -np.expm1(
@@ -217,14 +228,18 @@ def _choose_block(
     u = util[cls, loc, :] - cost_term(cost, budget, p)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
-    u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 1))
+    # options 0..n-1: destinations; n: staying; n + 1: the nest of destinations as a whole
+    u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 2))
     noise = -np.log(-np.log(np.maximum(u_draw, 1e-300)))  # Gumbel: argmax = softmax draw
-    scores = np.where(affordable, u, -np.inf) + noise[:, :n]
+    lam = p.nest_lambda
+    reach = np.where(affordable, u, -np.inf)
+    # nested logit (Gumbel-max at both levels): where to go, among affordable destinations,
+    # is a softmax of u / lam; whether to go compares the nest's inclusive value with staying
+    best = np.argmax(reach / lam + noise[:, :n], axis=1)
+    move = nest_value(reach, lam, axis=1) + noise[:, n + 1]
     stay = np.where(forced, -np.inf, u_stay + noise[:, n])
-    best = np.argmax(scores, axis=1)
-    best_score = scores[np.arange(len(rows)), best]
     stuck = ~affordable.any(axis=1)
-    go = ~stuck & (best_score > stay)
+    go = ~stuck & (move > stay)
     if stuck.any():
         rec.count("stuck", loc[stuck], nat[stuck])
     rows, best, loc, nat = rows[go], best[go], loc[go], nat[go]
