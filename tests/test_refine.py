@@ -131,3 +131,15 @@ def test_parameters_refined_without_a_refinement_is_refused(tmp_path: Path) -> N
     )  # fmt: skip
     assert code == 2
     assert not (out / "refine").exists(), "nothing created"
+
+
+@pytest.mark.parametrize(("option", "value"), [("--refine", "-3"), ("--refine-step", "2")])
+def test_refine_options_are_checked_before_anything_runs(tmp_path, capsys, option, value):
+    from flowsim.cli.main import main
+
+    out = tmp_path / "cal"
+    with pytest.raises(SystemExit) as info:
+        main(["calibrate", option, value, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "out of range" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()

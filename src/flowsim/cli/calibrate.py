@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowsim.cli.options import positive_float, positive_int, seed
+from flowsim.cli.options import count, positive_float, positive_int, seed, unit_fraction
 from flowsim.engine.executors import EXECUTORS
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--refine",
-        type=int,
+        type=count,
         default=0,
         metavar="N",
         help=(
@@ -132,7 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument(
-        "--refine-step", type=positive_float, default=0.125, help="first step, unit cube (0.125)"
+        "--refine-step", type=unit_fraction, default=0.125, help="first step, unit cube (0.125)"
     )
     p.add_argument(
         "--fix",

@@ -51,6 +51,16 @@ def positive_int(text: str) -> int:
     return _integer(text, 1, MAX_COUNT)
 
 
+def count(text: str) -> int:
+    """Parse a whole number of at least 0 (argparse ``type=``)."""
+    return _integer(text, 0, MAX_COUNT)
+
+
+def unit_fraction(text: str) -> float:
+    """Parse a number above 0 and at most 1 (argparse ``type=``)."""
+    return _number(text, 1.0)
+
+
 def positive_float(text: str) -> float:
     """Parse a finite number above 0 (argparse ``type=``)."""
     return _number(text, 1e300)
