@@ -353,6 +353,8 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         ["wave", "point", "max_implausibility", "second_implausibility", "male", "non_implausible"]
     ]
     command = f"flowsim calibrate --report --out {args.out}"
+    if args.parameters != "best-set":  # rerunning the measurement must not change the layer
+        command += f" --parameters {args.parameters}"
     calibration = {
         "name": "targets_2015_2021",
         "method": "history_matching",
