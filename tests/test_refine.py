@@ -97,6 +97,8 @@ def test_refine_walks_toward_the_truth_and_resumes(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="other settings"):
         refine(problem, RefineSettings(**{**settings.__dict__, "step": 0.1}), out, start,
                SerialExecutor())  # fmt: skip
+    with pytest.raises(ValueError, match="push_scale = 9 .allowed: 0.3 to 3."):
+        refine(problem, settings, tmp_path / "y", start | {"push_scale": 9.0}, SerialExecutor())
     with pytest.raises(ValueError, match="not free"):
         refine(problem, RefineSettings(fixed=("nope",)), tmp_path / "x", start, SerialExecutor())
 

@@ -215,12 +215,19 @@ def refine(
 
     Raises:
         ValueError: When ``folder`` holds a refinement with other settings or start, or a
-            start value is missing.
+            start value is missing or outside its search range.
     """
     names = [p.name for p in problem.space]
     missing = [n for n in names if n not in start]
     if missing:
         raise ValueError(f"refine: no start value for {', '.join(missing)}")
+    outside = [
+        f"{p.name} = {start[p.name]:g} (allowed: {p.low:g} to {p.high:g})"
+        for p in problem.space
+        if not p.low - 1e-12 <= float(start[p.name]) <= p.high + 1e-12
+    ]
+    if outside:  # the unit cube would clip it: the search would start elsewhere
+        raise ValueError(f"refine: start outside the search range: {'; '.join(outside)}")
     unknown = [n for n in settings.fixed if n not in names]
     if unknown:
         raise ValueError(
