@@ -248,8 +248,17 @@ def test_results_tab_shows_the_compare_table(page, tmp_path: Path) -> None:
     page.get_by_text("Compare table not available").wait_for(state="detached")
     header = page.get_by_role("columnheader", name="Change vs baseline").first
     header.wait_for()
+    # the table settles its column widths after its data and figures arrive; on a loaded
+    # machine a first layout can be wider than the page for a moment: what must hold is
+    # the settled layout (one CI run measured its right edge at 1,737 px of 1,500; the same
+    # code passed in two others)
+    width = page.viewport_size["width"]
+    deadline = time.monotonic() + 20.0
     box = header.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]
+    while (box is None or box["x"] + box["width"] > width) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        box = header.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width, box
     page.get_by_role("columnheader", name="Relative change").first.wait_for()
     time.sleep(2.0)  # let the analysis figures arrive before the screenshot
     _shoot(page, tmp_path, "dashboard_results.png")
