@@ -1,7 +1,7 @@
 """Local refinement of a calibrated point: a compass search on the calibration loss.
 
 History matching (``history_matching``) rules out the implausible part of the prior with
-a few hundred runs spread over 19 dimensions; the point it hands over is the best of the
+a few hundred runs spread over 21 dimensions; the point it hands over is the best of the
 runs it happened to make, not a minimum of the loss. ``refine`` walks from such a point
 along each parameter axis in the unit cube (a compass, or pattern, search: Kolda, Lewis &
 Torczon 2003, SIAM Review 45:385-482), accepting a step only when it lowers the
@@ -144,20 +144,28 @@ def compass_search(
     return result
 
 
+def _replicate_mean(problem: Problem, sims: np.ndarray) -> np.ndarray:
+    """Mean over replicates, (replicate, target) -> target; a NaN share counts 0.
+
+    A share nobody contributes to (no Darien crosser) is NaN in a run; it counts 0, as in
+    the emulators' outputs (``history_matching.log_outputs``).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(np.asarray(sims, dtype=float), axis=0)
+    share = problem.targets["kind"].isin(SHARE_KINDS).to_numpy()
+    return np.where(share & np.isnan(mean), 0.0, mean)
+
+
 def point_loss(problem: Problem, sims: np.ndarray, scale: float) -> float:
     """Calibration loss of one point's replicates, (replicate, target).
 
-    A failed run (all NaN) makes the loss infinite; a share with no one to share (NaN)
-    counts 0, as in the emulators' outputs.
+    A failed run (all NaN) or a fitted target no run observed makes the loss infinite.
     """
     sims = np.asarray(sims, dtype=float)
     if np.isnan(sims).all(axis=-1).any():
         return float("inf")
-    with warnings.catch_warnings():  # a share nobody contributes to is NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(sims, axis=0)
-    share = problem.targets["kind"].isin(SHARE_KINDS).to_numpy()
-    mean = np.where(share & np.isnan(mean), 0.0, mean)
+    mean = _replicate_mean(problem, sims)
     if np.isnan(mean[problem.fitted]).any():
         return float("inf")
     return float(group_losses(problem.targets, mean, scale).mean())
@@ -166,8 +174,8 @@ def point_loss(problem: Problem, sims: np.ndarray, scale: float) -> float:
 class _Design:
     """The growing list of points a search evaluated, kept in ``design.csv``."""
 
-    def __init__(self, problem: Problem, settings: RefineSettings, folder: Path) -> None:
-        self.problem, self.settings, self.folder = problem, settings, folder
+    def __init__(self, problem: Problem, folder: Path) -> None:
+        self.problem, self.folder = problem, folder
         self.points: list[np.ndarray] = []
         path = folder / "design.csv"
         if path.exists():
@@ -249,7 +257,7 @@ def refine(
     else:
         _write_json(meta, saved)
 
-    design = _Design(problem, settings, folder)
+    design = _Design(problem, folder)
     hm = _hm_settings(settings, settings.seed)
 
     def evaluate(points: np.ndarray) -> np.ndarray:
@@ -295,7 +303,10 @@ def refine(
         executor,
         "refine-validation",
     )
-    groups = [_validated_groups(problem, vsims[i], settings.scale) for i in (0, 1)]
+    groups = [
+        group_losses(problem.targets, _replicate_mean(problem, vsims[i]), settings.scale)
+        for i in (0, 1)
+    ]
     best_values = {p.name: float(p.from_unit(found.best[j])) for j, p in enumerate(problem.space)}
     for n in settings.fixed:  # held exactly, not through a round trip of the unit cube
         best_values[n] = float(start[n])
@@ -315,15 +326,6 @@ def refine(
     }
     _write_json(folder / "result.json", result)
     return result
-
-
-def _validated_groups(problem: Problem, sims: np.ndarray, scale: float) -> pd.Series:
-    """Loss per group of one point's validation replicates (NaN shares count 0)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(np.asarray(sims, dtype=float), axis=0)
-    share = problem.targets["kind"].isin(SHARE_KINDS).to_numpy()
-    return group_losses(problem.targets, np.where(share & np.isnan(mean), 0.0, mean), scale)
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -117,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0,
         metavar="N",
         help=(
-            "after history matching, refine the scenario's current parameters by a compass "
+            "after history matching, refine one point (see --refine-from) by a compass "
             "search on the calibration loss, running at most N points (0 = no refinement; "
             "resumable in OUT/refine)"
         ),
@@ -214,7 +214,7 @@ _START_WORDS = {"best-set": "best set", "scenario": "scenario's previous values"
 
 
 def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
-    """Run (or continue) ``--refine`` from the scenario's current parameters."""
+    """Run (or continue) ``--refine`` from the best set or the scenario (``--refine-from``)."""
     from flowsim.calibration.history_matching import Problem
     from flowsim.calibration.refine import RefineSettings, refine
     from flowsim.engine.executors import open_pool
