@@ -106,6 +106,46 @@ def test_a_known_route_is_used_more(tmp_path):
     assert known > unknown, (unknown, known)
 
 
+def test_route_knowledge_table_seeds_the_start_at_its_steady_state(tmp_path):
+    """A flow F a year before the start leaves use = F / 12 * memory, the fixed point."""
+    folder = write_toy_world(tmp_path / "toy")
+    (folder / "route_knowledge.csv").write_text(
+        "route,nationality,people_per_year,source\nLast border,AAA,1200,t\nBBB-CCC,AAA,60,t\n"
+    )
+    world = load_world(folder)
+    model = FlowModel(_scenario(1, b_know=2.0, know_memory_months=10.0), world=world)
+    w = model.world_index
+    last, middle = w.edge_label.index("Last border"), w.edge_id.index("BBB-CCC")
+    assert model.route_use[0, last] == pytest.approx(1200 / 12 * 10)
+    assert model.route_use[0, middle] == pytest.approx(60 / 12 * 10)
+    assert model.route_use.sum() == pytest.approx((1200 + 60) / 12 * 10)
+    # at the fixed point a month of the same flow leaves it where it was
+    model.route_crossed[0, last] = round(100 / model.scale)
+    before = model.route_use[0, last]
+    learn_routes(model)
+    assert model.route_use[0, last] == pytest.approx(before)
+    # without the table, everyone starts from know_base alone
+    bare = FlowModel(
+        _scenario(1, b_know=2.0), world=load_world(write_toy_world(tmp_path / "bare"))
+    )
+    assert bare.route_use.sum() == 0.0
+
+
+def test_route_knowledge_before_the_start_raises_the_route_s_use(tmp_path):
+    """Paired seeds: a nationality that crossed the last border before the start uses it more."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+    seeded = write_toy_world(tmp_path / "seeded", push=20_000)
+    (seeded / "route_knowledge.csv").write_text(
+        "route,nationality,people_per_year,source\nLast border,AAA,500000,t\n"
+    )
+    fresh = known = 0.0
+    for seed in SEEDS:
+        kw = {"b_know": 4.0, "know_ref": 1e5}
+        fresh += _route_people(_run(folder, seed, months=12, **kw), "Last border")
+        known += _route_people(_run(seeded, seed, months=12, **kw), "Last border")
+    assert known > fresh, (fresh, known)
+
+
 def test_crossings_teach_the_route_over_a_run(tmp_path):
     model = _run(write_toy_world(tmp_path / "toy", push=20_000), 1, months=12, b_know=2.0)
     last = model.world_index.edge_label.index("Last border")

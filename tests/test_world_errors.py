@@ -146,3 +146,32 @@ def test_all_problems_reported_together(world_dir: Path) -> None:
         load_world(world_dir)
     files = {Path(p.file).name for p in info.value.problems}
     assert files == {"routes.csv", "push.csv"}
+
+
+@pytest.mark.parametrize(
+    ("route", "nationality", "people", "expected"),
+    [
+        ("Nowhere Pass", "CUB", "10", "'Nowhere Pass' is not a route (allowed: the route_id or name"),
+        ("CUB-ECU-air", "CUB", "10", "'CUB-ECU-air' is a legal route, known to all"),
+        ("Darien Gap", "QQQ", "10", "unknown country code 'QQQ'"),
+        ("Darien Gap", "CUB", "-3", "negative"),
+    ],
+)
+def test_bad_route_knowledge_row(world_dir: Path, route, nationality, people, expected) -> None:
+    path = world_dir / "route_knowledge.csv"
+    path.write_text(
+        "route,nationality,people_per_year,source\n"
+        "Darien Gap,HTI,10,t\n"
+        f"{route},{nationality},{people},t\n"
+    )
+    message = problems_of(world_dir)
+    assert f"{path}: row 3, column " in message and expected in message, message
+
+
+def test_duplicate_route_knowledge_row(world_dir: Path) -> None:
+    path = world_dir / "route_knowledge.csv"
+    path.write_text(
+        "route,nationality,people_per_year,source\nDarien Gap,CUB,10,t\nDarien Gap,CUB,20,t\n"
+    )
+    message = problems_of(world_dir)
+    assert f"{path}: row 3: duplicate row for route=Darien Gap, nationality=CUB" in message

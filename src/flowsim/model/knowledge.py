@@ -9,9 +9,12 @@ some nationalities (Cubans and Haitians in the Darien in 2015-2016) stays almost
 others (Venezuelans before 2021) until some of them start using it.
 
 Legal routes (flights, formal border posts) are known to all. ``know_base`` is what
-everyone knows of every route without having seen it used (news, smugglers' offers); the run
-starts from it, as nobody's crossings before the start are counted. For an irregular route
-``e`` and nationality ``n``::
+everyone knows of every route without having seen it used (news, smugglers' offers). The run
+starts from the crossings of the years before it (the world's optional
+``route_knowledge.csv``: people a year, by route and nationality): a steady flow ``F`` a
+year leaves ``use = F / 12 * know_memory_months``, the fixed point of the update below. Without
+that table every nationality starts at ``know_base``. For an irregular route ``e`` and
+nationality ``n``::
 
     use[n, e]   <- use[n, e] * (1 - 1 / know_memory_months) + crossings of the month
     heard       =  know_base + use[n, e] + know_spill * sum over others of use[., e]
@@ -30,10 +33,21 @@ import numpy as np
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
+    from flowsim.parameters import Parameters
+    from flowsim.world.compiled import WorldIndex
 
 #: Steps of the unknown share kept in the journey tables: tables are rebuilt only when some
 #: route's rounded share moves by a step. Numerical choice, not a model parameter.
 UNKNOWN_STEP = 0.02
+
+
+def initial_route_use(world: WorldIndex, params: Parameters) -> np.ndarray:
+    """People of each nationality who crossed each route, ``[nationality, route]``, at the start.
+
+    The steady state of the fading memory under the yearly flows before the start
+    (``world.route_known``): ``flow / 12 * know_memory_months``.
+    """
+    return world.route_known / 12.0 * params.know_memory_months
 
 
 def unknown_share(model: FlowModel) -> np.ndarray:

@@ -10,6 +10,7 @@ from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
 from flowsim.model.economy import crowding, starting_savings
 from flowsim.model.initial import create_initial_stock
+from flowsim.model.knowledge import initial_route_use
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.model.record import Recorder
 from flowsim.model.schedule import SCHEDULE
@@ -65,8 +66,9 @@ class FlowModel(mesa.Model):
         self.agent_steps = 0
         self.path_cache: dict[bytes, PathTables] = {}
         n, n_edges = self.world_index.n_nodes, self.world_index.n_edges
-        #: people of each nationality who crossed each route, fading (``model/knowledge.py``)
-        self.route_use = np.zeros((n, n_edges))
+        #: people of each nationality who crossed each route, fading (``model/knowledge.py``);
+        #: it starts where the crossings before the start left it
+        self.route_use = initial_route_use(self.world_index, self.params)
         #: agents who crossed each route this month, by nationality (phase ``learn`` folds it)
         self.route_crossed = np.zeros((n, n_edges), dtype=np.int64)
         #: unknown share of each route by nationality the current ``paths`` were built for

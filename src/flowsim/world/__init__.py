@@ -41,6 +41,9 @@ class World:
             stocks (UN DESA) up to the run's start; empty when the world has none.
         initial_status: ``nationality, country, naturalized, irregular, source``: status
             shares of the initial stock by host (``ALL`` rows are defaults).
+        route_knowledge: ``route, nationality, people_per_year, source``: crossings of an
+            irregular route by a nationality in the years before the start (what it knows
+            of the route on day one); empty when the world has none.
         graph: Nodes are ISO3 codes with country attributes; edges are keyed by
             ``route_id`` and carry the route's attributes.
         source: Folder the tables came from (``"<package>"`` for the default world).
@@ -55,6 +58,7 @@ class World:
     source: str
     initial_stock: pd.DataFrame = field(default_factory=pd.DataFrame)
     initial_status: pd.DataFrame = field(default_factory=pd.DataFrame)
+    route_knowledge: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def iso3(self) -> list[str]:
         """Return the country codes in ``countries.csv`` order (the node order everywhere)."""
@@ -123,6 +127,7 @@ def _load(path: Path, shown: str) -> World:
         source=shown,
         initial_stock=tables["initial_stock"],
         initial_status=tables["initial_status"],
+        route_knowledge=tables["route_knowledge"],
     )
 
 

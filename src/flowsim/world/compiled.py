@@ -52,6 +52,7 @@ class WorldIndex:
     stock_years: np.ndarray  # int [K] years of the bilateral stock history (may be empty)
     stock: np.ndarray  # people [K, L origin, L host], bilateral migrant stocks by year
     status_shares: np.ndarray  # [L nationality, L host, 2]: naturalized, irregular shares
+    route_known: np.ndarray  # people per year [L nationality, E] who crossed before the start
 
     @property
     def n_nodes(self) -> int:
@@ -183,6 +184,8 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         (str(name) if isinstance(name, str) and name else str(rid))
         for rid, name in zip(routes["route_id"], routes["name"].fillna(""), strict=True)
     )
+    edge_ids = tuple(str(r) for r in routes["route_id"])
+    route_known = _route_knowledge(world, pos, edge_ids, labels)
     return WorldIndex(
         iso3=iso3,
         wage=countries["wage_usd_month"].to_numpy(float),
@@ -203,7 +206,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_km=routes["distance_km"].to_numpy(float),
         edge_legal=routes["legal"].to_numpy(bool),
         edge_label=labels,
-        edge_id=tuple(str(r) for r in routes["route_id"]),
+        edge_id=edge_ids,
         visa_required=visa,
         diaspora=diaspora,
         origins=origins,
@@ -212,6 +215,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         stock_years=stock_years,
         stock=stock,
         status_shares=status_shares,
+        route_known=route_known,
     )
 
 
@@ -230,6 +234,26 @@ def _stock_history(world: World, pos: dict[str, int]) -> tuple[np.ndarray, np.nd
     idx = np.arange(n)
     stock[:, idx, idx] = 0.0  # nobody is a migrant in their own country
     return years, stock
+
+
+def _route_knowledge(
+    world: World, pos: dict[str, int], edge_ids: tuple[str, ...], labels: tuple[str, ...]
+) -> np.ndarray:
+    """People per year ``[nationality, route]`` who crossed each route before the start.
+
+    A row names a route by id or name; a route a scenario removed is skipped.
+    """
+    out = np.zeros((len(pos), len(edge_ids)))
+    tab = world.route_knowledge
+    if tab is None or len(tab) == 0:
+        return out
+    for ref, nat, people in zip(
+        tab["route"], tab["nationality"], tab["people_per_year"], strict=True
+    ):
+        for e, (rid, label) in enumerate(zip(edge_ids, labels, strict=True)):
+            if ref in (rid, label):
+                out[pos[nat], e] += float(people)
+    return out
 
 
 def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""Read and validate the world tables: five required, two optional (the initial stock).
+"""Read and validate the world tables: five required, three optional.
+
+The optional ones are the initial stock abroad (``initial_stock``, ``initial_status``) and
+the routes each nationality knew before the start (``route_knowledge``).
 
 Every problem found is collected before anything is raised, so a user fixing a file sees
 all of them at once. Rows are numbered as a spreadsheet shows them: the header is row 1,
@@ -152,10 +155,17 @@ SPECS: dict[str, TableSpec] = {
         wildcards=("nationality", "country"),
         keys=("nationality", "country"),
     ),
+    "route_knowledge": TableSpec(
+        columns=("route", "nationality", "people_per_year", "source"),
+        numbers={"people_per_year": _COUNT},
+        codes=("nationality",),
+        keys=("route", "nationality"),
+    ),
 }
 
-#: Tables a world folder may leave out (a world without them starts with no one abroad).
-OPTIONAL: frozenset[str] = frozenset({"initial_stock", "initial_status"})
+#: Tables a world folder may leave out (a world without them starts with no one abroad
+#: and with every irregular route known only at ``know_base``).
+OPTIONAL: frozenset[str] = frozenset({"initial_stock", "initial_status", "route_knowledge"})
 
 
 def row_label(index: int, column: str) -> str:
@@ -310,13 +320,28 @@ def _check_visa_defaults(visas: pd.DataFrame, routes: pd.DataFrame, label: str) 
     ]
 
 
+def _check_known_routes(known: pd.DataFrame, routes: pd.DataFrame, label: str) -> list[Problem]:
+    """Every ``route`` of route_knowledge.csv names one irregular route (id or name)."""
+    irregular = routes.loc[~routes["legal"]]
+    allowed = {*irregular["route_id"], *(n for n in irregular["name"] if n)}
+    legal = {*routes.loc[routes["legal"], "route_id"], *(n for n in routes["name"] if n)}
+    problems = []
+    for i, ref in enumerate(known["route"]):
+        if ref in allowed:
+            continue
+        why = "is a legal route, known to all" if ref in legal - allowed else "is not a route"
+        message = f"{ref!r} {why} (allowed: the route_id or name of an irregular route)"
+        problems.append(Problem(label, row_label(i, "route"), message))
+    return problems
+
+
 def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
     """Read and validate the world tables from ``directory``.
 
     Args:
         directory: Folder holding ``countries.csv``, ``routes.csv``, ``visas.csv``,
-            ``diaspora.csv`` and ``push.csv``, and optionally ``initial_stock.csv`` and
-            ``initial_status.csv``.
+            ``diaspora.csv`` and ``push.csv``, and optionally ``initial_stock.csv``,
+            ``initial_status.csv`` and ``route_knowledge.csv``.
         shown: How the folder is named in error messages (the path as the user gave it).
 
     Returns:
@@ -351,6 +376,10 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
                 problems.append(Problem(labels["initial_status"], f"row {i + 2}", message))
     if not problems and tables.get("visas") is not None and tables.get("routes") is not None:
         problems += _check_visa_defaults(tables["visas"], tables["routes"], labels["visas"])
+    if not problems and tables.get("route_knowledge") is not None:
+        problems += _check_known_routes(
+            tables["route_knowledge"], tables["routes"], labels["route_knowledge"]
+        )
     if problems:
         raise WorldError(problems)
     out = {name: df for name, df in tables.items() if df is not None}
