@@ -314,13 +314,28 @@ def test_loans_from_kin_anywhere_reach_destinations_without_a_diaspora(tmp_path)
 
 
 # ----------------------------------------------------------------- nested choice
-def test_nest_value_is_the_logsum_at_one_and_the_best_as_lambda_falls():
+def test_nest_value_is_the_logsum_scaled_by_lambda():
     from flowsim.model.decide import nest_value
 
     u = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, -np.inf, -np.inf]])
-    np.testing.assert_allclose(nest_value(u, 1.0, axis=1), [1.0 + np.log(4.0), np.logaddexp(2, 0)])
-    np.testing.assert_allclose(nest_value(u, 0.01, axis=1), [1.0, 2.0], atol=0.02)
+    logsum = np.array([1.0 + np.log(4.0), np.logaddexp(2, 0)])
+    np.testing.assert_allclose(nest_value(u, 1.0, axis=1), logsum)
+    np.testing.assert_allclose(nest_value(u, 0.3, axis=1), 0.3 * logsum)
     assert nest_value(np.full((1, 3), -np.inf), 0.5, axis=1)[0] == -np.inf  # nowhere to go
+
+
+def test_nest_lambda_changes_who_moves_not_where_movers_go(tmp_path):
+    """New emigrants must leave: with the same seed their destinations do not depend on lambda."""
+    folder = write_toy_world(tmp_path / "toy", push=200_000)
+    ends = {}
+    for lam in (1.0, 0.3):
+        model = FlowModel(_scenario(1, nest_lambda=lam), world=load_world(folder), seed=5)
+        model.step()
+        P = model.population
+        ends[lam] = (P.key.copy(), np.where(P.dest >= 0, P.dest, P.location).copy())
+    assert len(ends[1.0][0]) > 100
+    np.testing.assert_array_equal(ends[1.0][0], ends[0.3][0])
+    np.testing.assert_array_equal(ends[1.0][1], ends[0.3][1])
 
 
 def test_substitute_destinations_make_fewer_onward_moves(tmp_path):

@@ -195,11 +195,12 @@ class Parameters(BaseModel):
         gt=0,
         le=1,
         description="Dissimilarity of the nest of destinations in the choice between staying "
-        "and moving (nested logit: McFadden 1978; Train 2009, Discrete Choice Methods with "
-        "Simulation, ch. 4). 1 = multinomial logit, where every destination is an independent "
-        "alternative to staying, so the mere number of options makes moving likely; smaller = "
-        "destinations are close substitutes, moving is worth about the best of them, and the "
-        "choice among them is sharper. Calibrated.",
+        "and moving (nested logit normalised at the lower level: McFadden 1978; Train 2009, "
+        "Discrete Choice Methods with Simulation, ch. 4.2). 1 = multinomial logit, where every "
+        "destination is an independent alternative to staying, so the mere number of options "
+        "makes moving likely; smaller = destinations are close substitutes and the choice to "
+        "move weighs gains over staying by this factor, while the choice among destinations "
+        "(a softmax of their utilities) is unchanged. Calibrated.",
     )
     hazard_max: float = Field(
         0.06,

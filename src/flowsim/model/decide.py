@@ -5,9 +5,10 @@ evaluated once per (nationality, location) group, never per agent; each agent's 
 move is a hazard rising with the gain of the group's inclusive value over its own utility
 of staying (integration, status, job, time here). Only the agents who act on the wish (a
 few percent a month) get individual utilities, with their own savings deciding what they
-can afford, and choose by a nested logit: staying against the nest of destinations
-(inclusive value ``nest_lambda * log(sum(exp(u / nest_lambda)))``), and within the nest a
-destination with probability ``softmax(u / nest_lambda)`` (Gumbel-max at both levels).
+can afford, and choose by a nested logit normalised at the lower level: within the nest a
+destination with probability ``softmax(u)``, and whether to move by comparing the nest's
+value ``nest_lambda * log(sum(exp(u)))`` with ``nest_lambda * u_stay`` (Gumbel-max at both
+levels). ``nest_lambda`` thus scales the wish to move without changing where movers go.
 """
 
 from __future__ import annotations
@@ -152,12 +153,15 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def nest_value(u: np.ndarray, lam: float, axis: int) -> np.ndarray:
-    """Inclusive value of the nest of destinations, ``lam * log(sum(exp(u / lam)))``.
+    """Value of moving on the scale of the choice to move, ``lam * log(sum(exp(u)))``.
 
-    ``lam`` = 1 is the log-sum of a multinomial logit; as ``lam`` falls it tends to the
-    best destination's utility (``-inf`` where none is reachable).
+    The nested logit normalised at the lower level (Train 2009, ch. 4.2): destinations are
+    chosen by a softmax of ``u`` whatever ``lam``, and whether to move compares this value
+    with ``lam * u_stay``. ``lam`` = 1 is the multinomial logit; a smaller ``lam`` shrinks
+    the log-sum's bonus for the number of options together with every gain over staying
+    (``-inf`` where no destination is reachable).
     """
-    return lam * _logsumexp(u / lam, axis=axis)
+    return lam * _logsumexp(u, axis=axis)
 
 
 def decide(model: FlowModel) -> None:
@@ -177,7 +181,7 @@ def decide(model: FlowModel) -> None:
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
-    gain = value[group] - u_stay
+    gain = value[group] - np.float32(p.nest_lambda) * u_stay
     hazard = np.float32(p.hazard_max) * -np.expm1(
         np.float32(-p.hazard_slope) * np.maximum(gain, np.float32(0.0))
     )
@@ -233,11 +237,12 @@ def _choose_block(
     noise = -np.log(-np.log(np.maximum(u_draw, 1e-300)))  # Gumbel: argmax = softmax draw
     lam = p.nest_lambda
     reach = np.where(affordable, u, -np.inf)
-    # nested logit (Gumbel-max at both levels): where to go, among affordable destinations,
-    # is a softmax of u / lam; whether to go compares the nest's inclusive value with staying
-    best = np.argmax(reach / lam + noise[:, :n], axis=1)
+    # nested logit (Gumbel-max at both levels, normalised at the lower one): where to go,
+    # among affordable destinations, is a softmax of u; whether to go compares the nest's
+    # value with staying on the upper level's scale, lam
+    best = np.argmax(reach + noise[:, :n], axis=1)
     move = nest_value(reach, lam, axis=1) + noise[:, n + 1]
-    stay = np.where(forced, -np.inf, u_stay + noise[:, n])
+    stay = np.where(forced, -np.inf, lam * u_stay + noise[:, n])
     stuck = ~affordable.any(axis=1)
     go = ~stuck & (move > stay)
     if stuck.any():
