@@ -175,10 +175,11 @@ def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
     assert "baseline_levers" in _text(page, "scenario")
 
     _step(page, "2015-01")
+    abroad_seen = [_number(page, "abroad")]
     _step(page, "2015-02")
     before = _number(page, "onward-total")
-    abroad_before = _number(page, "abroad")
-    assert abroad_before > 0
+    abroad_seen.append(_number(page, "abroad"))
+    assert min(abroad_seen) > 0
     page.get_by_text("2 of 192 months simulated").wait_for()
 
     # play until onward journeys appear: with the initial stock abroad they start within months
@@ -194,11 +195,15 @@ def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
     month = _settled_month(page)
     after = _number(page, "onward-total")
     assert after > before, (before, after)
-    assert _number(page, "abroad") != abroad_before
+    abroad_seen.append(_number(page, "abroad"))
     year, mon = map(int, re.search(r"(\d{4})-(\d{2})", month).groups())
     nxt = f"{year + mon // 12}-{mon % 12 + 1:02d}"
     _step(page, nxt)
     assert _number(page, "onward-total") >= after
+    abroad_seen.append(_number(page, "abroad"))
+    # the stock abroad moves with the months (it may come back to a value it had: returns
+    # and arrivals can balance at this scale), so a frozen figure shows one value throughout
+    assert len(set(abroad_seen)) > 1, abroad_seen
     _shoot(page, tmp_path, "dashboard_live.png")
 
 
