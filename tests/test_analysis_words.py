@@ -95,3 +95,21 @@ def test_a_change_that_rounds_to_nothing_reads_no_change_without_a_unit():
     )
     text = plain_answer(table, "onward_moves", "baseline", scale=1000.0)
     assert "no change people" not in text and "no change" in text
+
+
+def test_the_baseline_point_s_own_fit_is_quoted_before_the_ensemble_s():
+    record = {
+        "name": "t",
+        "method": "history_matching",
+        "n_sets": 50,
+        "n_non_implausible": 0,
+        "fit_male_overall": 1.07,
+        "fit_male_by_group": {"stocks": 2.0, "darien": 0.1},
+        "point_male": 0.75,
+        "point_male_by_group": {"stocks": 0.3, "darien": 1.2},
+    }
+    text = " ".join(calibration_sentences({"calibration": {"baseline": record}}, "baseline"))
+    assert "of the baseline's own parameters on fresh seeds: mean absolute log error 0.75" in text
+    assert "factor of 2.1" in text and "The ensemble's median scores 1.07." in text
+    # the worst groups are the point's, not the ensemble's
+    assert text.index("darien (1.20)") < text.index("stocks (0.30)")

@@ -54,3 +54,34 @@ def test_unknown_calibration_key_names_file_and_allowed(tmp_path: Path) -> None:
         load_scenario(f)
     text = str(exc.value)
     assert "bad.toml" in text and "calibration.sets" in text and "n_sets" in text
+
+
+def test_point_fit_and_kept_comments_of_the_layer(tmp_path: Path) -> None:
+    import json
+
+    from flowsim.calibration.report import write_parameters
+    from flowsim.cli.calibrate import _point_fit
+
+    refine = tmp_path / "refine"
+    refine.mkdir()
+    result = {
+        "start": {"a": 1.2345678, "b": 2.0},
+        "validated_loss_start": 0.75123,
+        "validated_groups_start": {"g": 0.5},
+    }
+    (refine / "result.json").write_text(json.dumps(result))
+    fit = _point_fit(refine, {"a": 1.23457, "b": 2.0})  # the layer's 6 significant digits
+    assert fit == {"point_male": 0.7512, "point_male_by_group": {"g": 0.5}}
+    assert _point_fit(refine, {"a": 1.3, "b": 2.0}) == {}  # another point: no claim
+    assert _point_fit(tmp_path / "none", {"a": 1.0}) == {}
+
+    layer = tmp_path / "params.toml"
+    write_parameters(layer, {"b_net": 1.0}, note="first")
+    text = layer.read_text().splitlines()
+    text.insert(3, "# why: kept on purpose")
+    layer.write_text("\n".join(text))
+    write_parameters(layer, {"b_net": 1.0}, note="again", keep_comments=True)
+    assert "# why: kept on purpose" in layer.read_text()
+    assert load_scenario(layer).parameters.b_net == 1.0  # still a valid layer
+    write_parameters(layer, {"b_net": 2.0}, note="new values", keep_comments=False)
+    assert "# why" not in layer.read_text()

@@ -62,15 +62,21 @@ def calibration_sentences(manifest: Mapping[str, Any], baseline: str) -> list[st
             text += f", an ensemble of {int(n_sets)} plausible parameter sets"
     text += ", fitted to observations up to 2021."
     out = [text]
-    fit = _number(record.get("fit_male_overall"))
+    point = _number(record.get("point_male"))
+    fit = point if point is not None else _number(record.get("fit_male_overall"))
     if fit is not None:
         factor = math.exp(fit)
+        whose = "of the baseline's own parameters on fresh seeds" if point is not None else ""
         out.append(
-            f"Fit: mean absolute log error {fit:.2f} over all targets, so a simulated target "
-            f"is typically within a factor of {factor:.1f} of the observed value "
-            f"({_fit_words(factor)})."
+            f"Fit{' ' + whose if whose else ''}: mean absolute log error {fit:.2f} over all "
+            f"targets, so a simulated target is typically within a factor of {factor:.1f} of "
+            f"the observed value ({_fit_words(factor)})."
         )
-        groups = record.get("fit_male_by_group")
+        ensemble = _number(record.get("fit_male_overall"))
+        if point is not None and ensemble is not None:
+            out.append(f"The ensemble's median scores {ensemble:.2f}.")
+        groups = record.get("point_male_by_group") if point is not None else None
+        groups = groups or record.get("fit_male_by_group")
         if isinstance(groups, Mapping) and groups:
             ranked = sorted(
                 ((str(k), v) for k, v in groups.items() if _number(v) is not None),

@@ -227,6 +227,7 @@ def write_parameters(
     *,
     note: str,
     calibration: Mapping[str, object] | None = None,
+    keep_comments: bool = False,
 ) -> None:
     """Write the calibrated scenario layer: ``[parameters]`` and ``[calibration]``.
 
@@ -235,11 +236,15 @@ def write_parameters(
         values: Parameter name -> value (the representative set).
         note: A comment line saying how the values were found.
         calibration: The ``[calibration]`` table (nested mappings become sub-tables).
+        keep_comments: Keep the comment lines a person wrote into the existing file's
+            header (after the three generated lines), e.g. why ``[parameters]`` are kept.
     """
+    kept = _written_comments(path) if keep_comments else []
     lines = [
         "# Calibrated baseline parameters (flowsim calibrate; see docs/calibration.md).",
         f"# Date: {date.today():%Y-%m-%d}. {note}",
         '# Include from a scenario with: extends = "calibration/baseline_parameters"',
+        *kept,
         'name = "baseline_parameters"',
         'description = "Parameters calibrated to 2015-2021 targets (flowsim calibrate)."',
         "",
@@ -257,6 +262,19 @@ def write_parameters(
             lines += [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _written_comments(path: Path) -> list[str]:
+    """Comment lines between the generated header and the first key of an existing layer."""
+    if not path.is_file():
+        return []
+    header = path.read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in header[3:]:
+        if not line.startswith("#"):
+            break
+        out.append(line)
+    return out
 
 
 def update_document(path: Path, sections: Mapping[str, str]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import sys
@@ -391,6 +392,8 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             calibration["refined_male_by_group"] = {
                 g: round(float(v), 4) for g, v in refined["validated_groups_refined"].items()
             }
+            calibration["point_male"] = calibration["refined_male_after"]
+            calibration["point_male_by_group"] = calibration["refined_male_by_group"]
             note = (
                 f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
                 f"[parameters] = the {_START_WORDS[args.refine_from]} refined by compass search "
@@ -402,12 +405,19 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
 
             old = tomllib.loads(params.read_text(encoding="utf-8")).get("parameters", {})
             values = {k: float(v) for k, v in old.items()}
+            calibration.update(_point_fit(out / "refine", values))
             note = (
                 f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
                 "[parameters] kept as they were (--parameters keep), not an ensemble set; "
                 f"runs at {scale:g} people/agent."
             )
-        write_parameters(params, values, note=note, calibration=calibration)
+        write_parameters(
+            params,
+            values,
+            note=note,
+            calibration=calibration,
+            keep_comments=args.parameters == "keep",
+        )
         print(f"wrote {params}")
     print(markdown_table(summary))
     record = pd.read_csv(out / "record.csv")
@@ -448,6 +458,33 @@ def _ensemble_ranges(ranges: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame
         out.loc[i, "ensemble_p95"] = float(np.quantile(vals, 0.95))
         out.loc[i, "share_of_prior"] = float(np.quantile(u, 0.95) - np.quantile(u, 0.05))
     return out
+
+
+def _point_fit(folder: Path, values: dict[str, float]) -> dict[str, Any]:
+    """The fresh-seed loss of ``values`` when the refinement in ``folder`` started from them.
+
+    A refinement validates its start on fresh seeds; when that start is the layer's kept
+    ``[parameters]`` (every value equal to 5 significant digits), its loss is the point's
+    own fit. Empty otherwise.
+    """
+    from flowsim.calibration.refine import read_result
+
+    result = read_result(folder)
+    if not result or "validated_loss_start" not in result:
+        return {}
+    start = {k: float(v) for k, v in result.get("start", {}).items()}
+    same = bool(start) and all(
+        k in values and math.isclose(values[k], v, rel_tol=1e-4, abs_tol=1e-9)
+        for k, v in start.items()
+    )
+    if not same:
+        return {}
+    return {
+        "point_male": round(float(result["validated_loss_start"]), 4),
+        "point_male_by_group": {
+            g: round(float(v), 4) for g, v in result.get("validated_groups_start", {}).items()
+        },
+    }
 
 
 def _refresh_docs(

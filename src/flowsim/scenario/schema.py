@@ -142,6 +142,16 @@ class CalibrationInfo(BaseModel):
         default_factory=dict,
         description="Loss per target group of the refined [parameters] on those seeds.",
     )
+    point_male: float | None = Field(
+        None,
+        ge=0,
+        description="Calibration loss of [parameters] themselves on fresh seeds, when measured "
+        "(a refinement's result, or the start of a refinement that began from them).",
+    )
+    point_male_by_group: dict[str, float] = Field(
+        default_factory=dict,
+        description="Loss per target group of [parameters] on those seeds.",
+    )
 
 
 class Scenario(BaseModel):
