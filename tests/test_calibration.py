@@ -82,6 +82,11 @@ TS = _ts(
         ("2020-09-01", "MEX", "GTM", "all", "intercepted", 99.0),  # not entering the USA
         ("2021-03-01", "COL", "HTI", "all", "deaths", 2.0),
         ("2021-04-01", "MEX", "HND", "all", "deaths", 3.0),
+        ("2017-08-01", "COL", "VEN", "all", "regularized", 60.0),
+        ("2018-12-01", "COL", "VEN", "all", "regularized", 40.0),
+        ("2019-01-01", "COL", "VEN", "all", "regularized", 500.0),  # after the period
+        ("2018-03-01", "COL", "HTI", "all", "regularized", 7.0),  # another nationality
+        ("2018-03-01", "PER", "VEN", "all", "regularized", 9.0),  # another host
     ]
 )
 FLOWS = _flows(
@@ -121,6 +126,13 @@ def test_deaths_by_departure_country() -> None:
     first, last = period_bounds("2021")
     assert observe.deaths(TS, "*", first, last) == 5.0
     assert observe.deaths(TS, "MEX", first, last) == 3.0
+
+
+def test_regularized_permits_by_host_nationality_and_period() -> None:
+    first, last = period_bounds("2017-01/2018-12")
+    assert observe.regularized(TS, "COL", "VEN", first, last) == 100.0
+    assert observe.regularized(TS, "COL", "*", first, last) == 107.0
+    assert observe.regularized(TS, "CHL", "*", first, last) == 0.0
 
 
 def _targets(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -169,6 +181,14 @@ def test_observe_tables_follows_the_targets_rows() -> None:
                 "period": "FY2020",
                 "value": 1.0,
             },
+            {
+                "target_id": "r",
+                "kind": "regularized",
+                "country": "COL",
+                "nationalities": "VEN",
+                "period": "2017-01/2018-12",
+                "value": 1.0,
+            },
         ]
     )
     table = observe.observe_tables(targets, TS, FLOWS)
@@ -178,6 +198,7 @@ def test_observe_tables_follows_the_targets_rows() -> None:
         "b": 1000.0,
         "x": 5.0,
         "i": 10.0,  # FY2020 only, entering the USA only, Mexicans only
+        "r": 100.0,
     }
 
 

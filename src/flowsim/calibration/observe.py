@@ -29,6 +29,10 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   before January 2019, when the only enforcement on routes into the USA that applies to
   them is at sea (``uscg_interdiction`` in the baseline; MPP on the land border starts
   2019-01).
+- ``regularized``: timeseries ``regularized`` (people granted a permit by a regularization
+  in ``country``) of the selected nationalities, summed over the period: the grants of
+  Colombia's PEP, Peru's PTP and Chile's 2018 process, which the sources count as permits
+  granted.
 - ``deaths``: timeseries ``deaths`` (deaths and disappearances on routes leaving the
   country) in the selected country, or all countries with ``*``, summed over the period.
 """
@@ -110,6 +114,20 @@ def intercepted(
     ts = timeseries
     mask = (
         (ts["variable"] == "intercepted").to_numpy()
+        & (ts["country"] == country).to_numpy()
+        & _nat_mask(ts["nationality"], nationalities)
+        & _in_period(ts["month"], first, last)
+    )
+    return float(ts["value"].to_numpy()[mask].sum())
+
+
+def regularized(
+    timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
+) -> float:
+    """People granted a regularization permit in ``country`` between two months (inclusive)."""
+    ts = timeseries
+    mask = (
+        (ts["variable"] == "regularized").to_numpy()
         & (ts["country"] == country).to_numpy()
         & _nat_mask(ts["nationality"], nationalities)
         & _in_period(ts["month"], first, last)
@@ -240,6 +258,9 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
             last,
         ),
         "deaths": lambda: deaths(timeseries, target["country"], first, last),
+        "regularized": lambda: regularized(
+            timeseries, target["country"], target["nationalities"], first, last
+        ),
         "intercepted": lambda: intercepted(
             timeseries, target["country"], target["nationalities"], first, last
         ),
@@ -266,7 +287,9 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
 
 def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
     """Return the simulated value of every target for one run, in the targets' order."""
-    ts = timeseries[timeseries["variable"].isin(["stock", "intercepted", "deaths"])]
+    ts = timeseries[
+        timeseries["variable"].isin(["stock", "intercepted", "deaths", "regularized"])
+    ]
     # statuses summed once (nationals left out of stocks): every target reads fewer rows
     ts = ts[~((ts["variable"] == "stock") & (ts["status"] == "national"))]
     keys = ["variable", "country", "nationality", "month"]

@@ -47,6 +47,7 @@ KINDS: tuple[str, ...] = (
     "entries",
     "returns",
     "darien_secondary_share",
+    "regularized",
 )
 
 #: Columns a table may omit (older tables): filled with these values.
