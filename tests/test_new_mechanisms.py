@@ -125,9 +125,7 @@ def test_route_knowledge_table_seeds_the_start_at_its_steady_state(tmp_path):
     learn_routes(model)
     assert model.route_use[0, last] == pytest.approx(before)
     # without the table, everyone starts from know_base alone
-    bare = FlowModel(
-        _scenario(1, b_know=2.0), world=load_world(write_toy_world(tmp_path / "bare"))
-    )
+    bare = FlowModel(_scenario(1, b_know=2.0), world=load_world(write_toy_world(tmp_path / "bare")))
     assert bare.route_use.sum() == 0.0
 
 

@@ -151,7 +151,7 @@ def test_all_problems_reported_together(world_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("route", "nationality", "people", "expected"),
     [
-        ("Nowhere Pass", "CUB", "10", "'Nowhere Pass' is not a route (allowed: the route_id or name"),
+        ("Nowhere Pass", "CUB", "10", "'Nowhere Pass' is not a route (allowed: the route_id"),
         ("CUB-ECU-air", "CUB", "10", "'CUB-ECU-air' is a legal route, known to all"),
         ("Darien Gap", "QQQ", "10", "unknown country code 'QQQ'"),
         ("Darien Gap", "CUB", "-3", "negative"),

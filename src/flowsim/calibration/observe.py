@@ -107,32 +107,31 @@ def route_crossings(
     return float(flows["people"].to_numpy()[mask].sum())
 
 
-def intercepted(
-    timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
+def _ts_sum(
+    ts: pd.DataFrame, variable: str, country: str, nationalities: str, first: date, last: date
 ) -> float:
-    """People intercepted on routes entering ``country`` between two months (inclusive)."""
-    ts = timeseries
+    """Timeseries ``variable`` in ``country`` for some nationalities, summed over months."""
     mask = (
-        (ts["variable"] == "intercepted").to_numpy()
+        (ts["variable"] == variable).to_numpy()
         & (ts["country"] == country).to_numpy()
         & _nat_mask(ts["nationality"], nationalities)
         & _in_period(ts["month"], first, last)
     )
     return float(ts["value"].to_numpy()[mask].sum())
+
+
+def intercepted(
+    timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
+) -> float:
+    """People intercepted on routes entering ``country`` between two months (inclusive)."""
+    return _ts_sum(timeseries, "intercepted", country, nationalities, first, last)
 
 
 def regularized(
     timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
 ) -> float:
     """People granted a regularization permit in ``country`` between two months (inclusive)."""
-    ts = timeseries
-    mask = (
-        (ts["variable"] == "regularized").to_numpy()
-        & (ts["country"] == country).to_numpy()
-        & _nat_mask(ts["nationality"], nationalities)
-        & _in_period(ts["month"], first, last)
-    )
-    return float(ts["value"].to_numpy()[mask].sum())
+    return _ts_sum(timeseries, "regularized", country, nationalities, first, last)
 
 
 def border_encounters(
@@ -287,9 +286,7 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
 
 def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
     """Return the simulated value of every target for one run, in the targets' order."""
-    ts = timeseries[
-        timeseries["variable"].isin(["stock", "intercepted", "deaths", "regularized"])
-    ]
+    ts = timeseries[timeseries["variable"].isin(["stock", "intercepted", "deaths", "regularized"])]
     # statuses summed once (nationals left out of stocks): every target reads fewer rows
     ts = ts[~((ts["variable"] == "stock") & (ts["status"] == "national"))]
     keys = ["variable", "country", "nationality", "month"]

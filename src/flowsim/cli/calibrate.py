@@ -461,7 +461,7 @@ def _ensemble_ranges(ranges: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame
 
 
 def _point_fit(folder: Path, values: dict[str, float]) -> dict[str, Any]:
-    """The fresh-seed loss of ``values`` when the refinement in ``folder`` started from them.
+    """Return the fresh-seed loss of ``values`` if the refinement in ``folder`` began there.
 
     A refinement validates its start on fresh seeds; when that start is the layer's kept
     ``[parameters]`` (every value equal to 5 significant digits), its loss is the point's
