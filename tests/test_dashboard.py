@@ -136,3 +136,16 @@ def test_compare_table_of_a_folder(tmp_path: Path) -> None:
     ]
     assert len(table) == len(opened.frames.scenarios)
     assert table["Change vs baseline"].iloc[1:].str.match(r"^([+-]|no change)").all()
+
+
+def test_the_abroad_figure_is_the_model_s_stock_abroad_every_month() -> None:
+    """The headline follows the model month by month (the browser test sees it change)."""
+    model = LiveModel(scale="5000", scenarios_dir=str(SCENARIOS))
+    shown = []
+    for _ in range(6):
+        model.step()
+        P = model.flow.population
+        abroad = P.alive & ~P.in_transit & (P.location != P.nationality)
+        assert model.snapshot().abroad == abroad.sum() * model.flow.scale
+        shown.append(model.snapshot().abroad)
+    assert len(set(shown)) > 1, shown
