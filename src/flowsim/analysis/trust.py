@@ -66,11 +66,11 @@ def calibration_sentences(manifest: Mapping[str, Any], baseline: str) -> list[st
     fit = point if point is not None else _number(record.get("fit_male_overall"))
     if fit is not None:
         factor = math.exp(fit)
-        whose = "of the baseline's own parameters on fresh seeds" if point is not None else ""
+        whose = " of the baseline's own parameters on fresh seeds" if point is not None else ""
         out.append(
-            f"Fit{' ' + whose if whose else ''}: mean absolute log error {fit:.2f} over all "
-            f"targets, so a simulated target is typically within a factor of {factor:.1f} of "
-            f"the observed value ({_fit_words(factor)})."
+            f"Fit{whose}: mean absolute log error {fit:.2f} over all targets, so a simulated "
+            f"target is typically within a factor of {factor:.1f} of the observed value "
+            f"({_fit_words(factor)})."
         )
         ensemble = _number(record.get("fit_male_overall"))
         if point is not None and ensemble is not None:

@@ -70,14 +70,7 @@ class WorldIndex:
 
     def routes_matching(self, ref: str) -> np.ndarray:
         """Return the indices of routes whose id or name equals ``ref``."""
-        return np.array(
-            [
-                i
-                for i, (rid, lab) in enumerate(zip(self.edge_id, self.edge_label, strict=True))
-                if ref in (rid, lab)
-            ],
-            dtype=np.int64,
-        )
+        return _routes_matching(self.edge_id, self.edge_label, ref)
 
     def emigrants_per_month(self, month: int) -> np.ndarray:
         """Push series at an absolute month: expected emigrants per month for each origin."""
@@ -250,10 +243,16 @@ def _route_knowledge(
     for ref, nat, people in zip(
         tab["route"], tab["nationality"], tab["people_per_year"], strict=True
     ):
-        for e, (rid, label) in enumerate(zip(edge_ids, labels, strict=True)):
-            if ref in (rid, label):
-                out[pos[nat], e] += float(people)
+        out[pos[nat], _routes_matching(edge_ids, labels, ref)] += float(people)
     return out
+
+
+def _routes_matching(edge_ids: tuple[str, ...], labels: tuple[str, ...], ref: str) -> np.ndarray:
+    """Return the indices of the routes whose id or name (label) equals ``ref``."""
+    return np.array(
+        [i for i, (rid, lab) in enumerate(zip(edge_ids, labels, strict=True)) if ref in (rid, lab)],
+        dtype=np.int64,
+    )
 
 
 def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:
