@@ -67,10 +67,15 @@ def test_terms_have_the_documented_shape():
     retry = utility.final_expulsion(np.array([0.0, 0.5, 1.0]), 0.7)
     np.testing.assert_allclose(once, [0.0, 0.5, 1.0])
     assert retry[0] == 0.0 and 0.0 < retry[1] < 0.5 and retry[2] == 1.0
-    far = utility.journey_term(*(np.zeros(2),) * 3, np.array([100.0, 5000.0]), np.zeros(2), P)
+    zero = np.zeros(2)
+    far = utility.journey_term(zero, zero, zero, np.array([100.0, 5000.0]), zero, zero, P)
     assert far[1] < far[0] <= 0.0  # longer journeys are worth less
-    unknown = utility.journey_term(*(np.zeros(2),) * 4, np.array([0.0, 1.0]), P)
+    unknown = utility.journey_term(*(zero,) * 4, np.array([0.0, 1.0]), zero, P)
     assert unknown[0] == 0.0 and np.isclose(unknown[1], -P.b_know * (1 - np.exp(-1.0)))
+    # every leg (border crossed) costs b_leg
+    legged = P.model_copy(update={"b_leg": 0.4})
+    legs = utility.journey_term(*(zero,) * 5, np.array([1.0, 3.0]), legged)
+    np.testing.assert_allclose(legs, [-0.4, -1.2])
     assert utility.income_term(np.array([0.5]), P)[0] == 0.0  # floored at 1 USD
     sec = utility.status_security(P)
     assert sec[0] == 0.0 and sec[1] == P.pending_security and sec[2] == 1.0

@@ -74,6 +74,17 @@ class Parameters(BaseModel):
         "-0.5 to -1.5 (Beine, Bertoli & Fernandez-Huertas Moraga 2016, World Economy 39:496-512; "
         "Mayda 2010, J. Popul. Econ. 23:1249-1274).",
     )
+    b_leg: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="Fixed cost of each leg of a journey (each route taken, so each border "
+        "crossed): the checks, fees, waiting and hassle of changing country that distance "
+        "and price miss. The journey-level form of the contiguity effect of gravity models "
+        "(a shared border raises bilateral migration beyond distance: Beine, Bertoli & "
+        "Fernandez-Huertas Moraga 2016, World Economy 39:496-512). Enters both the utility "
+        "of a destination and the cost journeys minimise. 0 = none. Calibrated.",
+    )
     b_path: float = Field(
         1.0,
         ge=0,
@@ -189,6 +200,17 @@ class Parameters(BaseModel):
         le=5,
         description="Weight of log(1 + years lived here) in staying (location-specific capital). "
         "Assumption.",
+    )
+    b_move: float = Field(
+        0.0,
+        ge=0,
+        le=6,
+        description="Fixed cost of any move, in utility: what uprooting costs beyond the "
+        "journey's money, distance and risk (housing, job search, a child's school, the people "
+        "left behind). Dynamic models of repeat migration find it large relative to income "
+        "gains (Kennan & Walker 2011, Econometrica 79:211-251). Enters staying with a plus "
+        "sign, so it changes how often settled people move, not where movers go; 0 = no "
+        "fixed cost. Calibrated.",
     )
     nest_lambda: float = Field(
         1.0,

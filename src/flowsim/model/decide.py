@@ -101,7 +101,7 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     )
     value = np.repeat(place_value(model) + processing, 2, axis=0)
     u = value[:, None, :] + journey_term(
-        paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, p
+        paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
     )
     u = np.where(paths.reachable, u, -np.inf)
     return u
@@ -127,7 +127,7 @@ def stay_utility(model: FlowModel) -> np.ndarray:
 
     ``b_inc * log(expected income) + b_net * log(1 + diaspora here / net_ref)
     + b_int * integration + b_secure * security - b_hardship * jobless
-    + b_settle * log(1 + years here) + b_home * at home``; the terms that depend only on
+    + b_settle * log(1 + years here) + b_home * at home + b_move``; the terms that depend only on
     (nationality, location, status) come from the month's cell table.
     """
     P, p, ct = model.population, model.params, model.cells
@@ -142,6 +142,7 @@ def stay_utility(model: FlowModel) -> np.ndarray:
     u += f(p.b_int) * integ
     u -= f(p.b_hardship) * ~P.employed
     u += f(p.b_settle) * LOG_YEARS_HERE[P.months_here]
+    u += f(p.b_move)
     return u
 
 

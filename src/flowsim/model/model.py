@@ -79,6 +79,7 @@ class FlowModel(mesa.Model):
             self.params.b_cost,
             self.params.b_risk,
             self.params.b_time,
+            self.params.b_leg,
         )
         self.legal_paths = shortest_paths(
             self.world_index, self.world_index.edge_legal[None, :].copy(), self.route_weights

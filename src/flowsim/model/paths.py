@@ -27,16 +27,28 @@ class PathTables:
     months: np.ndarray  # float32 [N, L, L]
     km: np.ndarray  # float32 journey length, km [N, L, L]
     unknown: np.ndarray  # float32 sum of the routes' unknown shares [N, L, L]
+    legs: np.ndarray  # int8 number of routes on the journey [N, L, L]
     reachable: np.ndarray  # bool [N, L, L]
 
 
 def edge_weights(
-    w: WorldIndex, budget_usd: float, b_cost: float, b_risk: float, b_time: float
+    w: WorldIndex,
+    budget_usd: float,
+    b_cost: float,
+    b_risk: float,
+    b_time: float,
+    b_leg: float = 0.0,
 ) -> np.ndarray:
     """Generalised cost of each route (the quantity journeys minimise)."""
     with np.errstate(divide="ignore"):
         risk_term = -np.log1p(-np.minimum(w.edge_risk, 0.999999))
-    return b_cost * w.edge_cost / budget_usd + b_risk * risk_term + b_time * w.edge_months + 1e-6
+    return (
+        b_cost * w.edge_cost / budget_usd
+        + b_risk * risk_term
+        + b_time * w.edge_months
+        + b_leg
+        + 1e-6
+    )
 
 
 def shortest_paths(
@@ -94,7 +106,9 @@ def shortest_paths(
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum, km, unk = _accumulate(w, nxt, reach, stop_log, unknown)
+    cost, risk_log, months, stop_sum, km, unk, legs = _accumulate(
+        w, nxt, reach, stop_log, unknown
+    )
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
@@ -103,6 +117,7 @@ def shortest_paths(
         months=months.astype(np.float32),
         km=km.astype(np.float32),
         unknown=unk.astype(np.float32),
+        legs=legs.astype(np.int8),
         reachable=reach,
     )
     for arr in (
@@ -113,6 +128,7 @@ def shortest_paths(
         tables.months,
         tables.km,
         tables.unknown,
+        tables.legs,
         tables.reachable,
     ):
         arr.flags.writeable = False  # cached and shared across months
@@ -122,7 +138,7 @@ def shortest_paths(
 def _accumulate(
     w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray, unknown: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival, months, log-not-stopped, km and unknown along every journey."""
+    """Sum cost, log-survival, months, log-not-stopped, km, unknown and legs along journeys."""
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)
     cost = np.zeros(len(cls))
@@ -131,6 +147,7 @@ def _accumulate(
     stops = np.zeros(len(cls))
     km = np.zeros(len(cls))
     unk = np.zeros(len(cls))
+    legs = np.zeros(len(cls))
     cur = src.copy()
     live = np.ones(len(cls), dtype=bool)
     with np.errstate(divide="ignore"):
@@ -145,9 +162,10 @@ def _accumulate(
         stops[live] += stop_log[cls[live], e]
         km[live] += w.edge_km[e]
         unk[live] += unknown[cls[live], e]
+        legs[live] += 1
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(6)]
-    for arr, vals in zip(out, (cost, risk, months, stops, km, unk), strict=True):
+    out = [np.zeros((n_cls, n, n)) for _ in range(7)]
+    for arr, vals in zip(out, (cost, risk, months, stops, km, unk, legs), strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)

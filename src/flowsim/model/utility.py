@@ -86,6 +86,7 @@ TERMS: tuple[Term, ...] = (
     Term("integration", "b_int", "integration (0-1)", ("stay",)),
     Term("hardship", "b_hardship", "-1 without a job", ("stay",)),
     Term("settled", "b_settle", "log(1 + years lived here)", ("stay",)),
+    Term("moving cost", "b_move", "1: staying avoids the fixed cost of any move", ("stay",)),
     Term("risk", "b_risk", "-probability of dying on the journey", ("destination",)),
     Term(
         "stop",
@@ -95,6 +96,7 @@ TERMS: tuple[Term, ...] = (
     ),
     Term("time", "b_time", "-months of travel", ("destination",)),
     Term("distance", "b_dist", "-log(1 + journey km / 1000)", ("destination",)),
+    Term("legs", "b_leg", "-number of routes (border crossings) on the journey", ("destination",)),
     Term(
         "unknown routes",
         "b_know",
@@ -163,12 +165,13 @@ def journey_term(
     months: np.ndarray,
     km: np.ndarray,
     unknown: np.ndarray,
+    legs: np.ndarray,
     p: Parameters,
 ) -> np.ndarray:
     """Return the journey terms of the destination utility.
 
     ``-b_risk risk - b_stop stopped - b_time months - b_dist log(1 + km/1000)
-    - b_know (1 - exp(-unknown))``, where ``unknown`` is the sum of the journey's routes'
+    - b_leg legs - b_know (1 - exp(-unknown))``, where ``unknown`` is the sum of the journey's routes'
     unknown shares; that term saturates at ``b_know`` (a journey through several unknown
     crossings is not worth less than never).
     """
@@ -177,6 +180,7 @@ def journey_term(
         - p.b_stop * stopped
         - p.b_time * months
         - p.b_dist * np.log1p(km / KM_REF)
+        - p.b_leg * legs
         + p.b_know * np.expm1(-unknown)
     )
 
