@@ -171,9 +171,9 @@ def journey_term(
     """Return the journey terms of the destination utility.
 
     ``-b_risk risk - b_stop stopped - b_time months - b_dist log(1 + km/1000)
-    - b_leg legs - b_know (1 - exp(-unknown))``, where ``unknown`` is the sum of the journey's routes'
-    unknown shares; that term saturates at ``b_know`` (a journey through several unknown
-    crossings is not worth less than never).
+    - b_leg legs - b_know (1 - exp(-unknown))``, where ``legs`` counts the journey's routes
+    and ``unknown`` is the sum of their unknown shares; that term saturates at ``b_know`` (a
+    journey through several unknown crossings is not worth less than never).
     """
     return (
         -p.b_risk * risk
