@@ -106,9 +106,7 @@ def shortest_paths(
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum, km, unk, legs = _accumulate(
-        w, nxt, reach, stop_log, unknown
-    )
+    cost, risk_log, months, stop_sum, km, unk, legs = _accumulate(w, nxt, reach, stop_log, unknown)
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
