@@ -349,3 +349,65 @@ def test_substitute_destinations_make_fewer_onward_moves(tmp_path):
 
     logit, nested = onward(1.0), onward(0.3)
     assert nested < logit, (logit, nested)
+
+
+# ----------------------------------------------------------------- legs and moving cost
+def test_a_cost_per_leg_makes_journeys_take_the_direct_route(tmp_path):
+    """A direct flight dearer than the three-border land journey wins once legs cost."""
+    folder = write_toy_world(tmp_path / "toy", legal=True)
+    direct = {
+        "add_routes": [
+            {
+                "route_id": "AAA-DDD-air", "from_iso3": "AAA", "to_iso3": "DDD", "mode": "air",
+                "distance_km": 300, "cost_usd": 200, "duration_months": 0.05, "risk": 0.0,
+                "legal": True, "name": "", "source": "t",
+            },
+        ]
+    }  # fmt: skip
+    model = FlowModel(_scenario(1, world=direct), world=load_world(folder))
+    w, p = model.world_index, model.params
+    aaa, ddd = w.node("AAA"), w.node("DDD")
+    open_edges = np.ones((1, w.n_edges), dtype=bool)
+    first = {}
+    for b_leg in (0.0, 1.0):
+        weights = edge_weights(w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time, b_leg)
+        tables = shortest_paths(w, open_edges, weights)
+        first[b_leg] = (w.edge_id[tables.next_edge[0, aaa, ddd]], int(tables.legs[0, aaa, ddd]))
+    assert first[0.0] == ("AAA-BBB", 3), first
+    assert first[1.0] == ("AAA-DDD-air", 1), first
+
+
+def test_a_cost_per_leg_draws_emigrants_to_nearer_countries(tmp_path):
+    """Far DDD (three legs) against near BBB (one leg): its share falls when legs cost."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+
+    def far_per_near(b_leg: float) -> float:
+        models = [_run(folder, s, b_leg=b_leg) for s in SEEDS]
+        return sum(_stock(m, "DDD") for m in models) / sum(_stock(m, "BBB") for m in models)
+
+    free, legged = far_per_near(0.0), far_per_near(0.8)
+    assert legged < free, (free, legged)
+
+
+def test_a_moving_cost_lowers_onward_moves_not_where_emigrants_go(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=200_000)
+    ends = {}
+    for b_move in (0.0, 2.0):
+        model = FlowModel(_scenario(1, b_move=b_move), world=load_world(folder), seed=5)
+        model.step()
+        P = model.population
+        ends[b_move] = (P.key.copy(), np.where(P.dest >= 0, P.dest, P.location).copy())
+    assert len(ends[0.0][0]) > 100  # new emigrants must leave: the cost does not keep them
+    np.testing.assert_array_equal(ends[0.0][0], ends[2.0][0])
+    np.testing.assert_array_equal(ends[0.0][1], ends[2.0][1])
+    folder = write_toy_world(tmp_path / "toy2", push=20_000)
+
+    def onward(b_move: float) -> float:
+        total = 0.0
+        for s in SEEDS:
+            fl = _run(folder, s, months=36, b_move=b_move).recorder.flow_table()
+            total += float(fl.loc[fl.kind == "onward", "people"].sum())
+        return total
+
+    free, costly = onward(0.0), onward(2.0)
+    assert 0 < costly < free, (free, costly)
