@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from flowsim import draws
 from flowsim.model import FlowModel
 from flowsim.model.decide import place_value
 from flowsim.model.knowledge import learn_routes, unknown_share
@@ -290,25 +291,50 @@ def test_removing_irregular_residents_deports_them_and_deters_newcomers(tmp_path
 
 
 # ----------------------------------------------------------------- who finances the journey
+def _lender_model(folder: Path, **params) -> FlowModel:
+    """Toy model whose AAA nationals (origin population 10 million) live only in DDD."""
+    params = {"network_loan_usd": 5000.0, "kin_ties": 10.0, **params}
+    model = FlowModel(_scenario(1, **params), world=load_world(folder))
+    model.network = np.zeros_like(model.network)
+    model.network[0, 3] = 100_000.0
+    return model
+
+
 def test_loans_from_kin_anywhere_reach_destinations_without_a_diaspora(tmp_path):
-    from flowsim.model.decide import network_loans
+    from flowsim.model.decide import lender_chance, network_loans
 
     folder = write_toy_world(tmp_path / "toy", push=0.0)
     loans = {}
+    kin = 1.0 - np.exp(-10.0 * 100_000.0 / 10_000_000.0)  # 1 - exp(-kin_ties D / pop)
     for w in (0.0, 0.5, 1.0):
-        model = FlowModel(
-            _scenario(1, loan_anywhere=w, network_loan_usd=5000.0, loan_ref=100_000.0),
-            world=load_world(folder),
-        )
-        model.network = np.zeros_like(model.network)
-        model.network[0, 3] = 100_000.0  # AAA nationals live only in DDD
+        model = _lender_model(folder, loan_anywhere=w)
         loans[w] = network_loans(model)[[0, 1], :]  # both journey classes of AAA
+        np.testing.assert_allclose(lender_chance(model)[0], loans[w][0] / 5000.0)
     ccc, ddd = 2, 3
     assert (loans[0.0][:, ccc] == 0).all(), "nobody in CCC lends for a journey to CCC"
-    np.testing.assert_allclose(loans[0.0][:, ddd], 2500.0)  # 5000 * D / (D + loan_ref)
-    np.testing.assert_allclose(loans[1.0], 2500.0)  # kin in DDD pay wherever one goes
-    np.testing.assert_allclose(loans[0.5][:, ccc], 1250.0)
-    np.testing.assert_allclose(loans[0.5][:, ddd], 2500.0)
+    np.testing.assert_allclose(loans[0.0][:, ddd], 5000.0 * kin)
+    np.testing.assert_allclose(loans[1.0], 5000.0 * kin)  # kin in DDD pay wherever one goes
+    np.testing.assert_allclose(loans[0.5][:, ccc], 2500.0 * kin)
+    np.testing.assert_allclose(loans[0.5][:, ddd], 5000.0 * kin)
+
+
+def test_each_agent_has_a_lender_or_not_and_keeps_it(tmp_path):
+    """All or nothing per agent and destination; the share with a lender is the chance."""
+    from flowsim.model.decide import agent_loans, lender_chance
+
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    model = _lender_model(folder, kin_ties=200.0)  # chance 1 - exp(-2) = 0.865
+    rows = model.add_agents(np.zeros(20_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+    loans = agent_loans(model, rows)
+    assert set(np.unique(loans)) == {0.0, 5000.0}
+    assert (loans[:, 2] == 0).all()  # no kin in CCC
+    share = (loans[:, 3] > 0).mean()
+    assert abs(share - lender_chance(model)[0, 3]) < 0.015, share
+    model.month += 7  # the same agents next season: the same kin
+    np.testing.assert_array_equal(agent_loans(model, rows), loans)
+    model.network[0, 3] *= 2.0  # the diaspora doubles: everyone who had kin still has
+    more = agent_loans(model, rows)
+    assert (more[loans > 0] > 0).all() and (more[:, 3] > 0).sum() > (loans[:, 3] > 0).sum()
 
 
 # ----------------------------------------------------------------- nested choice

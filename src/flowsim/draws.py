@@ -82,6 +82,11 @@ STATUS_REMOVAL = register(
 )
 MOVE = register("move", "acting on the wish to move this month")
 CHOICE = register("choice", "Gumbel noise of each destination and of staying")
+KIN_LENDER = register(
+    "kin.lender",
+    "whether an agent has kin who lend for a journey to each destination (one number per "
+    "agent and destination for the whole run: kin appear as the diaspora grows)",
+)
 PATHWAY_SLOTS = register(
     "pathway.slots", "rounding and split of a pathway's monthly slots", per_policy=True
 )

@@ -287,22 +287,29 @@ class Parameters(BaseModel):
         "Assumption: smuggling fees to the US (USD 4,000-10,000) are mostly paid by relatives "
         "abroad (IOM/WFP 2022 survey of Central American migration; a calibration target).",
     )
-    loan_ref: float = Field(
-        200_000.0,
-        gt=0,
-        description="Diaspora size (people) at which half the largest loan is available. "
-        "Assumption.",
+    kin_ties: float = Field(
+        10.0,
+        ge=0,
+        le=200,
+        description="Close kin and friends a person counts on, spread over the origin's "
+        "population: someone at the origin has at least one of them at a destination with "
+        "probability 1 - exp(-kin_ties * diaspora there / origin population), and only then "
+        "a loan for that journey. Having a migrant relative is what makes migrating "
+        "affordable (Massey & Espana 1987, Science 237:733-738; Massey et al. 1993, Popul. "
+        "Dev. Rev. 19:431-466), so loans reach few when a diaspora is small against the "
+        "origin (Venezuelans in Spain in 2015: 0.6% of Venezuela) and most when it is large "
+        "(Haitians and Cubans in the US). Assumption for the value, calibrated.",
     )
     loan_anywhere: float = Field(
         0.0,
         ge=0,
         le=1,
-        description="Share of the journey loan that depends on the nationality's whole "
-        "diaspora abroad (kin anywhere who remit) rather than on the diaspora at the "
-        "destination; 0 = only the destination's. Migration is largely financed by relatives "
-        "abroad wherever they live (Massey et al. 1993, Popul. Dev. Rev. 19:431-466); Haitians "
-        "who flew to Chile in 2016-2018 had almost no one there (UN DESA 2015: 39,825, mostly "
-        "recent). Calibrated.",
+        description="Weight of the nationality's whole diaspora abroad (kin anywhere who "
+        "remit) rather than of the diaspora at the destination in the chance of having a "
+        "lender for a journey; 0 = only the destination's. Migration is largely financed "
+        "by relatives abroad wherever they live (Massey et al. 1993, Popul. Dev. Rev. "
+        "19:431-466); Haitians who flew to Chile in 2016-2018 had almost no one there (UN "
+        "DESA 2015: 39,825, mostly recent). Calibrated.",
     )
 
     # --- labor market ---

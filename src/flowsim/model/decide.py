@@ -107,19 +107,43 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     return u
 
 
-def network_loans(model: FlowModel) -> np.ndarray:
-    """USD a migrant of each nationality can borrow from its diaspora for each destination.
+def lender_chance(model: FlowModel) -> np.ndarray:
+    """Chance that a migrant of each nationality has kin who lend for each destination.
 
-    ``network_loan_usd * ((1 - w) D_to / (D_to + loan_ref) + w D / (D + loan_ref))`` with
-    ``D_to`` the diaspora at the destination, ``D`` the whole diaspora abroad and
-    ``w = loan_anywhere``.
+    ``(1 - w) * (1 - exp(-kin_ties * D_to / pop)) + w * (1 - exp(-kin_ties * D / pop))``
+    with ``D_to`` the diaspora at the destination, ``D`` the whole diaspora abroad, ``pop``
+    the origin's population and ``w = loan_anywhere``: ``[nationality, to]``.
     """
-    p, net = model.params, model.network
-    at_dest = net / (net + p.loan_ref)
-    total = net.sum(axis=1, keepdims=True)
-    anywhere = total / (total + p.loan_ref)
-    share = (1.0 - p.loan_anywhere) * at_dest + p.loan_anywhere * anywhere
-    return np.repeat(p.network_loan_usd * share, 2, axis=0)  # [class, to]
+    p, net, w = model.params, model.network, model.world_index
+    pop = np.maximum(w.population, 1.0)[:, None]
+    at_dest = -np.expm1(-p.kin_ties * net / pop)
+    anywhere = -np.expm1(-p.kin_ties * net.sum(axis=1, keepdims=True) / pop)
+    return (1.0 - p.loan_anywhere) * at_dest + p.loan_anywhere * anywhere
+
+
+def network_loans(model: FlowModel) -> np.ndarray:
+    """Return the USD a migrant of each nationality can expect to borrow for each destination.
+
+    ``network_loan_usd * lender_chance``, repeated for both journey classes:
+    ``[class, to]``. Each agent either has a lender for a destination (and the whole
+    ``network_loan_usd``) or not (``agent_loans``); this is the mean over agents.
+    """
+    loans = model.params.network_loan_usd * lender_chance(model)
+    return np.repeat(loans, 2, axis=0)  # [class, to]
+
+
+def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
+    """USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
+
+    The whole ``network_loan_usd`` where the agent has a lender, else nothing. Whether it
+    has one compares the agent's own number for that destination (draw ``kin.lender``, the
+    same every month) with ``lender_chance``, so kin appear as the diaspora grows and never
+    vanish while it does not shrink.
+    """
+    P, n = model.population, model.world_index.n_nodes
+    chance = lender_chance(model)[P.nationality[rows].astype(np.int64), :]
+    u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
+    return np.where(u < chance, model.params.network_loan_usd, 0.0)
 
 
 def stay_utility(model: FlowModel) -> np.ndarray:
@@ -229,7 +253,7 @@ def _choose_block(
     loc = P.location[rows].astype(np.int64)
     sav = P.savings[rows].astype(np.float64)
     cost = model.paths.cost[cls, loc, :]
-    budget = sav[:, None] + network_loans(model)[cls, :]
+    budget = sav[:, None] + agent_loans(model, rows)
     u = util[cls, loc, :] - cost_term(cost, budget, p)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
