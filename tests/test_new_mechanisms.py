@@ -437,3 +437,44 @@ def test_a_moving_cost_lowers_onward_moves_not_where_emigrants_go(tmp_path):
 
     free, costly = onward(0.0), onward(2.0)
     assert 0 < costly < free, (free, costly)
+
+
+# ----------------------------------------------------------------- regularization as a draw
+def _program(arrived_before: str | None) -> dict:
+    program = {
+        "type": "regularization", "name": "ddd_permit", "country": "DDD",
+        "start": "2015-01", "end": "2016-12", "take_up": 0.8, "approval": 0.9,
+    }  # fmt: skip
+    if arrived_before:
+        program["arrived_before"] = arrived_before
+    return program
+
+
+def test_a_regularization_newcomers_can_still_join_is_worth_security(tmp_path):
+    from flowsim.model.decide import newcomer_security
+
+    folder = write_toy_world(tmp_path / "toy")
+    aaa, ddd = 0, 3
+    model = FlowModel(_scenario(1, policies=[_program("2016-06")]), world=load_world(folder))
+    model.step()  # effects of 2015-01 applied
+    promised = newcomer_security(model)[aaa, ddd]
+    assert 0.5 < promised <= 0.9 * 0.8 + 1e-9, promised  # most of take_up x approval
+    assert newcomer_security(model)[aaa, 2] == 0.0  # only in the program's country
+    closed = FlowModel(_scenario(1, policies=[_program("2015-01")]), world=load_world(folder))
+    closed.step()  # the cut-off is the start: newcomers cannot join
+    assert newcomer_security(closed)[aaa, ddd] == 0.0
+
+
+def test_an_open_regularization_draws_newcomers(tmp_path):
+    """New emigrants choose DDD more while its program still takes newcomers."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+
+    def first_into_ddd(policies: list[dict]) -> float:
+        total = 0.0
+        for s in SEEDS:
+            fl = _run(folder, s, months=12, policies=policies).recorder.flow_table()
+            total += float(fl.loc[(fl.to_country == "DDD") & (fl.kind == "first"), "people"].sum())
+        return total
+
+    without, joinable = first_into_ddd([]), first_into_ddd([_program("2016-12")])
+    assert joinable > without, (without, joinable)

@@ -47,20 +47,41 @@ if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
+def newcomer_security(model: FlowModel) -> np.ndarray:
+    """Return the status security a newcomer expects at each destination: ``[nat, host]``.
+
+    The destination's processing regime (``ArrivalRegime.security``), raised by any
+    regularization program a newcomer arriving now could still join (arrival cut-off not
+    passed): ``S + (1 - S) * R`` with ``R`` the largest such program's chance of a permit
+    (``RegularizationWindow.newcomer_chance``). Peru's 2018 PTP, open to entrants until
+    October 2018, is one.
+    """
+    fx = model.effects
+    secure = fx.arrival.security(model.params.pending_security)
+    if not fx.regularizations:
+        return secure
+    reg = np.zeros_like(secure)
+    for win in fx.regularizations:
+        if win.newcomer_chance > 0:
+            col = np.where(win.nationalities, win.newcomer_chance, 0.0)
+            reg[:, win.country] = np.maximum(reg[:, win.country], col)
+    return secure + (1.0 - secure) * reg
+
+
 def place_value(model: FlowModel) -> np.ndarray:
     """Value of living in each country for a newcomer of each nationality: ``[nat, to]``.
 
     Income is what a newcomer expects (steady-state employment given the host's
     informality, unemployment, crowding and integration policy, as an irregular migrant or
-    with the security the destination's processing regime gives newcomers); at home it is
-    the home wage.
+    with the security the destination gives newcomers, ``newcomer_security``); at home it
+    is the home wage.
     """
     w, p, fx = model.world_index, model.params, model.effects
     n = w.n_nodes
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
     # a destination that protects newcomers (or releases them pending a case) opens its
     # formal jobs and wages to them in proportion to that expected security
-    secure = fx.arrival.security(p.pending_security)
+    secure = newcomer_security(model)
     access = access + secure * (1.0 - access)
     access = job_access(w.informality[None, :], access)
     _, _, steady = employment_odds(
@@ -88,15 +109,16 @@ def destination_utility(model: FlowModel) -> np.ndarray:
 
     Income is what an irregular newcomer expects (steady-state employment given the host's
     informality, unemployment and integration policy); at home it is the home wage. The
-    destination's processing regime adds ``b_secure * expected security - b_stop * share
-    expelled for good`` (``Effects.arrival``; see ``final_expulsion``).
+    destination's processing regime and any regularization newcomers can still join add
+    ``b_secure * expected security - b_stop * share expelled for good``
+    (``newcomer_security``, ``Effects.arrival``; see ``final_expulsion``).
     """
     p = model.params
     paths = model.paths
     regime = model.effects.arrival
     # what the destination does with newcomers: a protected or pending status is worth
     # security; being expelled on arrival is like being stopped on the way
-    processing = p.b_secure * regime.security(p.pending_security) - p.b_stop * final_expulsion(
+    processing = p.b_secure * newcomer_security(model) - p.b_stop * final_expulsion(
         regime.expelled, p.retry_expelled
     )
     value = np.repeat(place_value(model) + processing, 2, axis=0)

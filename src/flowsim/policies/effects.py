@@ -32,6 +32,9 @@ class RegularizationWindow:
     approval: float
     processing_months: int
     permit_months: int
+    #: chance that someone arriving this month ends with a permit from this window (0 once
+    #: the arrival cut-off has passed): what the program promises newcomers
+    newcomer_chance: float = 0.0
 
 
 @dataclass

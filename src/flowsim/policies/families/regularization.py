@@ -59,6 +59,13 @@ class Regularization(RuntimePolicy):
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec
+        # a newcomer arriving before the cut-off can still apply in the months left
+        left = (self.end - month + 1) if self.end is not None else 12
+        newcomer = (
+            s.approval * (1.0 - (1.0 - self.apply_prob * intensity) ** left)
+            if month < self.cutoff
+            else 0.0
+        )
         effects.regularizations.append(
             RegularizationWindow(
                 policy=self.key,
@@ -69,6 +76,7 @@ class Regularization(RuntimePolicy):
                 approval=s.approval,
                 processing_months=s.processing_months,
                 permit_months=s.permit_months,
+                newcomer_chance=newcomer,
             )
         )
 
