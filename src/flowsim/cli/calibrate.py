@@ -211,9 +211,6 @@ def run(args: argparse.Namespace) -> int:
     return write_outputs(args, targets)
 
 
-_START_WORDS = {"best-set": "best set", "scenario": "scenario's previous values"}
-
-
 def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     """Run (or continue) ``--refine`` from the best set or the scenario (``--refine-from``)."""
     from flowsim.calibration.history_matching import Problem
@@ -394,10 +391,14 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             }
             calibration["point_male"] = calibration["refined_male_after"]
             calibration["point_male_by_group"] = calibration["refined_male_by_group"]
+            # what the refinement started from and held is in its own record, not in the
+            # options of this (report-only) invocation
+            record = json.loads((out / "refine" / "refine.json").read_text(encoding="utf-8"))
+            held = ",".join(record.get("settings", {}).get("fixed", [])) or "none"
             note = (
                 f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
-                f"[parameters] = the {_START_WORDS[args.refine_from]} refined by compass search "
-                f"({int(refined['evaluations'])} points; held: {args.fix or 'none'}); "
+                f"[parameters] = a compass-search refinement ({int(refined['evaluations'])} "
+                f"points; held: {held}; start: {out / 'refine' / 'refine.json'}); "
                 f"runs at {scale:g} people/agent."
             )
         elif args.parameters == "keep" and params.exists():
