@@ -198,18 +198,22 @@ def test_no_parameter_sets_without_them():
 def test_report_states_signs_across_parameter_sets_and_the_calibration(tmp_path):
     base = [[10] * 6] * 4
     fickle = [[10, 10, 10, 8, 8, 8], [10, 10, 10, 8, 8, 8]] + [[10, 10, 10, 12, 12, 12]] * 2
+    # lower under set 0, no change under set 1: not a change of sign
+    inert = [[10, 10, 10, 8, 8, 8], [10, 10, 10, 8, 8, 8]] + [[10] * 6] * 2
     runs_list = [
         {"run_id": f"{label}/r{r:03d}", "parameter_set": r // 2}
-        for label in ("baseline", "fickle")
+        for label in ("baseline", "fickle", "inert")
         for r in range(4)
     ]
     calibration = {"baseline": {"name": "t", "n_sets": 2, "fit_male_overall": 0.1}}
     results = make_results(
-        {"baseline": base, "fickle": fickle},
+        {"baseline": base, "fickle": fickle, "inert": inert},
         manifest={"runs": runs_list, "calibration": calibration},
     )
     build_report(results, tmp_path)
     text = (tmp_path / "report.html").read_text()
     assert "combine the model&#x27;s randomness with the uncertainty of its parameters" in text
     assert "Fickle: the effect changes sign across parameter sets (1 lower, 1 higher, of 2)" in text
+    assert "Inert: lower in 1 parameter set and no change in 1 (of 2); never the other way" in text
+    assert "Inert: the effect changes sign" not in text
     assert "an ensemble of 2 plausible parameter sets" in text and "a close fit" in text

@@ -297,6 +297,14 @@ def caveats(
                     f"{name}: the effect has the same sign ({way}) under all "
                     f"{row['sets']} parameter sets."
                 )
+            elif not (row["lower"] and row["higher"]):
+                way = "lower" if row["lower"] else "higher"
+                count = row["lower"] or row["higher"]
+                notes.append(
+                    f"{name}: {way} in {count} parameter set{'s' if count != 1 else ''} and "
+                    "no change in "
+                    f"{row['sets'] - count} (of {row['sets']}); never the other way."
+                )
             else:
                 notes.append(
                     f"{name}: the effect changes sign across parameter sets "
