@@ -214,24 +214,22 @@ def test_retries_after_expulsion_raise_encounters(tmp_path):
     assert again > once, (once, again)
 
 
+def _air_route(a: str, b: str, km: float, usd: float, months: float) -> dict:
+    """A legal, riskless air route between two toy countries (an ``add_routes`` row)."""
+    return {
+        "route_id": f"{a}-{b}-air", "from_iso3": a, "to_iso3": b, "mode": "air",
+        "distance_km": km, "cost_usd": usd, "duration_months": months, "risk": 0.0,
+        "legal": True, "name": "", "source": "t",
+    }  # fmt: skip
+
+
 # ----------------------------------------------------------------- no transit through home
 def test_journeys_never_pass_through_ones_own_country(tmp_path):
     """BBB -> DDD is cheapest through AAA; an AAA national goes round, others do not."""
     folder = write_toy_world(tmp_path / "toy", legal=True)
     extra = {
-        "add_routes": [
-            {
-                "route_id": "BBB-AAA-x", "from_iso3": "BBB", "to_iso3": "AAA", "mode": "air",
-                "distance_km": 10, "cost_usd": 1, "duration_months": 0.01, "risk": 0.0,
-                "legal": True, "name": "", "source": "t",
-            },
-            {
-                "route_id": "AAA-DDD-x", "from_iso3": "AAA", "to_iso3": "DDD", "mode": "air",
-                "distance_km": 10, "cost_usd": 1, "duration_months": 0.01, "risk": 0.0,
-                "legal": True, "name": "", "source": "t",
-            },
-        ]
-    }  # fmt: skip
+        "add_routes": [_air_route("BBB", "AAA", 10, 1, 0.01), _air_route("AAA", "DDD", 10, 1, 0.01)]
+    }
     model = FlowModel(_scenario(1, world=extra), world=load_world(folder))
     w, p = model.world_index, model.params
     weights = edge_weights(w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time)
@@ -240,7 +238,7 @@ def test_journeys_never_pass_through_ones_own_country(tmp_path):
     tables = shortest_paths(w, open_edges, weights, home=home)
     bbb, ddd = w.node("BBB"), w.node("DDD")
     first = [w.edge_id[tables.next_edge[c, bbb, ddd]] for c in (0, 1)]
-    assert first == ["BBB-CCC", "BBB-AAA-x"], first
+    assert first == ["BBB-CCC", "BBB-AAA-air"], first
     assert tables.reachable[0, bbb, w.node("AAA")]  # going home stays possible
 
 
@@ -348,32 +346,42 @@ def test_nest_value_is_the_logsum_scaled_by_lambda():
     assert nest_value(np.full((1, 3), -np.inf), 0.5, axis=1)[0] == -np.inf  # nowhere to go
 
 
+def _first_month_destinations(folder: Path, **params) -> tuple[np.ndarray, np.ndarray]:
+    """Keys and destinations (or locations) of every agent after one month, seed 5."""
+    model = FlowModel(_scenario(1, **params), world=load_world(folder), seed=5)
+    model.step()
+    P = model.population
+    return P.key.copy(), np.where(P.dest >= 0, P.dest, P.location)
+
+
+def _assert_same_emigrant_destinations(folder: Path, **changed) -> None:
+    """New emigrants must leave: with the same seed, ``changed`` leaves where they go alone."""
+    keys, ends = _first_month_destinations(folder)
+    keys2, ends2 = _first_month_destinations(folder, **changed)
+    assert len(keys) > 100
+    np.testing.assert_array_equal(keys, keys2)
+    np.testing.assert_array_equal(ends, ends2)
+
+
+def _onward_people(folder: Path, **params) -> float:
+    """Onward journeys over 36 months, summed over ``SEEDS``."""
+    total = 0.0
+    for s in SEEDS:
+        fl = _run(folder, s, months=36, **params).recorder.flow_table()
+        total += float(fl.loc[fl.kind == "onward", "people"].sum())
+    return total
+
+
 def test_nest_lambda_changes_who_moves_not_where_movers_go(tmp_path):
-    """New emigrants must leave: with the same seed their destinations do not depend on lambda."""
-    folder = write_toy_world(tmp_path / "toy", push=200_000)
-    ends = {}
-    for lam in (1.0, 0.3):
-        model = FlowModel(_scenario(1, nest_lambda=lam), world=load_world(folder), seed=5)
-        model.step()
-        P = model.population
-        ends[lam] = (P.key.copy(), np.where(P.dest >= 0, P.dest, P.location).copy())
-    assert len(ends[1.0][0]) > 100
-    np.testing.assert_array_equal(ends[1.0][0], ends[0.3][0])
-    np.testing.assert_array_equal(ends[1.0][1], ends[0.3][1])
+    _assert_same_emigrant_destinations(
+        write_toy_world(tmp_path / "toy", push=200_000), nest_lambda=0.3
+    )
 
 
 def test_substitute_destinations_make_fewer_onward_moves(tmp_path):
     """Many options each no better than staying should not by themselves make people move."""
     folder = write_toy_world(tmp_path / "toy", push=20_000)
-
-    def onward(lam: float) -> float:
-        total = 0.0
-        for s in SEEDS:
-            fl = _run(folder, s, months=36, nest_lambda=lam).recorder.flow_table()
-            total += float(fl.loc[fl.kind == "onward", "people"].sum())
-        return total
-
-    logit, nested = onward(1.0), onward(0.3)
+    logit, nested = _onward_people(folder, nest_lambda=1.0), _onward_people(folder, nest_lambda=0.3)
     assert nested < logit, (logit, nested)
 
 
@@ -381,15 +389,7 @@ def test_substitute_destinations_make_fewer_onward_moves(tmp_path):
 def test_a_cost_per_leg_makes_journeys_take_the_direct_route(tmp_path):
     """A direct flight dearer than the three-border land journey wins once legs cost."""
     folder = write_toy_world(tmp_path / "toy", legal=True)
-    direct = {
-        "add_routes": [
-            {
-                "route_id": "AAA-DDD-air", "from_iso3": "AAA", "to_iso3": "DDD", "mode": "air",
-                "distance_km": 300, "cost_usd": 200, "duration_months": 0.05, "risk": 0.0,
-                "legal": True, "name": "", "source": "t",
-            },
-        ]
-    }  # fmt: skip
+    direct = {"add_routes": [_air_route("AAA", "DDD", 300, 200, 0.05)]}
     model = FlowModel(_scenario(1, world=direct), world=load_world(folder))
     w, p = model.world_index, model.params
     aaa, ddd = w.node("AAA"), w.node("DDD")
@@ -416,26 +416,9 @@ def test_a_cost_per_leg_draws_emigrants_to_nearer_countries(tmp_path):
 
 
 def test_a_moving_cost_lowers_onward_moves_not_where_emigrants_go(tmp_path):
-    folder = write_toy_world(tmp_path / "toy", push=200_000)
-    ends = {}
-    for b_move in (0.0, 2.0):
-        model = FlowModel(_scenario(1, b_move=b_move), world=load_world(folder), seed=5)
-        model.step()
-        P = model.population
-        ends[b_move] = (P.key.copy(), np.where(P.dest >= 0, P.dest, P.location).copy())
-    assert len(ends[0.0][0]) > 100  # new emigrants must leave: the cost does not keep them
-    np.testing.assert_array_equal(ends[0.0][0], ends[2.0][0])
-    np.testing.assert_array_equal(ends[0.0][1], ends[2.0][1])
+    _assert_same_emigrant_destinations(write_toy_world(tmp_path / "toy", push=200_000), b_move=2.0)
     folder = write_toy_world(tmp_path / "toy2", push=20_000)
-
-    def onward(b_move: float) -> float:
-        total = 0.0
-        for s in SEEDS:
-            fl = _run(folder, s, months=36, b_move=b_move).recorder.flow_table()
-            total += float(fl.loc[fl.kind == "onward", "people"].sum())
-        return total
-
-    free, costly = onward(0.0), onward(2.0)
+    free, costly = _onward_people(folder, b_move=0.0), _onward_people(folder, b_move=2.0)
     assert 0 < costly < free, (free, costly)
 
 
