@@ -155,7 +155,7 @@ def network_loans(model: FlowModel) -> np.ndarray:
 
 
 def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
-    """USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
+    """Return the USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
 
     The whole ``network_loan_usd`` where the agent has a lender, else nothing. Whether it
     has one compares the agent's own number for that destination (draw ``kin.lender``, the
