@@ -93,6 +93,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("nest_lambda", 0.1, 1.0, log=True),
     FreeParameter("b_move", 0.0, 3.0),
     FreeParameter("b_leg", 0.0, 1.0),
+    FreeParameter("know_spill", 0.0, 0.1),
 )
 
 
