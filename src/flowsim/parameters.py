@@ -162,7 +162,9 @@ class Parameters(BaseModel):
         ge=0,
         le=1,
         description="Weight of other nationalities' crossings in what a nationality knows of a "
-        "route (smugglers serve everyone; news travels less across communities). Assumption.",
+        "route (smugglers serve everyone; news travels less across communities). Assumption, "
+        "calibrated (prior 0-0.1): it decides whether the Darien route ignites for Venezuelans "
+        "before 2022.",
     )
     b_int: float = Field(
         2.0,
