@@ -68,20 +68,21 @@ def newcomer_security(model: FlowModel) -> np.ndarray:
     return secure + (1.0 - secure) * reg
 
 
-def place_value(model: FlowModel) -> np.ndarray:
+def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarray:
     """Value of living in each country for a newcomer of each nationality: ``[nat, to]``.
 
     Income is what a newcomer expects (steady-state employment given the host's
     informality, unemployment, crowding and integration policy, as an irregular migrant or
     with the security the destination gives newcomers, ``newcomer_security``); at home it
-    is the home wage.
+    is the home wage. ``secure`` is ``newcomer_security(model)`` when the caller has it.
     """
     w, p, fx = model.world_index, model.params, model.effects
     n = w.n_nodes
     access = formal_access(np.full((n, n), IRREGULAR), fx.integration, p)  # [nat, host]
     # a destination that protects newcomers (or releases them pending a case) opens its
     # formal jobs and wages to them in proportion to that expected security
-    secure = newcomer_security(model)
+    if secure is None:
+        secure = newcomer_security(model)
     access = access + secure * (1.0 - access)
     access = job_access(w.informality[None, :], access)
     _, _, steady = employment_odds(
@@ -118,10 +119,9 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     regime = model.effects.arrival
     # what the destination does with newcomers: a protected or pending status is worth
     # security; being expelled on arrival is like being stopped on the way
-    processing = p.b_secure * newcomer_security(model) - p.b_stop * final_expulsion(
-        regime.expelled, p.retry_expelled
-    )
-    value = np.repeat(place_value(model) + processing, 2, axis=0)
+    secure = newcomer_security(model)
+    processing = p.b_secure * secure - p.b_stop * final_expulsion(regime.expelled, p.retry_expelled)
+    value = np.repeat(place_value(model, secure) + processing, 2, axis=0)
     u = value[:, None, :] + journey_term(
         paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
     )
