@@ -60,7 +60,7 @@ def test_point_fit_and_kept_comments_of_the_layer(tmp_path: Path) -> None:
     import json
 
     from flowsim.calibration.report import write_parameters
-    from flowsim.cli.calibrate import _point_fit
+    from flowsim.cli.calibrate import _kept_point_fit, _point_fit
 
     refine = tmp_path / "refine"
     refine.mkdir()
@@ -74,6 +74,10 @@ def test_point_fit_and_kept_comments_of_the_layer(tmp_path: Path) -> None:
     assert fit == {"point_male": 0.7512, "point_male_by_group": {"g": 0.5}}
     assert _point_fit(refine, {"a": 1.3, "b": 2.0}) == {}  # another point: no claim
     assert _point_fit(tmp_path / "none", {"a": 1.0}) == {}
+    # kept [parameters] keep the fit the layer records for them
+    kept = _kept_point_fit({"point_male": 0.7866, "point_male_by_group": {"g": 1.1}})
+    assert kept == {"point_male": 0.7866, "point_male_by_group": {"g": 1.1}}
+    assert _kept_point_fit({"fit_male_overall": 1.4}) == {}
 
     layer = tmp_path / "params.toml"
     write_parameters(layer, {"b_net": 1.0}, note="first")

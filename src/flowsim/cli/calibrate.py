@@ -17,6 +17,7 @@ import math
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -404,9 +405,11 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         elif args.parameters == "keep" and params.exists():
             import tomllib
 
-            old = tomllib.loads(params.read_text(encoding="utf-8")).get("parameters", {})
-            values = {k: float(v) for k, v in old.items()}
-            calibration.update(_point_fit(out / "refine", values))
+            layer = tomllib.loads(params.read_text(encoding="utf-8"))
+            values = {k: float(v) for k, v in layer.get("parameters", {}).items()}
+            calibration.update(
+                _point_fit(out / "refine", values) or _kept_point_fit(layer.get("calibration", {}))
+            )
             note = (
                 f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
                 "[parameters] kept as they were (--parameters keep), not an ensemble set; "
@@ -485,6 +488,21 @@ def _point_fit(folder: Path, values: dict[str, float]) -> dict[str, Any]:
         "point_male_by_group": {
             g: round(float(v), 4) for g, v in result.get("validated_groups_start", {}).items()
         },
+    }
+
+
+def _kept_point_fit(old: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the layer's recorded fit of its own ``[parameters]`` (``--parameters keep``).
+
+    The values are kept unchanged, so the fresh-seed loss the layer already records for them
+    (``point_male``, ``point_male_by_group``) still describes them when this calibration
+    folder holds no refinement that started there. Empty if the layer records none.
+    """
+    if "point_male" not in old:
+        return {}
+    return {
+        "point_male": float(old["point_male"]),
+        "point_male_by_group": dict(old.get("point_male_by_group", {})),
     }
 
 
