@@ -461,3 +461,104 @@ def test_an_open_regularization_draws_newcomers(tmp_path):
 
     without, joinable = first_into_ddd([]), first_into_ddd([_program("2016-12")])
     assert joinable > without, (without, joinable)
+
+
+def test_kin_lend_what_they_earn(tmp_path):
+    """Kin in a host with 0.4 of the highest wage lend 0.4 of ``network_loan_usd``."""
+    from flowsim.model.decide import agent_loans, expected_loans, lender_chance
+
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    model = _lender_model(folder, loan_anywhere=0.5, kin_ties=200.0)
+    model.network[0, :] = 0.0
+    model.network[0, 2] = 60_000.0  # kin in CCC (wage 800) ...
+    model.network[0, 3] = 20_000.0  # ... and in DDD (wage 2000, the highest)
+    pop = 10_000_000.0
+    q_c, q_d = (1.0 - np.exp(-200.0 * d / pop) for d in (60_000.0, 20_000.0))
+    q_any = 1.0 - np.exp(-200.0 * 80_000.0 / pop)
+    lend_any = 5000.0 * (0.75 * 0.4 + 0.25 * 1.0)  # the diaspora-weighted mean
+    loans = expected_loans(model)[0]
+    np.testing.assert_allclose(loans[2], 0.5 * q_c * 2000.0 + 0.5 * q_any * lend_any)
+    np.testing.assert_allclose(loans[3], 0.5 * q_d * 5000.0 + 0.5 * q_any * lend_any)
+    np.testing.assert_allclose(loans[1], 0.5 * q_any * lend_any)  # no kin in BBB itself
+    # an agent with a lender borrows the mean loan of one, so the mean over agents is L
+    rows = model.add_agents(np.zeros(40_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+    per_agent = agent_loans(model, rows)
+    assert np.allclose(per_agent.mean(axis=0)[1:], loans[1:], rtol=0.03)
+    with_lender = per_agent[:, 2][per_agent[:, 2] > 0]
+    np.testing.assert_allclose(with_lender, loans[2] / lender_chance(model)[0, 2])
+
+
+# ----------------------------------------------------------------- failed journeys
+def test_a_failed_journey_loses_the_destination_over_home():
+    from flowsim.model.utility import failure_term, value_lost_on_failure
+    from flowsim.parameters import Parameters
+
+    p = Parameters(b_home=2.0, b_fail=1.0)
+    value = np.array([[9.0, 8.0, 12.0], [5.0, 7.0, 6.0], [1.0, 1.0, 1.0]])  # [nat, to]
+    lost = value_lost_on_failure(value, p)
+    # home's value without the attachment to it is 9 - 2 = 7 for nationality 0
+    np.testing.assert_allclose(lost[0], [0.0, 1.0, 5.0])
+    assert (np.diag(lost) == 0).all()  # a return that fails leaves people where they were
+    stopped, expelled = np.array([0.0, 0.5, 0.5]), np.array([0.0, 0.0, 0.2])
+    term = failure_term(lost[0], stopped, expelled, p)
+    np.testing.assert_allclose(term, [0.0, -0.5, -(1 - 0.5 * 0.8) * 5.0])
+    assert (failure_term(lost[0], stopped, expelled, Parameters(b_fail=0.0)) == 0).all()
+
+
+@pytest.mark.parametrize("b_fail", [0.0, 1.0])
+def test_a_guarded_route_deters_more_the_richer_the_prize_only_with_the_failure_term(
+    tmp_path, b_fail
+):
+    """The stop term alone costs a fixed amount; the failure term scales with the prize."""
+    from flowsim.model.decide import destination_utility
+
+    guard = {
+        "type": "enforcement",
+        "name": "guard",
+        "routes": ["Last border"],
+        "interception": 0.5,
+        "deport_to": "origin",
+        "start": "2015-01",
+    }
+    drop = {}
+    for wage in (2000, 4000):
+        folder = write_toy_world(tmp_path / f"w{wage}", push=0.0)
+        text = (folder / "countries.csv").read_text().replace(",2000,0.3,", f",{wage},0.3,")
+        (folder / "countries.csv").write_text(text)
+        u = []
+        for policies in ([], [guard]):
+            model = FlowModel(
+                _scenario(1, policies=policies, b_fail=b_fail), world=load_world(folder), seed=1
+            )
+            model.step()
+            u.append(destination_utility(model)[0, 0, 3])  # AAA nationals at home -> DDD
+        drop[wage] = u[0] - u[1]
+    assert drop[2000] > 0
+    if b_fail == 0.0:
+        assert np.isclose(drop[4000], drop[2000])
+    else:
+        assert drop[4000] > drop[2000] + 0.5 * np.log(2.0) * 0.9
+
+
+def test_the_failure_term_lowers_arrivals_through_a_guarded_route(tmp_path):
+    """Paired seeds: with the failure term, fewer cross the guarded border to DDD.
+
+    Interception is the same in both, so fewer crossings mean fewer attempts.
+    """
+    guard = {
+        "type": "enforcement",
+        "name": "guard",
+        "routes": ["Last border"],
+        "interception": 0.5,
+        "deport_to": "origin",
+        "start": "2015-01",
+    }
+    folder = write_toy_world(tmp_path / "toy", push=20_000.0)
+    crossed = {
+        b_fail: sum(
+            _route_people(_run(folder, s, policies=[guard], b_fail=b_fail), "Last border")
+            for s in SEEDS
+        )
+        for b_fail in (0.0, 1.0)
+    }
+    assert 0 < crossed[1.0] < crossed[0.0], crossed

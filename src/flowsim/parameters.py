@@ -61,6 +61,16 @@ class Parameters(BaseModel):
         description="Weight of the probability of being intercepted or turned back on the "
         "journey (enforcement, closures). Assumption: being sent back loses the fee and months.",
     )
+    b_fail: float = Field(
+        1.0,
+        ge=0,
+        le=2,
+        description="Weight of the value lost when a journey fails: a destination's value is "
+        "lowered by b_fail * P(stopped on the way or expelled for good on arrival) * (its value "
+        "- the value of being back home). 1 is the expected value of the attempt, as in the "
+        "expected-income model of migration (Todaro 1969, Am. Econ. Rev. 59:138-148), where "
+        "the value of a destination is weighted by the chance of realising it.",
+    )
     b_time: float = Field(
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."
     )
@@ -285,9 +295,10 @@ class Parameters(BaseModel):
         4000.0,
         ge=0,
         le=50_000,
-        description="Most a diaspora lends or remits to pay a journey to its country, USD. "
-        "Assumption: smuggling fees to the US (USD 4,000-10,000) are mostly paid by relatives "
-        "abroad (IOM/WFP 2022 survey of Central American migration; a calibration target).",
+        description="What kin in the world's highest-wage country lend or remit to pay a "
+        "journey, USD; kin elsewhere lend in proportion to their host's wage (they lend what "
+        "they earn). Assumption: smuggling fees to the US (USD 4,000-10,000) are mostly paid "
+        "by relatives abroad (IOM/WFP 2022 survey of Central American migration); calibrated.",
     )
     kin_ties: float = Field(
         10.0,

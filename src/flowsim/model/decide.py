@@ -23,6 +23,7 @@ from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import start_journeys
 from flowsim.model.utility import (
     cost_term,
+    failure_term,
     final_expulsion,
     home_term,
     income_term,
@@ -31,6 +32,7 @@ from flowsim.model.utility import (
     language_term,
     network_term,
     removal_term,
+    value_lost_on_failure,
 )
 from flowsim.rng import agent_key, agent_uniform, stream
 from flowsim.vocab import (
@@ -112,7 +114,9 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     informality, unemployment and integration policy); at home it is the home wage. The
     destination's processing regime and any regularization newcomers can still join add
     ``b_secure * expected security - b_stop * share expelled for good``
-    (``newcomer_security``, ``Effects.arrival``; see ``final_expulsion``).
+    (``newcomer_security``, ``Effects.arrival``; see ``final_expulsion``). A journey that
+    fails (stopped on the way, or expelled for good) loses the destination's value over
+    home's: ``failure_term``.
     """
     p = model.params
     paths = model.paths
@@ -120,13 +124,37 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     # what the destination does with newcomers: a protected or pending status is worth
     # security; being expelled on arrival is like being stopped on the way
     secure = newcomer_security(model)
-    processing = p.b_secure * secure - p.b_stop * final_expulsion(regime.expelled, p.retry_expelled)
-    value = np.repeat(place_value(model, secure) + processing, 2, axis=0)
-    u = value[:, None, :] + journey_term(
-        paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
+    expelled = final_expulsion(regime.expelled, p.retry_expelled)  # [nat, to]
+    value = place_value(model, secure) + p.b_secure * secure  # [nat, to], once let in
+    lost = value_lost_on_failure(value, p)  # [nat, to]
+    value, expelled, lost = (np.repeat(a, 2, axis=0) for a in (value, expelled, lost))
+    u = (
+        (value - p.b_stop * expelled)[:, None, :]
+        + journey_term(
+            paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
+        )
+        + failure_term(lost[:, None, :], paths.stopped, expelled[:, None, :], p)
     )
     u = np.where(paths.reachable, u, -np.inf)
     return u
+
+
+def _lender_terms(model: FlowModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Chances of kin at the destination and anywhere, and what each can lend: ``[nat, to]``.
+
+    Kin lend in proportion to what they earn where they live: ``network_loan_usd`` times
+    the host's wage over the highest wage of the world (kin in the US lend the most); kin
+    anywhere lend the diaspora-weighted mean of that.
+    """
+    p, net, w = model.params, model.network, model.world_index
+    pop = np.maximum(w.population, 1.0)[:, None]
+    at_dest = -np.expm1(-p.kin_ties * net / pop)
+    total = net.sum(axis=1, keepdims=True)
+    anywhere = -np.expm1(-p.kin_ties * total / pop)
+    earn = w.wage / max(float(w.wage.max()), 1e-9)  # [to]
+    lend_dest = np.broadcast_to(p.network_loan_usd * earn[None, :], net.shape)
+    lend_any = p.network_loan_usd * (net @ earn)[:, None] / np.maximum(total, 1e-9)
+    return at_dest, anywhere, lend_dest, lend_any
 
 
 def lender_chance(model: FlowModel) -> np.ndarray:
@@ -136,36 +164,45 @@ def lender_chance(model: FlowModel) -> np.ndarray:
     with ``D_to`` the diaspora at the destination, ``D`` the whole diaspora abroad, ``pop``
     the origin's population and ``w = loan_anywhere``: ``[nationality, to]``.
     """
-    p, net, w = model.params, model.network, model.world_index
-    pop = np.maximum(w.population, 1.0)[:, None]
-    at_dest = -np.expm1(-p.kin_ties * net / pop)
-    anywhere = -np.expm1(-p.kin_ties * net.sum(axis=1, keepdims=True) / pop)
-    return (1.0 - p.loan_anywhere) * at_dest + p.loan_anywhere * anywhere
+    at_dest, anywhere, _, _ = _lender_terms(model)
+    a = model.params.loan_anywhere
+    return (1.0 - a) * at_dest + a * anywhere
+
+
+def expected_loans(model: FlowModel) -> np.ndarray:
+    """Return the USD a migrant of each nationality can expect to borrow: ``[nat, to]``.
+
+    ``(1 - w) c_to L_to + w c_any L_any``: each source of kin's chance (``lender_chance``)
+    times what it lends (``_lender_terms``), ``w = loan_anywhere``.
+    """
+    at_dest, anywhere, lend_dest, lend_any = _lender_terms(model)
+    a = model.params.loan_anywhere
+    return (1.0 - a) * at_dest * lend_dest + a * anywhere * lend_any
 
 
 def network_loans(model: FlowModel) -> np.ndarray:
-    """Return the USD a migrant of each nationality can expect to borrow for each destination.
+    """Return ``expected_loans`` repeated for both journey classes: ``[class, to]``.
 
-    ``network_loan_usd * lender_chance``, repeated for both journey classes:
-    ``[class, to]``. Each agent either has a lender for a destination (and the whole
-    ``network_loan_usd``) or not (``agent_loans``); this is the mean over agents.
+    Each agent either has a lender for a destination (and the mean loan of one) or not
+    (``agent_loans``); this is the mean over agents.
     """
-    loans = model.params.network_loan_usd * lender_chance(model)
-    return np.repeat(loans, 2, axis=0)  # [class, to]
+    return np.repeat(expected_loans(model), 2, axis=0)  # [class, to]
 
 
 def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     """Return the USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
 
-    The whole ``network_loan_usd`` where the agent has a lender, else nothing. Whether it
-    has one compares the agent's own number for that destination (draw ``kin.lender``, the
-    same every month) with ``lender_chance``, so kin appear as the diaspora grows and never
-    vanish while it does not shrink.
+    A lender's mean loan (``expected_loans / lender_chance``) where the agent has a lender,
+    else nothing. Whether it has one compares the agent's own number for that destination
+    (draw ``kin.lender``, the same every month) with ``lender_chance``, so kin appear as
+    the diaspora grows and never vanish while it does not shrink.
     """
     P, n = model.population, model.world_index.n_nodes
-    chance = lender_chance(model)[P.nationality[rows].astype(np.int64), :]
+    nat = P.nationality[rows].astype(np.int64)
+    chance = lender_chance(model)
+    amount = expected_loans(model) / np.maximum(chance, 1e-12)
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
-    return np.where(u < chance, model.params.network_loan_usd, 0.0)
+    return np.where(u < chance[nat, :], amount[nat, :], 0.0)
 
 
 def stay_utility(model: FlowModel) -> np.ndarray:

@@ -94,6 +94,14 @@ TERMS: tuple[Term, ...] = (
         "-probability of being intercepted or turned back on the journey",
         ("destination",),
     ),
+    Term(
+        "failure",
+        "b_fail",
+        "-F * max(V_to - V_home, 0): F = 1 - (1 - stopped on the journey)(1 - expelled for "
+        "good on arrival), V the value of living at the destination and at home "
+        "(income, network, home, language, arrival security)",
+        ("destination",),
+    ),
     Term("time", "b_time", "-months of travel", ("destination",)),
     Term("distance", "b_dist", "-log(1 + journey km / 1000)", ("destination",)),
     Term("legs", "b_leg", "-number of routes (border crossings) on the journey", ("destination",)),
@@ -157,6 +165,40 @@ def final_expulsion(expelled: np.ndarray, retry: float) -> np.ndarray:
     """
     e = np.asarray(expelled, dtype=float)
     return e * (1.0 - retry) / np.maximum(1.0 - e * retry, 1e-9)
+
+
+def value_lost_on_failure(value: np.ndarray, p: Parameters) -> np.ndarray:
+    """Return what a failed journey to each destination loses: ``[nat, to]``.
+
+    A failed journey ends, for most, back home (the usual ``deport_to``), but in debt and
+    without the house or job sold to leave, so without the attachment to home
+    (``b_home``) that keeps people there: ``value - (value at home - b_home)``. A return
+    journey that fails leaves people where they were (turned back), so home itself loses
+    nothing beyond the stop term.
+
+    Args:
+        value: ``[nat, to]`` value of living at each destination once let in, the
+            nationality's own country included (the diagonal).
+        p: Parameters.
+    """
+    lost = value - (np.diag(value) - p.b_home)[:, None]
+    np.fill_diagonal(lost, 0.0)
+    return lost
+
+
+def failure_term(
+    lost: np.ndarray, stopped: np.ndarray, expelled: np.ndarray, p: Parameters
+) -> np.ndarray:
+    """Return ``-b_fail * F * max(lost, 0)``, the value a failed journey is expected to lose.
+
+    ``F = 1 - (1 - stopped) * (1 - expelled)``: the chance of being stopped on the way or
+    expelled for good on arrival, both of which end, for most, back home (the usual
+    ``deport_to``). ``lost`` is the destination's value over that of being sent home.
+    Arrays broadcast (e.g. ``lost`` and ``expelled`` ``[.., 1, to]``, ``stopped`` the
+    journey's ``[.., from, to]``).
+    """
+    fail = 1.0 - (1.0 - stopped) * (1.0 - expelled)
+    return -p.b_fail * fail * np.maximum(lost, 0.0)
 
 
 def journey_term(
