@@ -62,14 +62,16 @@ class Parameters(BaseModel):
         "journey (enforcement, closures). Assumption: being sent back loses the fee and months.",
     )
     b_fail: float = Field(
-        1.0,
+        0.5,
         ge=0,
         le=2,
         description="Weight of the value lost when a journey fails: a destination's value is "
         "lowered by b_fail * P(stopped on the way or expelled for good on arrival) * (its value "
-        "- the value of being back home). 1 is the expected value of the attempt, as in the "
-        "expected-income model of migration (Todaro 1969, Am. Econ. Rev. 59:138-148), where "
-        "the value of a destination is weighted by the chance of realising it.",
+        "- the value of being back home). 1 would be the expected value of the attempt, as in "
+        "the expected-income model of migration (Todaro 1969, Am. Econ. Rev. 59:138-148); "
+        "prospective irregular migrants weigh the chance of failing less than that (Mbaye "
+        "2014, IZA J. Migration 3:21). Assumption: 0.5, chosen between 0 and 1 on 2015-2021 "
+        "fit and a direction test (docs/calibration.md, 'Failed journeys').",
     )
     b_time: float = Field(
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."
