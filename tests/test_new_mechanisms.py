@@ -292,28 +292,29 @@ def test_removing_irregular_residents_deports_them_and_deters_newcomers(tmp_path
 def _lender_model(folder: Path, **params) -> FlowModel:
     """Toy model whose AAA nationals (origin population 10 million) live only in DDD."""
     params = {"network_loan_usd": 5000.0, "kin_ties": 10.0, **params}
-    model = FlowModel(_scenario(1, **params), world=load_world(folder))
+    model = FlowModel(_scenario(2, **params), world=load_world(folder))
+    model.step()  # this month's journey tables
     model.network = np.zeros_like(model.network)
     model.network[0, 3] = 100_000.0
     return model
 
 
-def test_loans_from_kin_anywhere_reach_destinations_without_a_diaspora(tmp_path):
+def test_kin_elsewhere_pay_legal_journeys_only(tmp_path):
+    """Kin at the destination pay any journey there; kin elsewhere only a legal one."""
     from flowsim.model.decide import lender_chance, network_loans
 
-    folder = write_toy_world(tmp_path / "toy", push=0.0)
-    loans = {}
     kin = 1.0 - np.exp(-10.0 * 100_000.0 / 10_000_000.0)  # 1 - exp(-kin_ties D / pop)
-    for w in (0.0, 0.5, 1.0):
-        model = _lender_model(folder, loan_anywhere=w)
-        loans[w] = network_loans(model)[[0, 1], :]  # both journey classes of AAA
-        np.testing.assert_allclose(lender_chance(model)[0], loans[w][0] / 5000.0)
     ccc, ddd = 2, 3
-    assert (loans[0.0][:, ccc] == 0).all(), "nobody in CCC lends for a journey to CCC"
-    np.testing.assert_allclose(loans[0.0][:, ddd], 5000.0 * kin)
-    np.testing.assert_allclose(loans[1.0], 5000.0 * kin)  # kin in DDD pay wherever one goes
-    np.testing.assert_allclose(loans[0.5][:, ccc], 2500.0 * kin)
-    np.testing.assert_allclose(loans[0.5][:, ddd], 5000.0 * kin)
+    for legal in (False, True):
+        folder = write_toy_world(tmp_path / f"toy{legal}", push=0.0, legal=legal)
+        for w in (0.0, 0.5, 1.0):
+            model = _lender_model(folder, loan_anywhere=w)
+            loans = network_loans(model)[1, 0, :]  # documented AAA nationals at home
+            # kin in DDD (the highest wage) lend the whole amount for a journey there
+            np.testing.assert_allclose(loans[ddd], 5000.0 * kin)
+            # for CCC, where nobody lives, only kin elsewhere (in DDD), on legal routes only
+            np.testing.assert_allclose(loans[ccc], 5000.0 * w * kin if legal else 0.0)
+            np.testing.assert_allclose(lender_chance(model)[0, ccc], w * kin)
 
 
 def test_each_agent_has_a_lender_or_not_and_keeps_it(tmp_path):
@@ -465,27 +466,30 @@ def test_an_open_regularization_draws_newcomers(tmp_path):
 
 def test_kin_lend_what_they_earn(tmp_path):
     """Kin in a host with 0.4 of the highest wage lend 0.4 of ``network_loan_usd``."""
-    from flowsim.model.decide import agent_loans, expected_loans, lender_chance
+    from flowsim.model.decide import agent_loans, network_loans
 
-    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    folder = write_toy_world(tmp_path / "toy", push=0.0, legal=True)  # kin elsewhere lend
     model = _lender_model(folder, loan_anywhere=0.5, kin_ties=200.0)
     model.network[0, :] = 0.0
     model.network[0, 2] = 60_000.0  # kin in CCC (wage 800) ...
     model.network[0, 3] = 20_000.0  # ... and in DDD (wage 2000, the highest)
-    pop = 10_000_000.0
-    q_c, q_d = (1.0 - np.exp(-200.0 * d / pop) for d in (60_000.0, 20_000.0))
-    q_any = 1.0 - np.exp(-200.0 * 80_000.0 / pop)
-    lend_any = 5000.0 * (0.75 * 0.4 + 0.25 * 1.0)  # the diaspora-weighted mean
-    loans = expected_loans(model)[0]
-    np.testing.assert_allclose(loans[2], 0.5 * q_c * 2000.0 + 0.5 * q_any * lend_any)
-    np.testing.assert_allclose(loans[3], 0.5 * q_d * 5000.0 + 0.5 * q_any * lend_any)
-    np.testing.assert_allclose(loans[1], 0.5 * q_any * lend_any)  # no kin in BBB itself
-    # an agent with a lender borrows the mean loan of one, so the mean over agents is L
+    q = {d: 1.0 - np.exp(-200.0 * d / 10_000_000.0) for d in (20_000.0, 60_000.0, 80_000.0)}
+    loans = network_loans(model)[1, 0, :]  # documented AAA nationals at home
+    # kin there lend what they earn; failing those, half of the kin elsewhere lend theirs
+    np.testing.assert_allclose(
+        loans[2], q[60_000.0] * 2000.0 + (1 - q[60_000.0]) * 0.5 * q[20_000.0] * 5000.0
+    )
+    np.testing.assert_allclose(
+        loans[3], q[20_000.0] * 5000.0 + (1 - q[20_000.0]) * 0.5 * q[60_000.0] * 2000.0
+    )
+    lend_mean = 5000.0 * (0.75 * 0.4 + 0.25 * 1.0)  # the diaspora-weighted mean
+    np.testing.assert_allclose(loans[1], 0.5 * q[80_000.0] * lend_mean)  # nobody in BBB
+    # each agent borrows from one kind of kin or none; the mean over agents is the table's
     rows = model.add_agents(np.zeros(40_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+    model.population.documented[rows] = True
     per_agent = agent_loans(model, rows)
     assert np.allclose(per_agent.mean(axis=0)[1:], loans[1:], rtol=0.03)
-    with_lender = per_agent[:, 2][per_agent[:, 2] > 0]
-    np.testing.assert_allclose(with_lender, loans[2] / lender_chance(model)[0, 2])
+    assert set(np.unique(per_agent[:, 2])) == {0.0, 2000.0, 5000.0}
 
 
 # ----------------------------------------------------------------- failed journeys

@@ -319,12 +319,13 @@ class Parameters(BaseModel):
         0.0,
         ge=0,
         le=1,
-        description="Weight of the nationality's whole diaspora abroad (kin anywhere who "
-        "remit) rather than of the diaspora at the destination in the chance of having a "
-        "lender for a journey; 0 = only the destination's. Migration is largely financed "
-        "by relatives abroad wherever they live (Massey et al. 1993, Popul. Dev. Rev. "
-        "19:431-466); Haitians who flew to Chile in 2016-2018 had almost no one there (UN "
-        "DESA 2015: 39,825, mostly recent). Calibrated.",
+        description="Share of kin elsewhere abroad (not at the destination) who pay for a "
+        "journey, for someone with no kin at the destination; they pay legal journeys only "
+        "(fares, visas), while a smuggler's fee is paid by kin at the destination, often on "
+        "arrival (Spener 2009, Clandestine Crossings, Cornell UP). Migration is largely "
+        "financed by relatives abroad wherever they live (Massey et al. 1993, Popul. Dev. "
+        "Rev. 19:431-466); Haitians who flew to Chile in 2016-2018 had almost no one there "
+        "(UN DESA 2015: 39,825, mostly recent). Calibrated.",
     )
 
     # --- labor market ---

@@ -140,69 +140,90 @@ def destination_utility(model: FlowModel) -> np.ndarray:
 
 
 def _lender_terms(model: FlowModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Chances of kin at the destination and anywhere, and what each can lend: ``[nat, to]``.
+    """Chances of kin at the destination and elsewhere abroad, and what each lends.
 
     Kin lend in proportion to what they earn where they live: ``network_loan_usd`` times
     the host's wage over the highest wage of the world (kin in the US lend the most); kin
-    anywhere lend the diaspora-weighted mean of that.
+    elsewhere (abroad, not at the destination) lend the diaspora-weighted mean of that over
+    their hosts. All four ``[nat, to]``.
     """
     p, net, w = model.params, model.network, model.world_index
     pop = np.maximum(w.population, 1.0)[:, None]
     at_dest = -np.expm1(-p.kin_ties * net / pop)
-    total = net.sum(axis=1, keepdims=True)
-    anywhere = -np.expm1(-p.kin_ties * total / pop)
+    others = np.maximum(net.sum(axis=1, keepdims=True) - net, 0.0)  # diaspora elsewhere
+    elsewhere = -np.expm1(-p.kin_ties * others / pop)
     earn = w.wage / max(float(w.wage.max()), 1e-9)  # [to]
     lend_dest = np.broadcast_to(p.network_loan_usd * earn[None, :], net.shape)
-    lend_any = p.network_loan_usd * (net @ earn)[:, None] / np.maximum(total, 1e-9)
-    return at_dest, anywhere, lend_dest, lend_any
+    earned = np.maximum((net @ earn)[:, None] - net * earn[None, :], 0.0)
+    lend_else = p.network_loan_usd * earned / np.maximum(others, 1e-9)
+    return at_dest, elsewhere, lend_dest, lend_else
+
+
+def _kin_chances(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
+    """Chances of having a lender at the destination and, failing that, elsewhere: ``[nat, to]``.
+
+    ``c_there = 1 - exp(-kin_ties * D_to / pop)`` and ``c_else = (1 - c_there) * w * (1 -
+    exp(-kin_ties * (D - D_to) / pop))`` with ``D_to`` the diaspora at the destination,
+    ``D`` the whole diaspora abroad, ``pop`` the origin's population and
+    ``w = loan_anywhere`` the share of kin elsewhere who pay for someone's journey.
+    """
+    at_dest, anywhere, _, _ = _lender_terms(model)
+    return at_dest, (1.0 - at_dest) * model.params.loan_anywhere * anywhere
 
 
 def lender_chance(model: FlowModel) -> np.ndarray:
     """Chance that a migrant of each nationality has kin who lend for each destination.
 
-    ``(1 - w) * (1 - exp(-kin_ties * D_to / pop)) + w * (1 - exp(-kin_ties * D / pop))``
-    with ``D_to`` the diaspora at the destination, ``D`` the whole diaspora abroad, ``pop``
-    the origin's population and ``w = loan_anywhere``: ``[nationality, to]``.
+    ``c_there + c_else`` (``_kin_chances``): ``[nationality, to]``. Kin elsewhere lend only
+    for legal journeys (``loan_parts``).
     """
-    at_dest, anywhere, _, _ = _lender_terms(model)
-    a = model.params.loan_anywhere
-    return (1.0 - a) * at_dest + a * anywhere
+    there, elsewhere = _kin_chances(model)
+    return there + elsewhere
 
 
-def expected_loans(model: FlowModel) -> np.ndarray:
-    """Return the USD a migrant of each nationality can expect to borrow: ``[nat, to]``.
+def loan_parts(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
+    """Return the USD a migrant can expect to borrow from kin there and from kin elsewhere.
 
-    ``(1 - w) c_to L_to + w c_any L_any``: each source of kin's chance (``lender_chance``)
-    times what it lends (``_lender_terms``), ``w = loan_anywhere``.
+    ``(c_there L_to, c_else L_any)``, each ``[nat, to]``: each source's chance
+    (``_kin_chances``) times what it lends (``_lender_terms``). Kin at the destination pay
+    any journey there, a smuggler's fee included (often paid on arrival); kin elsewhere
+    send money for legal journeys (fares, visas) only.
     """
-    at_dest, anywhere, lend_dest, lend_any = _lender_terms(model)
-    a = model.params.loan_anywhere
-    return (1.0 - a) * at_dest * lend_dest + a * anywhere * lend_any
+    _, _, lend_dest, lend_any = _lender_terms(model)
+    there, elsewhere = _kin_chances(model)
+    return there * lend_dest, elsewhere * lend_any
 
 
 def network_loans(model: FlowModel) -> np.ndarray:
-    """Return ``expected_loans`` repeated for both journey classes: ``[class, to]``.
+    """Return the USD a migrant can expect to borrow for each journey: ``[class, from, to]``.
 
-    Each agent either has a lender for a destination (and the mean loan of one) or not
+    The loan from kin at the destination, plus that from kin anywhere where the journey
+    crosses no irregular route. Each agent either has a lender for a destination or not
     (``agent_loans``); this is the mean over agents.
     """
-    return np.repeat(expected_loans(model), 2, axis=0)  # [class, to]
+    there, anywhere = (np.repeat(x, 2, axis=0)[:, None, :] for x in loan_parts(model))
+    return there + anywhere * (model.paths.irregular == 0)
 
 
 def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     """Return the USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
 
-    A lender's mean loan (``expected_loans / lender_chance``) where the agent has a lender,
-    else nothing. Whether it has one compares the agent's own number for that destination
-    (draw ``kin.lender``, the same every month) with ``lender_chance``, so kin appear as
-    the diaspora grows and never vanish while it does not shrink.
+    One number per agent and destination (draw ``kin.lender``, the same every month)
+    against the chances of the two kinds of kin (``_kin_chances``): below ``c_there`` the
+    agent has kin at the destination and borrows what they lend; above it and below
+    ``lender_chance``, kin elsewhere, who lend only for a journey with no irregular route.
+    So kin appear as the diaspora grows and never vanish while it does not shrink, and the
+    mean over agents is ``network_loans``.
     """
     P, n = model.population, model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)
-    chance = lender_chance(model)
-    amount = expected_loans(model) / np.maximum(chance, 1e-12)
+    _, _, lend_dest, lend_any = _lender_terms(model)
+    c_there, c_else = (c[nat, :] for c in _kin_chances(model))
+    legal = model.paths.irregular[model.journey_class(rows), P.location[rows], :] == 0
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
-    return np.where(u < chance[nat, :], amount[nat, :], 0.0)
+    there = np.where(u < c_there, lend_dest[nat, :], 0.0)
+    elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
+    return there + elsewhere
 
 
 def stay_utility(model: FlowModel) -> np.ndarray:
@@ -261,7 +282,7 @@ def decide(model: FlowModel) -> None:
     sums = np.bincount(group, weights=np.where(settled, P.savings, 0.0), minlength=n_cls * n)
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
-    loans = network_loans(model)[:, None, :]  # [class, 1, to]
+    loans = network_loans(model)  # [class, from, to]
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)

@@ -28,6 +28,7 @@ class PathTables:
     km: np.ndarray  # float32 journey length, km [N, L, L]
     unknown: np.ndarray  # float32 sum of the routes' unknown shares [N, L, L]
     legs: np.ndarray  # int8 number of routes on the journey [N, L, L]
+    irregular: np.ndarray  # int8 number of irregular (not legal) routes on the journey [N, L, L]
     reachable: np.ndarray  # bool [N, L, L]
 
 
@@ -106,7 +107,9 @@ def shortest_paths(
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum, km, unk, legs = _accumulate(w, nxt, reach, stop_log, unknown)
+    cost, risk_log, months, stop_sum, km, unk, legs, irregular = _accumulate(
+        w, nxt, reach, stop_log, unknown
+    )
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
         cost=cost.astype(np.float32),
@@ -116,6 +119,7 @@ def shortest_paths(
         km=km.astype(np.float32),
         unknown=unk.astype(np.float32),
         legs=legs.astype(np.int8),
+        irregular=irregular.astype(np.int8),
         reachable=reach,
     )
     for arr in (
@@ -127,6 +131,7 @@ def shortest_paths(
         tables.km,
         tables.unknown,
         tables.legs,
+        tables.irregular,
         tables.reachable,
     ):
         arr.flags.writeable = False  # cached and shared across months
@@ -136,7 +141,7 @@ def shortest_paths(
 def _accumulate(
     w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray, unknown: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival, months, log-not-stopped, km, unknown and legs along journeys."""
+    """Sum cost, log-survival, months, log-not-stopped, km, unknown, legs and irregular legs."""
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)
     cost = np.zeros(len(cls))
@@ -146,6 +151,7 @@ def _accumulate(
     km = np.zeros(len(cls))
     unk = np.zeros(len(cls))
     legs = np.zeros(len(cls))
+    irregular = np.zeros(len(cls))
     cur = src.copy()
     live = np.ones(len(cls), dtype=bool)
     with np.errstate(divide="ignore"):
@@ -161,9 +167,11 @@ def _accumulate(
         km[live] += w.edge_km[e]
         unk[live] += unknown[cls[live], e]
         legs[live] += 1
+        irregular[live] += ~w.edge_legal[e]
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(7)]
-    for arr, vals in zip(out, (cost, risk, months, stops, km, unk, legs), strict=True):
+    out = [np.zeros((n_cls, n, n)) for _ in range(8)]
+    sums = (cost, risk, months, stops, km, unk, legs, irregular)
+    for arr, vals in zip(out, sums, strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)
