@@ -566,3 +566,44 @@ def test_the_failure_term_lowers_arrivals_through_a_guarded_route(tmp_path):
         for b_fail in (0.0, 1.0)
     }
     assert 0 < crossed[1.0] < crossed[0.0], crossed
+
+
+# ----------------------------------------------------------------- pushed emigrants who stay
+def _decisions(model: FlowModel) -> dict[str, float]:
+    ts = model.recorder.timeseries()
+    ts = ts[ts.country == "AAA"]
+    return {
+        v: float(ts.loc[ts.variable == v, "value"].sum())
+        for v in ("emigrants", "stayed_home", "journeys_first")
+    }
+
+
+@pytest.mark.parametrize("b_push", [0.0, 50.0])
+def test_every_pushed_emigrant_leaves_or_stays_home(tmp_path, b_push):
+    """First month (no one else at home yet): pushed = left + stayed, exactly."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000.0)
+    for seed in SEEDS:
+        d = _decisions(_run(folder, seed, months=1, b_push=b_push))
+        assert d["emigrants"] > 0
+        assert d["journeys_first"] + d["stayed_home"] == d["emigrants"], d
+        if b_push == 50.0:  # the default: staying is worth nothing to the pushed
+            assert d["stayed_home"] == 0
+
+
+def test_a_guarded_border_keeps_pushed_emigrants_at_home(tmp_path):
+    """Paired seeds: the same people are pushed; more of them stay when leaving is worse."""
+    guard = {
+        "type": "enforcement",
+        "name": "guard",
+        "routes": ["First border"],
+        "interception": 0.8,
+        "deport_to": "origin",
+        "start": "2015-01",
+    }
+    folder = write_toy_world(tmp_path / "toy", push=20_000.0)
+    open_, guarded = [], []
+    for seed in SEEDS:
+        open_.append(_decisions(_run(folder, seed, months=6, b_push=0.0)))
+        guarded.append(_decisions(_run(folder, seed, months=6, b_push=0.0, policies=[guard])))
+    assert [d["emigrants"] for d in open_] == [d["emigrants"] for d in guarded]
+    assert sum(d["stayed_home"] for d in guarded) > sum(d["stayed_home"] for d in open_)

@@ -73,6 +73,16 @@ class Parameters(BaseModel):
         "2014, IZA J. Migration 3:21). Assumption: 0.5, chosen between 0 and 1 on 2015-2021 "
         "fit and a direction test (docs/calibration.md, 'Failed journeys').",
     )
+    b_push: float = Field(
+        50.0,
+        ge=0,
+        le=50,
+        description="How much less staying is worth to this month's pushed emigrants (the push "
+        "series) than to others at home, besides losing the attachment to home (b_home): they "
+        "leave unless nothing they can afford is worth more than staying as they are minus "
+        "b_home + b_push, and stay otherwise (counted as stayed_home). Assumption for the "
+        "default: 50, so every pushed emigrant leaves; calibrated in the baseline.",
+    )
     b_time: float = Field(
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."
     )

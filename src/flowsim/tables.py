@@ -80,7 +80,10 @@ VARIABLES: dict[str, str] = {
     "regularized": "permits granted in the country this month",
     "applications": "regularization applications filed in the country this month",
     "stuck": "people who wanted to move this month but could not afford any route",
-    "emigrants": "new emigrants leaving their origin this month (country = origin)",
+    "emigrants": "people pushed to emigrate this month (the push series; country = origin); "
+    "those who stay are also counted in stayed_home",
+    "stayed_home": "people pushed to emigrate this month who stayed: nothing they could afford "
+    "was worth more than home without the attachment to it (country = origin)",
 }
 
 #: Variables that are end-of-month stocks by status (the others count events by country).

@@ -69,7 +69,7 @@ def to_values(space: Sequence[FreeParameter], unit: np.ndarray) -> list[dict[str
 #: The free parameters: the ones the onward and first flows respond to most (see
 #: ``docs/calibration.md``), bounded inside the ranges of ``flowsim.parameters``.
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (
-    FreeParameter("push_scale", 0.3, 3.0, log=True),
+    FreeParameter("push_scale", 0.3, 5.0, log=True),
     FreeParameter("b_net", 0.0, 2.0),
     FreeParameter("b_cost", 0.2, 10.0, log=True),
     FreeParameter("b_risk", 1.0, 100.0, log=True),
@@ -94,6 +94,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("b_move", 0.0, 3.0),
     FreeParameter("b_leg", 0.0, 1.0),
     FreeParameter("know_spill", 0.0, 0.1),
+    FreeParameter("b_push", 0.0, 10.0),
 )
 
 

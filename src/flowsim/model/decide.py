@@ -31,6 +31,7 @@ from flowsim.model.utility import (
     journey_term,
     language_term,
     network_term,
+    pushed_stay_penalty,
     removal_term,
     value_lost_on_failure,
 )
@@ -105,6 +106,16 @@ def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarra
     )
 
 
+def settling_value(model: FlowModel) -> np.ndarray:
+    """Value of living in each country for a newcomer let in: ``[nat, to]``.
+
+    ``place_value + b_secure * newcomer_security``: what the destination does with
+    newcomers, a protected or pending status, is worth security.
+    """
+    secure = newcomer_security(model)
+    return place_value(model, secure) + model.params.b_secure * secure
+
+
 def destination_utility(model: FlowModel) -> np.ndarray:
     """Return each destination's utility for a newcomer, without cost: ``[class, from, to]``.
 
@@ -120,12 +131,8 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     """
     p = model.params
     paths = model.paths
-    regime = model.effects.arrival
-    # what the destination does with newcomers: a protected or pending status is worth
-    # security; being expelled on arrival is like being stopped on the way
-    secure = newcomer_security(model)
-    expelled = final_expulsion(regime.expelled, p.retry_expelled)  # [nat, to]
-    value = place_value(model, secure) + p.b_secure * secure  # [nat, to], once let in
+    expelled = final_expulsion(model.effects.arrival.expelled, p.retry_expelled)  # [nat, to]
+    value = settling_value(model)  # [nat, to], once let in
     lost = value_lost_on_failure(value, p)  # [nat, to]
     value, expelled, lost = (np.repeat(a, 2, axis=0) for a in (value, expelled, lost))
     u = (
@@ -270,7 +277,13 @@ def nest_value(u: np.ndarray, lam: float, axis: int) -> np.ndarray:
 
 
 def decide(model: FlowModel) -> None:
-    """Decide and start journeys for settled agents; rows ``model.forced`` must leave."""
+    """Decide and start journeys for settled agents.
+
+    Rows in ``model.forced`` act this month: expelled arrivals who retry must leave; this
+    month's pushed emigrants, still at home, leave unless nothing they can afford is worth
+    more than staying as they are without the attachment to home (``b_home``, which the
+    push overrides) and less ``b_push``, and then stay.
+    """
     P, p, t, seed = model.population, model.params, model.month, model.seed
     settled, forced = model.settled(), model.forced
     n = model.world_index.n_nodes
@@ -300,7 +313,14 @@ def decide(model: FlowModel) -> None:
     taken = _pathways(model, settled, gain, u_stay)
     if len(taken):
         movers = movers[~np.isin(movers, taken)]
-    _choose(model, movers, util, u_stay[movers].astype(np.float64), is_forced[movers])
+    # pushed emigrants who have not yet left may still stay: they weigh each destination
+    # against staying as they are without the attachment to home, which the push
+    # overrides, and less b_push; expelled arrivals who retry must leave
+    pushed = (
+        is_forced[movers] & (P.moves[movers] == 0) & (P.location[movers] == P.nationality[movers])
+    )
+    u_pick = u_stay[movers].astype(np.float64) - pushed_stay_penalty(p) * pushed
+    _choose(model, movers, util, u_pick, is_forced[movers] & ~pushed, pushed)
 
 
 #: Movers handled per block in ``_choose``: bounds the [movers x destinations] temporaries.
@@ -308,20 +328,32 @@ CHOICE_CHUNK = 65_536
 
 
 def _choose(
-    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, forced: np.ndarray
+    model: FlowModel,
+    rows: np.ndarray,
+    util: np.ndarray,
+    u_stay: np.ndarray,
+    forced: np.ndarray,
+    pushed: np.ndarray,
 ) -> None:
     """Individual choice among affordable destinations (and staying, unless forced).
 
-    Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
-    decide at once does not allocate gigabytes; results do not depend on the block size.
+    ``pushed`` rows are this month's emigrants at home: those who stay are counted as
+    ``stayed_home``. Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a
+    million people decide at once does not allocate gigabytes; results do not depend on
+    the block size.
     """
     for start in range(0, len(rows), CHOICE_CHUNK):
         block = slice(start, start + CHOICE_CHUNK)
-        _choose_block(model, rows[block], util, u_stay[block], forced[block])
+        _choose_block(model, rows[block], util, u_stay[block], forced[block], pushed[block])
 
 
 def _choose_block(
-    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, forced: np.ndarray
+    model: FlowModel,
+    rows: np.ndarray,
+    util: np.ndarray,
+    u_stay: np.ndarray,
+    forced: np.ndarray,
+    pushed: np.ndarray,
 ) -> None:
     """One block of ``_choose``."""
     if len(rows) == 0:
@@ -352,6 +384,9 @@ def _choose_block(
     go = ~stuck & (move > stay)
     if stuck.any():
         rec.count("stuck", loc[stuck], nat[stuck])
+    home = pushed & ~go
+    if home.any():
+        rec.count("stayed_home", loc[home], nat[home])
     rows, best, loc, nat = rows[go], best[go], loc[go], nat[go]
     lived = (P.months_here[rows] >= 1) & (P.status[rows] != NATIONAL)
     kind = np.where(

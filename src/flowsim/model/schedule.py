@@ -57,9 +57,10 @@ SCHEDULE: tuple[Phase, ...] = (
         emigrate,
         reads=("month", "effects.push_mult", "pending_forced"),
         writes=("population", "forced", "pending_forced"),
-        why="New agents appear at origins at the push-driven rate, marked forced: they must "
-        "leave but choose where in `decide`, with everyone else. Agents added between steps "
-        "with `add_emigrants` join them.",
+        why="New agents appear at origins at the push-driven rate, marked forced: they act "
+        "in `decide` this month, with everyone else, and leave unless nothing they can afford "
+        "is worth more than staying without the attachment to home and less `b_push`. Agents "
+        "added between steps with `add_emigrants` join them.",
     ),
     Phase(
         "cells",

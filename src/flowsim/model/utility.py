@@ -87,6 +87,13 @@ TERMS: tuple[Term, ...] = (
     Term("hardship", "b_hardship", "-1 without a job", ("stay",)),
     Term("settled", "b_settle", "log(1 + years lived here)", ("stay",)),
     Term("moving cost", "b_move", "1: staying avoids the fixed cost of any move", ("stay",)),
+    Term(
+        "push",
+        "b_push",
+        "-1 for this month's pushed emigrants (push series) at home, who also lose the home "
+        "term's attachment b_home: they stay only if nothing affordable is worth more",
+        ("stay",),
+    ),
     Term("risk", "b_risk", "-probability of dying on the journey", ("destination",)),
     Term(
         "stop",
@@ -181,9 +188,19 @@ def value_lost_on_failure(value: np.ndarray, p: Parameters) -> np.ndarray:
             nationality's own country included (the diagonal).
         p: Parameters.
     """
-    lost = value - (np.diag(value) - p.b_home)[:, None]
+    lost = value - home_without_attachment(value, p)[:, None]
     np.fill_diagonal(lost, 0.0)
     return lost
+
+
+def home_without_attachment(value: np.ndarray, p: Parameters) -> np.ndarray:
+    """Return the value of being at home without the attachment to it: ``[nat]``.
+
+    ``value[n, n] - b_home``, on the scale of the destinations' values (``value``, ``[nat,
+    to]``): where a failed journey ends, and what this month's pushed emigrants weigh each
+    destination against (the push is what overrides the attachment).
+    """
+    return np.diag(value) - p.b_home
 
 
 def failure_term(
@@ -199,6 +216,11 @@ def failure_term(
     """
     fail = 1.0 - (1.0 - stopped) * (1.0 - expelled)
     return -p.b_fail * fail * np.maximum(lost, 0.0)
+
+
+def pushed_stay_penalty(p: Parameters) -> float:
+    """Return ``b_home + b_push``: what staying loses for this month's pushed emigrants."""
+    return p.b_home + p.b_push
 
 
 def journey_term(
