@@ -492,6 +492,18 @@ def test_kin_lend_what_they_earn(tmp_path):
     assert set(np.unique(per_agent[:, 2])) == {0.0, 2000.0, 5000.0}
 
 
+def _guard(route: str, interception: float) -> dict:
+    """An enforcement policy intercepting ``interception`` of a route's crossers from 2015."""
+    return {
+        "type": "enforcement",
+        "name": "guard",
+        "routes": [route],
+        "interception": interception,
+        "deport_to": "origin",
+        "start": "2015-01",
+    }
+
+
 # ----------------------------------------------------------------- failed journeys
 def test_a_failed_journey_loses_the_destination_over_home():
     from flowsim.model.utility import failure_term, value_lost_on_failure
@@ -516,14 +528,7 @@ def test_a_guarded_route_deters_more_the_richer_the_prize_only_with_the_failure_
     """The stop term alone costs a fixed amount; the failure term scales with the prize."""
     from flowsim.model.decide import destination_utility
 
-    guard = {
-        "type": "enforcement",
-        "name": "guard",
-        "routes": ["Last border"],
-        "interception": 0.5,
-        "deport_to": "origin",
-        "start": "2015-01",
-    }
+    guard = _guard("Last border", 0.5)
     drop = {}
     for wage in (2000, 4000):
         folder = write_toy_world(tmp_path / f"w{wage}", push=0.0)
@@ -549,14 +554,7 @@ def test_the_failure_term_lowers_arrivals_through_a_guarded_route(tmp_path):
 
     Interception is the same in both, so fewer crossings mean fewer attempts.
     """
-    guard = {
-        "type": "enforcement",
-        "name": "guard",
-        "routes": ["Last border"],
-        "interception": 0.5,
-        "deport_to": "origin",
-        "start": "2015-01",
-    }
+    guard = _guard("Last border", 0.5)
     folder = write_toy_world(tmp_path / "toy", push=20_000.0)
     crossed = {
         b_fail: sum(
@@ -592,14 +590,7 @@ def test_every_pushed_emigrant_leaves_or_stays_home(tmp_path, b_push):
 
 def test_a_guarded_border_keeps_pushed_emigrants_at_home(tmp_path):
     """Paired seeds: the same people are pushed; more of them stay when leaving is worse."""
-    guard = {
-        "type": "enforcement",
-        "name": "guard",
-        "routes": ["First border"],
-        "interception": 0.8,
-        "deport_to": "origin",
-        "start": "2015-01",
-    }
+    guard = _guard("First border", 0.8)
     folder = write_toy_world(tmp_path / "toy", push=20_000.0)
     open_, guarded = [], []
     for seed in SEEDS:
