@@ -166,15 +166,18 @@ def _lender_terms(model: FlowModel) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return at_dest, elsewhere, lend_dest, lend_else
 
 
-def _kin_chances(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
+def _kin_chances(
+    model: FlowModel, terms: tuple[np.ndarray, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Chances of having a lender at the destination and, failing that, elsewhere: ``[nat, to]``.
 
     ``c_there = 1 - exp(-kin_ties * D_to / pop)`` and ``c_else = (1 - c_there) * w * (1 -
     exp(-kin_ties * (D - D_to) / pop))`` with ``D_to`` the diaspora at the destination,
     ``D`` the whole diaspora abroad, ``pop`` the origin's population and
     ``w = loan_anywhere`` the share of kin elsewhere who pay for someone's journey.
+    ``terms`` is ``_lender_terms(model)`` when the caller has it.
     """
-    at_dest, anywhere, _, _ = _lender_terms(model)
+    at_dest, anywhere, _, _ = terms if terms is not None else _lender_terms(model)
     return at_dest, (1.0 - at_dest) * model.params.loan_anywhere * anywhere
 
 
@@ -196,9 +199,9 @@ def loan_parts(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
     any journey there, a smuggler's fee included (often paid on arrival); kin elsewhere
     send money for legal journeys (fares, visas) only.
     """
-    _, _, lend_dest, lend_any = _lender_terms(model)
-    there, elsewhere = _kin_chances(model)
-    return there * lend_dest, elsewhere * lend_any
+    terms = _lender_terms(model)
+    there, elsewhere = _kin_chances(model, terms)
+    return there * terms[2], elsewhere * terms[3]
 
 
 def network_loans(model: FlowModel) -> np.ndarray:
@@ -224,8 +227,9 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     """
     P, n = model.population, model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)
-    _, _, lend_dest, lend_any = _lender_terms(model)
-    c_there, c_else = (c[nat, :] for c in _kin_chances(model))
+    terms = _lender_terms(model)
+    lend_dest, lend_any = terms[2], terms[3]
+    c_there, c_else = (c[nat, :] for c in _kin_chances(model, terms))
     legal = model.paths.irregular[model.journey_class(rows), P.location[rows], :] == 0
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
     there = np.where(u < c_there, lend_dest[nat, :], 0.0)
