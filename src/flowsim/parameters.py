@@ -71,7 +71,8 @@ class Parameters(BaseModel):
         "the expected-income model of migration (Todaro 1969, Am. Econ. Rev. 59:138-148); "
         "prospective irregular migrants weigh the chance of failing less than that (Mbaye "
         "2014, IZA J. Migration 3:21). Assumption: 0.5, chosen between 0 and 1 on 2015-2021 "
-        "fit and a direction test (docs/calibration.md, 'Failed journeys').",
+        "fit and a direction test (docs/calibration.md, 'Failed journeys, kin's means and "
+        "who stays').",
     )
     b_push: float = Field(
         50.0,
@@ -81,7 +82,8 @@ class Parameters(BaseModel):
         "series) than to others at home, besides losing the attachment to home (b_home): they "
         "leave unless nothing they can afford is worth more than staying as they are minus "
         "b_home + b_push, and stay otherwise (counted as stayed_home). Assumption for the "
-        "default: 50, so every pushed emigrant leaves; calibrated in the baseline.",
+        "default: 50, so every pushed emigrant leaves; the baseline layer sets it by a "
+        "profile of the calibration loss (docs/calibration.md).",
     )
     b_time: float = Field(
         0.05, ge=0, le=2, description="Weight per month of travel time. Assumption."

@@ -104,9 +104,9 @@ TERMS: tuple[Term, ...] = (
     Term(
         "failure",
         "b_fail",
-        "-F * max(V_to - V_home, 0): F = 1 - (1 - stopped on the journey)(1 - expelled for "
-        "good on arrival), V the value of living at the destination and at home "
-        "(income, network, home, language, arrival security)",
+        "-F * max(V_to - (V_home - b_home), 0): F = 1 - (1 - stopped on the journey)(1 - "
+        "expelled for good on arrival), V the value of living at the destination and at home "
+        "(income, network, home, language, arrival security); 0 for a return home",
         ("destination",),
     ),
     Term("time", "b_time", "-months of travel", ("destination",)),
@@ -197,8 +197,7 @@ def home_without_attachment(value: np.ndarray, p: Parameters) -> np.ndarray:
     """Return the value of being at home without the attachment to it: ``[nat]``.
 
     ``value[n, n] - b_home``, on the scale of the destinations' values (``value``, ``[nat,
-    to]``): where a failed journey ends, and what this month's pushed emigrants weigh each
-    destination against (the push is what overrides the attachment).
+    to]``): where a failed journey ends, in debt and without what was sold to leave.
     """
     return np.diag(value) - p.b_home
 
