@@ -94,5 +94,9 @@ def test_odd_parameter_tables_follow_the_code_and_the_calibration_layer():
     rows = set(re.findall(r"^\| `(\w+)` \|", odd, re.M))
     missing = [n for n in Parameters.model_fields if n not in rows]
     assert not missing, f"docs/ODD.md section 7 has no row for {missing}"
+    reference = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^\| `(\w+)` \| \w+ \|", reference, re.M))
+    missing = [n for n in Parameters.model_fields if n not in keys]
+    assert not missing, f"docs/scenarios.md's [parameters] table has no row for {missing}"
     synced = sync_parameter_rows(odd, baseline_calibrated_values())
     assert synced == odd, "docs/ODD.md parameter rows are stale: run scripts/sync_docs.py"
