@@ -324,7 +324,8 @@ def decide(model: FlowModel) -> None:
         is_forced[movers] & (P.moves[movers] == 0) & (P.location[movers] == P.nationality[movers])
     )
     u_pick = u_stay[movers].astype(np.float64) - pushed_stay_penalty(p) * pushed
-    _choose(model, movers, util, u_pick, is_forced[movers] & ~pushed, pushed)
+    u_pick[is_forced[movers] & ~pushed] = -np.inf  # staying is not an option
+    _choose(model, movers, util, u_pick, pushed)
 
 
 #: Movers handled per block in ``_choose``: bounds the [movers x destinations] temporaries.
@@ -332,32 +333,22 @@ CHOICE_CHUNK = 65_536
 
 
 def _choose(
-    model: FlowModel,
-    rows: np.ndarray,
-    util: np.ndarray,
-    u_stay: np.ndarray,
-    forced: np.ndarray,
-    pushed: np.ndarray,
+    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, pushed: np.ndarray
 ) -> None:
-    """Individual choice among affordable destinations (and staying, unless forced).
+    """Individual choice among affordable destinations and staying.
 
-    ``pushed`` rows are this month's emigrants at home: those who stay are counted as
-    ``stayed_home``. Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a
-    million people decide at once does not allocate gigabytes; results do not depend on
-    the block size.
+    ``u_stay`` is the value of staying, ``-inf`` for those who must leave. ``pushed`` rows
+    are this month's emigrants at home: those who stay are counted as ``stayed_home``.
+    Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
+    decide at once does not allocate gigabytes; results do not depend on the block size.
     """
     for start in range(0, len(rows), CHOICE_CHUNK):
         block = slice(start, start + CHOICE_CHUNK)
-        _choose_block(model, rows[block], util, u_stay[block], forced[block], pushed[block])
+        _choose_block(model, rows[block], util, u_stay[block], pushed[block])
 
 
 def _choose_block(
-    model: FlowModel,
-    rows: np.ndarray,
-    util: np.ndarray,
-    u_stay: np.ndarray,
-    forced: np.ndarray,
-    pushed: np.ndarray,
+    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, pushed: np.ndarray
 ) -> None:
     """One block of ``_choose``."""
     if len(rows) == 0:
@@ -383,7 +374,7 @@ def _choose_block(
     # value with staying on the upper level's scale, lam
     best = np.argmax(reach + noise[:, :n], axis=1)
     move = nest_value(reach, lam, axis=1) + noise[:, n + 1]
-    stay = np.where(forced, -np.inf, lam * u_stay + noise[:, n])
+    stay = lam * u_stay + noise[:, n]  # -inf for those who must leave
     stuck = ~affordable.any(axis=1)
     go = ~stuck & (move > stay)
     if stuck.any():
