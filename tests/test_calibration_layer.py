@@ -89,3 +89,18 @@ def test_point_fit_and_kept_comments_of_the_layer(tmp_path: Path) -> None:
     assert load_scenario(layer).parameters.b_net == 1.0  # still a valid layer
     write_parameters(layer, {"b_net": 2.0}, note="new values", keep_comments=False)
     assert "# why" not in layer.read_text()
+
+
+def test_layer_keeps_parameters_calibration_does_not_vary(tmp_path: Path) -> None:
+    """A layer written from a calibration keeps values outside its space (they were run)."""
+    from flowsim.calibration.report import write_parameters
+    from flowsim.cli.calibrate import _held_outside_space
+
+    layer = tmp_path / "params.toml"
+    assert _held_outside_space(layer, ["b_net"]) == {}  # no layer yet
+    write_parameters(layer, {"b_net": 1.0, "b_hardship": 2.0}, note="first")
+    held = _held_outside_space(layer, ["b_net", "b_cost"])
+    assert held == {"b_hardship": 2.0}
+    write_parameters(layer, {**held, "b_net": 0.5, "b_cost": 3.0}, note="refined")
+    params = load_scenario(layer).parameters
+    assert (params.b_hardship, params.b_net, params.b_cost) == (2.0, 0.5, 3.0)

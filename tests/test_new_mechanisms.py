@@ -322,7 +322,8 @@ def test_each_agent_has_a_lender_or_not_and_keeps_it(tmp_path):
     from flowsim.model.decide import agent_loans, lender_chance
 
     folder = write_toy_world(tmp_path / "toy", push=0.0)
-    model = _lender_model(folder, kin_ties=200.0)  # chance 1 - exp(-2) = 0.865
+    # chance 1 - exp(-2) = 0.865; every route known (b_know 0): whole loans
+    model = _lender_model(folder, kin_ties=200.0, b_know=0.0)
     rows = model.add_agents(np.zeros(20_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
     loans = agent_loans(model, rows)
     assert set(np.unique(loans)) == {0.0, 5000.0}
@@ -334,6 +335,32 @@ def test_each_agent_has_a_lender_or_not_and_keeps_it(tmp_path):
     model.network[0, 3] *= 2.0  # the diaspora doubles: everyone who had kin still has
     more = agent_loans(model, rows)
     assert (more[loans > 0] > 0).all() and (more[:, 3] > 0).sum() > (loans[:, 3] > 0).sum()
+
+
+def test_kin_pay_smugglers_only_on_routes_their_people_know(tmp_path):
+    """A loan for an irregular journey shrinks by ``exp(-U)``; legal journeys keep it whole."""
+    from flowsim.model.decide import agent_loans, known_share, network_loans
+    from flowsim.model.effects_phase import apply_policies
+
+    np.testing.assert_allclose(known_share(np.array([0.0, 1.0, 3.0])), np.exp([0, -1, -3]))
+    ddd = 3
+    irregular = _lender_model(write_toy_world(tmp_path / "irr", push=0.0), kin_ties=200.0)
+    legal = _lender_model(write_toy_world(tmp_path / "leg", push=0.0, legal=True), kin_ties=200.0)
+    kin = 1.0 - np.exp(-200.0 * 100_000.0 / 10_000_000.0)
+    for model, whole in ((irregular, False), (legal, True)):
+        u = model.paths.unknown[0, 0, ddd]  # undocumented AAA nationals at home, to DDD
+        assert (u == 0.0) == whole, u  # legal journeys have no unknown share
+        loans = network_loans(model)[0, 0, :]
+        np.testing.assert_allclose(loans[ddd], 5000.0 * kin * np.exp(-u))
+        rows = model.add_agents(np.zeros(5_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+        model.population.documented[rows] = False
+        got = np.unique(agent_loans(model, rows)[:, ddd])
+        np.testing.assert_allclose(got, [0.0, 5000.0 * np.exp(-float(u))], rtol=1e-6)
+    # once their people cross the route, kin pay more for it
+    before = network_loans(irregular)[0, 0, ddd]
+    irregular.route_use[0, :] += 1_000_000.0
+    apply_policies(irregular)  # this month's journey tables, with the new knowledge
+    assert network_loans(irregular)[0, 0, ddd] > before
 
 
 # ----------------------------------------------------------------- nested choice

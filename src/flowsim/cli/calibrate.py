@@ -17,7 +17,7 @@ import math
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -417,7 +417,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             )
         write_parameters(
             params,
-            values,
+            {**_held_outside_space(params, names), **values},
             note=note,
             calibration=calibration,
             keep_comments=args.parameters == "keep",
@@ -489,6 +489,21 @@ def _point_fit(folder: Path, values: dict[str, float]) -> dict[str, Any]:
             g: round(float(v), 4) for g, v in result.get("validated_groups_start", {}).items()
         },
     }
+
+
+def _held_outside_space(params: Path, names: Sequence[str]) -> dict[str, float]:
+    """Return the layer's ``[parameters]`` that calibration does not vary (e.g. ``b_hardship``).
+
+    Every run of the calibration used them (the runs extend the baseline, which extends
+    this layer), so the written layer keeps them whatever point it records. Empty when
+    the layer does not exist yet.
+    """
+    if not params.exists():
+        return {}
+    import tomllib
+
+    layer = tomllib.loads(params.read_text(encoding="utf-8"))
+    return {k: float(v) for k, v in layer.get("parameters", {}).items() if k not in set(names)}
 
 
 def _kept_point_fit(old: Mapping[str, Any]) -> dict[str, Any]:

@@ -196,8 +196,9 @@ def loan_parts(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
 
     ``(c_there L_to, c_else L_any)``, each ``[nat, to]``: each source's chance
     (``_kin_chances``) times what it lends (``_lender_terms``). Kin at the destination pay
-    any journey there, a smuggler's fee included (often paid on arrival); kin elsewhere
-    send money for legal journeys (fares, visas) only.
+    any journey there, a smuggler's fee included (often paid on arrival) but only as far as
+    their people know its irregular routes (``known_share``); kin elsewhere send money for
+    legal journeys (fares, visas) only.
     """
     terms = _lender_terms(model)
     there, elsewhere = _kin_chances(model, terms)
@@ -207,12 +208,26 @@ def loan_parts(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
 def network_loans(model: FlowModel) -> np.ndarray:
     """Return the USD a migrant can expect to borrow for each journey: ``[class, from, to]``.
 
-    The loan from kin at the destination, plus that from kin anywhere where the journey
-    crosses no irregular route. Each agent either has a lender for a destination or not
-    (``agent_loans``); this is the mean over agents.
+    The loan from kin at the destination times the journey's ``known_share``, plus that
+    from kin anywhere where the journey crosses no irregular route. Each agent either has a
+    lender for a destination or not (``agent_loans``); this is the mean over agents.
     """
     there, anywhere = (np.repeat(x, 2, axis=0)[:, None, :] for x in loan_parts(model))
-    return there + anywhere * (model.paths.irregular == 0)
+    return there * known_share(model.paths.unknown) + anywhere * (model.paths.irregular == 0)
+
+
+def known_share(unknown: np.ndarray) -> np.ndarray:
+    """Return the share of a journey's smuggling that kin can pay for: ``exp(-U)``.
+
+    ``U`` is the sum of the unknown shares of the journey's irregular routes
+    (``PathTables.unknown``; 0 for a legal journey, so 1 here). A smuggler is paid, often
+    on arrival by kin at the destination, only where a nationality's people already cross:
+    on a route nobody of theirs has used there is no one to vouch for the fee (the
+    smuggling networks of Sanchez 2015, *Human Smuggling and Border Crossings*, Routledge;
+    the information mechanism of ``flowsim.model.knowledge``). The same ``1 - exp(-U)``
+    weighs the route's unknown share in the utility (``utility.journey_term``).
+    """
+    return np.exp(-np.asarray(unknown, dtype=np.float64))
 
 
 def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
@@ -220,7 +235,8 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
 
     One number per agent and destination (draw ``kin.lender``, the same every month)
     against the chances of the two kinds of kin (``_kin_chances``): below ``c_there`` the
-    agent has kin at the destination and borrows what they lend; above it and below
+    agent has kin at the destination and borrows what they lend (times the journey's
+    ``known_share``); above it and below
     ``lender_chance``, kin elsewhere, who lend only for a journey with no irregular route.
     So kin appear as the diaspora grows and never vanish while it does not shrink, and the
     mean over agents is ``network_loans``.
@@ -230,9 +246,11 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     terms = _lender_terms(model)
     lend_dest, lend_any = terms[2], terms[3]
     c_there, c_else = (c[nat, :] for c in _kin_chances(model, terms))
-    legal = model.paths.irregular[model.journey_class(rows), P.location[rows], :] == 0
+    cls, loc = model.journey_class(rows), P.location[rows]
+    legal = model.paths.irregular[cls, loc, :] == 0
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
     there = np.where(u < c_there, lend_dest[nat, :], 0.0)
+    there *= known_share(model.paths.unknown[cls, loc, :])
     elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
     return there + elsewhere
 
