@@ -221,10 +221,9 @@ class Parameters(BaseModel):
         0.8,
         ge=0,
         le=5,
-        description="Disutility of being without a job. Assumption for the default; the "
-        "baseline layer sets 2 by a 3-point profile of the calibration loss (0.8 / 2 / 3), "
-        "which the 2020 return movement (jobs lost to COVID-19 sent people home) favours "
-        "once the attachment to home is smaller (docs/calibration.md).",
+        description="Disutility of being without a job. Assumption (at 2 the calibration "
+        "loss falls but Andean integration raises onward moves, a failed direction test: "
+        "docs/calibration.md).",
     )
     b_settle: float = Field(
         0.6,
