@@ -308,7 +308,8 @@ def test_kin_elsewhere_pay_legal_journeys_only(tmp_path):
     for legal in (False, True):
         folder = write_toy_world(tmp_path / f"toy{legal}", push=0.0, legal=legal)
         for w in (0.0, 0.5, 1.0):
-            model = _lender_model(folder, loan_anywhere=w)
+            # every route known (b_know 0): kin there pay the whole loan (known_share 1)
+            model = _lender_model(folder, loan_anywhere=w, b_know=0.0)
             loans = network_loans(model)[1, 0, :]  # documented AAA nationals at home
             # kin in DDD (the highest wage) lend the whole amount for a journey there
             np.testing.assert_allclose(loans[ddd], 5000.0 * kin)
