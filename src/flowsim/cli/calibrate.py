@@ -403,9 +403,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
                 f"runs at {scale:g} people/agent."
             )
         elif args.parameters == "keep" and params.exists():
-            import tomllib
-
-            layer = tomllib.loads(params.read_text(encoding="utf-8"))
+            layer = _read_layer(params)
             values = {k: float(v) for k, v in layer.get("parameters", {}).items()}
             calibration.update(
                 _point_fit(out / "refine", values) or _kept_point_fit(layer.get("calibration", {}))
@@ -491,19 +489,23 @@ def _point_fit(folder: Path, values: dict[str, float]) -> dict[str, Any]:
     }
 
 
+def _read_layer(params: Path) -> dict[str, Any]:
+    """Return the calibrated layer's TOML as a dict; empty when it does not exist yet."""
+    import tomllib
+
+    return tomllib.loads(params.read_text(encoding="utf-8")) if params.exists() else {}
+
+
 def _held_outside_space(params: Path, names: Sequence[str]) -> dict[str, float]:
-    """Return the layer's ``[parameters]`` that calibration does not vary (e.g. ``b_hardship``).
+    """Return the layer's ``[parameters]`` that calibration does not vary.
 
     Every run of the calibration used them (the runs extend the baseline, which extends
     this layer), so the written layer keeps them whatever point it records. Empty when
     the layer does not exist yet.
     """
-    if not params.exists():
-        return {}
-    import tomllib
-
-    layer = tomllib.loads(params.read_text(encoding="utf-8"))
-    return {k: float(v) for k, v in layer.get("parameters", {}).items() if k not in set(names)}
+    free = set(names)
+    layer = _read_layer(params)
+    return {k: float(v) for k, v in layer.get("parameters", {}).items() if k not in free}
 
 
 def _kept_point_fit(old: Mapping[str, Any]) -> dict[str, Any]:

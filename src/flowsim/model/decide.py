@@ -236,10 +236,9 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     One number per agent and destination (draw ``kin.lender``, the same every month)
     against the chances of the two kinds of kin (``_kin_chances``): below ``c_there`` the
     agent has kin at the destination and borrows what they lend (times the journey's
-    ``known_share``); above it and below
-    ``lender_chance``, kin elsewhere, who lend only for a journey with no irregular route.
-    So kin appear as the diaspora grows and never vanish while it does not shrink, and the
-    mean over agents is ``network_loans``.
+    ``known_share``); above it and below ``lender_chance``, kin elsewhere, who lend only
+    for a journey with no irregular route. So kin appear as the diaspora grows and never
+    vanish while it does not shrink, and the mean over agents is ``network_loans``.
     """
     P, n = model.population, model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)
