@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flowsim.model import FlowModel
+from flowsim.model.decide import destination_utility
 from flowsim.scenario import Scenario
 from flowsim.vocab import IRREGULAR, PENDING, REGULAR, VISITOR
 from flowsim.world import load_world
@@ -147,3 +149,50 @@ def test_title42_expelling_venezuelans_cubans_nicaraguans_lowers_their_us_crossi
     released = sum(_us_border_crossings(0.01, s) for s in (1, 2))
     expelled = sum(_us_border_crossings(0.9, s) for s in (1, 2))
     assert expelled < released, (released, expelled)
+
+
+def _mixed_world(tmp_path: Path) -> Path:
+    """The toy line with a legal flight AAA -> DDD beside the irregular land routes."""
+    world = write_toy_world(tmp_path / "toy", push=20_000)
+    with (world / "routes.csv").open("a") as f:
+        f.write("AAA-DDD-air,AAA,DDD,air,1500,150,0.05,0.0,true,Flight,t\n")
+    return world
+
+
+def test_the_path_tables_know_whether_a_journey_enters_legally(tmp_path):
+    model = FlowModel(_scenario([]), world=load_world(_mixed_world(tmp_path)), seed=1)
+    w, paths = model.world_index, model.paths
+    aaa, ccc, ddd = w.node("AAA"), w.node("CCC"), w.node("DDD")
+    documented, undocumented = 2 * aaa + 1, 2 * aaa
+    assert paths.legal_entry[documented, aaa, ddd]  # the flight
+    assert paths.irregular[documented, aaa, ddd] == 0
+    assert not paths.legal_entry[undocumented, aaa, ddd]  # overland, no passport
+    assert not paths.legal_entry[documented, aaa, ccc]  # land borders are irregular here
+    assert not paths.legal_entry[documented, aaa, aaa]  # no journey, no entry
+
+
+def test_a_regime_for_irregular_entrants_weighs_only_on_irregular_journeys(tmp_path):
+    """Expulsions of irregular arrivals lower DDD's value over land, not by air."""
+    world = load_world(_mixed_world(tmp_path))
+    w = FlowModel(_scenario([]), world=world, seed=1).world_index
+    aaa, ddd = w.node("AAA"), w.node("DDD")
+    documented, undocumented = 2 * aaa + 1, 2 * aaa
+
+    def value(policies: list[dict]) -> np.ndarray:
+        model = FlowModel(_scenario(policies), world=world, seed=1)
+        return destination_utility(model)[:, aaa, ddd]
+
+    none = value([])
+    irregular_only = value([_regime(expelled=0.9, deport_to="origin")])
+    every_entry = value([_regime(expelled=0.9, deport_to="origin", entry="all")])
+    assert irregular_only[documented] == none[documented]
+    assert irregular_only[undocumented] < none[undocumented]
+    assert every_entry[documented] < none[documented]
+
+
+def test_legal_travellers_ignore_a_regime_that_never_reaches_them(tmp_path):
+    """With only legal routes, an irregular-entry regime changes nothing: decision or run."""
+    world = write_toy_world(tmp_path / "toy", push=20_000, legal=True)
+    none = [_last_border(world, [], s)[0] for s in SEEDS]
+    regime = [_last_border(world, [_regime(expelled=0.9, deport_to="origin")], s)[0] for s in SEEDS]
+    assert sum(none) > 0 and regime == none, (none, regime)

@@ -50,10 +50,11 @@ if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
 
 
-def newcomer_security(model: FlowModel) -> np.ndarray:
+def newcomer_security(model: FlowModel, processed: bool = True) -> np.ndarray:
     """Return the status security a newcomer expects at each destination: ``[nat, host]``.
 
-    The destination's processing regime (``ArrivalRegime.security``), raised by any
+    The destination's processing regime (``ArrivalRegime.security``; 0 when not
+    ``processed``, for a legal entrant the regime does not apply to), raised by any
     regularization program a newcomer arriving now could still join (arrival cut-off not
     passed): ``S + (1 - S) * R`` with ``R`` the largest such program's chance of a permit
     (``RegularizationWindow.newcomer_chance``). Peru's 2018 PTP, open to entrants until
@@ -61,6 +62,8 @@ def newcomer_security(model: FlowModel) -> np.ndarray:
     """
     fx = model.effects
     secure = fx.arrival.security(model.params.pending_security)
+    if not processed:
+        secure = np.zeros_like(secure)
     if not fx.regularizations:
         return secure
     reg = np.zeros_like(secure)
@@ -106,13 +109,14 @@ def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarra
     )
 
 
-def settling_value(model: FlowModel) -> np.ndarray:
+def settling_value(model: FlowModel, processed: bool = True) -> np.ndarray:
     """Value of living in each country for a newcomer let in: ``[nat, to]``.
 
     ``place_value + b_secure * newcomer_security``: what the destination does with
-    newcomers, a protected or pending status, is worth security.
+    newcomers, a protected or pending status, is worth security. ``processed`` False is
+    the value for a legal entrant, whom the processing regime does not reach.
     """
-    secure = newcomer_security(model)
+    secure = newcomer_security(model, processed)
     return place_value(model, secure) + model.params.b_secure * secure
 
 
@@ -127,20 +131,31 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     ``b_secure * expected security - b_stop * share expelled for good``
     (``newcomer_security``, ``Effects.arrival``; see ``final_expulsion``). A journey that
     fails (stopped on the way, or expelled for good) loses the destination's value over
-    home's: ``failure_term``.
+    home's: ``failure_term``. The regime weighs only on journeys it reaches, as on arrival
+    (``journeys._settle``): those entering on an irregular route, and legal entrants where
+    the regime covers every entry (``ArrivalRegime.all_entries``); a journey whose last
+    route is legal (``PathTables.legal_entry``) otherwise arrives with neither the regime's
+    security nor its expulsions.
     """
     p = model.params
     paths = model.paths
-    expelled = final_expulsion(model.effects.arrival.expelled, p.retry_expelled)  # [nat, to]
-    value = settling_value(model)  # [nat, to], once let in
-    lost = value_lost_on_failure(value, p)  # [nat, to]
-    value, expelled, lost = (np.repeat(a, 2, axis=0) for a in (value, expelled, lost))
-    u = (
-        (value - p.b_stop * expelled)[:, None, :]
-        + journey_term(
-            paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
+    n_cls = paths.legal_entry.shape[0]
+    nat = np.arange(n_cls) // 2
+    parts = []
+    for processed in (True, False):
+        value = settling_value(model, processed)  # [nat, to], once let in
+        expelled = final_expulsion(model.effects.arrival.expelled, p.retry_expelled)
+        if not processed:
+            expelled = np.zeros_like(expelled)
+        lost = value_lost_on_failure(value, p)  # [nat, to]
+        value, expelled, lost = (a[nat] for a in (value, expelled, lost))
+        parts.append(
+            (value - p.b_stop * expelled)[:, None, :]
+            + failure_term(lost[:, None, :], paths.stopped, expelled[:, None, :], p)
         )
-        + failure_term(lost[:, None, :], paths.stopped, expelled[:, None, :], p)
+    subject = ~paths.legal_entry | model.effects.arrival.all_entries[nat][:, None, :]
+    u = np.where(subject, parts[0], parts[1]) + journey_term(
+        paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
     )
     u = np.where(paths.reachable, u, -np.inf)
     return u

@@ -29,6 +29,7 @@ class PathTables:
     unknown: np.ndarray  # float32 sum of the routes' unknown shares [N, L, L]
     legs: np.ndarray  # int8 number of routes on the journey [N, L, L]
     irregular: np.ndarray  # int8 number of irregular (not legal) routes on the journey [N, L, L]
+    legal_entry: np.ndarray  # bool: the journey's last route is legal (entry on a legal route)
     reachable: np.ndarray  # bool [N, L, L]
 
 
@@ -107,7 +108,7 @@ def shortest_paths(
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum, km, unk, legs, irregular = _accumulate(
+    cost, risk_log, months, stop_sum, km, unk, legs, irregular, last_legal = _accumulate(
         w, nxt, reach, stop_log, unknown
     )
     tables = PathTables(
@@ -120,6 +121,7 @@ def shortest_paths(
         unknown=unk.astype(np.float32),
         legs=legs.astype(np.int8),
         irregular=irregular.astype(np.int8),
+        legal_entry=last_legal.astype(bool) & reach,
         reachable=reach,
     )
     for arr in (
@@ -132,6 +134,7 @@ def shortest_paths(
         tables.unknown,
         tables.legs,
         tables.irregular,
+        tables.legal_entry,
         tables.reachable,
     ):
         arr.flags.writeable = False  # cached and shared across months
@@ -141,7 +144,11 @@ def shortest_paths(
 def _accumulate(
     w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray, unknown: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival, months, log-not-stopped, km, unknown, legs and irregular legs."""
+    """Sum cost, log-survival, months, log-not-stopped, km, unknown, legs and irregular legs.
+
+    The ninth table is 1 where the journey's last route is legal (its entry at the
+    destination is a legal one), else 0.
+    """
     n_cls, n, _ = nxt.shape
     cls, src, dst = np.nonzero(reach)
     cost = np.zeros(len(cls))
@@ -152,6 +159,7 @@ def _accumulate(
     unk = np.zeros(len(cls))
     legs = np.zeros(len(cls))
     irregular = np.zeros(len(cls))
+    last_legal = np.zeros(len(cls))
     cur = src.copy()
     live = np.ones(len(cls), dtype=bool)
     with np.errstate(divide="ignore"):
@@ -168,10 +176,11 @@ def _accumulate(
         unk[live] += unknown[cls[live], e]
         legs[live] += 1
         irregular[live] += ~w.edge_legal[e]
+        last_legal[live] = w.edge_legal[e]
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(8)]
-    sums = (cost, risk, months, stops, km, unk, legs, irregular)
+    out = [np.zeros((n_cls, n, n)) for _ in range(9)]
+    sums = (cost, risk, months, stops, km, unk, legs, irregular, last_legal)
     for arr, vals in zip(out, sums, strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)
