@@ -145,3 +145,63 @@ def test_refine_options_are_checked_before_anything_runs(tmp_path, capsys, optio
     err = capsys.readouterr().err
     assert info.value.code == 2 and "out of range" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_guard_keeps_the_furthest_step_that_keeps_the_directions(tmp_path, monkeypatch):
+    """A check that fails above a push_scale walks the result back along the search path."""
+    import flowsim.calibration.directions as directions
+    from flowsim.calibration.directions import CheckResult
+
+    problem, _ = _toy_problem(tmp_path)
+    start = dict(TRUTH) | {"push_scale": 0.5}
+    plain = RefineSettings(
+        evaluations=14, step=0.25, min_step=0.05, replicates=2, validation_replicates=2,
+        scale=200.0, months=24, seed=11, fixed=("b_int",),
+    )  # fmt: skip
+    free = refine(problem, plain, tmp_path / "free", start, SerialExecutor())
+    free_path = _path_push(tmp_path / "free")
+    assert free_path[0] == pytest.approx(0.5)
+    rises = [i for i in range(1, len(free_path)) if free_path[i] > free_path[i - 1]]
+    assert len(rises) >= 2, f"the toy search raises push_scale in several steps: {free_path}"
+    breaks = rises[1]  # the second rise breaks the check
+    limit = (free_path[breaks - 1] + free_path[breaks]) / 2
+    assert all(v > limit for v in free_path[breaks:]), "push_scale only rises on this path"
+    seen: list[float] = []
+
+    def fake(names, folder, parameters, executor):
+        seen.append(parameters["push_scale"])
+        ok = parameters["push_scale"] <= limit
+        return {n: CheckResult(n, (1.0,), (2.0,) if ok else (0.5,), ok) for n in names}
+
+    monkeypatch.setattr(directions, "run_checks", fake)
+    guarded = RefineSettings(**{**plain.__dict__, "guard": ("integration",)})
+    out = tmp_path / "guarded"
+    result = refine(problem, guarded, out, start, SerialExecutor())
+    assert result["refined"]["push_scale"] == pytest.approx(free_path[breaks - 1])
+    assert result["refined"]["push_scale"] <= limit < free["refined"]["push_scale"]
+    info = result["guard"]
+    assert info["kept_step"] == breaks - 1 and info["start_passed"] is True
+    assert info["unguarded"]["push_scale"] == pytest.approx(free["refined"]["push_scale"])
+    steps = len(free_path) - 1
+    assert len(seen) <= 2 + int(np.ceil(np.log2(steps))), "bisected, not walked"
+    assert len(list((out / "guard").glob("point*.json"))) == len(seen)
+    # a rerun reads the saved verdicts: no check runs again, same result
+    seen.clear()
+    assert refine(problem, guarded, out, start, SerialExecutor()) == result and not seen
+
+
+def _path_push(folder: Path) -> list[float]:
+    """push_scale at each point of a finished refinement's path (path.csv), start first."""
+    import pandas as pd
+
+    return [float(v) for v in pd.read_csv(folder / "path.csv")["push_scale"]]
+
+
+def test_a_bad_guard_is_refused_before_anything_runs(tmp_path, capsys) -> None:
+    from flowsim.cli.main import main
+
+    out = tmp_path / "cal"
+    code = main(["calibrate", "--refine", "3", "--guard", "integration,nope", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "nope" in err and "mexico_visa" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()

@@ -51,6 +51,9 @@ class RefineSettings:
         months: Months simulated from 2015-01.
         seed: Root seed of the replicate seeds.
         fixed: Parameters held at their start value.
+        guard: Direction checks (``flowsim.calibration.directions.CHECKS``) the result
+            must keep; empty = none.
+        guard_scenarios: Folder of the scenario files the checks run.
     """
 
     evaluations: int = 200
@@ -63,6 +66,8 @@ class RefineSettings:
     months: int = CALIBRATION_MONTHS
     seed: int = 20150101
     fixed: tuple[str, ...] = ()
+    guard: tuple[str, ...] = ()
+    guard_scenarios: str = "scenarios"
 
 
 @dataclass
@@ -76,6 +81,8 @@ class SearchResult:
         evaluations: Distinct points evaluated.
         steps: One row per axis step tried: ``axis``, ``step``, ``loss``, ``accepted``.
         stop: Why it stopped (``min_step`` or ``evaluations``).
+        path: The points the search moved through, the start first and ``best`` last.
+        path_losses: Their losses.
     """
 
     best: np.ndarray
@@ -84,6 +91,8 @@ class SearchResult:
     evaluations: int
     steps: list[dict[str, float]] = field(default_factory=list)
     stop: str = ""
+    path: list[np.ndarray] = field(default_factory=list)
+    path_losses: list[float] = field(default_factory=list)
 
 
 def compass_search(
@@ -113,7 +122,9 @@ def compass_search(
     """
     u = np.clip(np.asarray(start, dtype=float), 0.0, 1.0)
     f = float(evaluate(u[None, :])[0])
-    result = SearchResult(best=u.copy(), loss=f, start_loss=f, evaluations=1)
+    result = SearchResult(
+        best=u.copy(), loss=f, start_loss=f, evaluations=1, path=[u.copy()], path_losses=[f]
+    )
     while step >= min_step:
         moved = False
         for j in free:
@@ -138,6 +149,8 @@ def compass_search(
             if accepted:
                 u, f, moved = cands[k], float(losses[k]), True
                 result.best, result.loss = u.copy(), f
+                result.path.append(u.copy())
+                result.path_losses.append(f)
         if not moved:
             step /= 2.0
     result.stop = "min_step"
@@ -212,7 +225,8 @@ def refine(
         problem: Base scenario, targets and free parameters (``problem.space``).
         settings: Search settings; a rerun in the same ``folder`` must use the same ones.
         folder: Where ``refine.json``, ``design.csv``, ``runs.csv``, ``steps.csv``,
-            ``validation/`` and ``result.json`` go.
+            ``path.csv`` (the accepted points), ``guard/``, ``validation/`` and
+            ``result.json`` go.
         start: Start value of every free parameter.
         executor: Where runs go.
         on_progress: Called with a line after each axis step.
@@ -243,12 +257,16 @@ def refine(
         )
     folder.mkdir(parents=True, exist_ok=True)
     saved = {
-        "settings": asdict(settings) | {"fixed": list(settings.fixed)},
+        "settings": asdict(settings)
+        | {"fixed": list(settings.fixed), "guard": list(settings.guard)},
         "start": {n: float(start[n]) for n in names},
     }
     meta = folder / "refine.json"
     if meta.exists():
         old = json.loads(meta.read_text(encoding="utf-8"))
+        # refinements saved before the guard existed ran without one
+        old.get("settings", {}).setdefault("guard", [])
+        old.get("settings", {}).setdefault("guard_scenarios", "scenarios")
         if old != json.loads(json.dumps(saved)):
             raise ValueError(
                 f"refine: {folder} holds a refinement with other settings or another start; "
@@ -291,9 +309,24 @@ def refine(
         parameter=lambda d: [names[int(a)] for a in d["axis"]]
     ).to_csv(folder / "steps.csv", index=False, float_format="%.6g")
 
+    pd.DataFrame(
+        [
+            {"step": i, "loss": loss} | _point_values(problem, u, start, settings.fixed)
+            for i, (u, loss) in enumerate(zip(found.path, found.path_losses, strict=True))
+        ]
+    ).to_csv(folder / "path.csv", index=False, float_format="%.6g")
+    chosen, verdicts = len(found.path) - 1, {}
+    if settings.guard:
+        chosen, verdicts = _guard_path(problem, settings, folder, found, start, executor)
+        if on_progress:
+            on_progress(
+                f"refine: guard ({', '.join(settings.guard)}) keeps step {chosen} of "
+                f"{len(found.path) - 1}"
+            )
+
     # the start and the result on seeds the search never saw
     vseed = settings.seed + VALIDATION_SEED_OFFSET
-    both = np.vstack([u0, found.best])
+    both = np.vstack([u0, found.path[chosen]])
     vsims = run_design(
         problem,
         _hm_settings(settings, vseed),
@@ -307,16 +340,13 @@ def refine(
         group_losses(problem.targets, _replicate_mean(problem, vsims[i]), settings.scale)
         for i in (0, 1)
     ]
-    best_values = {p.name: float(p.from_unit(found.best[j])) for j, p in enumerate(problem.space)}
-    for n in settings.fixed:  # held exactly, not through a round trip of the unit cube
-        best_values[n] = float(start[n])
     result: dict[str, object] = {
         "stop": found.stop,
         "evaluations": found.evaluations,
         "start": saved["start"],
-        "refined": best_values,
+        "refined": _point_values(problem, found.path[chosen], start, settings.fixed),
         "search_loss_start": found.start_loss,
-        "search_loss_refined": found.loss,
+        "search_loss_refined": found.path_losses[chosen],
         "validation_seed": vseed,
         "validation_replicates": settings.validation_replicates,
         "validated_loss_start": float(groups[0].mean()),
@@ -324,8 +354,80 @@ def refine(
         "validated_groups_start": {g: float(v) for g, v in groups[0].items()},
         "validated_groups_refined": {g: float(v) for g, v in groups[1].items()},
     }
+    if settings.guard:
+        result["guard"] = {
+            "checks": list(settings.guard),
+            "kept_step": chosen,
+            "steps": len(found.path) - 1,
+            "start_passed": bool(verdicts[0]["passed"]) if 0 in verdicts else None,
+            "unguarded": _point_values(problem, found.best, start, settings.fixed),
+            "search_loss_unguarded": found.loss,
+            "verdicts": {str(i): v for i, v in sorted(verdicts.items())},
+        }
     _write_json(folder / "result.json", result)
     return result
+
+
+def _point_values(
+    problem: Problem, u: np.ndarray, start: Mapping[str, float], fixed: Sequence[str]
+) -> dict[str, float]:
+    """Parameter values of unit-cube point ``u``; ``fixed`` ones exactly at their start."""
+    values = {p.name: float(p.from_unit(u[j])) for j, p in enumerate(problem.space)}
+    for n in fixed:  # held exactly, not through a round trip of the unit cube
+        values[n] = float(start[n])
+    return values
+
+
+def _guard_path(
+    problem: Problem,
+    settings: RefineSettings,
+    folder: Path,
+    found: SearchResult,
+    start: Mapping[str, float],
+    executor: cf.Executor,
+) -> tuple[int, dict[int, dict[str, object]]]:
+    """Return the furthest point of the search path that keeps every direction check.
+
+    The result is checked first; if it fails, the path is bisected between the start and
+    it (the checks are assumed to fail from some step on), so a path of ``k`` steps costs
+    at most ``2 + log2(k)`` checks. If the start fails too, the start is kept (and
+    flagged: ``start_passed`` False in the result). Each verdict is saved in
+    ``guard/pointNNN.json``, so an interrupted guard resumes.
+    """
+    from flowsim.calibration.directions import run_checks
+
+    cache = folder / "guard"
+    cache.mkdir(exist_ok=True)
+    verdicts: dict[int, dict[str, object]] = {}
+
+    def passes(i: int) -> bool:
+        path = cache / f"point{i:03d}.json"
+        if path.exists():
+            verdicts[i] = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            values = _point_values(problem, found.path[i], start, settings.fixed)
+            got = run_checks(settings.guard, Path(settings.guard_scenarios), values, executor)
+            verdicts[i] = {
+                "values": values,
+                "checks": {n: r.as_dict() for n, r in got.items()},
+                "passed": all(r.passed for r in got.values()),
+            }
+            _write_json(path, verdicts[i])
+        return bool(verdicts[i]["passed"])
+
+    last = len(found.path) - 1
+    if passes(last):
+        return last, verdicts
+    if last == 0 or not passes(0):
+        return 0, verdicts
+    lo, hi = 0, last  # lo passes, hi fails
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if passes(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo, verdicts
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -141,6 +141,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="b_int",
         help="comma-separated free parameters --refine keeps at their value (default b_int)",
     )
+    p.add_argument(
+        "--guard",
+        default="all",
+        help=(
+            "direction checks the --refine result must keep, comma-separated: "
+            "integration, regularization, mexico_visa, all or none (default all); a step "
+            "that breaks one is walked back (see docs/calibration.md)"
+        ),
+    )
+    p.add_argument(
+        "--guard-scenarios",
+        default="scenarios",
+        help="folder of the scenario files the direction checks run (scenarios)",
+    )
     p.add_argument("--docs", default="docs/calibration.md", help="document to refresh ('' = none)")
     p.set_defaults(func=run)
 
@@ -174,6 +188,11 @@ def run(args: argparse.Namespace) -> int:
     from flowsim.scenario.load import load_scenario
 
     out = Path(args.out)
+    try:  # before any run: a bad --guard changes nothing
+        _guard_checks(args.guard)
+    except ValueError as exc:
+        print(f"flowsim calibrate: --guard: {exc}", file=sys.stderr)
+        return 2
     targets = load_targets(args.targets)
     if not args.report:
         base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
@@ -227,7 +246,14 @@ def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         _, chosen, _, _ = _choose_sets(Path(args.out), targets, args.min_sets, warn=False)
         best = chosen.iloc[0]
         start = {n: float(best[n]) if n in best and n not in fixed else v for n, v in start.items()}
+    try:
+        guard = _guard_checks(args.guard)
+    except ValueError as exc:
+        print(f"flowsim calibrate: --guard: {exc}", file=sys.stderr)
+        return 2
     settings = RefineSettings(
+        guard=guard,
+        guard_scenarios=args.guard_scenarios,
         evaluations=args.refine,
         step=args.refine_step,
         replicates=args.replicates,
@@ -254,7 +280,31 @@ def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         f"{result['validated_loss_refined']:.4f} on {settings.validation_replicates} fresh "
         f"seeds ({result['evaluations']} points, stop: {result['stop']})"
     )
+    guarded = result.get("guard")
+    if isinstance(guarded, dict):
+        print(
+            f"refine: direction checks ({', '.join(guarded['checks'])}) keep step "
+            f"{guarded['kept_step']} of {guarded['steps']}"
+            + ("" if guarded["start_passed"] is not False else "; the start fails them too")
+        )
     return 0
+
+
+def _guard_checks(text: str) -> tuple[str, ...]:
+    """Return the direction checks named by ``--guard`` (``all``, ``none`` or a list)."""
+    from flowsim.calibration.directions import CHECKS
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if names == ["all"]:
+        return tuple(CHECKS)
+    if names in ([], ["none"]):
+        return ()
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(
+            f"unknown check {', '.join(unknown)}; allowed: {', '.join(CHECKS)}, all, none"
+        )
+    return tuple(names)
 
 
 def _validation_runs(out: Path, targets: pd.DataFrame, n_points: int, reps: int) -> np.ndarray:

@@ -1,0 +1,225 @@
+"""Direction checks: signs of policy effects a calibrated point must keep.
+
+A calibration that lowers the loss by making Andean integration *raise* onward moves has
+fitted the past by breaking the question the model exists to answer. Each check runs a
+pair of scenario files from the project (a treated scenario and its reference) on paired
+seeds (common random numbers) with a candidate point's parameters, and measures one
+quantity in both; the check holds when the treated run lies on the expected side. These
+are the same checks as ``tests/test_directions.py`` (which reads them from here), so the
+test suite and ``flowsim calibrate --refine --guard`` cannot drift apart.
+
+A check's sign is summed over its seeds unless ``per_seed`` (then every seed must show
+it): the Mexico-visa shift is about a tenth of Venezuelan Darien crossings, so each seed
+is asked for it at 1,000 people per agent.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from flowsim.scenario import Scenario, load_scenario
+
+#: Andean hosts whose onward moves the integration and regularization checks count.
+ANDEAN_HOSTS: tuple[str, ...] = ("COL", "PER", "ECU", "CHL")
+#: Hosts of the broad regularization scenario (``scenarios/regularization_broad.toml``).
+REGULARIZATION_HOSTS: tuple[str, ...] = ("COL", "PER", "ECU", "CHL", "MEX", "CRI")
+
+
+@dataclass(frozen=True)
+class DirectionCheck:
+    """One expected sign of a policy effect.
+
+    Attributes:
+        name: Short name (``--guard`` uses it).
+        claim: The expected effect, in words.
+        treated: Scenario file stem of the treated scenario.
+        reference: Scenario file stem it is compared with.
+        table: ``timeseries`` (column ``value``) or ``flows`` (column ``people``).
+        where: Column -> value or list of values; ``since`` / ``until`` bound ``month``.
+        expect: ``lower`` or ``higher``: where the treated total must lie.
+        seeds: Paired seeds.
+        scale: People per agent.
+        months: Months simulated from the scenario's start.
+        per_seed: Every seed must show the sign (else the sum over seeds).
+    """
+
+    name: str
+    claim: str
+    treated: str
+    reference: str
+    table: Literal["timeseries", "flows"]
+    where: Mapping[str, object] = field(default_factory=dict)
+    expect: Literal["lower", "higher"] = "lower"
+    seeds: tuple[int, ...] = (1, 2, 3, 4)
+    scale: float = 5000.0
+    months: int = 156
+    per_seed: bool = False
+
+
+CHECKS: dict[str, DirectionCheck] = {
+    c.name: c
+    for c in (
+        DirectionCheck(
+            name="integration",
+            claim="Andean integration lowers onward moves from the treated hosts, 2025-2027",
+            treated="integration_andean",
+            reference="baseline",
+            table="timeseries",
+            where={"variable": "journeys_onward", "country": ANDEAN_HOSTS, "since": "2025-01-01"},
+            expect="lower",
+        ),
+        DirectionCheck(
+            name="regularization",
+            claim="Broad regularization lowers onward moves from its hosts, 2025-2027",
+            treated="regularization_broad",
+            reference="baseline",
+            table="timeseries",
+            where={
+                "variable": "journeys_onward",
+                "country": REGULARIZATION_HOSTS,
+                "since": "2025-01-01",
+            },
+            expect="lower",
+        ),
+        DirectionCheck(
+            name="mexico_visa",
+            claim="Mexico's 2022 visa raises Venezuelan Darien crossings, 2022-2023",
+            treated="baseline",
+            reference="no_mexico_visa_2022",
+            table="flows",
+            where={
+                "route": "Darien Gap",
+                "nationality": "VEN",
+                "since": "2022-01-01",
+                "until": "2023-12-01",
+            },
+            expect="higher",
+            seeds=(1, 2),
+            scale=1000.0,
+            months=108,
+            per_seed=True,
+        ),
+    )
+}
+
+
+def total(table: pd.DataFrame, where: Mapping[str, object]) -> float:
+    """Sum a run's table (``value`` or ``people``) over the rows ``where`` selects."""
+    col = "people" if "people" in table.columns else "value"
+    mask = pd.Series(True, index=table.index)
+    for key, want in where.items():
+        if key == "since":
+            mask &= table["month"] >= pd.Timestamp(str(want))
+        elif key == "until":
+            mask &= table["month"] <= pd.Timestamp(str(want))
+        elif isinstance(want, list | tuple):
+            mask &= table[key].isin(list(want))
+        else:
+            mask &= table[key] == want
+    return float(table.loc[mask, col].sum())
+
+
+def check_scenario(
+    check: DirectionCheck, stem: str, folder: Path, parameters: Mapping[str, float]
+) -> Scenario:
+    """Load ``folder/stem.toml`` at the check's scale and months with ``parameters`` set."""
+    s = load_scenario(folder / f"{stem}.toml", search_dirs=[folder])
+    overrides: dict[str, object] = {"run.scale": check.scale, "run.months": check.months}
+    overrides |= {f"parameters.{k}": float(v) for k, v in parameters.items()}
+    return s.with_overrides(overrides)
+
+
+def measure(checks: Sequence[DirectionCheck], scenario: Scenario, seed: int) -> list[float]:
+    """Run ``scenario`` once with ``seed``; return each check's quantity in that run."""
+    from flowsim.engine.run import RunSpec, simulate
+
+    ts, flows = simulate(
+        RunSpec(run_id=f"{scenario.name}/{seed}", scenario=scenario, replicate=0, seed=seed)
+    )
+    return [total(ts if c.table == "timeseries" else flows, c.where) for c in checks]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one check at one point: totals by seed and whether the sign held."""
+
+    name: str
+    treated: tuple[float, ...]
+    reference: tuple[float, ...]
+    passed: bool
+
+    @property
+    def effect(self) -> float:
+        """Treated minus reference, summed over seeds."""
+        return sum(self.treated) - sum(self.reference)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready record."""
+        return {
+            "treated": list(self.treated),
+            "reference": list(self.reference),
+            "effect": self.effect,
+            "passed": self.passed,
+        }
+
+
+def holds(check: DirectionCheck, treated: Sequence[float], reference: Sequence[float]) -> bool:
+    """Whether the treated totals lie on the expected side of the reference ones."""
+
+    def side(a: float, b: float) -> bool:
+        return a < b if check.expect == "lower" else a > b
+
+    if check.per_seed:
+        return all(side(a, b) for a, b in zip(treated, reference, strict=True))
+    return side(sum(treated), sum(reference))
+
+
+def run_checks(
+    names: Sequence[str],
+    folder: Path,
+    parameters: Mapping[str, float],
+    executor: cf.Executor,
+) -> dict[str, CheckResult]:
+    """Run the named checks at ``parameters`` (scenario files in ``folder``) on ``executor``.
+
+    Raises:
+        ValueError: An unknown check name (the message lists the known ones).
+    """
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(
+            f"direction check {', '.join(unknown)} unknown; allowed: {', '.join(CHECKS)}"
+        )
+    # one run per (scenario, scale, months, seed), shared by the checks that read it
+    runs: dict[tuple[str, float, int, int], list[DirectionCheck]] = {}
+    for name in names:
+        check = CHECKS[name]
+        for stem in (check.treated, check.reference):
+            for seed in check.seeds:
+                runs.setdefault((stem, check.scale, check.months, seed), []).append(check)
+    futures = {
+        key: executor.submit(
+            measure, checks, check_scenario(checks[0], key[0], folder, parameters), key[3]
+        )
+        for key, checks in runs.items()
+    }
+    got: dict[tuple[str, str, int], float] = {}
+    for key, checks in runs.items():
+        for check, value in zip(checks, futures[key].result(), strict=True):
+            got[(check.name, key[0], key[3])] = value
+    out: dict[str, CheckResult] = {}
+    for name in names:
+        check = CHECKS[name]
+        treated = tuple(got[(name, check.treated, s)] for s in check.seeds)
+        reference = tuple(got[(name, check.reference, s)] for s in check.seeds)
+        out[name] = CheckResult(name, treated, reference, holds(check, treated, reference))
+    return out
+
+
+__all__ = ["CHECKS", "CheckResult", "DirectionCheck", "holds", "run_checks", "total"]
