@@ -320,6 +320,31 @@ def test_darien_secondary_share_flag_or_onward() -> None:
     assert np.isnan(observe.darien_secondary_share(FULL, "Darien Gap", "*", *none))
 
 
+def test_arrivals_secondary_share_counts_arrivals_in_the_listed_hosts() -> None:
+    first, last = period_bounds("2021")
+    # arrivals in MEX and PAN in 2021: 10 + 5 + 7 (MEX) + 60 + 40 (PAN); onward 10 + 7 + 60
+    assert observe.arrivals_secondary_share(FULL, "MEX PAN", "*", first, last) == pytest.approx(
+        100.0 * 77 / 122
+    )
+    assert observe.arrivals_secondary_share(FULL, "MEX", "VEN", first, last) == pytest.approx(
+        100.0 * 17 / 22
+    )
+    flagged = FULL.assign(lived_in_third=FULL["from_country"] == "GTM")
+    assert observe.arrivals_secondary_share(flagged, "MEX", "*", first, last) == pytest.approx(
+        100.0 * 7 / 22
+    )
+    # returns home are not arrivals in a host; nobody arriving is no share at all
+    returns = period_bounds("2020")
+    assert np.isnan(observe.arrivals_secondary_share(FULL, "VEN", "VEN", *returns))
+    targets = load_targets()
+    dtm = targets[targets["kind"] == "arrivals_secondary_share"]
+    assert list(dtm["country"]) == ["BRA COL PER"] and list(dtm["value"]) == [2.0]
+    in_survey = flagged.assign(to_country="COL", month=pd.Timestamp("2018-01-01"))
+    got = observe.observe_run(dtm, TS.iloc[:0], in_survey)  # dispatch by host list
+    venezuelans = in_survey.loc[in_survey["nationality"] == "VEN", "people"].sum()
+    assert got[0] == pytest.approx(100.0 * 7 / venezuelans)
+
+
 def test_packaged_targets_state_an_observation_error_and_new_families() -> None:
     targets = load_targets()
     assert (targets["obs_error"] > 0).all()

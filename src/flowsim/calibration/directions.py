@@ -136,13 +136,19 @@ def check_scenario(
 
 
 def measure(checks: Sequence[DirectionCheck], scenario: Scenario, seed: int) -> list[float]:
-    """Run ``scenario`` once with ``seed``; return each check's quantity in that run."""
-    from flowsim.engine.run import RunSpec, simulate
+    """Run ``scenario`` once with ``seed``; return each check's quantity in that run.
 
-    ts, flows = simulate(
-        RunSpec(run_id=f"{scenario.name}/{seed}", scenario=scenario, replicate=0, seed=seed)
-    )
-    return [total(ts if c.table == "timeseries" else flows, c.where) for c in checks]
+    Raises:
+        RuntimeError: The run failed (its error text follows): no check can be decided.
+    """
+    from flowsim.engine.run import RunSpec, run_one
+
+    got = run_one(RunSpec(f"{scenario.name}/{seed}", scenario, 0, seed))
+    if not got.ok:
+        raise RuntimeError(f"direction check run {scenario.name}/{seed} failed: {got.run['error']}")
+    return [
+        total(got.timeseries if c.table == "timeseries" else got.flows, c.where) for c in checks
+    ]
 
 
 @dataclass(frozen=True)

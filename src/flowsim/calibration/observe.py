@@ -23,6 +23,11 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   had lived (settled at least a month) in a third country: the flows' ``lived_in_third``
   flag when the table has it, else the crossings of onward journeys (a journey that starts
   where the migrant lived and goes to a third country), which is the same population.
+- ``arrivals_secondary_share``: percent of the period's arrivals in the hosts listed in
+  ``country`` (space-separated; every crossing into one of them from abroad, people
+  passing through included, returns home excluded) made by people who had lived in a third
+  country (flows ``lived_in_third``): the quantity of flow-monitoring surveys that ask
+  arrivals where their journey began (IOM DTM).
 - ``intercepted``: timeseries ``intercepted`` (people stopped by enforcement on any route
   entering ``country``) of the selected nationalities, summed over the period. The US
   Coast Guard's interdictions of Haitians and Cubans are read this way for fiscal years
@@ -220,6 +225,39 @@ def darien_secondary_share(
     return 100.0 * float(people[mask & third].sum()) / total
 
 
+def arrivals_secondary_share(
+    flows: pd.DataFrame, hosts: str, nationalities: str, first: date, last: date
+) -> float:
+    """Percent of arrivals in ``hosts`` made by people who had lived in a third country.
+
+    Args:
+        flows: One run's flows table (``lived_in_third``, else onward journeys, as
+            ``darien_secondary_share``).
+        hosts: Space-separated ISO3 codes of the hosts.
+        nationalities: Nationalities cell (see ``targets.parse_nationalities``).
+        first: First month of the period.
+        last: Last month of the period.
+
+    Returns:
+        The percent, or NaN when nobody arrived in the period.
+    """
+    mask = (
+        flows["to_country"].isin(hosts.split()).to_numpy()
+        & (flows["to_country"] != flows["nationality"]).to_numpy()
+        & _nat_mask(flows["nationality"], nationalities)
+        & _in_period(flows["month"], first, last)
+    )
+    people = flows["people"].to_numpy()
+    total = float(people[mask].sum())
+    if total <= 0:
+        return float("nan")
+    if "lived_in_third" in flows.columns:
+        third = flows["lived_in_third"].to_numpy().astype(bool)
+    else:
+        third = (flows["kind"] == "onward").to_numpy()
+    return 100.0 * float(people[mask & third].sum()) / total
+
+
 def deaths(timeseries: pd.DataFrame, country: str, first: date, last: date) -> float:
     """Deaths on routes leaving ``country`` (``*`` = all countries) between two months."""
     ts = timeseries
@@ -278,6 +316,9 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
         "darien_secondary_share": lambda: darien_secondary_share(
             flows, target["route"], target["nationalities"], first, last
         ),
+        "arrivals_secondary_share": lambda: arrivals_secondary_share(
+            flows, target["country"], target["nationalities"], first, last
+        ),
     }
     if kind not in handlers:
         raise ValueError(f"unknown target kind {kind!r} (allowed: {', '.join(handlers)})")
@@ -311,6 +352,9 @@ def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataF
             t_fl = to_by.get(country, fl0)
         elif kind in ("route_crossings", "border_encounters", "darien_secondary_share"):
             t_fl = route_by.get(t["route"], fl0)
+        elif kind == "arrivals_secondary_share":
+            parts = [to_by[h] for h in str(country).split() if h in to_by]
+            t_fl = pd.concat(parts) if parts else fl0
         else:
             t_fl = fl0
         out.append(observe_target(t, t_ts, t_fl))

@@ -10,7 +10,8 @@ it in words). Columns:
 - ``period``: ``YYYY`` (calendar year), ``FYyyyy`` (US fiscal year, October to September),
   ``YYYY-MM`` (one month) or ``YYYY-MM/YYYY-MM`` (inclusive range).
 - ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths`` |
-  ``intercepted`` | ``entries`` | ``returns`` | ``darien_secondary_share`` (see
+  ``intercepted`` | ``entries`` | ``returns`` | ``darien_secondary_share`` |
+  ``arrivals_secondary_share`` (see
   ``observe``).
 - ``from_country``, ``mode``: optional filters of ``entries`` and ``returns`` (ISO3 of the
   country left; ``land``/``sea``/``air``), empty = any.
@@ -47,6 +48,7 @@ KINDS: tuple[str, ...] = (
     "entries",
     "returns",
     "darien_secondary_share",
+    "arrivals_secondary_share",
     "regularized",
 )
 

@@ -1,0 +1,42 @@
+"""The direction checks' arithmetic (the checks themselves run in test_directions.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flowsim.calibration.directions import CHECKS, holds, run_checks, total
+from flowsim.engine.executors import SerialExecutor
+
+
+def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> None:
+    summed = replace(CHECKS["integration"], seeds=(1, 2), per_seed=False, expect="lower")
+    assert holds(summed, [1.0, 5.0], [3.0, 4.0])  # 6 < 7 though seed 2 goes the other way
+    assert not holds(summed, [4.0, 5.0], [3.0, 4.0])
+    each = replace(summed, per_seed=True)
+    assert not holds(each, [1.0, 5.0], [3.0, 4.0])
+    assert holds(each, [1.0, 3.0], [3.0, 4.0])
+    higher = replace(each, expect="higher")
+    assert holds(higher, [4.0, 5.0], [3.0, 4.0]) and not holds(higher, [3.0, 5.0], [3.0, 4.0])
+
+
+def test_total_selects_rows_by_value_list_and_months() -> None:
+    df = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2021-12-01", "2022-01-01", "2023-12-01", "2024-01-01"]),
+            "route": ["Darien Gap"] * 3 + ["other"],
+            "nationality": ["VEN", "VEN", "HTI", "VEN"],
+            "people": [1.0, 10.0, 100.0, 1000.0],
+        }
+    )
+    where = dict(CHECKS["mexico_visa"].where)
+    assert total(df, where) == 10.0
+    assert total(df, where | {"nationality": ["VEN", "HTI"]}) == 110.0
+
+
+def test_an_unknown_check_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="nope unknown; allowed: integration, regularization"):
+        run_checks(["nope"], tmp_path, {}, SerialExecutor())
