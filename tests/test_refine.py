@@ -205,3 +205,31 @@ def test_a_bad_guard_is_refused_before_anything_runs(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 2 and "nope" in err and "mexico_visa" in err
     assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_calibration_of_another_targets_table_is_refused_before_anything_runs(
+    tmp_path, capsys
+) -> None:
+    from flowsim.cli.main import main
+
+    out = tmp_path / "cal"
+    (out / "validation").mkdir(parents=True)
+    (out / "validation" / "judged.csv").write_text("point\n")
+    (out / "settings.json").write_text(json.dumps({"targets": ["old|target"]}))
+    code = main(
+        ["calibrate", "--report", "--refine", "5", "--refine-from", "scenario",
+         "--out", str(out), "--params-file", "", "--ensemble-file", "", "--docs", ""]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "another targets table" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["settings.json", "validation"]
+
+
+def test_runs_of_another_targets_table_are_named_not_misread(tmp_path) -> None:
+    from flowsim.calibration.history_matching import read_runs
+
+    path = tmp_path / "runs.csv"
+    path.write_text("point,replicate,a\n0,0,1.5\n")
+    assert read_runs(path, ["a"])["a"].tolist() == [1.5]
+    with pytest.raises(ValueError, match=r"runs.csv holds runs observed against another"):
+        read_runs(path, ["a", "b"])

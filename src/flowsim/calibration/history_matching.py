@@ -255,7 +255,7 @@ def run_design(
     done: dict[tuple[int, int], np.ndarray] = {}
     _drop_partial_line(path)
     if path.exists() and path.stat().st_size:
-        old = pd.read_csv(path)
+        old = read_runs(path, ids)
         for _, row in old.iterrows():
             done[(int(row["point"]), int(row["replicate"]))] = row[ids].to_numpy(dtype=float)
     values = to_values(problem.space, unit)
@@ -292,6 +292,23 @@ def run_design(
         if i < len(unit) and r < replicates:
             out[i, r] = sim
     return out
+
+
+def read_runs(path: Path, ids: Sequence[str]) -> pd.DataFrame:
+    """Read a runs file (``point``, ``replicate``, one column per target id).
+
+    Raises:
+        ValueError: The file was observed against another targets table (a current
+            target has no column): its runs cannot be compared with the current ones.
+    """
+    runs = pd.read_csv(path)
+    missing = [i for i in ids if i not in runs.columns]
+    if missing:
+        raise ValueError(
+            f"{path} holds runs observed against another targets table (no column for "
+            f"{len(missing)} current target(s), e.g. {missing[0]!r}); use another --out folder"
+        )
+    return runs
 
 
 def _drop_partial_line(path: Path) -> None:

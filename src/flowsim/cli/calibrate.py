@@ -214,6 +214,15 @@ def run(args: argparse.Namespace) -> int:
     elif not (out / "validation" / "judged.csv").exists():
         print(f"flowsim calibrate: {out} holds no finished calibration", file=sys.stderr)
         return 2
+    else:  # before any refinement: the report must be able to read these runs
+        saved = json.loads((out / "settings.json").read_text(encoding="utf-8"))
+        if saved.get("targets") != targets["target_id"].tolist():
+            print(
+                f"flowsim calibrate: {out} was calibrated against another targets table; "
+                "rerun history matching into another --out folder",
+                file=sys.stderr,
+            )
+            return 2
     if args.refine > 0:
         code = _refine(args, targets)
         if code:
@@ -309,10 +318,11 @@ def _guard_checks(text: str) -> tuple[str, ...]:
 
 def _validation_runs(out: Path, targets: pd.DataFrame, n_points: int, reps: int) -> np.ndarray:
     import numpy as np
-    import pandas as pd
 
-    runs = pd.read_csv(out / "validation" / "runs.csv")
+    from flowsim.calibration.history_matching import read_runs
+
     ids = targets["target_id"].tolist()
+    runs = read_runs(out / "validation" / "runs.csv", ids)
     sims = np.full((n_points, reps, len(ids)), np.nan)
     for _, row in runs.iterrows():
         sims[int(row["point"]), int(row["replicate"])] = row[ids].to_numpy(dtype=float)
