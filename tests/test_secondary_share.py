@@ -15,19 +15,47 @@ from toy_world import write_toy_world
 
 def test_first_month_crossers_have_not_lived_abroad(tmp_path):
     world = load_world(write_toy_world(tmp_path / "toy", months_ab=0.3))
-    s = Scenario(name="toy", run={"start": "2015-01", "months": 12, "scale": 100.0})
+    s = Scenario(
+        name="toy",
+        run={"start": "2015-01", "months": 12, "scale": 100.0},
+        parameters={"residence_months": 3},
+    )
     model = FlowModel(s, world=world, seed=4)
     model.add_emigrants("AAA", 40)
     model.step()
     fl = model.recorder.flow_table()
     assert fl["people"].sum() > 0
-    assert not fl["lived_in_third"].any(), "nobody has settled a month abroad yet"
+    assert not fl["lived_in_third"].any(), "nobody has lived abroad yet"
     P = model.population
     assert not P.lived_abroad.any()
-    model.run_months(11)
+    model.run_months(2)
+    assert not P.lived_abroad.any(), "two months abroad are a stop, not a residence"
+    model.run_months(9)
     # the flag is set only for agents who have made a journey
     assert P.lived_abroad.any()
     assert (P.moves[P.lived_abroad] >= 1).all()
+
+
+def test_the_residence_threshold_relabels_journeys_and_changes_no_decision(tmp_path):
+    """Stays shorter than residence_months are stops: fewer onward, as many journeys."""
+    world = load_world(write_toy_world(tmp_path / "toy", push=30_000))
+
+    def flows(months: int) -> pd.DataFrame:
+        s = Scenario(
+            name="toy",
+            run={"start": "2015-01", "months": 36, "scale": 100.0},
+            parameters={"hazard_max": 0.3, "residence_months": months},
+        )
+        model = FlowModel(s, world=world, seed=5)
+        model.run_months()
+        return model.recorder.flow_table()
+
+    short, usual = flows(1), flows(12)
+    by_route = [f.groupby("route")["people"].sum() for f in (short, usual)]
+    pd.testing.assert_series_equal(by_route[0], by_route[1])  # same crossings
+    onward = [float(f.loc[f.kind == "onward", "people"].sum()) for f in (short, usual)]
+    third = [float(f.loc[f.lived_in_third, "people"].sum()) for f in (short, usual)]
+    assert onward[0] > onward[1] and third[0] > third[1], (onward, third)
 
 
 def test_secondary_share_from_a_results_folder(tmp_path):

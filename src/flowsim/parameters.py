@@ -276,6 +276,19 @@ class Parameters(BaseModel):
         description="Share of the move hazard applied in the first month after arrival. "
         "Assumption.",
     )
+    residence_months: int = Field(
+        12,
+        ge=1,
+        le=120,
+        description="Months lived in a country before it counts as where a migrant lived: a "
+        "journey from there is an onward one, and later crossings are a third-country "
+        "resident's (flows lived_in_third). A shorter stay is a stop on the same journey. "
+        "The usual-residence threshold of migration statistics (UN DESA 1998, "
+        "Recommendations on Statistics of International Migration, Rev. 1, ST/ESA/STAT/"
+        "SER.M/58/Rev.1: a long-term migrant changes usual residence for at least a year), "
+        "which the surveys behind the secondary-share targets ask about ('usually lived "
+        "in'). A definition, not calibrated.",
+    )
 
     # --- emigration ---
     push_scale: float = Field(

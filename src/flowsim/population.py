@@ -36,7 +36,7 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "dest": (np.int16, -1),  # journey destination, -1 when settled
     "kind": (np.int8, FIRST),  # kind of the current or last journey
     "alive": (np.bool_, True),
-    "lived_abroad": (np.bool_, False),  # has lived (settled >= 1 month) outside its own country
+    "lived_abroad": (np.bool_, False),  # has lived (residence_months) outside its own country
     "cohort": (np.int8, RUN_COHORT),  # COHORT_NAMES code: run or initial stock
 }
 

@@ -51,7 +51,7 @@ FLOWS_COLUMNS: tuple[str, ...] = (
     "route",  # the route's name when it has one (e.g. "Darien Gap"), else its route_id
     "mode",  # land | sea | air
     "kind",  # one of KINDS
-    "lived_in_third",  # bool: the crosser had lived (settled >= 1 month) outside its country
+    "lived_in_third",  # bool: the crosser had lived (residence_months) outside its country
     "people",
 )
 

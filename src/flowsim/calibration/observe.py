@@ -20,7 +20,8 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
 - ``returns``: return journeys (flows ``kind`` ``return``) arriving in ``country``,
   optionally only from ``from_country``.
 - ``darien_secondary_share``: percent of the period's Darien crossings made by people who
-  had lived (settled at least a month) in a third country: the flows' ``lived_in_third``
+  had lived (``residence_months``, a year: usual residence) in a third country: the
+  flows' ``lived_in_third``
   flag when the table has it, else the crossings of onward journeys (a journey that starts
   where the migrant lived and goes to a third country), which is the same population.
 - ``arrivals_secondary_share``: percent of the period's arrivals in the hosts listed in

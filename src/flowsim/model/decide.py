@@ -415,7 +415,8 @@ def _choose_block(
     if home.any():
         rec.count("stayed_home", loc[home], nat[home])
     rows, best, loc, nat = rows[go], best[go], loc[go], nat[go]
-    lived = (P.months_here[rows] >= 1) & (P.status[rows] != NATIONAL)
+    # a stay shorter than residence_months is a stop on the same journey (its kind kept)
+    lived = (P.months_here[rows] >= p.residence_months) & (P.status[rows] != NATIONAL)
     kind = np.where(
         loc == nat, FIRST, np.where(best == nat, RETURN, np.where(lived, ONWARD, P.kind[rows]))
     )

@@ -58,7 +58,7 @@ class Recorder:
     ) -> None:
         """Record border crossings on routes, each with its journey's kind.
 
-        ``lived`` flags crossers who had lived (settled at least one month) in a country
+        ``lived`` flags crossers who had lived (``residence_months`` settled) in a country
         other than their own before this crossing.
         """
         if len(edge) == 0:

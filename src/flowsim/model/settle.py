@@ -28,8 +28,10 @@ def settle_in(model: FlowModel) -> None:
     )
     older = settled & (P.arrival_month < t) & (P.months_here < 32000)
     P.months_here[older] += 1
-    # a month settled outside one's own country makes every later crossing a third-country one
-    P.lived_abroad[settled & (P.months_here >= 1) & (P.location != P.nationality)] = True
+    # residence_months lived outside one's own country make every later crossing a
+    # third-country resident's
+    lived = settled & (P.months_here >= model.params.residence_months)
+    P.lived_abroad[lived & (P.location != P.nationality)] = True
     model.refresh_network(settled)
 
 
