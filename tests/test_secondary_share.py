@@ -40,17 +40,29 @@ def test_the_residence_threshold_relabels_journeys_and_changes_no_decision(tmp_p
     """Stays shorter than residence_months are stops: fewer onward, as many journeys."""
     world = load_world(write_toy_world(tmp_path / "toy", push=30_000))
 
+    models = {}
+
     def flows(months: int) -> pd.DataFrame:
         s = Scenario(
             name="toy",
             run={"start": "2015-01", "months": 36, "scale": 100.0},
             parameters={"hazard_max": 0.3, "residence_months": months},
         )
-        model = FlowModel(s, world=world, seed=5)
+        models[months] = model = FlowModel(s, world=world, seed=5)
         model.run_months()
         return model.recorder.flow_table()
 
     short, usual = flows(1), flows(12)
+    # a first journey starts at home; leaving a stop continues it and starts no journey
+    for model in models.values():
+        ts = model.recorder.timeseries()
+        first = ts[ts.variable == "journeys_first"]
+        assert first["value"].sum() > 0 and (first.country == first.nationality).all()
+    started = {
+        m: model.recorder.timeseries().query("variable.str.startswith('journeys_')")["value"].sum()
+        for m, model in models.items()
+    }
+    assert started[12] < started[1], started
     by_route = [f.groupby("route")["people"].sum() for f in (short, usual)]
     pd.testing.assert_series_equal(by_route[0], by_route[1])  # same crossings
     onward = [float(f.loc[f.kind == "onward", "people"].sum()) for f in (short, usual)]

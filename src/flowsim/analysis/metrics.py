@@ -154,14 +154,15 @@ METRICS: dict[str, MetricInfo] = {
     "onward_moves": MetricInfo(
         onward_moves,
         "Onward journeys",
-        "journeys started by migrants from a country they had settled in (not their own) "
-        "towards a third country; returns home are not counted",
+        "journeys started by migrants from a country they had lived in for a year or more "
+        "(not their own) towards a third country; returns home are not counted",
         "people",
     ),
     "first_departures": MetricInfo(
         first_departures,
         "First departures",
-        "journeys leaving the country of origin for the first time",
+        "journeys leaving the country of origin for the first time (stops of less than a "
+        "year on the way are part of the same journey)",
         "people",
     ),
     "returns": MetricInfo(

@@ -57,10 +57,11 @@ BREAKDOWNS: dict[str, tuple[str | None, str]] = {
 BREAKDOWN_ROWS = 12
 
 ONWARD_DEFINITION = (
-    "An onward journey is a journey a migrant starts from a country they had settled in, "
-    "which is not their own, towards a third country (for example a Venezuelan who lived in "
-    "Peru and leaves for Chile or the United States). Journeys back home are not onward "
-    "journeys; neither are first departures from the country of origin."
+    "An onward journey is a journey a migrant starts from a country they had lived in for "
+    "at least a year (usual residence, as migration statistics count it), which is not their "
+    "own, towards a third country (for example a Venezuelan who lived in Peru and leaves for "
+    "Chile or the United States). A shorter stay is a stop on the same journey. Journeys back "
+    "home are not onward journeys; neither are first departures from the country of origin."
 )
 
 

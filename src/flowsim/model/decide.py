@@ -422,7 +422,9 @@ def _choose_block(
     )
     # a pathway migrant moving on, or a returnee heading to a third country instead, is onward
     kind = np.where((kind == PATHWAY) | ((kind == RETURN) & (best != nat)), ONWARD, kind)
-    start_journeys(model, rows, best, kind.astype(np.int8))
+    # leaving a stop (abroad, not lived in, not going home) continues the same journey
+    new = (loc == nat) | (best == nat) | lived | (kind != P.kind[rows])
+    start_journeys(model, rows, best, kind.astype(np.int8), new=new)
 
 
 def _pathways(

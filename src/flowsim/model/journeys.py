@@ -52,7 +52,12 @@ def _next_edge(model: FlowModel, rows: np.ndarray, at: np.ndarray) -> np.ndarray
 
 
 def start_journeys(
-    model: FlowModel, rows: np.ndarray, dest: np.ndarray, kind: int | np.ndarray, pay: bool = True
+    model: FlowModel,
+    rows: np.ndarray,
+    dest: np.ndarray,
+    kind: int | np.ndarray,
+    pay: bool = True,
+    new: bool | np.ndarray = True,
 ) -> np.ndarray:
     """Send agents on journeys from where they are to ``dest``.
 
@@ -65,6 +70,9 @@ def start_journeys(
         dest: Destination node per agent.
         kind: Journey kind code (scalar or per agent).
         pay: Deduct the journey's cost from savings (False for sponsored pathways).
+        new: Whether each departure starts a journey (counted in ``journeys_<kind>``);
+            False for a migrant leaving a stop shorter than ``residence_months``, who
+            continues the journey of that kind.
 
     Returns:
         Boolean mask over ``rows``: True for those who left.
@@ -74,6 +82,7 @@ def start_journeys(
     P, rec = model.population, model.recorder
     dest = np.broadcast_to(np.asarray(dest, dtype=np.int64), rows.shape)
     kinds = np.broadcast_to(np.asarray(kind, dtype=np.int8), rows.shape)
+    new = np.broadcast_to(np.asarray(new, dtype=bool), rows.shape)
     loc = P.location[rows].astype(np.int64)
     old_dest, old_kind = P.dest[rows], P.kind[rows]
     P.dest[rows] = dest
@@ -84,6 +93,7 @@ def start_journeys(
         P.dest[rows[~left]] = old_dest[~left]
         P.kind[rows[~left]] = old_kind[~left]
         rows, dest, kinds, loc, edge = (rows[left], dest[left], kinds[left], loc[left], edge[left])
+        new = new[left]
     nat = P.nationality[rows].astype(np.int64)
     if pay:
         cost = model.paths.cost[model.journey_class(rows), loc, dest]
@@ -93,8 +103,8 @@ def start_journeys(
     P.moves[rows] += 1
     P.edge[rows] = edge
     P.months_left[rows] = model.world_index.edge_months[edge]
-    for k in np.unique(kinds):
-        sel = kinds == k
+    for k in np.unique(kinds[new]):
+        sel = new & (kinds == k)
         rec.count(JOURNEY_EVENT[int(k)], loc[sel], nat[sel])
     return left
 
