@@ -184,9 +184,14 @@ def test_the_guard_keeps_the_furthest_step_that_keeps_the_directions(tmp_path, m
     assert info["unguarded"]["push_scale"] == pytest.approx(free["refined"]["push_scale"])
     steps = len(free_path) - 1
     assert len(seen) <= 2 + int(np.ceil(np.log2(steps))), "bisected, not walked"
-    assert len(list((out / "guard").glob("point*.json"))) == len(seen)
+    assert len(list((out / "guard" / "integration").glob("point*.json"))) == len(seen)
+    assert (out / f"validation_step{breaks - 1:03d}" / "runs.csv").exists()
     # a rerun reads the saved verdicts: no check runs again, same result
     seen.clear()
+    assert refine(problem, guarded, out, start, SerialExecutor()) == result and not seen
+    # the guard is not part of the search: the same search unguarded, then guarded again
+    unguarded = refine(problem, plain, out, start, SerialExecutor())
+    assert unguarded["refined"] == free["refined"] and "guard" not in unguarded and not seen
     assert refine(problem, guarded, out, start, SerialExecutor()) == result and not seen
 
 
@@ -233,3 +238,6 @@ def test_runs_of_another_targets_table_are_named_not_misread(tmp_path) -> None:
     assert read_runs(path, ["a"])["a"].tolist() == [1.5]
     with pytest.raises(ValueError, match=r"runs.csv holds runs observed against another"):
         read_runs(path, ["a", "b"])
+    path.write_text("point,replicate,a,b,c\n0,0,1,2,3\n")  # a target dropped since
+    with pytest.raises(ValueError, match="differ in number or order"):
+        read_runs(path, ["a", "c"])

@@ -89,3 +89,42 @@ def test_secondary_share_from_a_results_folder(tmp_path):
         got = share[(share.nationality == "ALL") & (share.period == year)].share.item()
         assert np.isclose(got, expect)
     assert ((share.share >= 0) & (share.share <= 1)).all()
+
+
+def test_the_initial_stock_leaves_a_residence_and_a_stop_is_no_new_journey(tmp_path):
+    """2015 residents moving on make onward journeys whatever their months there; a
+    newcomer forced on from a stop continues its journey, counted once."""
+    from flowsim.vocab import INITIAL_COHORT
+
+    world = load_world(write_toy_world(tmp_path / "toy", months_ab=0.3))
+    s = Scenario(name="toy", run={"start": "2015-01", "months": 12, "scale": 100.0})
+    model = FlowModel(s, world=world, seed=4)
+    model.add_emigrants("AAA", 60)
+    model.run_months(3)
+    P = model.population
+    bbb = model.world_index.node("BBB")
+    here = np.flatnonzero(P.alive & ~P.in_transit & (P.location == bbb))
+    assert len(here) >= 10 and (P.months_here[here] < 12).all()
+    residents = here[: len(here) // 2]
+    P.cohort[residents] = INITIAL_COHORT
+    P.moves[residents] = 0
+    model.pending_forced = here.astype(model.pending_forced.dtype)  # all must move on
+    before = model.recorder.timeseries()
+    model.step()
+    after = model.recorder.timeseries()
+
+    def started(ts: pd.DataFrame, variable: str) -> float:
+        rows = ts[(ts.variable == variable) & (ts.country == "BBB")]
+        return float(rows["value"].sum())
+
+    onward = started(after, "journeys_onward") - started(before, "journeys_onward")
+    first = started(after, "journeys_first") - started(before, "journeys_first")
+    returns = started(after, "journeys_return") - started(before, "journeys_return")
+    aaa, half = model.world_index.node("AAA"), len(residents)
+    left = P.in_transit[here] | (P.location[here] != bbb)
+    home = left & ((P.location[here] == aaa) | (P.dest[here] == aaa))
+    on = left & ~home
+    assert on[:half].sum() > 0 and on[half:].sum() > 0, "both groups move on"
+    assert onward == 100.0 * on[:half].sum(), "only the residents start onward journeys"
+    assert first == 0.0, "leaving a stop starts no first journey"
+    assert returns == 100.0 * home.sum(), "a return is a new journey, counted once"

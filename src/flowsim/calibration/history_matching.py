@@ -302,11 +302,16 @@ def read_runs(path: Path, ids: Sequence[str]) -> pd.DataFrame:
             target has no column): its runs cannot be compared with the current ones.
     """
     runs = pd.read_csv(path)
-    missing = [i for i in ids if i not in runs.columns]
-    if missing:
+    if list(runs.columns) != ["point", "replicate", *ids]:  # rows are appended in this order
+        missing = [i for i in ids if i not in runs.columns]
+        what = (
+            f"no column for {len(missing)} current target(s), e.g. {missing[0]!r}"
+            if missing
+            else "its target columns differ in number or order"
+        )
         raise ValueError(
-            f"{path} holds runs observed against another targets table (no column for "
-            f"{len(missing)} current target(s), e.g. {missing[0]!r}); use another --out folder"
+            f"{path} holds runs observed against another targets table ({what}); "
+            "use another --out folder"
         )
     return runs
 

@@ -35,6 +35,9 @@ from flowsim.calibration.space import CALIBRATION_MONTHS
 #: Seed offset of the validation runs: seeds the search never used.
 VALIDATION_SEED_OFFSET = 7_919
 
+#: Settings that choose among the search's points afterwards, not how the search runs.
+GUARD_SETTINGS: tuple[str, ...] = ("guard", "guard_scenarios")
+
 
 @dataclass(frozen=True)
 class RefineSettings:
@@ -256,17 +259,18 @@ def refine(
             f"refine: fixed parameter {', '.join(unknown)} is not free; allowed: {', '.join(names)}"
         )
     folder.mkdir(parents=True, exist_ok=True)
+    # the guard only picks a point of the finished search: it is not part of its identity,
+    # so one search can be guarded in several ways (verdicts are kept per set of checks)
+    search = {k: v for k, v in asdict(settings).items() if k not in GUARD_SETTINGS}
     saved = {
-        "settings": asdict(settings)
-        | {"fixed": list(settings.fixed), "guard": list(settings.guard)},
+        "settings": search | {"fixed": list(settings.fixed)},
         "start": {n: float(start[n]) for n in names},
     }
     meta = folder / "refine.json"
     if meta.exists():
         old = json.loads(meta.read_text(encoding="utf-8"))
-        # refinements saved before the guard existed ran without one
-        old.get("settings", {}).setdefault("guard", [])
-        old.get("settings", {}).setdefault("guard_scenarios", "scenarios")
+        for key in GUARD_SETTINGS:  # recorded by earlier versions
+            old.get("settings", {}).pop(key, None)
         if old != json.loads(json.dumps(saved)):
             raise ValueError(
                 f"refine: {folder} holds a refinement with other settings or another start; "
@@ -327,10 +331,12 @@ def refine(
     # the start and the result on seeds the search never saw
     vseed = settings.seed + VALIDATION_SEED_OFFSET
     both = np.vstack([u0, found.path[chosen]])
+    last = len(found.path) - 1  # a walked-back point is validated in a folder of its own
+    vfolder = folder / ("validation" if chosen == last else f"validation_step{chosen:03d}")
     vsims = run_design(
         problem,
         _hm_settings(settings, vseed),
-        folder / "validation",
+        vfolder,
         both,
         settings.validation_replicates,
         executor,
@@ -392,12 +398,14 @@ def _guard_path(
     it (the checks are assumed to fail from some step on), so a path of ``k`` steps costs
     at most ``2 + log2(k)`` checks. If the start fails too, the start is kept (and
     flagged: ``start_passed`` False in the result). Each verdict is saved in
-    ``guard/pointNNN.json``, so an interrupted guard resumes.
+    ``guard/<checks>/pointNNN.json``, so an interrupted guard resumes. The checks run the
+    scenario files of ``settings.guard_scenarios`` (its ``baseline.toml`` and policy
+    scenarios) with the point's parameters set, whatever scenario was calibrated.
     """
     from flowsim.calibration.directions import run_checks
 
-    cache = folder / "guard"
-    cache.mkdir(exist_ok=True)
+    cache = folder / "guard" / "_".join(settings.guard)
+    cache.mkdir(parents=True, exist_ok=True)
     verdicts: dict[int, dict[str, object]] = {}
 
     def passes(i: int) -> bool:

@@ -153,7 +153,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--guard-scenarios",
         default="scenarios",
-        help="folder of the scenario files the direction checks run (scenarios)",
+        help=(
+            "folder of the scenario files the direction checks run (scenarios): its "
+            "baseline.toml and policy scenarios, with the point's parameters set"
+        ),
     )
     p.add_argument("--docs", default="docs/calibration.md", help="document to refresh ('' = none)")
     p.set_defaults(func=run)
@@ -262,7 +265,7 @@ def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         return 2
     settings = RefineSettings(
         guard=guard,
-        guard_scenarios=args.guard_scenarios,
+        guard_scenarios=str(Path(args.guard_scenarios)),
         evaluations=args.refine,
         step=args.refine_step,
         replicates=args.replicates,
@@ -310,8 +313,9 @@ def _guard_checks(text: str) -> tuple[str, ...]:
         return ()
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
+        alone = " ('all' and 'none' stand alone)" if {"all", "none"} & set(unknown) else ""
         raise ValueError(
-            f"unknown check {', '.join(unknown)}; allowed: {', '.join(CHECKS)}, all, none"
+            f"unknown check {', '.join(unknown)}{alone}; allowed: {', '.join(CHECKS)}, all, none"
         )
     return tuple(names)
 

@@ -38,6 +38,7 @@ from flowsim.model.utility import (
 from flowsim.rng import agent_key, agent_uniform, stream
 from flowsim.vocab import (
     FIRST,
+    INITIAL_COHORT,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
@@ -415,15 +416,20 @@ def _choose_block(
     if home.any():
         rec.count("stayed_home", loc[home], nat[home])
     rows, best, loc, nat = rows[go], best[go], loc[go], nat[go]
-    # a stay shorter than residence_months is a stop on the same journey (its kind kept)
-    lived = (P.months_here[rows] >= p.residence_months) & (P.status[rows] != NATIONAL)
+    # a stay shorter than residence_months is a stop on the same journey (its kind kept);
+    # the initial stock's first move leaves a residence whatever its time there (UN DESA
+    # counts usual residents)
+    resident = (P.months_here[rows] >= p.residence_months) | (
+        (P.cohort[rows] == INITIAL_COHORT) & (P.moves[rows] == 0)
+    )
+    lived = resident & (P.status[rows] != NATIONAL)
     kind = np.where(
         loc == nat, FIRST, np.where(best == nat, RETURN, np.where(lived, ONWARD, P.kind[rows]))
     )
     # a pathway migrant moving on, or a returnee heading to a third country instead, is onward
     kind = np.where((kind == PATHWAY) | ((kind == RETURN) & (best != nat)), ONWARD, kind)
-    # leaving a stop (abroad, not lived in, not going home) continues the same journey
-    new = (loc == nat) | (best == nat) | lived | (kind != P.kind[rows])
+    # leaving a stop (abroad, not lived in) continues the same journey, a return included
+    new = (loc == nat) | lived | (kind != P.kind[rows])
     start_journeys(model, rows, best, kind.astype(np.int8), new=new)
 
 

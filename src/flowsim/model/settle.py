@@ -29,9 +29,11 @@ def settle_in(model: FlowModel) -> None:
     older = settled & (P.arrival_month < t) & (P.months_here < 32000)
     P.months_here[older] += 1
     # residence_months lived outside one's own country make every later crossing a
-    # third-country resident's
+    # third-country resident's, until as long back home makes home the residence again
     lived = settled & (P.months_here >= model.params.residence_months)
-    P.lived_abroad[lived & (P.location != P.nationality)] = True
+    abroad = P.location != P.nationality
+    P.lived_abroad[lived & abroad] = True
+    P.lived_abroad[lived & ~abroad] = False
     model.refresh_network(settled)
 
 
