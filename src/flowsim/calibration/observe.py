@@ -202,6 +202,22 @@ def returns(
     return float(flows["people"].to_numpy()[mask].sum())
 
 
+def _third_country_percent(flows: pd.DataFrame, mask: np.ndarray) -> float:
+    """Percent of the ``mask`` rows' people who had lived in a third country (NaN if none).
+
+    The flows' ``lived_in_third`` flag when present, else onward journeys.
+    """
+    people = flows["people"].to_numpy()
+    total = float(people[mask].sum())
+    if total <= 0:
+        return float("nan")
+    if "lived_in_third" in flows.columns:
+        third = flows["lived_in_third"].to_numpy().astype(bool)
+    else:
+        third = (flows["kind"] == "onward").to_numpy()
+    return 100.0 * float(people[mask & third].sum()) / total
+
+
 def darien_secondary_share(
     flows: pd.DataFrame, route: str, nationalities: str, first: date, last: date
 ) -> float:
@@ -215,15 +231,7 @@ def darien_secondary_share(
         & _nat_mask(flows["nationality"], nationalities)
         & _in_period(flows["month"], first, last)
     )
-    people = flows["people"].to_numpy()
-    total = float(people[mask].sum())
-    if total <= 0:
-        return float("nan")
-    if "lived_in_third" in flows.columns:
-        third = flows["lived_in_third"].to_numpy().astype(bool)
-    else:
-        third = (flows["kind"] == "onward").to_numpy()
-    return 100.0 * float(people[mask & third].sum()) / total
+    return _third_country_percent(flows, mask)
 
 
 def arrivals_secondary_share(
@@ -248,15 +256,7 @@ def arrivals_secondary_share(
         & _nat_mask(flows["nationality"], nationalities)
         & _in_period(flows["month"], first, last)
     )
-    people = flows["people"].to_numpy()
-    total = float(people[mask].sum())
-    if total <= 0:
-        return float("nan")
-    if "lived_in_third" in flows.columns:
-        third = flows["lived_in_third"].to_numpy().astype(bool)
-    else:
-        third = (flows["kind"] == "onward").to_numpy()
-    return 100.0 * float(people[mask & third].sum()) / total
+    return _third_country_percent(flows, mask)
 
 
 def deaths(timeseries: pd.DataFrame, country: str, first: date, last: date) -> float:
