@@ -258,13 +258,8 @@ def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         _, chosen, _, _ = _choose_sets(Path(args.out), targets, args.min_sets, warn=False)
         best = chosen.iloc[0]
         start = {n: float(best[n]) if n in best and n not in fixed else v for n, v in start.items()}
-    try:
-        guard = _guard_checks(args.guard)
-    except ValueError as exc:
-        print(f"flowsim calibrate: --guard: {exc}", file=sys.stderr)
-        return 2
     settings = RefineSettings(
-        guard=guard,
+        guard=_guard_checks(args.guard),  # checked in run() before anything ran
         guard_scenarios=str(Path(args.guard_scenarios)),
         evaluations=args.refine,
         step=args.refine_step,

@@ -62,9 +62,10 @@ def newcomer_security(model: FlowModel, processed: bool = True) -> np.ndarray:
     October 2018, is one.
     """
     fx = model.effects
-    secure = fx.arrival.security(model.params.pending_security)
-    if not processed:
-        secure = np.zeros_like(secure)
+    if processed:
+        secure = fx.arrival.security(model.params.pending_security)
+    else:
+        secure = np.zeros(fx.arrival.expelled.shape)
     if not fx.regularizations:
         return secure
     reg = np.zeros_like(secure)
@@ -142,12 +143,11 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     paths = model.paths
     n_cls = paths.legal_entry.shape[0]
     nat = np.arange(n_cls) // 2
+    regime = final_expulsion(model.effects.arrival.expelled, p.retry_expelled)  # [nat, to]
     parts = []
     for processed in (True, False):
         value = settling_value(model, processed)  # [nat, to], once let in
-        expelled = final_expulsion(model.effects.arrival.expelled, p.retry_expelled)
-        if not processed:
-            expelled = np.zeros_like(expelled)
+        expelled = regime if processed else np.zeros_like(regime)
         lost = value_lost_on_failure(value, p)  # [nat, to]
         value, expelled, lost = (a[nat] for a in (value, expelled, lost))
         parts.append(

@@ -31,9 +31,7 @@ def settle_in(model: FlowModel) -> None:
     # residence_months lived outside one's own country make every later crossing a
     # third-country resident's, until as long back home makes home the residence again
     lived = settled & (P.months_here >= model.params.residence_months)
-    abroad = P.location != P.nationality
-    P.lived_abroad[lived & abroad] = True
-    P.lived_abroad[lived & ~abroad] = False
+    P.lived_abroad[lived] = (P.location != P.nationality)[lived]
     model.refresh_network(settled)
 
 
