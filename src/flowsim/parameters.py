@@ -311,6 +311,17 @@ class Parameters(BaseModel):
         "capped at 1). Passports are needed for legal routes (flights, formal border posts). "
         "Calibrated.",
     )
+    passport_wealth: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Correlation (Gaussian copula) between an emigrant's savings and holding "
+        "a passport; each origin's passport share is kept. 0 = independent; 1 = the richest "
+        "hold the passports. Passports cost money and time: in Venezuela from 2016 the "
+        "state issued few and a passport cost hundreds of dollars outside official channels "
+        "(the issuance crisis behind countries.csv passport_share), so the undocumented were "
+        "the poorer emigrants. Assumption for the form, calibrated.",
+    )
     initial_stock_share: float = Field(
         1.0,
         ge=0,

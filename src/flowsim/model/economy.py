@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtri
 
 from flowsim.model.utility import status_formal_access
 from flowsim.parameters import Parameters
@@ -36,6 +37,11 @@ def crowding(new_migrants: np.ndarray, population: np.ndarray, p: Parameters) ->
     return 1.0 / (1.0 + new_migrants / (population * p.absorption))
 
 
+def savings_normal(u0: np.ndarray, u1: np.ndarray) -> np.ndarray:
+    """Return the standard normal behind a new agent's savings (Box-Muller of two uniforms)."""
+    return np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)
+
+
 def starting_savings(u0: np.ndarray, u1: np.ndarray, p: Parameters) -> np.ndarray:
     """Return the savings (USD) a new agent holds: log-normal, median ``savings_median_usd``.
 
@@ -44,5 +50,32 @@ def starting_savings(u0: np.ndarray, u1: np.ndarray, p: Parameters) -> np.ndarra
         u1: Uniform draws in [0, 1), one per agent (second of the pair).
         p: The run's parameters (``savings_median_usd``, ``savings_sigma``).
     """
-    normal = np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)  # Box-Muller
-    return p.savings_median_usd * np.exp(p.savings_sigma * normal)
+    return p.savings_median_usd * np.exp(p.savings_sigma * savings_normal(u0, u1))
+
+
+def holds_passport(
+    u_doc: np.ndarray, wealth: np.ndarray, share: np.ndarray, p: Parameters
+) -> np.ndarray:
+    """Return whether each agent holds a passport, given its origin's passport share.
+
+    A Gaussian copula ties documents to means: the latent
+    ``L = rho * wealth - sqrt(1 - rho^2) * ndtri(u_doc)`` is standard normal whatever
+    ``rho = passport_wealth``, and the agent holds a passport when ``L`` is in the top
+    ``share`` of its distribution, so each origin keeps its passport share exactly. At
+    ``rho = 0`` this is ``u_doc < share``; at ``rho = 1`` the passport holders are the
+    richest ``share`` of the emigrants.
+
+    Args:
+        u_doc: Uniform draws in [0, 1), one per agent (the draw naming the document).
+        wealth: The standard normal behind each agent's savings (``savings_normal``).
+        share: Each agent's chance of a passport (0-1), e.g. its origin's passport share.
+        p: The run's parameters (``passport_wealth``).
+    """
+    rho = p.passport_wealth
+    share = np.clip(np.asarray(share, dtype=np.float64), 0.0, 1.0)
+    if rho == 0.0:
+        return u_doc < share
+    eps = 1e-12
+    latent = rho * wealth - np.sqrt(1.0 - rho * rho) * ndtri(np.clip(u_doc, eps, 1.0 - eps))
+    cut = ndtri(np.clip(1.0 - share, eps, 1.0 - eps))
+    return np.where(share >= 1.0, True, np.where(share <= 0.0, False, latent > cut))

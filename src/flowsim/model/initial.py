@@ -17,7 +17,8 @@ Their attributes, all drawn per agent from named counter-based draws keyed on th
   ``initial_status.csv`` (each row has its source or assumption); a regular resident's
   naturalization clock starts at the run's start;
 - documents: everyone but the irregular holds a passport; the irregular hold one with
-  the origin's passport share (as new emigrants);
+  the origin's passport share, the richer more often (as new emigrants,
+  ``economy.holds_passport``);
 - employment: employed with probability ``1 - host unemployment`` (assumption);
 - savings: a new emigrant's log-normal draw plus a year of the model's savings from the
   host wage when employed (assumption);
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim import draws
-from flowsim.model.economy import starting_savings
+from flowsim.model.economy import holds_passport, savings_normal, starting_savings
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATURALIZED, NEVER_MONTH, REGULAR
 
@@ -114,7 +115,7 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
     ).astype(np.int8)
     irregular = status == IRREGULAR
     passport = np.minimum(w.passport_share[nat] * p.passport_scale, 1.0)
-    documented = ~irregular | (u[:, 3] < passport)
+    documented = ~irregular | holds_passport(u[:, 3], savings_normal(u[:, 5], u[:, 6]), passport, p)
     employed = u[:, 4] >= w.unemployment[host]
     savings = starting_savings(u[:, 5], u[:, 6], p) + employed * p.save_rate * 12.0 * w.wage[host]
     base = w.integration_base[host]

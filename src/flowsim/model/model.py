@@ -8,7 +8,7 @@ import numpy as np
 from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
-from flowsim.model.economy import crowding, starting_savings
+from flowsim.model.economy import crowding, holds_passport, savings_normal, starting_savings
 from flowsim.model.initial import create_initial_stock
 from flowsim.model.knowledge import initial_route_use
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
@@ -141,7 +141,8 @@ class FlowModel(mesa.Model):
                 (``flowsim.draws.SOURCE_*`` or ``flowsim.draws.policy_source``).
             skill_floor: Lowest skill percentile of the new agents.
             documented: All hold travel documents (pathway recruits); otherwise each
-                holds a passport with its origin's passport share.
+                holds a passport with its origin's passport share, the richer more often
+                (``economy.holds_passport``).
         """
         count = len(nodes)
         if count == 0:
@@ -160,7 +161,9 @@ class FlowModel(mesa.Model):
         savings = starting_savings(u[:, 0], u[:, 1], p)
         skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, draws.NEW_SKILL, t, keys)
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
-        has_papers = (agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys) < share) | documented
+        u_doc = agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys)
+        has_papers = holds_passport(u_doc, savings_normal(u[:, 0], u[:, 1]), share, p)
+        has_papers |= documented
         rows = self.population.add(
             count,
             key=keys,
