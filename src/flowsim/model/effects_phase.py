@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim.model.knowledge import unknown_share
-from flowsim.model.paths import shortest_paths
+from flowsim.model.paths import edge_weights, shortest_paths
 from flowsim.policies import Effects
 
 if TYPE_CHECKING:
@@ -66,13 +66,19 @@ def apply_policies(model: FlowModel) -> None:
     open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
     open_edges[0::2] &= ~w.edge_legal[None, :]
     stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
+    weights = model.route_weights
+    if not np.array_equal(fx.edge_cost, w.edge_cost):  # a route_price policy is active
+        p = model.params
+        weights = edge_weights(
+            w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time, p.b_leg, cost=fx.edge_cost
+        )
     # keyed by every input of the tables: open routes, stop chances, route weights and the
     # route costs, times, risks and lengths they sum, the stop weight and route knowledge
     key = _digest(
         np.packbits(open_edges),
         np.round(stop, 4),
-        model.route_weights,
-        w.edge_cost,
+        weights,
+        fx.edge_cost,
         w.edge_months,
         w.edge_risk,
         w.edge_km,
@@ -85,12 +91,13 @@ def apply_policies(model: FlowModel) -> None:
         tables = shortest_paths(
             w,
             open_edges,
-            model.route_weights,
+            weights,
             stop,
             model.params.b_stop,
             np.repeat(unknown, 2, axis=0),
             model.params.b_know,
             home=np.repeat(np.arange(w.n_nodes), 2),
+            cost=fx.edge_cost,
         )
         while len(model.path_cache) >= PATH_CACHE_SIZE:  # oldest first (insertion order)
             model.path_cache.pop(next(iter(model.path_cache)))

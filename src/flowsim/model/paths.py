@@ -40,17 +40,17 @@ def edge_weights(
     b_risk: float,
     b_time: float,
     b_leg: float = 0.0,
+    cost: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Generalised cost of each route (the quantity journeys minimise)."""
+    """Generalised cost of each route (the quantity journeys minimise).
+
+    ``cost`` is each route's price this month (``Effects.edge_cost``); the world's
+    ``cost_usd`` when omitted.
+    """
     with np.errstate(divide="ignore"):
         risk_term = -np.log1p(-np.minimum(w.edge_risk, 0.999999))
-    return (
-        b_cost * w.edge_cost / budget_usd
-        + b_risk * risk_term
-        + b_time * w.edge_months
-        + b_leg
-        + 1e-6
-    )
+    price = w.edge_cost if cost is None else cost
+    return b_cost * price / budget_usd + b_risk * risk_term + b_time * w.edge_months + b_leg + 1e-6
 
 
 def shortest_paths(
@@ -62,6 +62,7 @@ def shortest_paths(
     unknown: np.ndarray | None = None,
     b_know: float = 0.0,
     home: np.ndarray | None = None,
+    cost: np.ndarray | None = None,
 ) -> PathTables:
     """Least-cost journeys for each row of ``open_edges``.
 
@@ -76,6 +77,8 @@ def shortest_paths(
         b_know: Weight of ``unknown`` in the generalised cost.
         home: ``[N]`` node of each class's own country (or -1): a journey never passes
             through it (going home is a destination, a return, not a transit).
+        cost: ``[E]`` price of each route, USD (``Effects.edge_cost``); the world's
+            ``cost_usd`` when omitted. ``weights`` must have been built with the same.
 
     Returns:
         ``PathTables`` with leading dimension ``N``.
@@ -109,7 +112,7 @@ def shortest_paths(
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
     cost, risk_log, months, stop_sum, km, unk, legs, irregular, last_legal = _accumulate(
-        w, nxt, reach, stop_log, unknown
+        w, nxt, reach, stop_log, unknown, w.edge_cost if cost is None else cost
     )
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
@@ -142,7 +145,12 @@ def shortest_paths(
 
 
 def _accumulate(
-    w: WorldIndex, nxt: np.ndarray, reach: np.ndarray, stop_log: np.ndarray, unknown: np.ndarray
+    w: WorldIndex,
+    nxt: np.ndarray,
+    reach: np.ndarray,
+    stop_log: np.ndarray,
+    unknown: np.ndarray,
+    price: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """Sum cost, log-survival, months, log-not-stopped, km, unknown, legs and irregular legs.
 
@@ -168,7 +176,7 @@ def _accumulate(
         if not live.any():
             break
         e = nxt[cls[live], cur[live], dst[live]]
-        cost[live] += w.edge_cost[e]
+        cost[live] += price[e]
         risk[live] += surv[e]
         months[live] += w.edge_months[e]
         stops[live] += stop_log[cls[live], e]

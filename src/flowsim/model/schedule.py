@@ -158,8 +158,9 @@ SCHEDULE: tuple[Phase, ...] = (
     ),
 )
 
-#: Effects fields read through ``Effects.open_edges`` by the policies phase itself.
-POLICIES_PHASE_READS: tuple[str, ...] = ("visa_required", "closed", "intercept")
+#: Effects fields the policies phase itself reads to build the journey tables (open routes,
+#: stop chances, route prices).
+POLICIES_PHASE_READS: tuple[str, ...] = ("visa_required", "closed", "intercept", "edge_cost")
 
 
 def effects_read() -> set[str]:
