@@ -115,3 +115,25 @@ def test_sweep_records_the_parameter_set_in_the_run_list(tmp_path: Path) -> None
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert [r["parameter_set"] for r in manifest["runs"]] == [0, 1]
     assert manifest["experiment"]["ensemble_sha256"]
+
+
+def test_the_report_describes_the_scenarios_of_an_ensemble_sweep(tmp_path: Path) -> None:
+    """The manifest hashes each label's first run (its parameter set applied): compare must too."""
+    import json
+
+    from flowsim.cli.compare import scenario_info
+    from flowsim.engine.sweep import run_sweep
+
+    text = EXP.replace("replicates = 2", "replicates = 1").replace(
+        'ensemble = "ensemble.csv"', 'ensemble = "ensemble.csv"\nensemble_sets = 2'
+    )
+    path = _setup(tmp_path, text)
+    summary = run_sweep(path, tmp_path / "out", executor="serial", progress=False)
+    assert summary.ok
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    info = scenario_info(manifest, str(path))
+    assert info is not None and set(info) == {"baseline", "integration_andean"}
+    assert "integration" in {p["type"] for p in info["integration_andean"].policies}
+    # a scenario edited since the run is not described
+    manifest["scenarios"]["baseline"] = "0" * 64
+    assert "baseline" not in scenario_info(manifest, str(path))

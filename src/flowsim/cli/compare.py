@@ -111,7 +111,9 @@ def scenario_info(manifest: dict[str, Any], experiment: str | None) -> dict[str,
     """Each scenario label's description and policies, read from the experiment's files.
 
     Only scenarios whose files still hash to what the results record are described; the
-    others are left out (the report then says "not recorded").
+    others are left out (the report then says "not recorded"). The manifest records, per
+    label, the hash of the label's first run's scenario (with its parameter set applied in
+    an experiment over an ensemble), so that is what is compared.
 
     Args:
         manifest: The results manifest.
@@ -140,7 +142,7 @@ def scenario_info(manifest: dict[str, Any], experiment: str | None) -> dict[str,
     out: dict[str, Any] = {}
     for spec in plan.runs:
         label = spec.scenario_label
-        if label in out or recorded.get(label) != plan.scenario_hashes.get(label):
+        if label in out or recorded.get(label) != spec.scenario.content_hash():
             continue
         policies = [_policy_fields(p) for p in spec.scenario.policies]
         out[label] = ScenarioInfo(spec.scenario.description, policies)
