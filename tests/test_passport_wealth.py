@@ -23,9 +23,21 @@ def _draws(n: int = 200_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def test_independent_documents_are_the_plain_bernoulli_draw():
-    wealth, u_doc, share = _draws()
+    """At 0 the old draw; just above 0 the copula's own formula gives the same passports."""
+    wealth, u_doc, _ = _draws()
+    share = np.resize([0.02, 0.3, 0.9], len(u_doc))  # agents of several origins at once
     got = holds_passport(u_doc, wealth, share, Parameters(passport_wealth=0.0))
     np.testing.assert_array_equal(got, u_doc < share)
+    tiny = holds_passport(u_doc, wealth, share, Parameters(passport_wealth=1e-9))
+    assert (tiny != (u_doc < share)).mean() < 1e-4  # only draws within 1e-9 of the cut differ
+
+
+def test_mixed_origins_keep_each_their_share():
+    wealth, u_doc, _ = _draws()
+    share = np.resize([0.02, 0.3, 0.9], len(u_doc))
+    got = holds_passport(u_doc, wealth, share, Parameters(passport_wealth=0.8))
+    for s in (0.02, 0.3, 0.9):
+        assert abs(got[share == s].mean() - s) < 0.006, s
 
 
 @pytest.mark.parametrize("rho", [0.3, 0.8, 1.0])

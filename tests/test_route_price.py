@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from flowsim.model import FlowModel
+from flowsim.model.journeys import start_journeys
 from flowsim.policies.families.route_price import RoutePricePolicy
 from flowsim.scenario import Scenario
+from flowsim.vocab import FIRST
 from flowsim.world import load_world
 from toy_world import write_toy_world
 
@@ -50,10 +53,10 @@ def test_a_dearer_crossing_is_used_less_and_a_cheaper_one_more(tmp_path):
     base = _last_border(world, [])
     dear = _last_border(world, [_price(cost_usd=600.0)])
     cheap = _last_border(world, [_price(multiplier=0.0)])
-    assert dear < base <= cheap, (dear, base, cheap)
+    assert dear < base < cheap, (dear, base, cheap)
 
 
-def test_journeys_are_valued_and_paid_at_the_policy_price(tmp_path):
+def test_journey_tables_carry_the_policy_price(tmp_path):
     """The month's journey tables (what choices weigh and journeys pay) carry the price."""
     world = load_world(write_toy_world(tmp_path / "toy", push=20_000))
     s = _scenario([_price(cost_usd=500.0, start="2015-03")])
@@ -83,6 +86,8 @@ def test_a_ramp_moves_the_price_linearly_and_the_end_restores_it(tmp_path):
     assert 10.0 < prices[1] < 110.0  # 2015-02: ramping up
     assert prices[3] == 110.0
     assert prices[5] == 10.0  # 2015-06: after its end
+    w = model.world_index
+    assert model.paths.cost[0, w.node("AAA"), w.node("DDD")] == pytest.approx(30.0)  # restored
 
 
 def test_later_prices_replace_earlier_ones_and_multipliers_multiply(tmp_path):
@@ -116,3 +121,26 @@ def test_a_price_needs_exactly_one_of_cost_and_multiplier():
                 "multiplier": 2.0,
             }
         )
+
+
+def test_a_saver_pays_the_policy_price(tmp_path):
+    """Journeys deduct the month's price: savings fall by the priced journey's cost."""
+    world = load_world(write_toy_world(tmp_path / "toy", push=20_000))
+    model = FlowModel(_scenario([_price(cost_usd=500.0)], months=2), world=world, seed=1)
+    P, w = model.population, model.world_index
+    d = w.node("DDD")
+    rows = model.add_emigrants("AAA", 5)  # at home in 2015-01, the price already active
+    P.savings[rows] = 2_000.0  # enough for the journey
+    start_journeys(model, rows, np.full(len(rows), d), FIRST)
+    assert P.in_transit[rows].all()
+    np.testing.assert_allclose(2_000.0 - P.savings[rows], 520.0, rtol=1e-6)
+
+
+def test_pathway_journeys_follow_the_policy_price(tmp_path):
+    """Legal-route tables (labor pathways) are rebuilt at the month's prices as well."""
+    world = load_world(write_toy_world(tmp_path / "toy", legal=True))
+    model = FlowModel(_scenario([_price(multiplier=3.0)], months=2), world=world, seed=1)
+    w = model.world_index
+    a, d = w.node("AAA"), w.node("DDD")
+    model.step()
+    assert model.legal_paths.cost[0, a, d] == pytest.approx(50.0)  # 10 + 10 + 3 x 10

@@ -39,6 +39,23 @@ def _freeze(obj: object) -> None:
             _freeze(value)
 
 
+def _legal_tables(model: FlowModel, weights: np.ndarray, price: np.ndarray) -> None:
+    """Rebuild the legal-routes-only tables (labor-pathway journeys) at the month's prices.
+
+    They are built once with the world's prices (``FlowModel.__init__``); while a
+    ``route_price`` policy changes a price, pathway journeys follow it too. Cached by prices.
+    """
+    w = model.world_index
+    key = b"legal" + _digest(weights, price)
+    tables = model.path_cache.get(key)
+    if tables is None:
+        tables = shortest_paths(w, w.edge_legal[None, :].copy(), weights, cost=price)
+        while len(model.path_cache) >= PATH_CACHE_SIZE:
+            model.path_cache.pop(next(iter(model.path_cache)))
+        model.path_cache[key] = tables
+    model.legal_paths = tables
+
+
 def apply_policies(model: FlowModel) -> None:
     """Build this month's effects and journey tables (reused while nothing they use changes).
 
@@ -86,6 +103,8 @@ def apply_policies(model: FlowModel) -> None:
         unknown,
         np.array([model.params.b_know]),
     )
+    if not same_rules:
+        _legal_tables(model, weights, fx.edge_cost)
     tables = model.path_cache.get(key)
     if tables is None:
         tables = shortest_paths(

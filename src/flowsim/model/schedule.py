@@ -47,10 +47,10 @@ SCHEDULE: tuple[Phase, ...] = (
         "policies",
         apply_policies,
         reads=("month", "policies", "route_use"),
-        writes=("effects", "paths", "unknown"),
+        writes=("effects", "paths", "legal_paths", "unknown"),
         why="Every active policy writes this month's effects (visas, closures, integration, "
-        "programs, shocks); journey tables are refreshed when open routes or stop chances "
-        "changed, so every later phase sees the same rules.",
+        "programs, shocks, route prices); journey tables are refreshed when open routes, stop "
+        "chances or prices changed, so every later phase sees the same rules.",
     ),
     Phase(
         "emigration",

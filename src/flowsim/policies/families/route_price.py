@@ -1,7 +1,8 @@
 """Route prices: what crossing some routes costs (a smuggler's fee, a fare, a border fee).
 
 A price set by a policy replaces the route's ``cost_usd`` of ``routes.csv`` while the
-policy is active: journeys are chosen, valued and paid at that price. Smuggling prices move
+policy is active: journeys are chosen, valued and paid at that price (labor-pathway
+journeys, sponsored and unpaid, are routed at it too). Smuggling prices move
 with control of a route (the 2021 price list of the Darien crossing, organised as a service
 by an armed group; an enforcement campaign that makes smugglers charge more), fares with
 airlines and fees with states.
