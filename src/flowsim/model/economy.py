@@ -42,15 +42,15 @@ def savings_normal(u0: np.ndarray, u1: np.ndarray) -> np.ndarray:
     return np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)
 
 
-def starting_savings(u0: np.ndarray, u1: np.ndarray, p: Parameters) -> np.ndarray:
+def starting_savings(wealth: np.ndarray, p: Parameters) -> np.ndarray:
     """Return the savings (USD) a new agent holds: log-normal, median ``savings_median_usd``.
 
     Args:
-        u0: Uniform draws in [0, 1), one per agent (first of the Box-Muller pair).
-        u1: Uniform draws in [0, 1), one per agent (second of the pair).
+        wealth: The standard normal behind each agent's savings (``savings_normal``), also
+            what ``holds_passport`` ties documents to.
         p: The run's parameters (``savings_median_usd``, ``savings_sigma``).
     """
-    return p.savings_median_usd * np.exp(p.savings_sigma * savings_normal(u0, u1))
+    return p.savings_median_usd * np.exp(p.savings_sigma * wealth)
 
 
 def holds_passport(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from flowsim.model.knowledge import unknown_share
-from flowsim.model.paths import edge_weights, shortest_paths
+from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.policies import Effects
 
 if TYPE_CHECKING:
@@ -39,21 +40,18 @@ def _freeze(obj: object) -> None:
             _freeze(value)
 
 
-def _legal_tables(model: FlowModel, weights: np.ndarray, price: np.ndarray) -> None:
-    """Rebuild the legal-routes-only tables (labor-pathway journeys) at the month's prices.
+def _cached(model: FlowModel, key: bytes, build: Callable[[], PathTables]) -> PathTables:
+    """Return the journey tables cached under ``key``, building (and caching) them if absent.
 
-    They are built once with the world's prices (``FlowModel.__init__``); while a
-    ``route_price`` policy changes a price, pathway journeys follow it too. Cached by prices.
+    The cache keeps the ``PATH_CACHE_SIZE`` most recently built sets (oldest dropped first).
     """
-    w = model.world_index
-    key = b"legal" + _digest(weights, price)
     tables = model.path_cache.get(key)
     if tables is None:
-        tables = shortest_paths(w, w.edge_legal[None, :].copy(), weights, cost=price)
-        while len(model.path_cache) >= PATH_CACHE_SIZE:
+        tables = build()
+        while len(model.path_cache) >= PATH_CACHE_SIZE:  # oldest first (insertion order)
             model.path_cache.pop(next(iter(model.path_cache)))
         model.path_cache[key] = tables
-    model.legal_paths = tables
+    return tables
 
 
 def apply_policies(model: FlowModel) -> None:
@@ -83,12 +81,10 @@ def apply_policies(model: FlowModel) -> None:
     open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
     open_edges[0::2] &= ~w.edge_legal[None, :]
     stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
-    weights = model.route_weights
-    if not np.array_equal(fx.edge_cost, w.edge_cost):  # a route_price policy is active
-        p = model.params
-        weights = edge_weights(
-            w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time, p.b_leg, cost=fx.edge_cost
-        )
+    p = model.params
+    weights = edge_weights(  # at this month's route prices
+        w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time, p.b_leg, cost=fx.edge_cost
+    )
     # keyed by every input of the tables: open routes, stop chances, route weights and the
     # route costs, times, risks and lengths they sum, the stop weight and route knowledge
     key = _digest(
@@ -99,28 +95,31 @@ def apply_policies(model: FlowModel) -> None:
         w.edge_months,
         w.edge_risk,
         w.edge_km,
-        np.array([model.params.b_stop]),
+        np.array([p.b_stop]),
         unknown,
-        np.array([model.params.b_know]),
+        np.array([p.b_know]),
     )
-    if not same_rules:
-        _legal_tables(model, weights, fx.edge_cost)
-    tables = model.path_cache.get(key)
-    if tables is None:
-        tables = shortest_paths(
+    if not same_rules:  # legal routes only (labor pathways), at the month's prices too
+        model.legal_paths = _cached(
+            model,
+            b"legal" + _digest(weights, fx.edge_cost),
+            lambda: shortest_paths(w, w.edge_legal[None, :].copy(), weights, cost=fx.edge_cost),
+        )
+    tables = _cached(
+        model,
+        key,
+        lambda: shortest_paths(
             w,
             open_edges,
             weights,
             stop,
-            model.params.b_stop,
+            p.b_stop,
             np.repeat(unknown, 2, axis=0),
-            model.params.b_know,
+            p.b_know,
             home=np.repeat(np.arange(w.n_nodes), 2),
             cost=fx.edge_cost,
-        )
-        while len(model.path_cache) >= PATH_CACHE_SIZE:  # oldest first (insertion order)
-            model.path_cache.pop(next(iter(model.path_cache)))
-        model.path_cache[key] = tables
+        ),
+    )
     model.paths = tables
     if not same_rules:
         _freeze(fx)  # reused while intensities are unchanged: phases only read it

@@ -115,9 +115,10 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
     ).astype(np.int8)
     irregular = status == IRREGULAR
     passport = np.minimum(w.passport_share[nat] * p.passport_scale, 1.0)
-    documented = ~irregular | holds_passport(u[:, 3], savings_normal(u[:, 5], u[:, 6]), passport, p)
+    wealth = savings_normal(u[:, 5], u[:, 6])
+    documented = ~irregular | holds_passport(u[:, 3], wealth, passport, p)
     employed = u[:, 4] >= w.unemployment[host]
-    savings = starting_savings(u[:, 5], u[:, 6], p) + employed * p.save_rate * 12.0 * w.wage[host]
+    savings = starting_savings(wealth, p) + employed * p.save_rate * 12.0 * w.wage[host]
     base = w.integration_base[host]
     target = np.where(irregular, base * p.irregular_integration_factor, base)
     integration = target * -np.expm1(months_here * np.log1p(-min(p.integration_rate, 0.999)))

@@ -158,11 +158,12 @@ class FlowModel(mesa.Model):
         batch[order] = np.arange(count) - first
         keys = agent_key(t, source, nodes, batch)
         u = agent_uniform(seed, draws.NEW_SAVINGS, t, keys, option=np.arange(2))
-        savings = starting_savings(u[:, 0], u[:, 1], p)
+        wealth = savings_normal(u[:, 0], u[:, 1])
+        savings = starting_savings(wealth, p)
         skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, draws.NEW_SKILL, t, keys)
         share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
         u_doc = agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys)
-        has_papers = holds_passport(u_doc, savings_normal(u[:, 0], u[:, 1]), share, p)
+        has_papers = holds_passport(u_doc, wealth, share, p)
         has_papers |= documented
         rows = self.population.add(
             count,
