@@ -19,7 +19,7 @@ from flowsim.calibration.history_matching import (
     run_history_matching,
 )
 from flowsim.calibration.observe import observe_run
-from flowsim.calibration.space import FreeParameter, calibration_scenario
+from flowsim.calibration.space import FreeParameter, calibration_scenario, narrowed
 from flowsim.calibration.targets import TARGET_COLUMNS
 from flowsim.engine.executors import SerialExecutor
 from flowsim.engine.run import RunSpec, run_one
@@ -127,3 +127,43 @@ def test_recovers_known_parameters_and_resumes(tmp_path: Path) -> None:
         run_history_matching(
             problem, Settings(**{**SETTINGS.__dict__, "cutoff": 2.0}), out, SerialExecutor()
         )
+
+
+def test_narrowed_space_is_a_box_around_the_centre_inside_the_prior() -> None:
+    centre = {"push_scale": 1.5, "hazard_max": 0.012, "b_int": 2.0}
+    box = {p.name: p for p in narrowed(SPACE, centre, 0.1)}
+    for p in SPACE:
+        q = box[p.name]
+        assert p.low <= q.low < centre[p.name] < q.high <= p.high, p.name
+        width = float(p.to_unit(q.high) - p.to_unit(q.low))  # on the prior's unit scale
+        clipped = p.to_unit(centre[p.name]) - 0.1 < 0 or p.to_unit(centre[p.name]) + 0.1 > 1
+        assert width == pytest.approx(0.2) or clipped, p.name
+    # on a log parameter the box is symmetric in log: 1.5 is its geometric centre
+    assert np.sqrt(box["push_scale"].low * box["push_scale"].high) == pytest.approx(1.5)
+    # hazard_max sits near its lower bound: the box is cut there, not shifted
+    assert box["hazard_max"].low == SPACE[1].low
+    assert box["b_int"].low == pytest.approx(2.0 - 0.6) and box["b_int"].high == pytest.approx(2.6)
+    with pytest.raises(ValueError, match="half_width"):
+        narrowed(SPACE, centre, 0.0)
+    with pytest.raises(ValueError, match="no centre for b_int"):
+        narrowed(SPACE, {"push_scale": 1.0, "hazard_max": 0.1}, 0.1)
+
+
+def test_a_local_history_matching_designs_only_inside_its_box(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    local = Problem(
+        problem.base,
+        problem.targets,
+        narrowed(SPACE, TRUTH, 0.15),
+        world_dir=problem.world_dir,
+    )
+    settings = Settings(**{**SETTINGS.__dict__, "max_waves": 1, "points": 8, "n_sets": 4})
+    outcome = run_history_matching(local, settings, tmp_path / "hm", SerialExecutor())
+    box = {p.name: p for p in local.space}
+    for name, p in box.items():
+        design = pd.read_csv(tmp_path / "hm" / "wave1" / "design.csv")[name]
+        vals = pd.concat([design, outcome.validation[name]])
+        assert vals.between(p.low * (1 - 1e-9), p.high * (1 + 1e-9)).all(), name
+        assert vals.min() < p.low + 0.3 * (p.high - p.low), f"{name}: design fills the box"
+    ranges = outcome.ranges.set_index("parameter")
+    assert ranges.loc["b_int", "prior_low"] == pytest.approx(TRUTH["b_int"] - 0.9)

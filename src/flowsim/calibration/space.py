@@ -66,6 +66,41 @@ def to_values(space: Sequence[FreeParameter], unit: np.ndarray) -> list[dict[str
     return [{p.name: float(cols[j][i]) for j, p in enumerate(space)} for i in range(len(unit))]
 
 
+def narrowed(
+    space: Sequence[FreeParameter], centre: Mapping[str, float], half_width: float
+) -> tuple[FreeParameter, ...]:
+    """Cut each parameter's range to ``centre`` +- ``half_width`` of it, inside the range.
+
+    The box is taken on the parameter's own search scale (log for log parameters), so
+    ``half_width`` is a share of the range as the search sees it; a centre outside the
+    range is moved to its nearest bound first.
+
+    Args:
+        space: The free parameters.
+        centre: Parameter name -> value to centre on (every name of ``space``).
+        half_width: Half the box's width as a share of each range, in (0, 0.5].
+
+    Returns:
+        The narrowed parameters, in the order of ``space``.
+
+    Raises:
+        ValueError: If ``half_width`` is outside (0, 0.5] or a centre is missing.
+    """
+    if not 0.0 < half_width <= 0.5:
+        raise ValueError(f"half_width must be in (0, 0.5], got {half_width}")
+    missing = [p.name for p in space if p.name not in centre]
+    if missing:
+        raise ValueError(f"no centre for {', '.join(missing)}")
+    out = []
+    for p in space:
+        u = float(np.clip(p.to_unit(centre[p.name]), 0.0, 1.0))
+        lo, hi = max(0.0, u - half_width), min(1.0, u + half_width)
+        low = p.low if lo == 0.0 else float(p.from_unit(lo))  # a cut bound stays exact
+        high = p.high if hi == 1.0 else float(p.from_unit(hi))
+        out.append(FreeParameter(p.name, low, high, p.log))
+    return tuple(out)
+
+
 #: The free parameters: the ones the onward and first flows respond to most (see
 #: ``docs/calibration.md``), bounded inside the ranges of ``flowsim.parameters``.
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (

@@ -18,10 +18,18 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowsim.cli.options import count, positive_float, positive_int, seed, unit_fraction
+from flowsim.cli.options import (
+    count,
+    half_fraction,
+    positive_float,
+    positive_int,
+    seed,
+    unit_fraction,
+)
 from flowsim.engine.executors import EXECUTORS
 
 if TYPE_CHECKING:
@@ -88,6 +96,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=seed, default=20150101, help="root seed (default 20150101)")
     p.add_argument("--scenario", default="baseline", help="scenario to calibrate (baseline)")
+    p.add_argument(
+        "--around",
+        type=half_fraction,
+        default=None,
+        help="search only a box around the scenario's parameters: this share of each prior "
+        "range on either side, on the parameter's search scale (default: the whole prior)",
+    )
     p.add_argument("--targets", default=None, help="targets CSV (default: the packaged table)")
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
     p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
@@ -186,6 +201,7 @@ def _settings(args: argparse.Namespace) -> object:
 def run(args: argparse.Namespace) -> int:
     """Run (or continue) the calibration, then write the ensemble, layer and report."""
     from flowsim.calibration.history_matching import Problem, run_history_matching
+    from flowsim.calibration.space import narrowed
     from flowsim.calibration.targets import load_targets
     from flowsim.engine.executors import open_pool
     from flowsim.scenario.load import load_scenario
@@ -200,6 +216,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.report:
         base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
         problem = Problem(base, targets)
+        if args.around is not None:  # a local history matching around the scenario's point
+            centre = {p.name: float(getattr(base.parameters, p.name)) for p in problem.space}
+            problem = replace(problem, space=narrowed(problem.space, centre, args.around))
         try:
             with open_pool(args.executor, args.workers, args.scheduler) as pool:
                 run_history_matching(

@@ -61,6 +61,11 @@ def unit_fraction(text: str) -> float:
     return _number(text, 1.0)
 
 
+def half_fraction(text: str) -> float:
+    """Parse a number above 0 and at most 0.5 (argparse ``type=``)."""
+    return _number(text, 0.5)
+
+
 def positive_float(text: str) -> float:
     """Parse a finite number above 0 (argparse ``type=``)."""
     return _number(text, 1e300)
