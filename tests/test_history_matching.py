@@ -20,9 +20,11 @@ from flowsim.calibration.history_matching import (
 )
 from flowsim.calibration.observe import observe_run
 from flowsim.calibration.space import FreeParameter, calibration_scenario, narrowed
+from flowsim.calibration.synthetic import synthetic_targets
 from flowsim.calibration.targets import TARGET_COLUMNS
 from flowsim.engine.executors import SerialExecutor
 from flowsim.engine.run import RunSpec, run_one
+from flowsim.rng import replicate_seed
 from flowsim.scenario.schema import RunSettings, Scenario
 from toy_world import write_toy_world
 
@@ -167,3 +169,28 @@ def test_a_local_history_matching_designs_only_inside_its_box(tmp_path: Path) ->
         assert vals.min() < p.low + 0.3 * (p.high - p.low), f"{name}: design fills the box"
     ranges = outcome.ranges.set_index("parameter")
     assert ranges.loc["b_int", "prior_low"] == pytest.approx(TRUTH["b_int"] - 0.9)
+
+
+def test_synthetic_targets_are_the_model_own_replicate_mean(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    truth = problem.base.with_overrides({f"parameters.{k}": v for k, v in TRUTH.items()})
+    kw = {"scale": 200.0, "replicates": 2, "months": 24, "world_dir": problem.world_dir}
+    table = synthetic_targets(truth, problem.targets, SerialExecutor(), seed=5, **kw)
+    # the same rows, weights and errors; only the values change
+    pd.testing.assert_frame_equal(
+        table.drop(columns="value"), problem.targets.drop(columns="value")
+    )
+    scenario = calibration_scenario(truth, {}, scale=200, months=24)
+    runs = [
+        observe_run(problem.targets, r.timeseries, r.flows)
+        for r in (
+            run_one(
+                RunSpec(f"s/r{k}", scenario, k, replicate_seed(5, k), world_dir=problem.world_dir)
+            )
+            for k in range(2)
+        )
+    ]
+    np.testing.assert_allclose(table["value"], np.mean(runs, axis=0))
+    assert (table["value"] > 0).any()
+    other = synthetic_targets(truth, problem.targets, SerialExecutor(), seed=6, **kw)
+    assert not np.allclose(other["value"], table["value"]), "another seed, other runs"

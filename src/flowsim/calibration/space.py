@@ -180,10 +180,21 @@ def simulate_replicates(
     replicates: int,
     seed: int,
     label: str = "calibration",
+    world_dir: str | None = None,
 ) -> np.ndarray:
-    """Run replicates of a scenario on an executor; return an array (replicate, target)."""
+    """Run replicates of a scenario on an executor; return an array (replicate, target).
+
+    ``world_dir`` is a world folder other than the packaged one (``None`` = packaged).
+    """
     specs = [
-        RunSpec(f"{label}/r{k}", scenario, k, replicate_seed(seed, k), label=label)
+        RunSpec(
+            f"{label}/r{k}",
+            scenario,
+            k,
+            replicate_seed(seed, k),
+            label=label,
+            world_dir=world_dir,
+        )
         for k in range(replicates)
     ]
     futures = [executor.submit(simulate_targets, s, targets) for s in specs]
