@@ -3,6 +3,8 @@ resumability, and the implausibility arithmetic."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +196,26 @@ def test_synthetic_targets_are_the_model_own_replicate_mean(tmp_path: Path) -> N
     assert (table["value"] > 0).any()
     other = synthetic_targets(truth, problem.targets, SerialExecutor(), seed=6, **kw)
     assert not np.allclose(other["value"], table["value"]), "another seed, other runs"
+
+
+def test_around_box_comes_from_the_scenario_then_from_the_saved_settings(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from flowsim.cli.calibrate import _search_space
+
+    def problem(b_int: float) -> SimpleNamespace:
+        params = SimpleNamespace(push_scale=1.5, hazard_max=0.1, b_int=b_int)
+        return SimpleNamespace(base=SimpleNamespace(parameters=params), space=SPACE)
+
+    args = SimpleNamespace(around=0.1, out=str(tmp_path))
+    assert _search_space(SimpleNamespace(around=None, out=str(tmp_path)), problem(2.0)) == SPACE
+    first = _search_space(args, problem(2.0))
+    assert first == narrowed(SPACE, {"push_scale": 1.5, "hazard_max": 0.1, "b_int": 2.0}, 0.1)
+    # a matching with this box started: a rerun keeps it though the scenario moved on
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"around": 0.1, "space": [asdict(p) for p in first]})
+    )
+    assert _search_space(args, problem(4.0)) == first
+    # another half-width is another matching (run_history_matching then refuses the folder)
+    other = _search_space(SimpleNamespace(around=0.2, out=str(tmp_path)), problem(4.0))
+    assert dict((p.name, p) for p in other)["b_int"].low == pytest.approx(4.0 - 1.2)

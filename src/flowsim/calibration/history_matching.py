@@ -87,6 +87,9 @@ class Settings:
         scale: People per agent of every run.
         months: Months simulated from 2015-01.
         seed: Root seed of designs, emulator fits and runs.
+        around: Half-width of the box a local matching searches around the scenario's
+            parameters (``flowsim.calibration.space.narrowed``), ``None`` for the whole
+            prior; a record (the box itself is the problem's space, saved with it).
     """
 
     points: int = 60
@@ -104,6 +107,7 @@ class Settings:
     scale: float = 5000.0
     months: int = CALIBRATION_MONTHS
     seed: int = 20150101
+    around: float | None = None
 
 
 #: Settings a rerun may change: they only steer steps not yet taken (saved designs and

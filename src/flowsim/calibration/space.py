@@ -84,7 +84,8 @@ def narrowed(
         The narrowed parameters, in the order of ``space``.
 
     Raises:
-        ValueError: If ``half_width`` is outside (0, 0.5] or a centre is missing.
+        ValueError: If ``half_width`` is outside (0, 0.5], or a centre is missing or not a
+            number on its parameter's scale (NaN, or not positive on a log scale).
     """
     if not 0.0 < half_width <= 0.5:
         raise ValueError(f"half_width must be in (0, 0.5], got {half_width}")
@@ -93,7 +94,11 @@ def narrowed(
         raise ValueError(f"no centre for {', '.join(missing)}")
     out = []
     for p in space:
-        u = float(np.clip(p.to_unit(centre[p.name]), 0.0, 1.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            u = float(p.to_unit(centre[p.name]))
+        if not np.isfinite(u):
+            raise ValueError(f"{p.name}: centre {centre[p.name]} is not on its search scale")
+        u = min(max(u, 0.0), 1.0)
         lo, hi = max(0.0, u - half_width), min(1.0, u + half_width)
         low = p.low if lo == 0.0 else float(p.from_unit(lo))  # a cut bound stays exact
         high = p.high if hi == 1.0 else float(p.from_unit(hi))

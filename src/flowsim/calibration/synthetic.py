@@ -15,6 +15,7 @@ import concurrent.futures as cf
 import numpy as np
 import pandas as pd
 
+from flowsim.calibration.loss import target_offsets
 from flowsim.calibration.space import CALIBRATION_MONTHS, calibration_scenario, simulate_replicates
 from flowsim.scenario.schema import Scenario
 
@@ -61,8 +62,11 @@ def synthetic_targets(
     )
     if np.isnan(sims).all(axis=1).any():
         raise RuntimeError("a synthetic run failed")
+    # a share with nobody to count is 0, as history matching reads it (``log_outputs``)
+    share = target_offsets(targets, scale) == 1.0
+    sims = np.where(share & np.isnan(sims), 0.0, sims)
     out = targets.copy()
-    out["value"] = np.nanmean(sims, axis=0)
+    out["value"] = sims.mean(axis=0)
     return out
 
 

@@ -195,13 +195,33 @@ def _settings(args: argparse.Namespace) -> object:
         candidates=args.candidates,
         scale=args.scale,
         seed=args.seed,
+        around=args.around,
     )
+
+
+def _search_space(args: argparse.Namespace, problem: Any) -> Any:
+    """Return the space to match: the whole prior, or with ``--around`` the box.
+
+    The box is centred on the scenario's parameters when a matching starts; a rerun into
+    an ``--out`` that a matching with the same ``--around`` began reuses the saved box, so
+    it continues even after the calibrated layer (and so the scenario) has changed.
+    """
+    from flowsim.calibration.space import FreeParameter, narrowed
+
+    if args.around is None:
+        return problem.space
+    saved = Path(args.out) / "settings.json"
+    if saved.exists():
+        old = json.loads(saved.read_text(encoding="utf-8"))
+        if old.get("around") == args.around and old.get("space"):
+            return tuple(FreeParameter(**p) for p in old["space"])
+    centre = {p.name: float(getattr(problem.base.parameters, p.name)) for p in problem.space}
+    return narrowed(problem.space, centre, args.around)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run (or continue) the calibration, then write the ensemble, layer and report."""
     from flowsim.calibration.history_matching import Problem, run_history_matching
-    from flowsim.calibration.space import narrowed
     from flowsim.calibration.targets import load_targets
     from flowsim.engine.executors import open_pool
     from flowsim.scenario.load import load_scenario
@@ -216,9 +236,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.report:
         base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
         problem = Problem(base, targets)
-        if args.around is not None:  # a local history matching around the scenario's point
-            centre = {p.name: float(getattr(base.parameters, p.name)) for p in problem.space}
-            problem = replace(problem, space=narrowed(problem.space, centre, args.around))
+        problem = replace(problem, space=_search_space(args, problem))
         try:
             with open_pool(args.executor, args.workers, args.scheduler) as pool:
                 run_history_matching(
