@@ -463,6 +463,9 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     if args.ensemble_file:
         path = write_ensemble(args.ensemble_file, sets, meta)
         print(f"wrote {path} ({len(sets)} sets, {n_ok} validated non-implausible)")
+    how = "History matching"
+    if settings.get("around") is not None:
+        how = f"Local history matching (--around {settings['around']})"
     if args.params_file:
         params = Path(args.params_file)
         if args.ensemble_file:
@@ -471,7 +474,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
         else:
             calibration.pop("ensemble")
         note = (
-            f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+            f"{how}, {len(chosen)} sets ({n_ok} validated non-implausible); "
             f"[parameters] = the set with the smallest own error (point {int(best['point'])}); "
             f"runs at {scale:g} people/agent."
         )
@@ -493,7 +496,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             record = json.loads((out / "refine" / "refine.json").read_text(encoding="utf-8"))
             held = ",".join(record.get("settings", {}).get("fixed", [])) or "none"
             note = (
-                f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+                f"{how}, {len(chosen)} sets ({n_ok} validated non-implausible); "
                 f"[parameters] = a compass-search refinement ({int(refined['evaluations'])} "
                 f"points; held: {held}; start: {out / 'refine' / 'refine.json'}); "
                 f"runs at {scale:g} people/agent."
@@ -505,7 +508,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
                 _point_fit(out / "refine", values) or _kept_point_fit(layer.get("calibration", {}))
             )
             note = (
-                f"History matching, {len(chosen)} sets ({n_ok} validated non-implausible); "
+                f"{how}, {len(chosen)} sets ({n_ok} validated non-implausible); "
                 "[parameters] kept as they were (--parameters keep), not an ensemble set; "
                 f"runs at {scale:g} people/agent."
             )
@@ -647,6 +650,8 @@ def _refresh_docs(
         links.append(f"![{f.stem}](figures/calibration/{f.name})")
     keys = ("points", "points_later", "replicates", "cutoff", "kth", "discrepancy", "scale")
     text = ", ".join(f"{k} {settings[k]}" for k in keys)
+    if settings.get("around") is not None:  # a local matching: say so wherever it is quoted
+        text += f", around {settings['around']} (a box around the scenario's parameters)"
     shown = table.assign(
         log_error=table["log_error"].round(2), log_error_c1=table["log_error_c1"].round(2)
     )
