@@ -151,6 +151,12 @@ def test_narrowed_space_is_a_box_around_the_centre_inside_the_prior() -> None:
         narrowed(SPACE, centre, 0.0)
     with pytest.raises(ValueError, match="no centre for b_int"):
         narrowed(SPACE, {"push_scale": 1.0, "hazard_max": 0.1}, 0.1)
+    for bad in (float("nan"), -1.0):  # not a number / not positive on push_scale's log scale
+        with pytest.raises(ValueError, match="push_scale: centre .* not on its search scale"):
+            narrowed(SPACE, {**centre, "push_scale": bad}, 0.1)
+    # a centre outside the prior is moved to the nearest bound: the box stays inside
+    edge = {p.name: p for p in narrowed(SPACE, {**centre, "b_int": 9.0}, 0.1)}["b_int"]
+    assert (edge.low, edge.high) == (pytest.approx(6.0 - 0.6), 6.0)
 
 
 def test_a_local_history_matching_designs_only_inside_its_box(tmp_path: Path) -> None:
