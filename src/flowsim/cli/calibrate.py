@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from flowsim.calibration.history_matching import Problem
+    from flowsim.calibration.space import FreeParameter
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` command."""
@@ -199,7 +202,7 @@ def _settings(args: argparse.Namespace) -> object:
     )
 
 
-def _search_space(args: argparse.Namespace, problem: Any) -> Any:
+def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreeParameter]:
     """Return the space to match: the whole prior, or with ``--around`` the box.
 
     The box is centred on the scenario's parameters when a matching starts; a rerun into
