@@ -202,6 +202,11 @@ def _settings(args: argparse.Namespace) -> object:
     )
 
 
+def _scenario_point(problem: Problem) -> dict[str, float]:
+    """Return the scenario's value of each free parameter (where a search is centred)."""
+    return {p.name: float(getattr(problem.base.parameters, p.name)) for p in problem.space}
+
+
 def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreeParameter]:
     """Return the space to match: the whole prior, or with ``--around`` the box.
 
@@ -218,8 +223,7 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
         old = json.loads(saved.read_text(encoding="utf-8"))
         if old.get("around") == args.around and old.get("space"):
             return tuple(FreeParameter(**p) for p in old["space"])
-    centre = {p.name: float(getattr(problem.base.parameters, p.name)) for p in problem.space}
-    return narrowed(problem.space, centre, args.around)
+    return narrowed(problem.space, _scenario_point(problem), args.around)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -292,7 +296,7 @@ def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
 
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
     problem = Problem(base, targets)
-    start = {p.name: float(getattr(base.parameters, p.name)) for p in problem.space}
+    start = _scenario_point(problem)
     fixed = tuple(n.strip() for n in args.fix.split(",") if n.strip())
     if args.refine_from == "best-set":  # held parameters keep the scenario's value
         _, chosen, _, _ = _choose_sets(Path(args.out), targets, args.min_sets, warn=False)

@@ -54,6 +54,20 @@ def _cached(model: FlowModel, key: bytes, build: Callable[[], PathTables]) -> Pa
     return tables
 
 
+def legal_tables(model: FlowModel, weights: np.ndarray, cost: np.ndarray) -> PathTables:
+    """Return the journey tables over legal routes only (labor pathways), at ``cost``.
+
+    Cached like the month's tables, so the tables built at the world's prices when the
+    model starts serve the first month too.
+    """
+    w = model.world_index
+    return _cached(
+        model,
+        b"legal" + _digest(weights, cost),
+        lambda: shortest_paths(w, w.edge_legal[None, :].copy(), weights, cost=cost),
+    )
+
+
 def apply_policies(model: FlowModel) -> None:
     """Build this month's effects and journey tables (reused while nothing they use changes).
 
@@ -100,11 +114,7 @@ def apply_policies(model: FlowModel) -> None:
         np.array([p.b_know]),
     )
     if not same_rules:  # legal routes only (labor pathways), at the month's prices too
-        model.legal_paths = _cached(
-            model,
-            b"legal" + _digest(weights, fx.edge_cost),
-            lambda: shortest_paths(w, w.edge_legal[None, :].copy(), weights, cost=fx.edge_cost),
-        )
+        model.legal_paths = legal_tables(model, weights, fx.edge_cost)
     tables = _cached(
         model,
         key,

@@ -9,9 +9,10 @@ from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
 from flowsim.model.economy import crowding, holds_passport, savings_normal, starting_savings
+from flowsim.model.effects_phase import legal_tables
 from flowsim.model.initial import create_initial_stock
 from flowsim.model.knowledge import initial_route_use
-from flowsim.model.paths import PathTables, edge_weights, shortest_paths
+from flowsim.model.paths import PathTables, edge_weights
 from flowsim.model.record import Recorder
 from flowsim.model.schedule import SCHEDULE
 from flowsim.model.settle import network_stock, recent_migrants
@@ -73,17 +74,16 @@ class FlowModel(mesa.Model):
         self.route_crossed = np.zeros((n, n_edges), dtype=np.int64)
         #: unknown share of each route by nationality the current ``paths`` were built for
         self.unknown: np.ndarray | None = None
-        self.route_weights = edge_weights(
+        weights = edge_weights(
             self.world_index,
             self.params.path_budget_usd,
             self.params.b_cost,
             self.params.b_risk,
             self.params.b_time,
             self.params.b_leg,
+            cost=self.world_index.edge_cost,
         )
-        self.legal_paths = shortest_paths(
-            self.world_index, self.world_index.edge_legal[None, :].copy(), self.route_weights
-        )
+        self.legal_paths = legal_tables(self, weights, self.world_index.edge_cost)
         # the people abroad at the start are agents (initialization); the diaspora table
         # feeds the network only for nationalities that got no initial agents, so nobody
         # is counted twice
