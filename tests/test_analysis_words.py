@@ -113,3 +113,22 @@ def test_the_baseline_point_s_own_fit_is_quoted_before_the_ensemble_s():
     assert "factor of 2.1" in text and "The ensemble's median scores 1.07." in text
     # the worst groups are the point's, not the ensemble's
     assert text.index("darien (1.20)") < text.index("stocks (0.30)")
+
+
+def test_each_fit_is_attributed_to_the_command_that_measured_it():
+    record = {
+        "name": "t",
+        "method": "history_matching",
+        "fit_male_overall": 1.07,
+        "measured_by": "flowsim calibrate --report --out results/x",
+        "point_male": 0.75,
+        "point_measured_by": "benchmarks/history_table.py --seeds 4 --scale 2000",
+    }
+    text = " ".join(calibration_sentences({"calibration": {"baseline": record}}, "baseline"))
+    assert "Fit of the baseline's own parameters measured with: benchmarks/history_table.py" in text
+    assert "The ensemble's fit measured with: flowsim calibrate --report --out results/x." in text
+    # without a separate record of the point's measurement, one line names the command
+    del record["point_measured_by"]
+    text = " ".join(calibration_sentences({"calibration": {"baseline": record}}, "baseline"))
+    assert "Fit measured with: flowsim calibrate --report --out results/x." in text
+    assert "own parameters measured with" not in text

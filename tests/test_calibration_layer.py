@@ -77,6 +77,9 @@ def test_point_fit_and_kept_comments_of_the_layer(tmp_path: Path) -> None:
     # kept [parameters] keep the fit the layer records for them
     kept = _kept_point_fit({"point_male": 0.7866, "point_male_by_group": {"g": 1.1}})
     assert kept == {"point_male": 0.7866, "point_male_by_group": {"g": 1.1}}
+    # and how that fit was measured, when the layer records it
+    how = {"point_male": 0.6, "point_measured_by": "benchmarks/history_table.py --seeds 4"}
+    assert _kept_point_fit(how)["point_measured_by"] == "benchmarks/history_table.py --seeds 4"
     assert _kept_point_fit({"fit_male_overall": 1.4}) == {}
 
     layer = tmp_path / "params.toml"

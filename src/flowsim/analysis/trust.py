@@ -87,7 +87,13 @@ def calibration_sentences(manifest: Mapping[str, Any], baseline: str) -> list[st
                 out.append(f"Worst-fitting target groups (mean absolute log error): {worst}.")
     else:
         out.append("The calibration record states no fit.")
-    if record.get("measured_by"):
+    if point is not None and record.get("point_measured_by"):
+        out.append(
+            f"Fit of the baseline's own parameters measured with: {record['point_measured_by']}."
+        )
+        if record.get("measured_by"):
+            out.append(f"The ensemble's fit measured with: {record['measured_by']}.")
+    elif record.get("measured_by"):
         out.append(f"Fit measured with: {record['measured_by']}.")
     return out
 

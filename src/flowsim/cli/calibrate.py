@@ -618,15 +618,21 @@ def _kept_point_fit(old: Mapping[str, Any]) -> dict[str, Any]:
     """Return the layer's recorded fit of its own ``[parameters]`` (``--parameters keep``).
 
     The values are kept unchanged, so the fresh-seed loss the layer already records for them
-    (``point_male``, ``point_male_by_group``) still describes them when this calibration
-    folder holds no refinement that started there. Empty if the layer records none.
+    (``point_male``, ``point_male_by_group`` and how it was measured, ``point_measured_by``)
+    still describes them when this calibration folder holds no refinement that started
+    there, as long as the model and targets have not changed since it was measured (the
+    layer cannot tell: re-measure after such a change and record how). Empty if the layer
+    records none.
     """
     if "point_male" not in old:
         return {}
-    return {
+    kept: dict[str, Any] = {
         "point_male": float(old["point_male"]),
         "point_male_by_group": dict(old.get("point_male_by_group", {})),
     }
+    if old.get("point_measured_by"):
+        kept["point_measured_by"] = str(old["point_measured_by"])
+    return kept
 
 
 def _refresh_docs(

@@ -152,6 +152,11 @@ class CalibrationInfo(BaseModel):
         default_factory=dict,
         description="Loss per target group of [parameters] on those seeds.",
     )
+    point_measured_by: str = Field(
+        "",
+        description="How point_male was measured (command and seeds), when not by the "
+        "refinement that measured_by names; empty = by that refinement's fresh seeds.",
+    )
 
 
 class Scenario(BaseModel):
