@@ -2,7 +2,8 @@
 
 The results manifest records ``"calibration"``: scenario label -> the scenario's
 ``[calibration]`` table (``name``, ``method``, ``ensemble``, ``n_sets``,
-``fit_male_overall``, ``fit_male_by_group``, ``measured_by``) or ``null``. A run of an
+``fit_male_overall``, ``fit_male_by_group``, ``measured_by``, and the point's own fit
+``point_male``, ``point_male_by_group``, ``point_measured_by``) or ``null``. A run of an
 ensemble sweep records the index of its parameter set (``parameter_set``), in the runs table
 or in the manifest's run list.
 """
