@@ -127,6 +127,8 @@ def test_each_fit_is_attributed_to_the_command_that_measured_it():
     text = " ".join(calibration_sentences({"calibration": {"baseline": record}}, "baseline"))
     assert "Fit of the baseline's own parameters measured with: benchmarks/history_table.py" in text
     assert "The ensemble's fit measured with: flowsim calibrate --report --out results/x." in text
+    # seeds are called fresh only when a refinement's validation measured the point
+    assert "own parameters: mean absolute log error 0.75" in text and "fresh" not in text
     # without a separate record of the point's measurement, one line names the command
     del record["point_measured_by"]
     text = " ".join(calibration_sentences({"calibration": {"baseline": record}}, "baseline"))

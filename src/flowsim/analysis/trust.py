@@ -67,7 +67,11 @@ def calibration_sentences(manifest: Mapping[str, Any], baseline: str) -> list[st
     fit = point if point is not None else _number(record.get("fit_male_overall"))
     if fit is not None:
         factor = math.exp(fit)
-        whose = " of the baseline's own parameters on fresh seeds" if point is not None else ""
+        whose = ""
+        if point is not None:
+            # a refinement's validation runs fresh seeds; a hand measurement says its own
+            fresh = "" if record.get("point_measured_by") else " on fresh seeds"
+            whose = f" of the baseline's own parameters{fresh}"
         out.append(
             f"Fit{whose}: mean absolute log error {fit:.2f} over all targets, so a simulated "
             f"target is typically within a factor of {factor:.1f} of the observed value "
