@@ -183,15 +183,19 @@ def test_killed_sweep_resumes_to_the_same_store(experiment, tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "fake_runs", str(experiment), str(out), "processes"]
     proc = subprocess.Popen(cmd, env=env, cwd=TESTS, start_new_session=True)
+    # a run is finished when its receipt lands (written after its parts): a run killed
+    # between its runs part and its receipt is unfinished and must be redone, so count
+    # receipts, not parts
+    receipts = out / "receipts"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        done = list((out / "runs.parquet").glob("part-*")) if out.exists() else []
+        done = list(receipts.glob("part-*.json")) if receipts.exists() else []
         if len(done) >= 3:
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, mid-run
     proc.wait()
-    finished = len(list((out / "runs.parquet").glob("part-*")))
+    finished = len(list(receipts.glob("part-*.json")))
     assert 3 <= finished < 16, "the sweep should have been killed part-way"
     resumed = run_sweep(
         experiment, out, executor="processes", workers=2, progress=False, run_fn=fake_runs.fake_run
