@@ -195,6 +195,15 @@ def test_killed_sweep_resumes_to_the_same_store(experiment, tmp_path):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, mid-run
     proc.wait()
+    # the workers inherit the folder's lock: wait until every process of the group is gone,
+    # or the resumed sweep finds the folder still in use (correctly)
+    gone_by = time.monotonic() + 20
+    while time.monotonic() < gone_by:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
     finished = len(list(receipts.glob("part-*.json")))
     assert 3 <= finished < 16, "the sweep should have been killed part-way"
     resumed = run_sweep(
