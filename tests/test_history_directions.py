@@ -196,3 +196,23 @@ def test_legal_travellers_ignore_a_regime_that_never_reaches_them(tmp_path):
     none = [_last_border(world, [], s)[0] for s in SEEDS]
     regime = [_last_border(world, [_regime(expelled=0.9, deport_to="origin")], s)[0] for s in SEEDS]
     assert sum(none) > 0 and regime == none, (none, regime)
+
+
+def test_the_undocumented_can_go_home_over_a_legal_border_and_nowhere_else(tmp_path):
+    """A state admits its own nationals: an entry into one's own country needs no passport.
+
+    Toy line with legal routes only (each needs a passport): the undocumented class of AAA
+    can cross BBB -> AAA (home) but not AAA -> BBB, nor CCC -> BBB on the way home.
+    """
+    world = write_toy_world(tmp_path / "toy", legal=True)
+    model = FlowModel(_scenario([]), world=load_world(world), seed=1)
+    w, paths = model.world_index, model.paths
+    aaa, bbb, ccc = w.node("AAA"), w.node("BBB"), w.node("CCC")
+    undocumented, documented = 2 * aaa, 2 * aaa + 1
+    assert paths.reachable[undocumented, bbb, aaa]
+    assert paths.legal_entry[undocumented, bbb, aaa]
+    assert not paths.reachable[undocumented, aaa, bbb]
+    assert not paths.reachable[undocumented, ccc, aaa]  # CCC -> BBB is no entry home
+    assert paths.reachable[documented, ccc, aaa]
+    other = 2 * bbb  # an undocumented national of BBB goes home to BBB, not to AAA
+    assert paths.reachable[other, aaa, bbb] and not paths.reachable[other, bbb, aaa]

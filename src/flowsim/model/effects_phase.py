@@ -92,8 +92,10 @@ def apply_policies(model: FlowModel) -> None:
                 pol.apply(fx, model.month, k)
     w = model.world_index
     # journey classes: 2 * nationality + documented; the undocumented use no legal route
+    # but one into their own country, which admits its nationals without a passport
     open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
-    open_edges[0::2] &= ~w.edge_legal[None, :]
+    home_entry = w.edge_dst[None, :] == np.arange(w.n_nodes)[:, None]  # [nat, E]
+    open_edges[0::2] &= ~w.edge_legal[None, :] | home_entry
     stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
     p = model.params
     weights = edge_weights(  # at this month's route prices
