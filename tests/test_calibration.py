@@ -383,3 +383,26 @@ def test_ensemble_fit_table_median_of_set_means_and_group_male() -> None:
     assert male["g2"] == pytest.approx(np.log(10))
     assert "g3" not in male, "weight-0 rows are reported, not fitted"
     assert male["overall"] == pytest.approx(np.log(10) / 2)
+
+
+def test_departures_are_journeys_started_by_residents_over_the_stock_before() -> None:
+    ts = _ts(
+        [
+            ("2020-12-01", "COL", "VEN", "irregular", "stock", 800.0),
+            ("2020-12-01", "COL", "VEN", "regular", "stock", 200.0),
+            ("2021-01-01", "COL", "VEN", "regular", "stock", 5000.0),  # not the base
+            ("2021-03-01", "COL", "VEN", "all", "journeys_onward", 30.0),
+            ("2021-07-01", "COL", "VEN", "all", "journeys_return", 10.0),
+            ("2021-07-01", "COL", "VEN", "all", "journeys_first", 99.0),  # not a resident
+            ("2022-01-01", "COL", "VEN", "all", "journeys_return", 500.0),  # after the period
+            ("2021-03-01", "PER", "VEN", "all", "journeys_onward", 70.0),
+            ("2021-03-01", "COL", "HTI", "all", "journeys_onward", 9.0),
+        ]
+    )
+    first, last = period_bounds("2021")
+    assert observe.departures(ts, "COL", "VEN", first, last) == pytest.approx(4.0)
+    assert np.isnan(observe.departures(ts, "ECU", "VEN", first, last))
+    targets = load_targets()
+    row = targets[targets["kind"] == "departures"]
+    assert list(row["country"]) == ["COL"] and list(row["value"]) == [4.0]
+    assert observe.observe_run(row, ts, FULL.iloc[:0])[0] == pytest.approx(4.0)

@@ -36,15 +36,17 @@ def _regime(**kw: object) -> dict:
     return {"type": "processing_regime", "name": "r", "country": "DDD", "start": "2015-01", **kw}
 
 
-def _last_border(world: Path, policies: list[dict], seed: int) -> tuple[float, FlowModel]:
-    model = FlowModel(_scenario(policies), world=load_world(world), seed=seed)
+def _last_border(
+    world: Path, policies: list[dict], seed: int, **params: float
+) -> tuple[float, FlowModel]:
+    model = FlowModel(_scenario(policies, **params), world=load_world(world), seed=seed)
     model.run_months()
     fl = model.recorder.flow_table()
     return float(fl.loc[fl.route == "Last border", "people"].sum()), model
 
 
-def _crossings(world: Path, policies: list[dict]) -> float:
-    return sum(_last_border(world, policies, s)[0] for s in SEEDS)
+def _crossings(world: Path, policies: list[dict], **params: float) -> float:
+    return sum(_last_border(world, policies, s, **params)[0] for s in SEEDS)
 
 
 def test_releasing_a_nationality_at_the_border_raises_its_crossings(tmp_path):
@@ -59,6 +61,33 @@ def test_expelling_a_nationality_at_the_border_lowers_its_crossings(tmp_path):
     none = _crossings(world, [])
     expelled = _crossings(world, [_regime(expelled=0.9, deport_to="origin")])
     assert expelled < none, (none, expelled)
+
+
+def test_expelled_flown_home_retry_less_than_those_left_at_the_border(tmp_path):
+    """``retry_far`` governs those sent home with no land route back; ``retry_expelled`` others."""
+    world = write_toy_world(tmp_path / "toy", push=20_000)
+    home = [_regime(expelled=0.6, deport_to="origin")]  # AAA: no land route into DDD
+    border = [_regime(expelled=0.6, deport_to="CCC")]  # CCC -> DDD is a land route
+    far_low, far_high = ({"retry_expelled": 0.9, "retry_far": r} for r in (0.0, 0.9))
+    assert _crossings(world, home, **far_low) < _crossings(world, home, **far_high)
+    assert _crossings(world, border, **far_low) == _crossings(world, border, **far_high)
+
+
+def test_retry_chance_is_near_where_a_land_route_leads_into_the_host(tmp_path):
+    world = write_toy_world(tmp_path / "toy")
+    policies = [
+        _regime(expelled=0.5, deport_to=t, nationalities=[n])
+        for t, n in (("origin", "AAA"), ("CCC", "BBB"), ("previous", "CCC"))
+    ]
+    for k, pol in enumerate(policies):
+        pol["name"] = f"r{k}"
+    model = FlowModel(_scenario(policies), world=load_world(world), seed=1)
+    w = model.world_index
+    retry = model.effects.arrival.retry_chance(w, 0.8, 0.1)
+    ddd = w.node("DDD")
+    assert retry[w.node("AAA"), ddd] == 0.1  # flown home, no land route AAA -> DDD
+    assert retry[w.node("BBB"), ddd] == 0.8  # left in CCC, next to DDD
+    assert retry[w.node("CCC"), ddd] == 0.8  # turned back where they came from
 
 
 def test_regime_sets_arrivals_status_and_expels(tmp_path):

@@ -128,3 +128,34 @@ def test_the_initial_stock_leaves_a_residence_and_a_stop_is_no_new_journey(tmp_p
     assert onward == 100.0 * on[:half].sum(), "only the residents start onward journeys"
     assert first == 0.0, "leaving a stop starts no first journey"
     assert returns == 100.0 * home.sum(), "a return is a new journey, counted once"
+
+
+def test_observations_from_a_results_folder_read_every_variable_they_need(tmp_path):
+    """``observe_results`` (a results folder) gives what ``observe_tables`` gives on its tables."""
+    from flowsim.calibration.observe import observe_results, observe_tables
+    from flowsim.results import open as open_results
+
+    world = write_toy_world(tmp_path / "toy", push=30000)
+    scen = tmp_path / "toy.toml"
+    scen.write_text(
+        'name = "toy"\n[run]\nstart = "2015-01"\nmonths = 36\nscale = 100\nseed = 3\n'
+        "[parameters]\nhazard_max = 0.3\n"
+    )
+    out = tmp_path / "res"
+    assert main(["run", str(scen), "--world", str(world), "--out", str(out)]) == 0
+    row = {"group": "g", "indicator": "", "place": "", "unit": "", "from_country": ""}
+    row |= {"mode": "", "route": "", "nationalities": "AAA", "weight": 1.0, "obs_error": 0.1}
+    row |= {"observation": "", "source_url": "", "value": 1.0}
+    targets = pd.DataFrame(
+        [
+            {**row, "target_id": f"{k}|{c}", "kind": k, "country": c, "period": "2016"}
+            for k in ("departures", "stock")
+            for c in ("BBB", "CCC")
+        ]
+    )
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    fl = pd.read_parquet(out / "flows.parquet")
+    direct = observe_tables(targets, ts, fl).iloc[0]
+    assert (direct > 0).all()  # residents of BBB and CCC left in 2016
+    folder = observe_results(open_results(out), targets).iloc[0]
+    assert np.allclose(folder.to_numpy(), direct.to_numpy())

@@ -149,7 +149,19 @@ class Parameters(BaseModel):
         description="Probability that an arrival expelled by the destination's processing regime "
         "leaves again the next month. Informed by Massey & Singer (1995, Demography 32:203-213): "
         "Mexican migrants apprehended at the US border tried again until nearly all got through; "
-        "calibrated through the US border encounters.",
+        "calibrated through the US border encounters. Applies where the expelled are left in a "
+        "country with a land route into the destination (the Mexican side of the US border) or "
+        "turned back where they came from; retry_far elsewhere.",
+    )
+    retry_far: float = Field(
+        0.1,
+        ge=0,
+        le=0.95,
+        description="Probability that an arrival expelled to a country with no land route into "
+        "the destination (flown home: Haitians to Port-au-Prince, Venezuelans to Caracas) sets "
+        "out again the next month; the others settle there and decide like everyone else. The "
+        "whole journey and its price must be paid again, unlike a retry from the Mexican side "
+        "of the border. Assumption, calibrated.",
     )
     b_know: float = Field(
         2.0,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 #: Target kinds that are percents, not counts of people: their offset is always 1.
-SHARE_KINDS: tuple[str, ...] = ("darien_secondary_share", "arrivals_secondary_share")
+SHARE_KINDS: tuple[str, ...] = ("darien_secondary_share", "arrivals_secondary_share", "departures")
 
 
 def target_offsets(targets: pd.DataFrame, offset: float) -> np.ndarray:

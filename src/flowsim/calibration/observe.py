@@ -41,6 +41,11 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   granted.
 - ``deaths``: timeseries ``deaths`` (deaths and disappearances on routes leaving the
   country) in the selected country, or all countries with ``*``, summed over the period.
+- ``departures``: percent of the selected nationalities living in ``country`` at the end of
+  the month before the period who leave it during the period: onward and return journeys
+  started there (timeseries ``journeys_onward`` + ``journeys_return``, which count only
+  people leaving a residence, not a stop on the way) over that stock. A survey's share of
+  residents intending to leave within a year is read this way.
 """
 
 from __future__ import annotations
@@ -53,10 +58,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from flowsim.calendar import month_date
 from flowsim.calibration.targets import month_index, parse_nationalities, period_bounds
 
 if TYPE_CHECKING:
     from flowsim.results import Results
+
+
+#: Timeseries variables the observations read (the rest of a run's table is never needed).
+OBSERVED_VARIABLES: tuple[str, ...] = (
+    "stock",
+    "intercepted",
+    "deaths",
+    "regularized",
+    "journeys_onward",
+    "journeys_return",
+)
 
 
 def _month_idx(months: pd.Series) -> np.ndarray:
@@ -268,6 +285,23 @@ def deaths(timeseries: pd.DataFrame, country: str, first: date, last: date) -> f
     return float(ts["value"].to_numpy()[mask].sum())
 
 
+def departures(
+    timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
+) -> float:
+    """Percent of the residents of ``country`` at the start who leave it between two months.
+
+    Onward and return journeys started in ``country`` (inclusive months) over the stock at
+    the end of the month before ``first``; NaN when nobody lived there.
+    """
+    before = month_date(month_index(first) - 1)
+    base = stock(timeseries, country, nationalities, before)
+    left = sum(
+        _ts_sum(timeseries, f"journeys_{kind}", country, nationalities, first, last)
+        for kind in ("onward", "return")
+    )
+    return 100.0 * left / base if base > 0 else float("nan")
+
+
 def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFrame) -> float:
     """Return the simulated value of one target row for one run.
 
@@ -320,6 +354,9 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
         "arrivals_secondary_share": lambda: arrivals_secondary_share(
             flows, target["country"], target["nationalities"], first, last
         ),
+        "departures": lambda: departures(
+            timeseries, target["country"], target["nationalities"], first, last
+        ),
     }
     if kind not in handlers:
         raise ValueError(f"unknown target kind {kind!r} (allowed: {', '.join(handlers)})")
@@ -328,7 +365,7 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
 
 def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
     """Return the simulated value of every target for one run, in the targets' order."""
-    ts = timeseries[timeseries["variable"].isin(["stock", "intercepted", "deaths", "regularized"])]
+    ts = timeseries[timeseries["variable"].isin(OBSERVED_VARIABLES)]
     # statuses summed once (nationals left out of stocks): every target reads fewer rows
     ts = ts[~((ts["variable"] == "stock") & (ts["status"] == "national"))]
     keys = ["variable", "country", "nationality", "month"]
@@ -400,7 +437,7 @@ def observe_results(
     Returns:
         As ``observe_tables``.
     """
-    ts = results.timeseries(scenario=scenario, variable=["stock", "intercepted", "deaths"])
+    ts = results.timeseries(scenario=scenario, variable=list(OBSERVED_VARIABLES))
     fl = results.flows(scenario=scenario)
     return observe_tables(targets, ts, fl)
 

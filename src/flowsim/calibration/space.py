@@ -127,6 +127,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("b_crisis", 0.0, 1.5),
     FreeParameter("b_lang", 0.0, 2.0),
     FreeParameter("retry_expelled", 0.3, 0.95),
+    FreeParameter("retry_far", 0.0, 0.95),
     FreeParameter("b_know", 0.0, 6.0),
     FreeParameter("know_ref", 300.0, 30000.0, log=True),
     FreeParameter("loan_anywhere", 0.0, 1.0),

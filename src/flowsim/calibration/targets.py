@@ -11,8 +11,7 @@ it in words). Columns:
   ``YYYY-MM`` (one month) or ``YYYY-MM/YYYY-MM`` (inclusive range).
 - ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths`` |
   ``intercepted`` | ``entries`` | ``returns`` | ``darien_secondary_share`` |
-  ``arrivals_secondary_share`` (see
-  ``observe``).
+  ``arrivals_secondary_share`` | ``regularized`` | ``departures`` (see ``observe``).
 - ``from_country``, ``mode``: optional filters of ``entries`` and ``returns`` (ISO3 of the
   country left; ``land``/``sea``/``air``), empty = any.
 - ``nationalities``: ``*`` (all), ISO3 codes separated by spaces, or ``~`` followed by
@@ -50,6 +49,7 @@ KINDS: tuple[str, ...] = (
     "darien_secondary_share",
     "arrivals_secondary_share",
     "regularized",
+    "departures",
 )
 
 #: Columns a table may omit (older tables): filled with these values.

@@ -143,7 +143,9 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     paths = model.paths
     n_cls = paths.legal_entry.shape[0]
     nat = np.arange(n_cls) // 2
-    regime = final_expulsion(model.effects.arrival.expelled, p.retry_expelled)  # [nat, to]
+    arrival = model.effects.arrival
+    retry = arrival.retry_chance(model.world_index, p.retry_expelled, p.retry_far)
+    regime = final_expulsion(arrival.expelled, retry)  # [nat, to]
     parts = []
     for processed in (True, False):
         value = settling_value(model, processed)  # [nat, to], once let in

@@ -18,7 +18,7 @@ import numpy as np
 from flowsim import draws
 from flowsim.model.knowledge import count_crossings
 from flowsim.model.record import JOURNEY_EVENT
-from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
+from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS, retry_target_is_near
 from flowsim.rng import agent_uniform
 from flowsim.vocab import (
     FIRST,
@@ -217,11 +217,15 @@ def _process_arrivals(
         moved = target != w_
         deport(model, r[moved], target[moved])
         # expulsion without further penalty is followed by new attempts: those who retry
-        # leave again next month, choosing afresh (``FlowModel.pending_forced``)
+        # leave again next month, choosing afresh (``FlowModel.pending_forced``); near the
+        # border with ``retry_expelled``, from further away (flown home) with ``retry_far``
         back = r[moved]
-        retry = (
-            agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back]) < model.params.retry_expelled
+        p = model.params
+        near = retry_target_is_near(model.world_index, target[moved], w_[moved])
+        chance = np.where(
+            near | (fx.deport_to[n_, w_] == DEPORT_PREVIOUS)[moved], p.retry_expelled, p.retry_far
         )
+        retry = agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back]) < chance
         model.pending_forced = np.concatenate([model.pending_forced, back[retry]])
 
 

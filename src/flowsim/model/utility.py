@@ -73,7 +73,8 @@ TERMS: tuple[Term, ...] = (
         "expulsion",
         "b_stop",
         "-chance a newcomer ends up expelled by the destination's processing regime, "
-        "retries included: e (1 - retry_expelled) / (1 - e retry_expelled)",
+        "retries included: e (1 - r) / (1 - e r), r = retry_expelled near the border, retry_far "
+        "when the expelled are sent further (flown home)",
         ("destination",),
     ),
     Term(
