@@ -385,18 +385,18 @@ def test_ensemble_fit_table_median_of_set_means_and_group_male() -> None:
     assert male["overall"] == pytest.approx(np.log(10) / 2)
 
 
-def test_departures_are_journeys_started_by_residents_over_the_stock_before() -> None:
+def test_departures_are_residents_leaving_over_the_stock_before() -> None:
     ts = _ts(
         [
             ("2020-12-01", "COL", "VEN", "irregular", "stock", 800.0),
             ("2020-12-01", "COL", "VEN", "regular", "stock", 200.0),
             ("2021-01-01", "COL", "VEN", "regular", "stock", 5000.0),  # not the base
-            ("2021-03-01", "COL", "VEN", "all", "journeys_onward", 30.0),
-            ("2021-07-01", "COL", "VEN", "all", "journeys_return", 10.0),
-            ("2021-07-01", "COL", "VEN", "all", "journeys_first", 99.0),  # not a resident
-            ("2022-01-01", "COL", "VEN", "all", "journeys_return", 500.0),  # after the period
-            ("2021-03-01", "PER", "VEN", "all", "journeys_onward", 70.0),
-            ("2021-03-01", "COL", "HTI", "all", "journeys_onward", 9.0),
+            ("2021-03-01", "COL", "VEN", "all", "left_residence", 30.0),
+            ("2021-07-01", "COL", "VEN", "all", "left_residence", 10.0),
+            ("2021-07-01", "COL", "VEN", "all", "journeys_return", 99.0),  # not the measure
+            ("2022-01-01", "COL", "VEN", "all", "left_residence", 500.0),  # after the period
+            ("2021-03-01", "PER", "VEN", "all", "left_residence", 70.0),
+            ("2021-03-01", "COL", "HTI", "all", "left_residence", 9.0),
         ]
     )
     first, last = period_bounds("2021")

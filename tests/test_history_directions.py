@@ -63,7 +63,7 @@ def test_expelling_a_nationality_at_the_border_lowers_its_crossings(tmp_path):
     assert expelled < none, (none, expelled)
 
 
-def test_expelled_flown_home_retry_less_than_those_left_at_the_border(tmp_path):
+def test_retry_far_applies_only_where_no_land_route_leads_back(tmp_path):
     """``retry_far`` governs those sent home with no land route back; ``retry_expelled`` others."""
     world = write_toy_world(tmp_path / "toy", push=20_000)
     home = [_regime(expelled=0.6, deport_to="origin")]  # AAA: no land route into DDD
@@ -75,19 +75,17 @@ def test_expelled_flown_home_retry_less_than_those_left_at_the_border(tmp_path):
 
 def test_retry_chance_is_near_where_a_land_route_leads_into_the_host(tmp_path):
     world = write_toy_world(tmp_path / "toy")
-    policies = [
-        _regime(expelled=0.5, deport_to=t, nationalities=[n])
-        for t, n in (("origin", "AAA"), ("CCC", "BBB"), ("previous", "CCC"))
-    ]
+    cases = (("origin", "BBB"), ("CCC", "CCC"), ("previous", "AAA"))
+    policies = [_regime(expelled=0.5, deport_to=t, nationalities=[n]) for t, n in cases]
     for k, pol in enumerate(policies):
         pol["name"] = f"r{k}"
     model = FlowModel(_scenario(policies), world=load_world(world), seed=1)
     w = model.world_index
     retry = model.effects.arrival.retry_chance(w, 0.8, 0.1)
     ddd = w.node("DDD")
-    assert retry[w.node("AAA"), ddd] == 0.1  # flown home, no land route AAA -> DDD
-    assert retry[w.node("BBB"), ddd] == 0.8  # left in CCC, next to DDD
-    assert retry[w.node("CCC"), ddd] == 0.8  # turned back where they came from
+    assert retry[w.node("BBB"), ddd] == 0.1  # sent home to BBB: no land route BBB -> DDD
+    assert retry[w.node("CCC"), ddd] == 0.8  # left in CCC, next to DDD
+    assert retry[w.node("AAA"), ddd] == 0.8  # turned back where they came from, not home
 
 
 def test_regime_sets_arrivals_status_and_expels(tmp_path):

@@ -120,6 +120,7 @@ def test_the_initial_stock_leaves_a_residence_and_a_stop_is_no_new_journey(tmp_p
     onward = started(after, "journeys_onward") - started(before, "journeys_onward")
     first = started(after, "journeys_first") - started(before, "journeys_first")
     returns = started(after, "journeys_return") - started(before, "journeys_return")
+    settled_left = started(after, "left_residence") - started(before, "left_residence")
     aaa, half = model.world_index.node("AAA"), len(residents)
     left = P.in_transit[here] | (P.location[here] != bbb)
     home = left & ((P.location[here] == aaa) | (P.dest[here] == aaa))
@@ -128,6 +129,8 @@ def test_the_initial_stock_leaves_a_residence_and_a_stop_is_no_new_journey(tmp_p
     assert onward == 100.0 * on[:half].sum(), "only the residents start onward journeys"
     assert first == 0.0, "leaving a stop starts no first journey"
     assert returns == 100.0 * home.sum(), "a return is a new journey, counted once"
+    assert settled_left == 100.0 * left[:half].sum(), "only residents leave a residence"
+    assert left[half:].sum() > 0, "newcomers at a stop left too, uncounted"
 
 
 def test_observations_from_a_results_folder_read_every_variable_they_need(tmp_path):
@@ -140,6 +143,8 @@ def test_observations_from_a_results_folder_read_every_variable_they_need(tmp_pa
     scen.write_text(
         'name = "toy"\n[run]\nstart = "2015-01"\nmonths = 36\nscale = 100\nseed = 3\n'
         "[parameters]\nhazard_max = 0.3\n"
+        '[[policy]]\ntype = "regularization"\nname = "reg"\ncountry = "BBB"\n'
+        'start = "2015-06"\nend = "2016-12"\n'
     )
     out = tmp_path / "res"
     assert main(["run", str(scen), "--world", str(world), "--out", str(out)]) == 0
@@ -149,13 +154,14 @@ def test_observations_from_a_results_folder_read_every_variable_they_need(tmp_pa
     targets = pd.DataFrame(
         [
             {**row, "target_id": f"{k}|{c}", "kind": k, "country": c, "period": "2016"}
-            for k in ("departures", "stock")
+            for k in ("departures", "stock", "regularized")
             for c in ("BBB", "CCC")
+            if k != "regularized" or c == "BBB"
         ]
     )
     ts = pd.read_parquet(out / "timeseries.parquet")
     fl = pd.read_parquet(out / "flows.parquet")
     direct = observe_tables(targets, ts, fl).iloc[0]
-    assert (direct > 0).all()  # residents of BBB and CCC left in 2016
+    assert (direct > 0).all()  # residents of BBB and CCC left in 2016; BBB granted permits
     folder = observe_results(open_results(out), targets).iloc[0]
     assert np.allclose(folder.to_numpy(), direct.to_numpy())

@@ -158,10 +158,12 @@ class Parameters(BaseModel):
         ge=0,
         le=0.95,
         description="Probability that an arrival expelled to a country with no land route into "
-        "the destination (flown home: Haitians to Port-au-Prince, Venezuelans to Caracas) sets "
-        "out again the next month; the others settle there and decide like everyone else. The "
-        "whole journey and its price must be paid again, unlike a retry from the Mexican side "
-        "of the border. Assumption, calibrated.",
+        "the destination (flown home: Haitians to Port-au-Prince, Venezuelans to Caracas, "
+        "Central Americans deported to their origin before Title 42) sets out again the next "
+        "month; the others settle there and decide like everyone else. The whole journey and "
+        "its price must be paid again, unlike a retry from the Mexican side of the border; "
+        "those turned back where they came from count as next to the destination. Assumption, "
+        "calibrated.",
     )
     b_know: float = Field(
         2.0,

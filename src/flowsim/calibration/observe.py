@@ -41,11 +41,13 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   granted.
 - ``deaths``: timeseries ``deaths`` (deaths and disappearances on routes leaving the
   country) in the selected country, or all countries with ``*``, summed over the period.
-- ``departures``: percent of the selected nationalities living in ``country`` at the end of
-  the month before the period who leave it during the period: onward and return journeys
-  started there (timeseries ``journeys_onward`` + ``journeys_return``, which count only
-  people leaving a residence, not a stop on the way) over that stock. A survey's share of
-  residents intending to leave within a year is read this way.
+- ``departures``: people of the selected nationalities who leave ``country`` where they
+  lived (timeseries ``left_residence``: a year's residence or the initial stock, onward,
+  home or on a pathway; stops on the way excluded), summed over the period, in percent of
+  their stock at the end of the month before the period. A survey's share of residents
+  intending to leave within a year is read this way (someone leaving twice counts twice;
+  newcomers who settle and leave within the period add to it, though a year's residence
+  makes that rare within a year).
 """
 
 from __future__ import annotations
@@ -71,8 +73,7 @@ OBSERVED_VARIABLES: tuple[str, ...] = (
     "intercepted",
     "deaths",
     "regularized",
-    "journeys_onward",
-    "journeys_return",
+    "left_residence",
 )
 
 
@@ -288,17 +289,14 @@ def deaths(timeseries: pd.DataFrame, country: str, first: date, last: date) -> f
 def departures(
     timeseries: pd.DataFrame, country: str, nationalities: str, first: date, last: date
 ) -> float:
-    """Percent of the residents of ``country`` at the start who leave it between two months.
+    """Departures of residents of ``country`` between two months, in percent of its stock.
 
-    Onward and return journeys started in ``country`` (inclusive months) over the stock at
-    the end of the month before ``first``; NaN when nobody lived there.
+    Timeseries ``left_residence`` (inclusive months) over the stock at the end of the month
+    before ``first``; NaN when nobody lived there.
     """
     before = month_date(month_index(first) - 1)
     base = stock(timeseries, country, nationalities, before)
-    left = sum(
-        _ts_sum(timeseries, f"journeys_{kind}", country, nationalities, first, last)
-        for kind in ("onward", "return")
-    )
+    left = _ts_sum(timeseries, "left_residence", country, nationalities, first, last)
     return 100.0 * left / base if base > 0 else float("nan")
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
 from flowsim.model.economy import employment_odds, formal_access
-from flowsim.model.journeys import start_journeys
+from flowsim.model.journeys import lived_here, start_journeys
 from flowsim.model.utility import (
     cost_term,
     failure_term,
@@ -38,7 +38,6 @@ from flowsim.model.utility import (
 from flowsim.rng import agent_key, agent_uniform, stream
 from flowsim.vocab import (
     FIRST,
-    INITIAL_COHORT,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
@@ -421,10 +420,7 @@ def _choose_block(
     # a stay shorter than residence_months is a stop on the same journey (its kind kept);
     # the initial stock's first move leaves a residence whatever its time there (UN DESA
     # counts usual residents)
-    resident = (P.months_here[rows] >= p.residence_months) | (
-        (P.cohort[rows] == INITIAL_COHORT) & (P.moves[rows] == 0)
-    )
-    lived = resident & (P.status[rows] != NATIONAL)
+    lived = lived_here(model, rows)
     kind = np.where(
         loc == nat, FIRST, np.where(best == nat, RETURN, np.where(lived, ONWARD, P.kind[rows]))
     )

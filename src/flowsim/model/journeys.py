@@ -18,10 +18,11 @@ import numpy as np
 from flowsim import draws
 from flowsim.model.knowledge import count_crossings
 from flowsim.model.record import JOURNEY_EVENT
-from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS, retry_target_is_near
+from flowsim.policies.effects import DEPORT_ORIGIN, DEPORT_PREVIOUS
 from flowsim.rng import agent_uniform
 from flowsim.vocab import (
     FIRST,
+    INITIAL_COHORT,
     IRREGULAR,
     LABOR_VISA,
     NATIONAL,
@@ -95,6 +96,8 @@ def start_journeys(
         rows, dest, kinds, loc, edge = (rows[left], dest[left], kinds[left], loc[left], edge[left])
         new = new[left]
     nat = P.nationality[rows].astype(np.int64)
+    lived = lived_here(model, rows)
+    rec.count("left_residence", loc[lived], nat[lived])
     if pay:
         cost = model.paths.cost[model.journey_class(rows), loc, dest]
         P.savings[rows] = np.maximum(P.savings[rows] - cost, 0.0)
@@ -172,6 +175,20 @@ def _settle(
             _process_arrivals(model, rows[subject], where[subject], edge_in[subject])
 
 
+def lived_here(model: FlowModel, rows: np.ndarray) -> np.ndarray:
+    """Whether each agent in ``rows`` lives where it is, abroad: its usual residence.
+
+    ``residence_months`` or more there (a shorter stay is a stop on a journey), or a
+    member of the initial stock that has not moved yet (UN DESA counts usual residents),
+    and not at home (``national``).
+    """
+    P = model.population
+    resident = (P.months_here[rows] >= model.params.residence_months) | (
+        (P.cohort[rows] == INITIAL_COHORT) & (P.moves[rows] == 0)
+    )
+    return resident & (P.status[rows] != NATIONAL)
+
+
 def _process_arrivals(
     model: FlowModel, rows: np.ndarray, where: np.ndarray, edge_in: np.ndarray
 ) -> None:
@@ -181,8 +198,9 @@ def _process_arrivals(
     expelled (sent on to the regime's ``deport_to``, recorded as deported), released with a
     pending case (decided after the hearing; granted with the regime's probability, draw
     ``arrival.grant``), protected (regular for the regime's months) and unchanged. An
-    expelled newcomer tries again the next month with probability ``retry_expelled`` (draw
-    ``arrival.retry``).
+    expelled newcomer tries again the next month with probability
+    ``ArrivalRegime.retry_chance`` (``retry_expelled`` next to the host, ``retry_far`` when
+    sent further; draw ``arrival.retry``).
     """
     P, t, seed, fx = model.population, model.month, model.seed, model.effects.arrival
     nat = P.nationality[rows].astype(np.int64)
@@ -217,15 +235,12 @@ def _process_arrivals(
         moved = target != w_
         deport(model, r[moved], target[moved])
         # expulsion without further penalty is followed by new attempts: those who retry
-        # leave again next month, choosing afresh (``FlowModel.pending_forced``); near the
-        # border with ``retry_expelled``, from further away (flown home) with ``retry_far``
+        # leave again next month, choosing afresh (``FlowModel.pending_forced``); next to the
+        # host with ``retry_expelled``, from further away (flown home) with ``retry_far``
         back = r[moved]
         p = model.params
-        near = retry_target_is_near(model.world_index, target[moved], w_[moved])
-        chance = np.where(
-            near | (fx.deport_to[n_, w_] == DEPORT_PREVIOUS)[moved], p.retry_expelled, p.retry_far
-        )
-        retry = agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back]) < chance
+        chance = fx.retry_chance(model.world_index, p.retry_expelled, p.retry_far)[n_, w_]
+        retry = agent_uniform(seed, draws.ARRIVAL_RETRY, t, P.key[back]) < chance[moved]
         model.pending_forced = np.concatenate([model.pending_forced, back[retry]])
 
 

@@ -165,7 +165,7 @@ def home_term(crisis: np.ndarray, p: Parameters) -> np.ndarray:
     return np.diag(p.b_home - p.b_crisis * np.asarray(crisis, dtype=float))
 
 
-def final_expulsion(expelled: np.ndarray, retry: float) -> np.ndarray:
+def final_expulsion(expelled: np.ndarray, retry: float | np.ndarray) -> np.ndarray:
     """Chance of ending up expelled when each expulsion is followed by a retry w.p. ``retry``.
 
     ``e (1 - r) / (1 - e r)``: expelled on the first attempt and giving up, or retrying and

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.vocab import MODES
-
 if TYPE_CHECKING:
     from flowsim.world.compiled import WorldIndex
 
@@ -55,14 +53,6 @@ class PathwayWindow:
     return_share: float
 
 
-def retry_target_is_near(w: WorldIndex, target: np.ndarray, host: np.ndarray) -> np.ndarray:
-    """Whether a route over land leads from each ``target`` country into its ``host``."""
-    land = w.edge_mode == MODES.index("land")
-    adjacent = np.zeros((w.n_nodes, w.n_nodes), dtype=bool)
-    adjacent[w.edge_src[land], w.edge_dst[land]] = True
-    return adjacent[target, host]
-
-
 @dataclass
 class ArrivalRegime:
     """Processing at the destination: outcome shares for arrivals ``[L nat, L host]``.
@@ -99,18 +89,17 @@ class ArrivalRegime:
     def retry_chance(self, w: WorldIndex, near: float, far: float) -> np.ndarray:
         """Chance that an expelled arrival sets out again the next month: ``[nat, host]``.
 
-        ``near`` where the expelled are left in a country with a land route into the host
-        (Mexicans and Central Americans sent to the Mexican side of the US border) or
-        turned back to where they came from; ``far`` where they are sent further, with no
-        land route back (flown home to Haiti or Venezuela): the whole journey, and its
-        price, must be made again (``retry_target_is_near`` is the rule per person).
+        ``near`` where the regime leaves the expelled in a country with a land route into
+        the host (Mexicans, and Central Americans under Title 42, on the Mexican side of the
+        US border) or turns them back where they came from (``previous``: always ``near``,
+        even after a flight); ``far`` where it sends them further, with no land route back
+        (flown home: Haitians, Cubans, Venezuelans, and Central Americans deported to their
+        origin before Title 42), so the whole journey and its price must be paid again.
         """
         n = self.expelled.shape[0]
         target = np.where(self.deport_to == DEPORT_ORIGIN, np.arange(n)[:, None], self.deport_to)
         host = np.broadcast_to(np.arange(n)[None, :], target.shape)
-        near_ = (self.deport_to == DEPORT_PREVIOUS) | retry_target_is_near(
-            w, np.maximum(target, 0), host
-        )
+        near_ = (self.deport_to == DEPORT_PREVIOUS) | w.land_into[np.maximum(target, 0), host]
         return np.where(near_, near, far)
 
     def security(self, pending_security: float) -> np.ndarray:

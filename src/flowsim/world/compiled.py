@@ -42,6 +42,7 @@ class WorldIndex:
     edge_risk: np.ndarray  # [E]
     edge_km: np.ndarray  # route length, km [E]
     edge_legal: np.ndarray  # bool [E]
+    land_into: np.ndarray  # bool [L from, L to]: some land route leads from one into the other
     edge_label: tuple[str, ...]  # name if named, else route_id
     edge_id: tuple[str, ...]
     visa_required: np.ndarray  # bool [L nationality, L destination], base regime
@@ -198,6 +199,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_risk=routes["risk"].to_numpy(float),
         edge_km=routes["distance_km"].to_numpy(float),
         edge_legal=routes["legal"].to_numpy(bool),
+        land_into=_land_into(routes, pos),
         edge_label=labels,
         edge_id=edge_ids,
         visa_required=visa,
@@ -210,6 +212,14 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         status_shares=status_shares,
         route_known=route_known,
     )
+
+
+def _land_into(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
+    """``[from, to]`` True where some land route leads from one country into the other."""
+    out = np.zeros((len(pos), len(pos)), dtype=bool)
+    land = routes["mode"] == "land"
+    out[routes.loc[land, "from_iso3"].map(pos), routes.loc[land, "to_iso3"].map(pos)] = True
+    return out
 
 
 def _stock_history(world: World, pos: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
