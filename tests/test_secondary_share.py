@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -70,15 +72,21 @@ def test_the_residence_threshold_relabels_journeys_and_changes_no_decision(tmp_p
     assert onward[0] > onward[1] and third[0] > third[1], (onward, third)
 
 
-def test_secondary_share_from_a_results_folder(tmp_path):
+def _toy_results(tmp_path: Path, policies: str = "") -> Path:
+    """Run the toy line (36 months from 2015-01) through the CLI; return the results folder."""
     world = write_toy_world(tmp_path / "toy", push=30000)
     scen = tmp_path / "toy.toml"
     scen.write_text(
         'name = "toy"\n[run]\nstart = "2015-01"\nmonths = 36\nscale = 100\nseed = 3\n'
-        "[parameters]\nhazard_max = 0.3\n"
+        "[parameters]\nhazard_max = 0.3\n" + policies
     )
     out = tmp_path / "res"
     assert main(["run", str(scen), "--world", str(world), "--out", str(out)]) == 0
+    return out
+
+
+def test_secondary_share_from_a_results_folder(tmp_path):
+    out = _toy_results(tmp_path)
     share = secondary_share(out, route="Last border")
     fl = pd.read_parquet(out / "flows.parquet")
     fl = fl[fl.route == "Last border"]
@@ -138,16 +146,11 @@ def test_observations_from_a_results_folder_read_every_variable_they_need(tmp_pa
     from flowsim.calibration.observe import observe_results, observe_tables
     from flowsim.results import open as open_results
 
-    world = write_toy_world(tmp_path / "toy", push=30000)
-    scen = tmp_path / "toy.toml"
-    scen.write_text(
-        'name = "toy"\n[run]\nstart = "2015-01"\nmonths = 36\nscale = 100\nseed = 3\n'
-        "[parameters]\nhazard_max = 0.3\n"
+    regularization = (
         '[[policy]]\ntype = "regularization"\nname = "reg"\ncountry = "BBB"\n'
         'start = "2015-06"\nend = "2016-12"\n'
     )
-    out = tmp_path / "res"
-    assert main(["run", str(scen), "--world", str(world), "--out", str(out)]) == 0
+    out = _toy_results(tmp_path, regularization)
     row = {"group": "g", "indicator": "", "place": "", "unit": "", "from_country": ""}
     row |= {"mode": "", "route": "", "nationalities": "AAA", "weight": 1.0, "obs_error": 0.1}
     row |= {"observation": "", "source_url": "", "value": 1.0}
