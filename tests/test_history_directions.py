@@ -243,3 +243,15 @@ def test_the_undocumented_can_go_home_over_a_legal_border_and_nowhere_else(tmp_p
     assert paths.reachable[documented, ccc, aaa]
     other = 2 * bbb  # an undocumented national of BBB goes home to BBB, not to AAA
     assert paths.reachable[other, aaa, bbb] and not paths.reachable[other, bbb, aaa]
+
+
+def test_the_undocumented_cannot_fly_home(tmp_path):
+    """Airlines board only the documented: the home rule is for land crossings."""
+    world = write_toy_world(tmp_path / "toy", legal=True)
+    with (world / "routes.csv").open("a") as f:
+        f.write("DDD-AAA-air,DDD,AAA,air,1500,150,0.05,0.0,true,Flight home,t\n")
+    model = FlowModel(_scenario([]), world=load_world(world), seed=1)
+    w, paths = model.world_index, model.paths
+    aaa, ddd = w.node("AAA"), w.node("DDD")
+    assert not paths.reachable[2 * aaa, ddd, aaa]  # overland needs passports on the way
+    assert paths.reachable[2 * aaa + 1, ddd, aaa]

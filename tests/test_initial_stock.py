@@ -63,6 +63,12 @@ def test_initial_agents_attributes_and_rounding():
     assert (P.location[init] != P.nationality[init]).all()
     assert (P.status[init] != NATIONAL).all() and P.lived_abroad[init].all()
     assert (P.months_here[init] >= 1).all() and (P.arrival_month[init] < model.month).all()
+    # every 2015 resident lives where it is, however recent its arrival (UN DESA counts
+    # usual residents): its first move is an onward journey or a return, never a stop
+    from flowsim.model.journeys import lived_here
+
+    recent = init & (P.months_here < model.params.residence_months)
+    assert recent.any() and lived_here(model, np.flatnonzero(recent)).all()
     w = model.world_index
     usa, mex, cub = w.node("USA"), w.node("MEX"), w.node("CUB")
     in_usa = init & (P.location == usa)

@@ -115,7 +115,7 @@ def test_the_initial_stock_leaves_a_residence_and_a_stop_is_no_new_journey(tmp_p
     assert len(here) >= 10 and (P.months_here[here] < 12).all()
     residents = here[: len(here) // 2]
     P.cohort[residents] = INITIAL_COHORT
-    P.moves[residents] = 0
+    P.moves[residents] = 1  # as the initial stock is placed (flowsim.model.initial)
     model.pending_forced = here.astype(model.pending_forced.dtype)  # all must move on
     before = model.recorder.timeseries()
     model.step()

@@ -74,7 +74,8 @@ VARIABLES: dict[str, str] = {
     "journeys_return": "return journeys started from the country",
     "journeys_pathway": "legal labor-pathway journeys started from the country",
     "left_residence": "people leaving the country where they lived abroad (a year or more, or "
-    "since before the run), onward, home or on a pathway: the departures of settled migrants",
+    "since before the run), onward, home or on a pathway: the departures of settled migrants "
+    "(removals excluded)",
     "settled": "journeys ended in the country (arrival at a destination or stranded)",
     "deaths": "deaths and disappearances on routes leaving the country",
     "intercepted": "people intercepted on routes entering the country",

@@ -179,12 +179,13 @@ def lived_here(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     """Whether each agent in ``rows`` lives where it is, abroad: its usual residence.
 
     ``residence_months`` or more there (a shorter stay is a stop on a journey), or a
-    member of the initial stock that has not moved yet (UN DESA counts usual residents),
-    and not at home (``national``).
+    member of the initial stock that has not moved since the run began (UN DESA counts
+    usual residents; the initial stock is placed with ``moves`` 1, the move that took it
+    abroad), and not at home (``national``).
     """
     P = model.population
     resident = (P.months_here[rows] >= model.params.residence_months) | (
-        (P.cohort[rows] == INITIAL_COHORT) & (P.moves[rows] == 0)
+        (P.cohort[rows] == INITIAL_COHORT) & (P.moves[rows] <= 1)
     )
     return resident & (P.status[rows] != NATIONAL)
 
