@@ -44,10 +44,10 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
 - ``departures``: people of the selected nationalities who leave ``country`` where they
   lived (timeseries ``left_residence``: a year's residence or the initial stock, onward,
   home or on a pathway; stops on the way and removals excluded), summed over the period,
-  in percent of their stock at the end of the month before the period. A survey's share of residents
-  intending to leave within a year is read this way (someone leaving twice counts twice;
-  newcomers who settle and leave within the period add to it, though a year's residence
-  makes that rare within a year).
+  in percent of their stock at the end of the month before the period. A survey's share
+  of residents intending to leave within a year is read this way (someone leaving twice
+  counts twice; newcomers who settle and leave within the period add to it, though a
+  year's residence makes that rare within a year).
 """
 
 from __future__ import annotations

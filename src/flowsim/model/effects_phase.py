@@ -12,7 +12,6 @@ import numpy as np
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.policies import Effects
-from flowsim.vocab import MODES
 
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
@@ -96,9 +95,7 @@ def apply_policies(model: FlowModel) -> None:
     # but a land crossing into their own country, which admits its nationals without a
     # passport (a flight home needs one: airlines board only the documented)
     open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
-    land = w.edge_mode == MODES.index("land")
-    home_entry = (w.edge_dst[None, :] == np.arange(w.n_nodes)[:, None]) & land  # [nat, E]
-    open_edges[0::2] &= ~w.edge_legal[None, :] | home_entry
+    open_edges[0::2] &= ~w.edge_legal[None, :] | w.home_by_land
     stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
     p = model.params
     weights = edge_weights(  # at this month's route prices

@@ -43,6 +43,7 @@ class WorldIndex:
     edge_km: np.ndarray  # route length, km [E]
     edge_legal: np.ndarray  # bool [E]
     land_into: np.ndarray  # bool [L from, L to]: some land route leads from one into the other
+    home_by_land: np.ndarray  # bool [L nationality, E]: the route is a land entry into its home
     edge_label: tuple[str, ...]  # name if named, else route_id
     edge_id: tuple[str, ...]
     visa_required: np.ndarray  # bool [L nationality, L destination], base regime
@@ -200,6 +201,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_km=routes["distance_km"].to_numpy(float),
         edge_legal=routes["legal"].to_numpy(bool),
         land_into=_land_into(routes, pos),
+        home_by_land=_home_by_land(routes, pos),
         edge_label=labels,
         edge_id=edge_ids,
         visa_required=visa,
@@ -220,6 +222,13 @@ def _land_into(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
     land = routes["mode"] == "land"
     out[routes.loc[land, "from_iso3"].map(pos), routes.loc[land, "to_iso3"].map(pos)] = True
     return out
+
+
+def _home_by_land(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
+    """``[nationality, route]`` True where the route enters that nationality's country by land."""
+    dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
+    land = (routes["mode"] == "land").to_numpy()
+    return (dst[None, :] == np.arange(len(pos))[:, None]) & land[None, :]
 
 
 def _stock_history(world: World, pos: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
