@@ -255,3 +255,33 @@ def test_the_undocumented_cannot_fly_home(tmp_path):
     aaa, ddd = w.node("AAA"), w.node("DDD")
     assert not paths.reachable[2 * aaa, ddd, aaa]  # overland needs passports on the way
     assert paths.reachable[2 * aaa + 1, ddd, aaa]
+
+
+def _final_stock(world: Path, policies: list[dict], country: str) -> float:
+    """People living in ``country`` in the last month, summed over seeds."""
+    total = 0.0
+    for seed in SEEDS:
+        model = FlowModel(_scenario(policies), world=load_world(world), seed=seed)
+        model.run_months()
+        ts = model.recorder.timeseries()
+        last = ts[(ts.variable == "stock") & (ts.month == ts.month.max()) & (ts.country == country)]
+        total += float(last["value"].sum())
+    return total
+
+
+def test_a_transit_permit_moves_would_be_settlers_on(tmp_path):
+    """A transit country that sends irregular arrivals onward (Costa Rica's 25-day permit,
+    ``cri_transit_permit_2016``) holds fewer of them and the country beyond holds more."""
+    world = write_toy_world(tmp_path / "toy", push=20_000)
+    permit = [
+        {
+            "type": "processing_regime",
+            "name": "transit",
+            "country": "CCC",
+            "expelled": 0.9,
+            "deport_to": "DDD",
+            "start": "2015-01",
+        }
+    ]
+    assert _final_stock(world, permit, "CCC") < _final_stock(world, [], "CCC")
+    assert _final_stock(world, permit, "DDD") > _final_stock(world, [], "DDD")
