@@ -270,18 +270,23 @@ def _final_stock(world: Path, policies: list[dict], country: str) -> float:
 
 
 def test_a_transit_permit_moves_would_be_settlers_on(tmp_path):
-    """A transit country that sends irregular arrivals onward (Costa Rica's 25-day permit,
-    ``cri_transit_permit_2016``) holds fewer of them and the country beyond holds more."""
+    """A transit country that sends irregular arrivals onward (the form of Costa Rica's
+    25-day permit, ``cri_transit_permit_2016``) holds fewer of them, and the onward
+    destination gains from where it sends them, not only from choices that avoid it."""
     world = write_toy_world(tmp_path / "toy", push=20_000)
-    permit = [
-        {
-            "type": "processing_regime",
-            "name": "transit",
-            "country": "CCC",
-            "expelled": 0.9,
-            "deport_to": "DDD",
-            "start": "2015-01",
-        }
-    ]
-    assert _final_stock(world, permit, "CCC") < _final_stock(world, [], "CCC")
-    assert _final_stock(world, permit, "DDD") > _final_stock(world, [], "DDD")
+
+    def permit(to: str) -> list[dict]:
+        return [
+            {
+                "type": "processing_regime",
+                "name": "transit",
+                "country": "CCC",
+                "expelled": 0.9,
+                "deport_to": to,
+                "start": "2015-01",
+            }
+        ]
+
+    onward, home = permit("DDD"), permit("origin")
+    assert _final_stock(world, onward, "CCC") < _final_stock(world, [], "CCC")
+    assert _final_stock(world, onward, "DDD") > _final_stock(world, home, "DDD")

@@ -1,0 +1,55 @@
+"""The baseline's processing regimes hold where and when the timeline says.
+
+Regimes for the same (nationality, destination) replace each other in apply order (start
+month, then name: ``flowsim.policies.registry.apply_order``), not in file order, so a
+renamed policy could silently lose to another; these checks read the month's effects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowsim.calendar import parse_month
+from flowsim.model import FlowModel
+from flowsim.model.effects_phase import apply_policies
+from flowsim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def baseline_model() -> FlowModel:
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"run.scale": 200_000.0}
+    )
+    return FlowModel(scenario, agents=False)
+
+
+def _arrival(model: FlowModel, month: str, nat: str, host: str) -> tuple[float, float]:
+    """(expelled, pending) share for arrivals of ``nat`` in ``host`` in ``month``."""
+    model.month = parse_month(month)
+    apply_policies(model)
+    w, a = model.world_index, model.effects.arrival
+    n, h = w.node(nat), w.node(host)
+    return float(a.expelled[n, h]), float(a.pending[n, h])
+
+
+def test_haitians_are_released_at_us_ports_until_september_2016(baseline_model):
+    """usa_release_hti_2015 holds until 2016-09, then usa_processing_2015 applies to them."""
+    assert _arrival(baseline_model, "2016-06", "HTI", "USA") == pytest.approx((0.05, 0.9))
+    assert _arrival(baseline_model, "2016-10", "HTI", "USA") == pytest.approx((0.3, 0.6))
+    assert _arrival(baseline_model, "2016-06", "VEN", "USA") == pytest.approx((0.3, 0.6))
+
+
+def test_costa_rica_moves_on_arrivals_from_the_south_but_not_nicaraguans(baseline_model):
+    """cri_transit_permit_2016 from 2016-01, for the nationalities it names only."""
+    assert _arrival(baseline_model, "2015-12", "VEN", "CRI")[0] == 0.0
+    assert _arrival(baseline_model, "2016-01", "VEN", "CRI")[0] == pytest.approx(0.9)
+    assert _arrival(baseline_model, "2019-06", "HTI", "CRI")[0] == pytest.approx(0.9)
+    assert _arrival(baseline_model, "2019-06", "NIC", "CRI")[0] == 0.0
+    w = baseline_model.world_index
+    assert int(baseline_model.effects.arrival.deport_to[w.node("HTI"), w.node("CRI")]) == (
+        w.node("NIC")
+    )
