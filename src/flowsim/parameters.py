@@ -357,6 +357,17 @@ class Parameters(BaseModel):
         "they earn). Assumption: smuggling fees to the US (USD 4,000-10,000) are mostly paid "
         "by relatives abroad (IOM/WFP 2022 survey of Central American migration); calibrated.",
     )
+    kin_relend: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of their first loan that kin lend again for a later journey, "
+        "once they have paid part of one (a journey that cost more than the migrant's "
+        "savings); an expelled arrival's retry is the same journey and keeps the loan. 1: "
+        "kin pay every journey (the calibrated baseline); 0: kin finance one migration, the "
+        "family investment of the new economics of labour migration (Stark & Bloom 1985, "
+        "Am. Econ. Rev. 75(2):173-178). Assumption.",
+    )
     kin_ties: float = Field(
         10.0,
         ge=0,

@@ -222,14 +222,17 @@ def loan_parts(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
     return there * terms[2], elsewhere * terms[3]
 
 
-def network_loans(model: FlowModel) -> np.ndarray:
+def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarray:
     """Return the USD a migrant can expect to borrow for each journey: ``[class, from, to]``.
 
     The loan from kin at the destination times the journey's ``known_share``, plus that
     from kin anywhere where the journey crosses no irregular route. Each agent either has a
     lender for a destination or not (``agent_loans``); this is the mean over agents.
+    ``fresh`` (``[class, from, 1]`` or a scalar) scales both for the group's agents whose
+    kin have already paid for a journey: ``1 - (1 - kin_relend) * share who borrowed``.
     """
     there, anywhere = (np.repeat(x, 2, axis=0)[:, None, :] for x in loan_parts(model))
+    there, anywhere = there * fresh, anywhere * fresh
     return there * known_share(model.paths.unknown) + anywhere * (model.paths.irregular == 0)
 
 
@@ -255,7 +258,10 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     agent has kin at the destination and borrows what they lend (times the journey's
     ``known_share``); above it and below ``lender_chance``, kin elsewhere, who lend only
     for a journey with no irregular route. So kin appear as the diaspora grows and never
-    vanish while it does not shrink, and the mean over agents is ``network_loans``.
+    vanish while it does not shrink, and the mean over agents is ``network_loans``. An agent
+    whose kin have paid for a journey (``borrowed``, set by ``journeys.start_journeys``)
+    gets ``kin_relend`` of each loan, except when retrying after an expulsion (the same
+    journey).
     """
     P, n = model.population, model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)
@@ -265,9 +271,14 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     cls, loc = model.journey_class(rows), P.location[rows]
     legal = model.paths.irregular[cls, loc, :] == 0
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
-    there = np.where(u < c_there, lend_dest[nat, :], 0.0)
+    # after a journey they paid for, kin lend kin_relend of it again; an expelled arrival
+    # retrying is still on that journey
+    again = P.borrowed[rows] & ~np.isin(rows, model.forced)
+    fresh = np.where(again, model.params.kin_relend, 1.0)[:, None]
+    there = np.where(u < c_there, lend_dest[nat, :], 0.0) * fresh
     there *= known_share(model.paths.unknown[cls, loc, :])
     elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
+    elsewhere *= fresh
     return there + elsewhere
 
 
@@ -333,7 +344,10 @@ def decide(model: FlowModel) -> None:
     sums = np.bincount(group, weights=np.where(settled, P.savings, 0.0), minlength=n_cls * n)
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
-    loans = network_loans(model)  # [class, from, to]
+    lent = np.bincount(group, weights=settled & P.borrowed, minlength=n_cls * n)
+    lent = (lent / np.maximum(counts, 1)).reshape(n_cls, n, 1)  # share whose kin have paid
+    fresh = 1.0 - (1.0 - p.kin_relend) * lent
+    loans = network_loans(model, fresh)  # [class, from, to]
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
