@@ -364,6 +364,70 @@ def test_kin_pay_smugglers_only_on_routes_their_people_know(tmp_path):
     assert network_loans(irregular)[0, 0, ddd] > before
 
 
+def test_kin_lend_again_only_kin_relend_of_what_they_paid(tmp_path):
+    """After a journey kin paid for, an agent's loans shrink to ``kin_relend`` of them;
+    an expelled arrival retrying (a forced row) is on the same journey and keeps them."""
+    from flowsim.model.decide import agent_loans, network_loans
+
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    model = _lender_model(folder, kin_ties=200.0, b_know=0.0, kin_relend=0.25)
+    rows = model.add_agents(np.zeros(4_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+    model.forced = rows[:0]
+    whole = agent_loans(model, rows)
+    assert whole[:, 3].max() == 5000.0
+    P = model.population
+    P.borrowed[rows[::2]] = True
+    cut = agent_loans(model, rows)
+    np.testing.assert_allclose(cut[::2], 0.25 * whole[::2])
+    np.testing.assert_array_equal(cut[1::2], whole[1::2])
+    model.forced = rows[::4]  # retrying after an expulsion: the loan of that journey
+    np.testing.assert_array_equal(agent_loans(model, rows)[::4], whole[::4])
+    # the group's mean loan scales the same way
+    full = network_loans(model)
+    np.testing.assert_allclose(network_loans(model, 0.25), 0.25 * full)
+
+
+def test_a_journey_beyond_ones_savings_is_paid_by_kin(tmp_path):
+    """``start_journeys`` marks as borrowed those whose savings did not cover the cost."""
+    from flowsim.model.journeys import start_journeys
+
+    folder = write_toy_world(tmp_path / "toy", push=0.0, legal=True)
+    model = _lender_model(folder)
+    rows = model.add_agents(np.zeros(10, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+    P = model.population
+    P.documented[rows] = True
+    ddd = model.world_index.node("DDD")
+    cost = model.paths.cost[1, 0, ddd]
+    assert 0 < cost < np.inf
+    P.savings[rows] = np.where(np.arange(10) < 5, cost / 2, cost * 2)
+    left = start_journeys(model, rows, np.full(10, ddd), 0)
+    assert left.all()
+    np.testing.assert_array_equal(P.borrowed[rows], np.arange(10) < 5)
+
+
+def test_kin_who_lend_once_move_fewer_people_twice(tmp_path):
+    """Direction: with ``kin_relend`` 0, fewer migrants make a second journey than with 1."""
+    folder = write_toy_world(tmp_path / "toy", push=50_000.0)
+    twice = {}
+    for relend in (0.0, 1.0):
+        moved = 0
+        for seed in (1, 2, 3):
+            m = _run(
+                folder,
+                seed,
+                36,
+                kin_relend=relend,
+                kin_ties=200.0,
+                network_loan_usd=2e4,
+                savings_median_usd=5.0,  # journeys cost more than savings: kin pay
+            )
+            P = m.population
+            assert P.borrowed.mean() > 0.2  # the mechanism is at work
+            moved += int((P.moves >= 2).sum())
+        twice[relend] = moved
+    assert twice[0.0] < twice[1.0], twice
+
+
 # ----------------------------------------------------------------- nested choice
 def test_nest_value_is_the_logsum_scaled_by_lambda():
     from flowsim.model.decide import nest_value
