@@ -364,45 +364,76 @@ def test_kin_pay_smugglers_only_on_routes_their_people_know(tmp_path):
     assert network_loans(irregular)[0, 0, ddd] > before
 
 
-def test_kin_lend_again_only_kin_relend_of_what_they_paid(tmp_path):
-    """After a journey kin paid for, an agent's loans shrink to ``kin_relend`` of them;
-    an expelled arrival retrying (a forced row) is on the same journey and keeps them."""
-    from flowsim.model.decide import agent_loans, network_loans
+def test_kin_lend_kin_relend_of_each_loan_for_a_new_journey_only(tmp_path):
+    """After a journey kin paid for, a new journey gets ``kin_relend`` of each loan;
+    leaving a stop on the way or retrying after an expulsion is the same journey."""
+    from flowsim.model.decide import agent_loans, lends_again
 
     folder = write_toy_world(tmp_path / "toy", push=0.0)
     model = _lender_model(folder, kin_ties=200.0, b_know=0.0, kin_relend=0.25)
     rows = model.add_agents(np.zeros(4_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
-    model.forced = rows[:0]
+    P = model.population
+    no_one = np.zeros(P.n, dtype=bool)
     whole = agent_loans(model, rows)
     assert whole[:, 3].max() == 5000.0
+    P.borrowed[rows[::2]] = True  # at home: a new journey
+    again = lends_again(model, no_one)
+    np.testing.assert_array_equal(again[rows], P.borrowed[rows])
+    np.testing.assert_allclose(agent_loans(model, rows)[::2], 0.25 * whole[::2])
+    np.testing.assert_array_equal(agent_loans(model, rows)[1::2], whole[1::2])
+    forced = no_one.copy()
+    forced[rows[::4]] = True  # retrying after an expulsion: the journey kin paid for
+    assert not lends_again(model, forced)[rows[::4]].any()
+    # abroad on a stop shorter than residence_months: the same journey; after a year there,
+    # a new one
+    ccc = model.world_index.node("CCC")
+    P.location[rows] = ccc
+    P.status[rows] = 0  # irregular
+    P.months_here[rows] = 1
+    assert not lends_again(model, no_one)[rows].any()
+    P.months_here[rows] = model.params.residence_months
+    np.testing.assert_array_equal(lends_again(model, no_one)[rows], P.borrowed[rows])
+
+
+def test_the_group_loan_is_the_mean_of_the_agents_loans(tmp_path):
+    """The group value's loan (``network_loans`` at the group's mean ``loan_scale``) is the
+    mean over its agents of ``agent_loans``, half of whom start anew after a paid journey."""
+    from flowsim.model.decide import agent_loans, lends_again, loan_scale, network_loans
+
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    model = _lender_model(folder, kin_ties=20.0, b_know=0.0, kin_relend=0.2)
+    rows = model.add_agents(np.zeros(40_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
     P = model.population
-    P.borrowed[rows[::2]] = True
-    cut = agent_loans(model, rows)
-    np.testing.assert_allclose(cut[::2], 0.25 * whole[::2])
-    np.testing.assert_array_equal(cut[1::2], whole[1::2])
-    model.forced = rows[::4]  # retrying after an expulsion: the loan of that journey
-    np.testing.assert_array_equal(agent_loans(model, rows)[::4], whole[::4])
-    # the group's mean loan scales the same way
-    full = network_loans(model)
-    np.testing.assert_allclose(network_loans(model, 0.25), 0.25 * full)
+    P.documented[rows] = False
+    P.borrowed[rows[: len(rows) // 2]] = True
+    again = lends_again(model, np.zeros(P.n, dtype=bool))[rows]
+    mean_scale = loan_scale(again, model.params).mean()
+    assert np.isclose(mean_scale, 0.5 * 0.2 + 0.5)
+    group = network_loans(model, mean_scale)[0, 0, 3]  # undocumented AAA nationals at home
+    agents = agent_loans(model, rows)[:, 3].mean()
+    assert group > 0 and abs(agents / group - 1.0) < 0.03, (agents, group)
 
 
-def test_a_journey_beyond_ones_savings_is_paid_by_kin(tmp_path):
-    """``start_journeys`` marks as borrowed those whose savings did not cover the cost."""
-    from flowsim.model.journeys import start_journeys
+def test_the_movers_whose_savings_fall_short_are_paid_by_kin(tmp_path):
+    """A mover whose chosen journey costs more than their savings is ``borrowed``; others,
+    and those who stay, are not."""
+    from flowsim.model.decide import _choose, destination_utility
 
     folder = write_toy_world(tmp_path / "toy", push=0.0, legal=True)
-    model = _lender_model(folder)
-    rows = model.add_agents(np.zeros(10, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+    model = _lender_model(folder, kin_ties=200.0, b_know=0.0)
+    rows = model.add_agents(np.zeros(400, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
     P = model.population
     P.documented[rows] = True
-    ddd = model.world_index.node("DDD")
-    cost = model.paths.cost[1, 0, ddd]
-    assert 0 < cost < np.inf
-    P.savings[rows] = np.where(np.arange(10) < 5, cost / 2, cost * 2)
-    left = start_journeys(model, rows, np.full(10, ddd), 0)
-    assert left.all()
-    np.testing.assert_array_equal(P.borrowed[rows], np.arange(10) < 5)
+    before = np.where(np.arange(400) % 2 == 0, 1.0, 1e6).astype(np.float32)
+    P.savings[rows] = before
+    must_go = np.full(400, -np.inf)
+    no = np.zeros(400, dtype=bool)
+    _choose(model, rows, destination_utility(model), must_go, no, no)
+    moved = P.in_transit[rows]
+    assert moved.sum() > 100
+    cost = model.paths.cost[1, 0, P.dest[rows]]
+    np.testing.assert_array_equal(P.borrowed[rows], moved & (cost > before))
+    assert P.borrowed[rows].any() and not P.borrowed[rows][1::2].any()
 
 
 def test_kin_who_lend_once_move_fewer_people_twice(tmp_path):

@@ -87,6 +87,7 @@ class Migrant(mesa.Agent):
     journey_kind = _coded("kind", KIND_NAMES, "Kind of the current or last journey.")
     employed = _raw("employed", "Whether the agent has a job.")
     savings = _raw("savings", "Savings in USD.")
+    borrowed = _raw("borrowed", "Whether kin have paid part of a journey (``kin_relend``).")
     skill = _raw("skill", "Skill percentile, 0-1.")
     months_here = _raw("months_here", "Whole months lived at the current location.")
     integration = _raw("integration", "Integration index, 0-1.")

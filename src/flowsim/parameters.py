@@ -361,12 +361,13 @@ class Parameters(BaseModel):
         1.0,
         ge=0,
         le=1,
-        description="Share of their first loan that kin lend again for a later journey, "
-        "once they have paid part of one (a journey that cost more than the migrant's "
-        "savings); an expelled arrival's retry is the same journey and keeps the loan. 1: "
-        "kin pay every journey (the calibrated baseline); 0: kin finance one migration, the "
-        "family investment of the new economics of labour migration (Stark & Bloom 1985, "
-        "Am. Econ. Rev. 75(2):173-178). Assumption.",
+        description="Share of each loan that kin lend for a new journey once they have paid "
+        "part of one (a journey that cost more than the migrant's savings); leaving a stop "
+        "on the way or retrying after an expulsion is the same journey and keeps the whole "
+        "loan. 1: kin pay every journey (the calibrated baseline); 0: kin finance one "
+        "migration, the family investment of the new economics of labour migration (Stark "
+        "& Bloom 1985, Am. Econ. Rev. 75(2):173-178). The initial stock starts with no "
+        "journey paid by kin. Assumption.",
     )
     kin_ties: float = Field(
         10.0,

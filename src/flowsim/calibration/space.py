@@ -132,12 +132,12 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("know_ref", 300.0, 30000.0, log=True),
     FreeParameter("loan_anywhere", 0.0, 1.0),
     FreeParameter("kin_ties", 1.0, 100.0, log=True),
-    FreeParameter("kin_relend", 0.0, 1.0),
     FreeParameter("nest_lambda", 0.1, 1.0, log=True),
     FreeParameter("b_move", 0.0, 3.0),
     FreeParameter("b_leg", 0.0, 1.0),
     FreeParameter("know_spill", 0.0, 0.1),
     FreeParameter("b_push", 0.0, 10.0),
+    FreeParameter("kin_relend", 0.0, 1.0),  # appended: earlier columns keep their place
 )
 
 

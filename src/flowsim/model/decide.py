@@ -35,6 +35,7 @@ from flowsim.model.utility import (
     removal_term,
     value_lost_on_failure,
 )
+from flowsim.parameters import Parameters
 from flowsim.rng import agent_key, agent_uniform, stream
 from flowsim.vocab import (
     FIRST,
@@ -236,6 +237,26 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     return there * known_share(model.paths.unknown) + anywhere * (model.paths.irregular == 0)
 
 
+def lends_again(model: FlowModel, forced: np.ndarray) -> np.ndarray:
+    """Return which agents start a new journey after one their kin paid for: ``[P.n]`` bool.
+
+    ``borrowed`` (kin paid part of an earlier journey, ``_choose_block``) and leaving from
+    where the agent lives (``journeys.lived_here``) or from home. Leaving a stop on the
+    way, or retrying after an expulsion (``forced``, a boolean mask over all rows), is the
+    same journey: kin keep paying for it. For these agents kin lend ``kin_relend`` of each
+    loan (``agent_loans``; the group value of moving, ``decide``).
+    """
+    P = model.population
+    rows = np.arange(P.n)
+    new_journey = lived_here(model, rows) | (P.location == P.nationality)
+    return P.borrowed & new_journey & ~forced
+
+
+def loan_scale(again: np.ndarray, p: Parameters) -> np.ndarray:
+    """Return the share of each loan kin lend: ``kin_relend`` where ``again``, else 1."""
+    return np.where(again, p.kin_relend, 1.0)
+
+
 def known_share(unknown: np.ndarray) -> np.ndarray:
     """Return the share of a journey's smuggling that kin can pay for: ``exp(-U)``.
 
@@ -250,7 +271,7 @@ def known_share(unknown: np.ndarray) -> np.ndarray:
     return np.exp(-np.asarray(unknown, dtype=np.float64))
 
 
-def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
+def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = None) -> np.ndarray:
     """Return the USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
 
     One number per agent and destination (draw ``kin.lender``, the same every month)
@@ -258,10 +279,9 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     agent has kin at the destination and borrows what they lend (times the journey's
     ``known_share``); above it and below ``lender_chance``, kin elsewhere, who lend only
     for a journey with no irregular route. So kin appear as the diaspora grows and never
-    vanish while it does not shrink, and the mean over agents is ``network_loans``. An agent
-    whose kin have paid for a journey (``borrowed``, set by ``journeys.start_journeys``)
-    gets ``kin_relend`` of each loan, except when retrying after an expulsion (the same
-    journey).
+    vanish while it does not shrink, and the mean over agents is ``network_loans``. Agents
+    starting a new journey after one their kin paid for (``again``, ``lends_again`` over
+    ``rows``; computed when not given) get ``kin_relend`` of each loan.
     """
     P, n = model.population, model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)
@@ -271,10 +291,11 @@ def agent_loans(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     cls, loc = model.journey_class(rows), P.location[rows]
     legal = model.paths.irregular[cls, loc, :] == 0
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
-    # after a journey they paid for, kin lend kin_relend of it again; an expelled arrival
-    # retrying is still on that journey
-    again = P.borrowed[rows] & ~np.isin(rows, model.forced)
-    fresh = np.where(again, model.params.kin_relend, 1.0)[:, None]
+    if again is None:
+        forced = np.zeros(P.n, dtype=bool)
+        forced[model.forced] = True
+        again = lends_again(model, forced)[rows]
+    fresh = loan_scale(again, model.params)[:, None]
     there = np.where(u < c_there, lend_dest[nat, :], 0.0) * fresh
     there *= known_share(model.paths.unknown[cls, loc, :])
     elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
@@ -344,10 +365,13 @@ def decide(model: FlowModel) -> None:
     sums = np.bincount(group, weights=np.where(settled, P.savings, 0.0), minlength=n_cls * n)
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
-    lent = np.bincount(group, weights=settled & P.borrowed, minlength=n_cls * n)
-    lent = (lent / np.maximum(counts, 1)).reshape(n_cls, n, 1)  # share whose kin have paid
-    fresh = 1.0 - (1.0 - p.kin_relend) * lent
-    loans = network_loans(model, fresh)  # [class, from, to]
+    is_forced = np.zeros(P.n, dtype=bool)
+    is_forced[forced] = True
+    again = lends_again(model, is_forced)
+    scale = np.bincount(
+        group, weights=np.where(settled, loan_scale(again, p), 0.0), minlength=n_cls * n
+    )
+    loans = network_loans(model, (scale / np.maximum(counts, 1)).reshape(n_cls, n, 1))
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
@@ -357,8 +381,6 @@ def decide(model: FlowModel) -> None:
     )
     hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
-    is_forced = np.zeros(P.n, dtype=bool)
-    is_forced[forced] = True
     cand = np.flatnonzero(is_forced | (hazard > 0))
     u = agent_uniform(seed, draws.MOVE, t, P.key[cand], dtype=np.float32)
     movers = cand[is_forced[cand] | (u < hazard[cand])]
@@ -373,7 +395,7 @@ def decide(model: FlowModel) -> None:
     )
     u_pick = u_stay[movers].astype(np.float64) - pushed_stay_penalty(p) * pushed
     u_pick[is_forced[movers] & ~pushed] = -np.inf  # staying is not an option
-    _choose(model, movers, util, u_pick, pushed)
+    _choose(model, movers, util, u_pick, pushed, again[movers])
 
 
 #: Movers handled per block in ``_choose``: bounds the [movers x destinations] temporaries.
@@ -381,22 +403,35 @@ CHOICE_CHUNK = 65_536
 
 
 def _choose(
-    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, pushed: np.ndarray
+    model: FlowModel,
+    rows: np.ndarray,
+    util: np.ndarray,
+    u_stay: np.ndarray,
+    pushed: np.ndarray,
+    again: np.ndarray,
 ) -> None:
     """Individual choice among affordable destinations and staying.
 
     ``u_stay`` is the value of staying, ``-inf`` for those who must leave. ``pushed`` rows
     are this month's emigrants at home: those who stay are counted as ``stayed_home``.
+    ``again`` flags rows whose kin lend ``kin_relend`` of each loan (``lends_again``); a
+    mover whose journey costs more than their savings has kin pay the rest and is then
+    ``borrowed``.
     Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
     decide at once does not allocate gigabytes; results do not depend on the block size.
     """
     for start in range(0, len(rows), CHOICE_CHUNK):
         block = slice(start, start + CHOICE_CHUNK)
-        _choose_block(model, rows[block], util, u_stay[block], pushed[block])
+        _choose_block(model, rows[block], util, u_stay[block], pushed[block], again[block])
 
 
 def _choose_block(
-    model: FlowModel, rows: np.ndarray, util: np.ndarray, u_stay: np.ndarray, pushed: np.ndarray
+    model: FlowModel,
+    rows: np.ndarray,
+    util: np.ndarray,
+    u_stay: np.ndarray,
+    pushed: np.ndarray,
+    again: np.ndarray,
 ) -> None:
     """One block of ``_choose``."""
     if len(rows) == 0:
@@ -408,7 +443,7 @@ def _choose_block(
     loc = P.location[rows].astype(np.int64)
     sav = P.savings[rows].astype(np.float64)
     cost = model.paths.cost[cls, loc, :]
-    budget = sav[:, None] + agent_loans(model, rows)
+    budget = sav[:, None] + agent_loans(model, rows, again)
     u = util[cls, loc, :] - cost_term(cost, budget, p)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
@@ -442,7 +477,9 @@ def _choose_block(
     kind = np.where((kind == PATHWAY) | ((kind == RETURN) & (best != nat)), ONWARD, kind)
     # leaving a stop (abroad, not lived in) continues the same journey, a return included
     new = (loc == nat) | lived | (kind != P.kind[rows])
-    start_journeys(model, rows, best, kind.astype(np.int8), new=new)
+    short = cost[go][np.arange(len(rows)), best] > sav[go]  # kin pay the rest
+    left = start_journeys(model, rows, best, kind.astype(np.int8), new=new)
+    P.borrowed[rows[left & short]] = True
 
 
 def _pathways(

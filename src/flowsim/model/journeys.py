@@ -100,7 +100,6 @@ def start_journeys(
     rec.count("left_residence", loc[lived], nat[lived])
     if pay:
         cost = model.paths.cost[model.journey_class(rows), loc, dest]
-        P.borrowed[rows] |= cost > P.savings[rows]  # kin paid the rest (decide.agent_loans)
         P.savings[rows] = np.maximum(P.savings[rows] - cost, 0.0)
     P.in_transit[rows] = True
     P.employed[rows] = False
