@@ -415,8 +415,8 @@ def test_the_group_loan_is_the_mean_of_the_agents_loans(tmp_path):
 
 
 def test_the_movers_whose_savings_fall_short_are_paid_by_kin(tmp_path):
-    """A mover whose chosen journey costs more than their savings is ``borrowed``; others,
-    and those who stay, are not."""
+    """A mover whose chosen journey costs more than their savings is ``borrowed``; movers
+    who could pay it themselves are not."""
     from flowsim.model.decide import _choose, destination_utility
 
     folder = write_toy_world(tmp_path / "toy", push=0.0, legal=True)

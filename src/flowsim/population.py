@@ -30,7 +30,7 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "arrival_month": (np.int32, 0),  # absolute month of arrival at the current location
     "integration": (np.float32, 0.0),  # 0-1
     "moves": (np.int16, 0),  # international journeys started
-    "borrowed": (np.bool_, False),  # kin paid part of a journey: they lend once
+    "borrowed": (np.bool_, False),  # kin paid part of a journey (decide.lends_again)
     "in_transit": (np.bool_, False),
     "edge": (np.int16, -1),  # route index being travelled, -1 when not on a route
     "months_left": (np.float32, 0.0),  # on the current route

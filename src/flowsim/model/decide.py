@@ -229,8 +229,10 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     The loan from kin at the destination times the journey's ``known_share``, plus that
     from kin anywhere where the journey crosses no irregular route. Each agent either has a
     lender for a destination or not (``agent_loans``); this is the mean over agents.
-    ``fresh`` (``[class, from, 1]`` or a scalar) scales both for the group's agents whose
-    kin have already paid for a journey: ``1 - (1 - kin_relend) * share who borrowed``.
+    ``fresh`` (``[class, from, 1]`` or a scalar) scales both: in ``decide`` the mean over
+    the group's settled agents of ``loan_scale`` (``kin_relend`` for those starting a new
+    journey after one their kin paid for, ``lends_again``; 1 for the others). The lender
+    draw and that flag are treated as independent.
     """
     there, anywhere = (np.repeat(x, 2, axis=0)[:, None, :] for x in loan_parts(model))
     there, anywhere = there * fresh, anywhere * fresh
@@ -371,7 +373,8 @@ def decide(model: FlowModel) -> None:
     scale = np.bincount(
         group, weights=np.where(settled, loan_scale(again, p), 0.0), minlength=n_cls * n
     )
-    loans = network_loans(model, (scale / np.maximum(counts, 1)).reshape(n_cls, n, 1))
+    scale = np.where(counts > 0, scale / np.maximum(counts, 1), 1.0)  # no one there: whole
+    loans = network_loans(model, scale.reshape(n_cls, n, 1))
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
@@ -415,8 +418,8 @@ def _choose(
     ``u_stay`` is the value of staying, ``-inf`` for those who must leave. ``pushed`` rows
     are this month's emigrants at home: those who stay are counted as ``stayed_home``.
     ``again`` flags rows whose kin lend ``kin_relend`` of each loan (``lends_again``); a
-    mover whose journey costs more than their savings has kin pay the rest and is then
-    ``borrowed``.
+    mover who leaves on a journey that costs more than their savings has kin pay the rest
+    and is then ``borrowed``.
     Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
     decide at once does not allocate gigabytes; results do not depend on the block size.
     """
