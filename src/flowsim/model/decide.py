@@ -425,13 +425,13 @@ def _choose(
     """
     for start in range(0, len(rows), CHOICE_CHUNK):
         block = slice(start, start + CHOICE_CHUNK)
-        _choose_block(model, rows[block], util, u_stay[block], pushed[block], again[block])
+        _choose_block(model, util, rows[block], u_stay[block], pushed[block], again[block])
 
 
 def _choose_block(
     model: FlowModel,
-    rows: np.ndarray,
     util: np.ndarray,
+    rows: np.ndarray,
     u_stay: np.ndarray,
     pushed: np.ndarray,
     again: np.ndarray,
