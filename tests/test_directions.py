@@ -72,9 +72,10 @@ def with_darien(risk: float | None = None, closed: bool = False) -> Scenario:
 
 
 def test_riskier_darien_carries_fewer_people():
-    low = sum(total(run("baseline", s, 96)[1], route="Darien Gap") for s in SEEDS)
+    # two paired seeds, whose baseline runs the closure test below reuses (suite time)
+    low = sum(total(run("baseline", s, 96)[1], route="Darien Gap") for s in SEEDS[:2])
     risky = with_darien(risk=0.05)
-    high = sum(total(run_scenario(risky, s)[1], route="Darien Gap") for s in SEEDS)
+    high = sum(total(run_scenario(risky, s)[1], route="Darien Gap") for s in SEEDS[:2])
     assert low > 0, "the baseline must use the Darien at all"
     assert high < low, f"a 5% death risk should lower Darien crossings ({high} vs {low})"
 
