@@ -514,6 +514,41 @@ def test_substitute_destinations_make_fewer_onward_moves(tmp_path):
     assert nested < logit, (logit, nested)
 
 
+def test_nest_value_with_a_taste_scale_tends_to_the_best_option():
+    from flowsim.model.decide import nest_value
+
+    u = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, -np.inf, -np.inf]])
+    # four equal options: a bonus of lam * taste_scale * log(4) over any one of them
+    np.testing.assert_allclose(
+        nest_value(u, 0.7, axis=1, scale=0.25)[0], 0.7 * (1 + 0.25 * np.log(4))
+    )
+    np.testing.assert_allclose(
+        nest_value(u, 0.7, axis=1, scale=0.25)[1], 0.7 * 0.25 * np.logaddexp(8.0, 0.0)
+    )
+    np.testing.assert_allclose(nest_value(u, 1.0, axis=1, scale=1e-3), [1.0, 2.0], atol=2e-3)
+    np.testing.assert_array_equal(nest_value(u, 0.7, axis=1, scale=1.0), nest_value(u, 0.7, axis=1))
+
+
+def _top_destination_share(folder: Path, **params) -> float:
+    """Share of the first month's emigrants (seed 5) bound for their most common destination."""
+    keys, ends = _first_month_destinations(folder, **params)
+    assert len(keys) > 100
+    return float(np.bincount(ends).max() / len(ends))
+
+
+def test_a_smaller_taste_scale_sends_movers_to_the_best_destination(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=1_000_000)
+    wide, sharp = (_top_destination_share(folder, taste_scale=s) for s in (1.0, 0.3))
+    assert sharp > wide, (wide, sharp)
+
+
+def test_a_smaller_taste_scale_makes_fewer_onward_moves(tmp_path):
+    """The bonus for the mere number of destinations shrinks with the taste scale."""
+    folder = write_toy_world(tmp_path / "toy", push=20_000)
+    wide, sharp = (_onward_people(folder, taste_scale=s) for s in (1.0, 0.3))
+    assert sharp < wide, (wide, sharp)
+
+
 # ----------------------------------------------------------------- legs and moving cost
 def test_a_cost_per_leg_makes_journeys_take_the_direct_route(tmp_path):
     """A direct flight dearer than the three-border land journey wins once legs cost."""

@@ -269,6 +269,22 @@ class Parameters(BaseModel):
         "move weighs gains over staying by this factor, while the choice among destinations "
         "(a softmax of their utilities) is unchanged. Calibrated.",
     )
+    taste_scale: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Scale of each person's own taste for each destination (the Gumbel noise "
+        "of the choice among destinations), in units of the utility (log income). The nest's "
+        "dissimilarity is nest_lambda * taste_scale (nested logit: McFadden 1978; Train 2009, "
+        "Discrete Choice Methods with Simulation, ch. 4.2): movers choose by softmax(u / "
+        "taste_scale), and the nest's value over staying, nest_lambda * (taste_scale * "
+        "log(sum(exp(u / taste_scale))) - u_stay), carries a bonus for the number of similar "
+        "options of at most nest_lambda * taste_scale * log(options). 1 = the choice among "
+        "destinations on the utility's own unit (the baseline, as before this parameter "
+        "existed); smaller = sharper choice and less wish to move for the mere number of "
+        "destinations. Assumption, not calibrated: at the calibrated point any smaller value "
+        "empties the Darien (docs/calibration.md, 'The Darien is a tail choice').",
+    )
     hazard_max: float = Field(
         0.06,
         gt=0,

@@ -9,6 +9,8 @@ can afford, and choose by a nested logit normalised at the lower level: within t
 destination with probability ``softmax(u)``, and whether to move by comparing the nest's
 value ``nest_lambda * log(sum(exp(u)))`` with ``nest_lambda * u_stay`` (Gumbel-max at both
 levels). ``nest_lambda`` thus scales the wish to move without changing where movers go.
+``taste_scale`` (``sigma``, 1 in the baseline) is the scale of the destination tastes:
+``softmax(u / sigma)`` and a nest value ``nest_lambda * sigma * log(sum(exp(u / sigma)))``.
 """
 
 from __future__ import annotations
@@ -336,16 +338,19 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
         return np.squeeze(m, axis) + np.log(np.sum(np.exp(x - m), axis=axis))
 
 
-def nest_value(u: np.ndarray, lam: float, axis: int) -> np.ndarray:
-    """Value of moving on the scale of the choice to move, ``lam * log(sum(exp(u)))``.
+def nest_value(u: np.ndarray, lam: float, axis: int, scale: float = 1.0) -> np.ndarray:
+    """Value of moving on the scale of the choice to move, ``lam * s * log(sum(exp(u / s)))``.
 
     The nested logit normalised at the lower level (Train 2009, ch. 4.2): destinations are
-    chosen by a softmax of ``u`` whatever ``lam``, and whether to move compares this value
-    with ``lam * u_stay``. ``lam`` = 1 is the multinomial logit; a smaller ``lam`` shrinks
-    the log-sum's bonus for the number of options together with every gain over staying
-    (``-inf`` where no destination is reachable).
+    chosen by a softmax of ``u / s`` (``s`` = ``scale``, ``Parameters.taste_scale``) whatever
+    ``lam``, and whether to move compares this value with ``lam * u_stay``. ``lam`` = 1 is
+    the multinomial logit; a smaller ``lam`` shrinks the log-sum's bonus for the number of
+    options together with every gain over staying; a smaller ``s`` shrinks the bonus alone,
+    towards ``lam * max(u)`` (``-inf`` where no destination is reachable).
     """
-    return lam * _logsumexp(u, axis=axis)
+    if scale == 1.0:  # the same floating-point operations as before taste_scale existed
+        return lam * _logsumexp(u, axis=axis)
+    return (lam * scale) * _logsumexp(u / scale, axis=axis)
 
 
 def decide(model: FlowModel) -> None:
@@ -376,7 +381,8 @@ def decide(model: FlowModel) -> None:
     scale = np.where(counts > 0, scale / np.maximum(counts, 1), 1.0)  # no one there: whole
     loans = network_loans(model, scale.reshape(n_cls, n, 1))
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
-    value = nest_value(g_util, p.nest_lambda, axis=2).reshape(-1).astype(np.float32)
+    value = nest_value(g_util, p.nest_lambda, axis=2, scale=p.taste_scale)
+    value = value.reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
     gain = value[group] - np.float32(p.nest_lambda) * u_stay
     hazard = np.float32(p.hazard_max) * -np.expm1(
@@ -458,8 +464,8 @@ def _choose_block(
     # nested logit (Gumbel-max at both levels, normalised at the lower one): where to go,
     # among affordable destinations, is a softmax of u; whether to go compares the nest's
     # value with staying on the upper level's scale, lam
-    best = np.argmax(reach + noise[:, :n], axis=1)
-    move = nest_value(reach, lam, axis=1) + noise[:, n + 1]
+    best = np.argmax(reach + p.taste_scale * noise[:, :n], axis=1)
+    move = nest_value(reach, lam, axis=1, scale=p.taste_scale) + noise[:, n + 1]
     stay = lam * u_stay + noise[:, n]  # -inf for those who must leave
     stuck = ~affordable.any(axis=1)
     go = ~stuck & (move > stay)
