@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "compare",
     "calibrate",
     "sensitivity",
+    "explain",
     "dashboard",
 )
 

@@ -91,6 +91,32 @@ def workers(text: str) -> int:
     return _integer(text, 1, MAX_WORKERS)
 
 
+def month(text: str) -> int:
+    """Parse a month written ``YYYY-MM`` into its absolute index."""
+    from flowsim.calendar import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a month (allowed: YYYY-MM, e.g. 2021-06)"
+        ) from None
+
+
+def parameter(text: str) -> tuple[str, float]:
+    """Parse ``NAME=VALUE``: a model parameter and a number (checked later by the scenario)."""
+    name, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not sep or not name.strip() or not math.isfinite(number):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=VALUE (allowed: a parameter name, '=', a finite number)"
+        )
+    return name.strip(), number
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (no usage block) with exit status 2."""
 

@@ -15,6 +15,7 @@ levels). ``nest_lambda`` thus scales the wish to move without changing where mov
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -353,15 +354,43 @@ def nest_value(u: np.ndarray, lam: float, axis: int, scale: float = 1.0) -> np.n
     return (lam * scale) * _logsumexp(u / scale, axis=axis)
 
 
-def decide(model: FlowModel) -> None:
-    """Decide and start journeys for settled agents.
+@dataclass(frozen=True)
+class WishToMove:
+    """The first stage of ``decide``: every agent's wish to move this month.
 
-    Rows in ``model.forced`` act this month: expelled arrivals who retry must leave; this
-    month's pushed emigrants, still at home, leave unless nothing they can afford is worth
-    more than staying as they are without the attachment to home (``b_home``, which the
-    push overrides) and less ``b_push``, and then stay.
+    Attributes:
+        util: ``[class, from, to]`` destination utilities before the journey's price.
+        loans: ``[class, from, to]`` USD kin lend on average (``network_loans``).
+        priced: ``[class, from, to]`` utilities less the price at the group's mean savings.
+        value: ``[class * n + from]`` the nest's value for each group (``nest_value``).
+        group: ``[P.n]`` each agent's group, ``class * n + location``.
+        u_stay: ``[P.n]`` each agent's utility of staying.
+        gain: ``[P.n]`` the group's value less ``nest_lambda * u_stay``.
+        hazard: ``[P.n]`` the chance of acting on the wish this month.
+        forced: ``[P.n]`` rows that must act (new emigrants, expelled arrivals retrying).
+        again: ``[P.n]`` rows whose kin lend ``kin_relend`` of each loan (``lends_again``).
     """
-    P, p, t, seed = model.population, model.params, model.month, model.seed
+
+    util: np.ndarray
+    loans: np.ndarray
+    priced: np.ndarray
+    value: np.ndarray
+    group: np.ndarray
+    u_stay: np.ndarray
+    gain: np.ndarray
+    hazard: np.ndarray
+    forced: np.ndarray
+    again: np.ndarray
+
+
+def wish_to_move(model: FlowModel) -> WishToMove:
+    """Evaluate every group's options and every agent's hazard of acting (``decide``, stage 1).
+
+    Destination utilities are evaluated once per (nationality, documents, location) group at
+    the group's mean savings; each agent's hazard rises with the group's inclusive value over
+    its own utility of staying. ``flowsim.calibration.explain`` prints them for one group.
+    """
+    P, p = model.population, model.params
     settled, forced = model.settled(), model.forced
     n = model.world_index.n_nodes
     util = destination_utility(model)  # [class, from, to]
@@ -390,10 +419,24 @@ def decide(model: FlowModel) -> None:
     )
     hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
+    return WishToMove(util, loans, g_util, value, group, u_stay, gain, hazard, is_forced, again)
+
+
+def decide(model: FlowModel) -> None:
+    """Decide and start journeys for settled agents.
+
+    Rows in ``model.forced`` act this month: expelled arrivals who retry must leave; this
+    month's pushed emigrants, still at home, leave unless nothing they can afford is worth
+    more than staying as they are without the attachment to home (``b_home``, which the
+    push overrides) and less ``b_push``, and then stay.
+    """
+    P, p, t, seed = model.population, model.params, model.month, model.seed
+    wish = wish_to_move(model)
+    is_forced, hazard, gain, u_stay = wish.forced, wish.hazard, wish.gain, wish.u_stay
     cand = np.flatnonzero(is_forced | (hazard > 0))
     u = agent_uniform(seed, draws.MOVE, t, P.key[cand], dtype=np.float32)
     movers = cand[is_forced[cand] | (u < hazard[cand])]
-    taken = _pathways(model, settled, gain, u_stay)
+    taken = _pathways(model, model.settled(), gain, u_stay)
     if len(taken):
         movers = movers[~np.isin(movers, taken)]
     # pushed emigrants who have not yet left may still stay: they weigh each destination
@@ -404,7 +447,7 @@ def decide(model: FlowModel) -> None:
     )
     u_pick = u_stay[movers].astype(np.float64) - pushed_stay_penalty(p) * pushed
     u_pick[is_forced[movers] & ~pushed] = -np.inf  # staying is not an option
-    _choose(model, movers, util, u_pick, pushed, again[movers])
+    _choose(model, movers, wish.util, u_pick, pushed, wish.again[movers])
 
 
 #: Movers handled per block in ``_choose``: bounds the [movers x destinations] temporaries.
