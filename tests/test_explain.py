@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from flowsim.calendar import parse_month
-from flowsim.calibration.explain import explain_group, model_before_decide
+from flowsim.calibration.explain import explain_group, journey_legs, model_before_decide
 from flowsim.cli.main import main
 from flowsim.errors import ScenarioError
 from flowsim.model.decide import wish_to_move
@@ -64,6 +64,19 @@ def test_the_tables_are_the_decisions_numbers(toy):
     assert np.array_equal(wish.hazard, wish_to_move(model).hazard)
 
 
+def test_a_journey_is_listed_route_by_route(toy):
+    model = model_before_decide(_scenario(), parse_month("2015-03"), world=load_world(toy))
+    legs = journey_legs(model, "AAA", "AAA", "DDD", documented=False)
+    assert list(legs.route) == ["AAA-BBB", "BBB-CCC", "CCC-DDD"]
+    assert not legs.legal.any()
+    assert ((legs.unknown >= 0) & (legs.unknown <= 1)).all()
+    # the routes' unknown shares add up to the journey's, as the journey tables hold it
+    cls, w = 2 * model.world_index.node("AAA"), model.world_index
+    total = float(model.paths.unknown[cls, w.node("AAA"), w.node("DDD")])
+    assert legs.unknown.sum() == pytest.approx(total, abs=1e-6)
+    assert journey_legs(model, "AAA", "DDD", "DDD", documented=False).empty
+
+
 def test_a_month_outside_the_run_or_an_unknown_code_is_one_clear_error(toy):
     world = load_world(toy)
     with pytest.raises(ScenarioError, match=r"--month: 2016-01 is outside .* 2015-01 to 2015-12"):
@@ -77,8 +90,10 @@ def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, caps
     scenario = tmp_path / "toy.toml"
     scenario.write_text(TOY_SCENARIO)
     common = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
-    assert main([*common, "--country", "BBB", "--month", "2015-07", "--set", "b_dist=0.5"]) == 0
+    good = [*common, "--country", "BBB", "--month", "2015-07", "--set", "b_dist=0.5"]
+    assert main([*good, "--journey", "ddd"]) == 0
     out = capsys.readouterr().out
+    assert "journey to DDD, without passport:" in out and "CCC-DDD" in out
     assert out.startswith("AAA living in BBB, 2015-07, scenario 'toy', seed 3")
     assert "destination" in out and "share" in out
     assert main([*common, "--country", "BBB", "--month", "2015-07", "--set", "b_nope=1"]) == 2

@@ -9,7 +9,9 @@ of one nationality in one country, with and without a passport:
 - ``options``: for each reachable destination the utility before the journey's price, the
   price (cost, mean loan), the value after it at the group's mean savings, the share of
   movers it would draw (``softmax(value / taste_scale)`` among affordable destinations), and
-  the journey's chance of being stopped, its unknown share of smuggling routes and its legs.
+  the journey's chance of being stopped, its unknown share of smuggling routes and its legs;
+- ``journey_legs``: the routes of one such journey, each with its price this month and the
+  share of it the nationality does not know (``flowsim.model.knowledge``).
 
 The shares are those of the group's mean mover; each agent's own savings and loans change
 what it can afford (``flowsim.model.decide._choose``). Nothing is written; the numbers are
@@ -26,6 +28,7 @@ import pandas as pd
 from flowsim.calendar import format_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.model.decide import wish_to_move
+from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
 from flowsim.model.schedule import SCHEDULE
 
@@ -67,6 +70,23 @@ def model_before_decide(
     return model
 
 
+def _codes(model: FlowModel, **given: str) -> list[int]:
+    """Node indices of ISO3 codes given as ``flag=code``; one clear error for an unknown one."""
+    codes = list(model.world_index.iso3)
+    for flag, code in given.items():
+        if code not in codes:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "command line",
+                        f"--{flag}",
+                        f"{code!r} is not a country of the world (allowed: {', '.join(codes)})",
+                    )
+                ]
+            )
+    return [codes.index(code) for code in given.values()]
+
+
 def explain_group(
     model: FlowModel, nationality: str, country: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -81,18 +101,7 @@ def explain_group(
     """
     w, P, p = model.world_index, model.population, model.params
     codes = list(w.iso3)
-    for flag, code in (("--nationality", nationality), ("--country", country)):
-        if code not in codes:
-            raise ScenarioError(
-                [
-                    Problem(
-                        "command line",
-                        flag,
-                        f"{code!r} is not a country of the world (allowed: {', '.join(codes)})",
-                    )
-                ]
-            )
-    nat, loc = codes.index(nationality), codes.index(country)
+    nat, loc = _codes(model, nationality=nationality, country=country)
     wish = wish_to_move(model)
     settled = model.settled()
     summary, options = [], []
@@ -148,3 +157,37 @@ def explain_group(
     if len(table):
         table = table.sort_values(["documents", "value"], ascending=[True, False], kind="stable")
     return pd.DataFrame(summary), table.reset_index(drop=True)
+
+
+def journey_legs(
+    model: FlowModel, nationality: str, origin: str, destination: str, documented: bool
+) -> pd.DataFrame:
+    """Return the routes of the journey ``nationality`` takes from ``origin`` to ``destination``.
+
+    One row per route of the least-cost journey of the passport class (``FlowModel.paths``),
+    in order: its id, whether it is legal, its price this month (USD) and the share of it
+    the nationality does not know (0 for legal routes). Empty when unreachable.
+
+    Raises:
+        ScenarioError: If a code is not a country of the model's world.
+    """
+    w = model.world_index
+    nat, here, there = _codes(model, nationality=nationality, country=origin, journey=destination)
+    cls = 2 * nat + int(documented)
+    unknown = unknown_share(model)[nat]
+    price = model.effects.edge_cost
+    rows = []
+    for _ in range(w.n_nodes):  # a journey visits each country at most once
+        edge = int(model.paths.next_edge[cls, here, there])
+        if here == there or edge < 0:
+            break
+        rows.append(
+            {
+                "route": w.edge_id[edge],
+                "legal": bool(w.edge_legal[edge]),
+                "cost_usd": float(price[edge]),
+                "unknown": float(unknown[edge]),
+            }
+        )
+        here = int(w.edge_dst[edge])
+    return pd.DataFrame(rows, columns=["route", "legal", "cost_usd", "unknown"])

@@ -48,6 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--top", type=options.positive_int, default=8, help="destinations shown per class"
     )
+    p.add_argument(
+        "--journey",
+        default=None,
+        metavar="ISO3",
+        help="also print the routes of the journey to this destination, with and without a "
+        "passport: price and the share of each route the nationality does not know",
+    )
     p.set_defaults(func=explain)
 
 
@@ -56,7 +63,12 @@ def explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from flowsim.calendar import format_month
-    from flowsim.calibration.explain import explain_group, model_before_decide
+    from flowsim.calibration.explain import (
+        DOCUMENTS,
+        explain_group,
+        journey_legs,
+        model_before_decide,
+    )
     from flowsim.scenario import load_scenario
     from flowsim.world import load_world
 
@@ -81,4 +93,10 @@ def explain(args: argparse.Namespace) -> int:
         for label, rows in table.groupby("documents", sort=False):
             print(f"\n{label}: best {min(args.top, len(rows))} of {len(rows)} destinations")
             print(rows.drop(columns="documents").head(args.top).round(3).to_string(index=False))
+        if args.journey:
+            there = args.journey.strip().upper()
+            for documented, label in enumerate(DOCUMENTS):
+                legs = journey_legs(model, nationality, country, there, bool(documented))
+                print(f"\njourney to {there}, {label}:")
+                print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
     return 0
