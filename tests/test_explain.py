@@ -11,7 +11,9 @@ from flowsim.calendar import parse_month
 from flowsim.calibration.explain import explain_group, journey_legs, model_before_decide
 from flowsim.cli.main import main
 from flowsim.errors import ScenarioError
-from flowsim.model.decide import wish_to_move
+from flowsim.model import FlowModel
+from flowsim.model.schedule import SCHEDULE
+from flowsim.model.utility import cost_term
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
 from toy_world import write_toy_world
@@ -27,14 +29,15 @@ hazard_max = 0.2
 """
 
 
-def _scenario() -> Scenario:
-    return Scenario.model_validate(
+def _scenario(**params) -> Scenario:
+    scenario = Scenario.model_validate(
         {
             "name": "toy",
             "run": {"start": "2015-01", "months": 12, "scale": 100, "seed": 3},
             "parameters": {"hazard_max": 0.2},
         }
     )
+    return scenario.with_overrides({f"parameters.{k}": v for k, v in params.items()})
 
 
 @pytest.fixture(scope="module")
@@ -42,26 +45,55 @@ def toy(tmp_path_factory) -> Path:
     return write_toy_world(tmp_path_factory.mktemp("explain") / "toy", push=200_000)
 
 
-def test_the_tables_are_the_decisions_numbers(toy):
+def test_stopping_before_decide_changes_nothing_in_the_run(toy):
+    """Explaining a month, then finishing it, gives the state of a run that never stopped."""
     world = load_world(toy)
-    model = model_before_decide(_scenario(), parse_month("2015-07"), world=world)
-    summary, options = explain_group(model, "AAA", "BBB")
+    stopped = model_before_decide(_scenario(), parse_month("2015-07"), world=world)
+    explain_group(stopped, "AAA", "BBB")
+    journey_legs(stopped, "AAA", "AAA", "DDD", documented=False)
+    names = [phase.name for phase in SCHEDULE]
+    for phase in SCHEDULE[names.index("decide") :]:
+        phase.run(stopped)
+    assert stopped.month == parse_month("2015-08")  # the month's last phase moved it on
+    plain = FlowModel(_scenario(), world=world)
+    while plain.month < stopped.month:
+        plain.step()
+    for column in ("location", "dest", "status", "savings", "key"):
+        np.testing.assert_array_equal(
+            getattr(stopped.population, column), getattr(plain.population, column)
+        )
+
+
+@pytest.mark.parametrize("taste_scale", [1.0, 0.5])
+def test_the_tables_are_the_decisions_numbers(toy, taste_scale):
+    world = load_world(toy)
+    model = model_before_decide(
+        _scenario(taste_scale=taste_scale), parse_month("2015-07"), world=world
+    )
+    summary, options = explain_group(model, "aaa", "BBB")
     P, w, p = model.population, model.world_index, model.params
-    wish = wish_to_move(model)
     here = model.settled() & (P.nationality == w.node("AAA")) & (P.location == w.node("BBB"))
     assert summary.agents.sum() == here.sum() > 0
     assert ((summary.hazard >= 0) & (summary.hazard <= p.hazard_max)).all()
-    for label in summary.documents:
-        cls = 2 * w.node("AAA") + int(label == "with passport")
-        mine = options[options.documents == label]
-        for _, row in mine.iterrows():
-            d = w.node(row.destination)
-            assert row.value == pytest.approx(float(wish.priced[cls, w.node("BBB"), d]))
-        assert mine.share.sum() == pytest.approx(1.0)
-        assert (mine.share[~mine.affordable] == 0).all()
+    for _, group in summary.iterrows():
+        documented = int(group.documents == "with passport")
+        cls = 2 * w.node("AAA") + documented
+        rows = here & (P.documented == documented)
+        assert group.savings_usd == pytest.approx(float(np.mean(P.savings[rows], dtype=float)))
+        mine = options[options.documents == group.documents].set_index("destination")
+        # recomputed from the journey tables: value = utility - price at the mean savings
+        budget = group.savings_usd + mine.loan_usd
+        price = cost_term(mine.cost_usd.to_numpy(), budget.to_numpy(), p)
+        np.testing.assert_allclose(mine.value, mine.utility - price, rtol=1e-5)
+        ok = mine.cost_usd <= budget
+        assert (mine.affordable == ok).all()
+        expected = np.exp(mine.value[ok] / taste_scale - (mine.value[ok] / taste_scale).max())
+        np.testing.assert_allclose(mine.share[ok], expected / expected.sum(), rtol=1e-9)
+        assert (mine.share[~ok] == 0).all()
+        for d in mine.index:
+            cost = float(model.paths.cost[cls, w.node("BBB"), w.node(d)])
+            assert mine.cost_usd[d] == pytest.approx(cost)
         assert list(mine.value) == sorted(mine.value, reverse=True)
-    # reading the numbers changes nothing: the run goes on as it would have
-    assert np.array_equal(wish.hazard, wish_to_move(model).hazard)
 
 
 def test_a_journey_is_listed_route_by_route(toy):
@@ -84,6 +116,8 @@ def test_a_month_outside_the_run_or_an_unknown_code_is_one_clear_error(toy):
     model = model_before_decide(_scenario(), parse_month("2015-02"), world=world)
     with pytest.raises(ScenarioError, match=r"--nationality: 'XXX' is not .*allowed: AAA, BBB"):
         explain_group(model, "XXX", "BBB")
+    with pytest.raises(ScenarioError, match=r"--journey: 'ZZZ' is not a country"):
+        journey_legs(model, "AAA", "AAA", "ZZZ", documented=False)
 
 
 def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, capsys):
@@ -93,12 +127,20 @@ def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, caps
     good = [*common, "--country", "BBB", "--month", "2015-07", "--set", "b_dist=0.5"]
     assert main([*good, "--journey", "ddd"]) == 0
     out = capsys.readouterr().out
-    assert "journey to DDD, without passport:" in out and "CCC-DDD" in out
     assert out.startswith("AAA living in BBB, 2015-07, scenario 'toy', seed 3")
     assert "destination" in out and "share" in out
-    assert main([*common, "--country", "BBB", "--month", "2015-07", "--set", "b_nope=1"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "b_nope" in err
+    assert "journey to DDD, without passport:" in out and "CCC-DDD" in out
+    for bad, key in (
+        (["--set", "b_nope=1"], "b_nope"),
+        (["--set", "taste_scale=2"], "taste_scale"),
+        (["--journey", "ZZZ"], "--journey"),
+    ):
+        assert main([*good, *bad]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""  # refused before anything ran or printed
+        assert len(captured.err.strip().splitlines()) == 1 and key in captured.err
+    assert main([*common, "--country", "QQQ", "--month", "2015-07"]) == 2
+    assert "--country: 'QQQ'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:
         main([*common, "--country", "BBB", "--month", "July"])
     assert stop.value.code == 2

@@ -526,7 +526,11 @@ def test_nest_value_with_a_taste_scale_tends_to_the_best_option():
         nest_value(u, 0.7, axis=1, scale=0.25)[1], 0.7 * 0.25 * np.logaddexp(8.0, 0.0)
     )
     np.testing.assert_allclose(nest_value(u, 1.0, axis=1, scale=1e-3), [1.0, 2.0], atol=2e-3)
-    np.testing.assert_array_equal(nest_value(u, 0.7, axis=1, scale=1.0), nest_value(u, 0.7, axis=1))
+    logsum = np.logaddexp.reduce(u, axis=1)  # an independent log-sum
+    np.testing.assert_allclose(nest_value(u, 0.7, axis=1, scale=1.0), 0.7 * logsum)
+    np.testing.assert_allclose(
+        nest_value(u, 0.7, axis=1, scale=0.5), 0.35 * np.logaddexp.reduce(u / 0.5, axis=1)
+    )
 
 
 def _top_destination_share(folder: Path, **params) -> float:

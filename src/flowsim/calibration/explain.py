@@ -5,21 +5,24 @@ numbers the decision uses (``flowsim.model.decide.wish_to_move``), for the settl
 of one nationality in one country, with and without a passport:
 
 - ``summary``: how many they are, their mean savings, their utility of staying (mean and
-  10th-90th percentiles), the nest's value of moving, their mean monthly hazard of acting;
+  10th-90th percentiles), the nest's value of moving, their mean monthly hazard of acting
+  on a wish to move (those who act may still choose to stay);
 - ``options``: for each reachable destination the utility before the journey's price, the
-  price (cost, mean loan), the value after it at the group's mean savings, the share of
-  movers it would draw (``softmax(value / taste_scale)`` among affordable destinations), and
-  the journey's chance of being stopped, its unknown share of smuggling routes and its legs;
+  price (cost, mean loan), the value after it at the group's mean savings, whether the
+  group's mean mover can afford it, the share of such movers it would draw
+  (``softmax(value / taste_scale)`` among affordable destinations), the journey's chance
+  of being stopped, ``unknown_sum`` (the sum over its routes of the share the nationality
+  does not know, ``U`` of ``flowsim.model.knowledge``) and its legs;
 - ``journey_legs``: the routes of one such journey, each with its price this month and the
-  share of it the nationality does not know (``flowsim.model.knowledge``).
+  share of it the nationality does not know.
 
-The shares are those of the group's mean mover; each agent's own savings and loans change
-what it can afford (``flowsim.model.decide._choose``). Nothing is written; the numbers are
-those of one seed.
+Each agent's own savings and loans change what it can afford (``flowsim.model.decide``).
+Nothing is written; the numbers are those of one seed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,10 +43,47 @@ if TYPE_CHECKING:
 DOCUMENTS: tuple[str, str] = ("without passport", "with passport")
 
 
+def check_codes(known: Sequence[str], **given: str) -> dict[str, str]:
+    """Return the given ISO3 codes upper-cased, each checked against the world's countries.
+
+    Args:
+        known: The world's ISO3 codes.
+        **given: Option name (without ``--``) to the code given for it.
+
+    Returns:
+        The same keys with the codes upper-cased.
+
+    Raises:
+        ScenarioError: One line per unknown code, naming the option and the allowed codes.
+    """
+    codes = {flag: str(code).strip().upper() for flag, code in given.items()}
+    problems = [
+        Problem(
+            "command line",
+            f"--{flag}",
+            f"{code!r} is not a country of the world (allowed: {', '.join(known)})",
+        )
+        for flag, code in codes.items()
+        if code not in known
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return codes
+
+
 def model_before_decide(
     scenario: Scenario, month: int, *, world: World | None = None, seed: int | None = None
 ) -> FlowModel:
-    """Run ``scenario`` up to ``month`` (absolute index) and stop before its ``decide`` phase.
+    """Run ``scenario`` up to ``month`` and stop before that month's ``decide`` phase.
+
+    Args:
+        scenario: The scenario to run.
+        month: Absolute month index (``flowsim.calendar.parse_month``).
+        world: World tables; the embedded world when ``None``.
+        seed: Seed of the run; the scenario's when ``None``.
+
+    Returns:
+        The model, with the phases before ``decide`` of ``month`` done.
 
     Raises:
         ScenarioError: If ``month`` is outside the scenario's run.
@@ -70,55 +110,47 @@ def model_before_decide(
     return model
 
 
-def _codes(model: FlowModel, **given: str) -> list[int]:
-    """Node indices of ISO3 codes given as ``flag=code``; one clear error for an unknown one."""
-    codes = list(model.world_index.iso3)
-    for flag, code in given.items():
-        if code not in codes:
-            raise ScenarioError(
-                [
-                    Problem(
-                        "command line",
-                        f"--{flag}",
-                        f"{code!r} is not a country of the world (allowed: {', '.join(codes)})",
-                    )
-                ]
-            )
-    return [codes.index(code) for code in given.values()]
-
-
 def explain_group(
     model: FlowModel, nationality: str, country: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return ``(summary, options)`` for the settled agents of ``nationality`` in ``country``.
+    """Return the settled agents of ``nationality`` living in ``country``: summary, options.
 
-    ``model`` must stand before a ``decide`` phase (``model_before_decide``). ``summary`` has
-    one row per passport class with agents; ``options`` one row per class and reachable
-    destination, best value first. Columns are described in the module docstring.
+    Args:
+        model: A model standing before a ``decide`` phase (``model_before_decide``).
+        nationality: ISO3 code.
+        country: ISO3 code of where they live.
+
+    Returns:
+        ``(summary, options)``: one row per passport class with agents; one row per class
+        and reachable destination, best value first (columns in the module docstring).
 
     Raises:
-        ScenarioError: If either code is not a country of the model's world.
+        ScenarioError: If a code is not a country of the model's world.
     """
     w, P, p = model.world_index, model.population, model.params
     codes = list(w.iso3)
-    nat, loc = _codes(model, nationality=nationality, country=country)
+    given = check_codes(codes, nationality=nationality, country=country)
+    nat, loc = codes.index(given["nationality"]), codes.index(given["country"])
     wish = wish_to_move(model)
-    settled = model.settled()
     summary, options = [], []
     for documented, label in enumerate(DOCUMENTS):
         cls = 2 * nat + documented
         rows = np.flatnonzero(
-            settled & (P.nationality == nat) & (P.location == loc) & (P.documented == documented)
+            wish.settled
+            & (P.nationality == nat)
+            & (P.location == loc)
+            & (P.documented == documented)
         )
         if len(rows) == 0:
             continue
         u_stay = wish.u_stay[rows].astype(np.float64)
+        savings = float(wish.mean_savings[cls, loc])
         summary.append(
             {
                 "documents": label,
                 "agents": len(rows),
                 "people": len(rows) * model.scale,
-                "savings_usd": float(P.savings[rows].mean()),
+                "savings_usd": savings,
                 "stay_mean": float(u_stay.mean()),
                 "stay_p10": float(np.percentile(u_stay, 10)),
                 "stay_p90": float(np.percentile(u_stay, 90)),
@@ -128,15 +160,14 @@ def explain_group(
         )
         cost = model.paths.cost[cls, loc, :].astype(np.float64)
         loans = wish.loans[cls, loc, :].astype(np.float64)
-        budget = float(summary[-1]["savings_usd"]) + loans
         priced = wish.priced[cls, loc, :].astype(np.float64)
         reach = np.isfinite(priced) & (np.arange(w.n_nodes) != loc)
-        affordable = reach & (cost <= budget)
-        logits = np.where(affordable, priced / p.taste_scale, -np.inf)
+        affordable = reach & (cost <= savings + loans)
         share = np.zeros(w.n_nodes)
         if affordable.any():
-            share = np.exp(logits - logits[affordable].max())
-            share /= share.sum()
+            logits = priced[affordable] / p.taste_scale
+            weights = np.exp(logits - logits.max())
+            share[affordable] = weights / weights.sum()
         for d in np.flatnonzero(reach):
             options.append(
                 {
@@ -149,7 +180,7 @@ def explain_group(
                     "affordable": bool(affordable[d]),
                     "share": float(share[d]),
                     "stopped": float(model.paths.stopped[cls, loc, d]),
-                    "unknown": float(model.paths.unknown[cls, loc, d]),
+                    "unknown_sum": float(model.paths.unknown[cls, loc, d]),
                     "legs": int(model.paths.legs[cls, loc, d]),
                 }
             )
@@ -164,15 +195,25 @@ def journey_legs(
 ) -> pd.DataFrame:
     """Return the routes of the journey ``nationality`` takes from ``origin`` to ``destination``.
 
-    One row per route of the least-cost journey of the passport class (``FlowModel.paths``),
-    in order: its id, whether it is legal, its price this month (USD) and the share of it
-    the nationality does not know (0 for legal routes). Empty when unreachable.
+    Args:
+        model: A model standing before a ``decide`` phase (``model_before_decide``).
+        nationality: ISO3 code.
+        origin: ISO3 code of where the journey starts.
+        destination: ISO3 code of where it ends.
+        documented: The passport class (``True``: with a passport).
+
+    Returns:
+        One row per route of the class's least-cost journey (``FlowModel.paths``), in order:
+        its id, whether it is legal, its price this month (USD) and the share of it the
+        nationality does not know (0 for legal routes). Empty when unreachable.
 
     Raises:
         ScenarioError: If a code is not a country of the model's world.
     """
     w = model.world_index
-    nat, here, there = _codes(model, nationality=nationality, country=origin, journey=destination)
+    codes = list(w.iso3)
+    given = check_codes(codes, nationality=nationality, country=origin, journey=destination)
+    nat, here, there = (codes.index(given[k]) for k in ("nationality", "country", "journey"))
     cls = 2 * nat + int(documented)
     unknown = unknown_share(model)[nat]
     price = model.effects.edge_cost

@@ -2,10 +2,11 @@
 
 Runs the scenario up to ``--month`` (one seed, nothing written) and prints, for the settled
 agents of ``--nationality`` living in ``--country``, with and without a passport: their
-utility of staying, the nest's value of moving and their monthly hazard of acting, then
-each destination's utility, price, value after the price and the share of movers it would
-draw (``flowsim.calibration.explain``). ``--set NAME=VALUE`` changes a parameter for a
-one-at-a-time probe. Exit status 0, or 2 on invalid input.
+utility of staying, the nest's value of moving and their monthly hazard of acting on a
+wish to move (those who act may still stay), then each destination's utility, price, value
+after the price and the share of movers it would draw (``flowsim.calibration.explain``).
+``--set NAME=VALUE`` changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on
+invalid input (checked before the run).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def explain(args: argparse.Namespace) -> int:
     from flowsim.calendar import format_month
     from flowsim.calibration.explain import (
         DOCUMENTS,
+        check_codes,
         explain_group,
         journey_legs,
         model_before_decide,
@@ -78,7 +80,12 @@ def explain(args: argparse.Namespace) -> int:
     if args.scale is not None:
         overrides["run.scale"] = args.scale
     scenario = scenario.with_overrides(overrides, file="command line")
-    nationality, country = args.nationality.strip().upper(), args.country.strip().upper()
+    known = list((world or load_world()).countries.index)
+    given = {"nationality": args.nationality, "country": args.country}
+    if args.journey:
+        given["journey"] = args.journey
+    codes = check_codes(known, **given)  # before the run, which may take minutes
+    nationality, country = codes["nationality"], codes["country"]
     model = model_before_decide(scenario, args.month, world=world, seed=args.seed)
     summary, table = explain_group(model, nationality, country)
     print(
@@ -93,10 +100,9 @@ def explain(args: argparse.Namespace) -> int:
         for label, rows in table.groupby("documents", sort=False):
             print(f"\n{label}: best {min(args.top, len(rows))} of {len(rows)} destinations")
             print(rows.drop(columns="documents").head(args.top).round(3).to_string(index=False))
-        if args.journey:
-            there = args.journey.strip().upper()
-            for documented, label in enumerate(DOCUMENTS):
-                legs = journey_legs(model, nationality, country, there, bool(documented))
-                print(f"\njourney to {there}, {label}:")
-                print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
+        there = codes.get("journey")
+        for label in summary.documents if there else ():
+            legs = journey_legs(model, nationality, country, there, label == DOCUMENTS[1])
+            print(f"\njourney to {there}, {label}:")
+            print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
     return 0

@@ -363,7 +363,9 @@ class WishToMove:
         loans: ``[class, from, to]`` USD kin lend on average (``network_loans``).
         priced: ``[class, from, to]`` utilities less the price at the group's mean savings.
         value: ``[class * n + from]`` the nest's value for each group (``nest_value``).
+        mean_savings: ``[class, from]`` the mean savings of each group's settled agents.
         group: ``[P.n]`` each agent's group, ``class * n + location``.
+        settled: ``[P.n]`` living agents not on a journey (``FlowModel.settled``).
         u_stay: ``[P.n]`` each agent's utility of staying.
         gain: ``[P.n]`` the group's value less ``nest_lambda * u_stay``.
         hazard: ``[P.n]`` the chance of acting on the wish this month.
@@ -375,7 +377,9 @@ class WishToMove:
     loans: np.ndarray
     priced: np.ndarray
     value: np.ndarray
+    mean_savings: np.ndarray
     group: np.ndarray
+    settled: np.ndarray
     u_stay: np.ndarray
     gain: np.ndarray
     hazard: np.ndarray
@@ -419,7 +423,9 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     )
     hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
-    return WishToMove(util, loans, g_util, value, group, u_stay, gain, hazard, is_forced, again)
+    return WishToMove(
+        util, loans, g_util, value, mean_sav, group, settled, u_stay, gain, hazard, is_forced, again
+    )
 
 
 def decide(model: FlowModel) -> None:
@@ -436,7 +442,7 @@ def decide(model: FlowModel) -> None:
     cand = np.flatnonzero(is_forced | (hazard > 0))
     u = agent_uniform(seed, draws.MOVE, t, P.key[cand], dtype=np.float32)
     movers = cand[is_forced[cand] | (u < hazard[cand])]
-    taken = _pathways(model, model.settled(), gain, u_stay)
+    taken = _pathways(model, wish.settled, gain, u_stay)
     if len(taken):
         movers = movers[~np.isin(movers, taken)]
     # pushed emigrants who have not yet left may still stay: they weigh each destination
