@@ -511,8 +511,8 @@ def _choose_block(
     lam = p.nest_lambda
     reach = np.where(affordable, u, -np.inf)
     # nested logit (Gumbel-max at both levels, normalised at the lower one): where to go,
-    # among affordable destinations, is a softmax of u; whether to go compares the nest's
-    # value with staying on the upper level's scale, lam
+    # among affordable destinations, is a softmax of u / taste_scale; whether to go compares
+    # the nest's value with staying on the upper level's scale, lam
     best = np.argmax(reach + p.taste_scale * noise[:, :n], axis=1)
     move = nest_value(reach, lam, axis=1, scale=p.taste_scale) + noise[:, n + 1]
     stay = lam * u_stay + noise[:, n]  # -inf for those who must leave
