@@ -27,9 +27,10 @@ run: $(STAMP)
 	     $(BIN)/flowsim sweep experiments/policy_comparison.toml --out results/policy_comparison --overwrite; }
 	$(BIN)/flowsim compare results/policy_comparison --out results/policy_comparison/report
 
-# pytest exits 5 when it collects no tests: that is a failure, never a pass.
+# pytest exits 5 when it collects no tests: that is a failure, never a pass. The suite runs
+# on one process per core, at most 4 (pytest-xdist); a test file stays on one process.
 test: $(STAMP)
-	$(BIN)/python -m pytest; status=$$?; \
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests (exit 5)" >&2; exit 1; fi; \
 	exit $$status
 
