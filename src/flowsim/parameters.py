@@ -282,8 +282,9 @@ class Parameters(BaseModel):
         "options of at most nest_lambda * taste_scale * log(options). 1 = the choice among "
         "destinations on the utility's own unit (the baseline, as before this parameter "
         "existed); smaller = sharper choice and less wish to move for the mere number of "
-        "destinations. Assumption, not calibrated: at the calibrated point any smaller value "
-        "empties the Darien (docs/calibration.md, 'The Darien is a tail choice').",
+        "destinations. Assumption, not calibrated: at the calibrated point each smaller value "
+        "tried (0.9 to 0.3) nearly empties the Darien (docs/calibration.md, 'The Darien is a "
+        "tail choice').",
     )
     hazard_max: float = Field(
         0.06,
