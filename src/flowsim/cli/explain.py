@@ -74,13 +74,13 @@ def explain(args: argparse.Namespace) -> int:
     from flowsim.scenario import load_scenario
     from flowsim.world import load_world
 
-    world = load_world(args.world) if args.world else None
+    world = load_world(args.world)  # the embedded world when --world is not given
     scenario = load_scenario(args.scenario, search_dirs=[Path("scenarios")], world=world)
     overrides = {f"parameters.{name}": value for name, value in args.overrides}
     if args.scale is not None:
         overrides["run.scale"] = args.scale
     scenario = scenario.with_overrides(overrides, file="command line")
-    known = list((world or load_world()).countries.index)
+    known = list(world.countries.index)
     given = {"nationality": args.nationality, "country": args.country}
     if args.journey:
         given["journey"] = args.journey

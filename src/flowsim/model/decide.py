@@ -242,19 +242,27 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     return there * known_share(model.paths.unknown) + anywhere * (model.paths.irregular == 0)
 
 
-def lends_again(model: FlowModel, forced: np.ndarray) -> np.ndarray:
-    """Return which agents start a new journey after one their kin paid for: ``[P.n]`` bool.
+def forced_mask(model: FlowModel) -> np.ndarray:
+    """Return ``[P.n]`` bool: the rows in ``model.forced`` (they must act this month)."""
+    mask = np.zeros(model.population.n, dtype=bool)
+    mask[model.forced] = True
+    return mask
+
+
+def lends_again(model: FlowModel, forced: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Return which agents start a new journey after one their kin paid for.
 
     ``borrowed`` (kin paid part of an earlier journey, ``_choose_block``) and leaving from
     where the agent lives (``journeys.lived_here``) or from home. Leaving a stop on the
     way, or retrying after an expulsion (``forced``, a boolean mask over all rows), is the
     same journey: kin keep paying for it. For these agents kin lend ``kin_relend`` of each
-    loan (``agent_loans``; the group value of moving, ``decide``).
+    loan (``agent_loans``; the group value of moving, ``decide``). One bool per row of
+    ``rows`` (every row when ``None``).
     """
     P = model.population
-    rows = np.arange(P.n)
-    new_journey = lived_here(model, rows) | (P.location == P.nationality)
-    return P.borrowed & new_journey & ~forced
+    rows = np.arange(P.n) if rows is None else rows
+    new_journey = lived_here(model, rows) | (P.location[rows] == P.nationality[rows])
+    return P.borrowed[rows] & new_journey & ~forced[rows]
 
 
 def loan_scale(again: np.ndarray, p: Parameters) -> np.ndarray:
@@ -297,9 +305,7 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
     legal = model.paths.irregular[cls, loc, :] == 0
     u = agent_uniform(model.seed, draws.KIN_LENDER, 0, P.key[rows], option=np.arange(n))
     if again is None:
-        forced = np.zeros(P.n, dtype=bool)
-        forced[model.forced] = True
-        again = lends_again(model, forced)[rows]
+        again = lends_again(model, forced_mask(model), rows)
     fresh = loan_scale(again, model.params)[:, None]
     there = np.where(u < c_there, lend_dest[nat, :], 0.0) * fresh
     there *= known_share(model.paths.unknown[cls, loc, :])
@@ -395,7 +401,7 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     its own utility of staying. ``flowsim.calibration.explain`` prints them for one group.
     """
     P, p = model.population, model.params
-    settled, forced = model.settled(), model.forced
+    settled = model.settled()
     n = model.world_index.n_nodes
     util = destination_utility(model)  # [class, from, to]
     cost = model.paths.cost
@@ -405,14 +411,17 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     sums = np.bincount(group, weights=np.where(settled, P.savings, 0.0), minlength=n_cls * n)
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)
     mean_sav = (sums / np.maximum(counts, 1)).reshape(n_cls, n)
-    is_forced = np.zeros(P.n, dtype=bool)
-    is_forced[forced] = True
-    again = lends_again(model, is_forced)
-    scale = np.bincount(
-        group, weights=np.where(settled, loan_scale(again, p), 0.0), minlength=n_cls * n
-    )
-    scale = np.where(counts > 0, scale / np.maximum(counts, 1), 1.0)  # no one there: whole
-    loans = network_loans(model, scale.reshape(n_cls, n, 1))
+    is_forced = forced_mask(model)
+    if p.kin_relend == 1.0:  # kin lend every loan whole: no one's loan is scaled
+        again = np.zeros(P.n, dtype=bool)
+        loans = network_loans(model)
+    else:
+        again = lends_again(model, is_forced)
+        scale = np.bincount(
+            group, weights=np.where(settled, loan_scale(again, p), 0.0), minlength=n_cls * n
+        )
+        scale = np.where(counts > 0, scale / np.maximum(counts, 1), 1.0)  # no one: whole
+        loans = network_loans(model, scale.reshape(n_cls, n, 1))
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     value = nest_value(g_util, p.nest_lambda, axis=2, scale=p.taste_scale)
     value = value.reshape(-1).astype(np.float32)
