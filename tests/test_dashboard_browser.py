@@ -122,12 +122,26 @@ def page(server: str):
         tab = browser.new_page(viewport={"width": 1500, "height": 1150})
         tab.set_default_timeout(TIMEOUT_MS)
         tab.goto(server, timeout=TIMEOUT_MS)
-        tab.locator(".flowsim-month").wait_for()
+        tab.locator(".flowsim-summary").wait_for()
         yield tab
         browser.close()
 
 
+#: Lines of the summary block (one widget, updated at once) by the name the tests use.
+SUMMARY_LINES = {
+    "month": "Month:",
+    "onward-month": "Onward journeys this month:",
+    "onward-total": "Onward journeys so far:",
+    "abroad": "Migrants abroad:",
+}
+
+
 def _text(page, cls: str) -> str:
+    if cls in SUMMARY_LINES:
+        lines = page.locator(".flowsim-summary").inner_text().splitlines()
+        found = [line.strip() for line in lines if line.strip().startswith(SUMMARY_LINES[cls])]
+        assert len(found) == 1, (cls, lines)
+        return found[0]
     return page.locator(f".flowsim-{cls}").inner_text()
 
 
@@ -143,7 +157,7 @@ def _set_text(page, label: str, value: str) -> None:
 
 def _step(page, expect_month: str) -> None:
     page.get_by_role("button", name="Step").click()
-    page.locator(".flowsim-month", has_text=f"Month: {expect_month}").wait_for()
+    page.locator(".flowsim-summary", has_text=f"Month: {expect_month}").wait_for()
 
 
 def _settled_month(page, quiet: float = 3.0, limit: float = 120.0) -> str:
@@ -185,7 +199,7 @@ def test_levers_step_and_play_update_the_numbers(page, tmp_path: Path) -> None:
     # play until onward journeys appear: with the initial stock abroad they start within months
     page.get_by_role("button", name="▶").click()
     page.wait_for_function(
-        "() => { const t = document.querySelector('.flowsim-month').innerText;"
+        "() => { const t = document.querySelector('.flowsim-summary').innerText;"
         " const m = t.match(/(\\d{4})-(\\d{2})/);"
         " return m && +m[1] * 12 + +m[2] >= 2015 * 12 + 8; }",
         timeout=240_000,

@@ -135,17 +135,21 @@ def Summary(model: LiveModel) -> None:
         solara.Text(
             f"Levers: {model.lever_summary}", classes=["flowsim-levers"], style={"display": "block"}
         )
-        with solara.Column(classes=["flowsim-summary"]):
-            solara.Text(f"Month: {snap.month}", classes=["flowsim-month"])
-            solara.Text(
-                f"Onward journeys this month: {snap.onward_month:,.0f}",
-                classes=["flowsim-onward-month"],
-            )
-            solara.Text(
-                f"Onward journeys so far: {snap.onward_total:,.0f}",
-                classes=["flowsim-onward-total"],
-            )
-            solara.Text(f"Migrants abroad: {snap.abroad:,.0f}", classes=["flowsim-abroad"])
+        # one widget, so the month and its numbers reach the page in one update: separate
+        # widgets update one message at a time, and a reader could see the new month beside
+        # the previous month's numbers
+        solara.Text(
+            "\n".join(
+                (
+                    f"Month: {snap.month}",
+                    f"Onward journeys this month: {snap.onward_month:,.0f}",
+                    f"Onward journeys so far: {snap.onward_total:,.0f}",
+                    f"Migrants abroad: {snap.abroad:,.0f}",
+                )
+            ),
+            classes=["flowsim-summary"],
+            style={"display": "block", "white-space": "pre-line"},
+        )
         solara.ProgressLinear(value=100.0 * snap.months_done / max(snap.months_total, 1))
         solara.Text(f"{snap.months_done} of {snap.months_total} months simulated")
         if model.message:
