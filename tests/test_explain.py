@@ -8,10 +8,16 @@ import numpy as np
 import pytest
 
 from flowsim.calendar import parse_month
-from flowsim.calibration.explain import explain_group, journey_legs, model_before_decide
+from flowsim.calibration.explain import (
+    DOCUMENTS,
+    explain_group,
+    journey_legs,
+    model_before_decide,
+)
 from flowsim.cli.main import main
 from flowsim.errors import ScenarioError
 from flowsim.model import FlowModel
+from flowsim.model.classes import TIERS, tier
 from flowsim.model.schedule import SCHEDULE
 from flowsim.model.utility import cost_term
 from flowsim.scenario import Scenario
@@ -50,7 +56,7 @@ def test_stopping_before_decide_changes_nothing_in_the_run(toy):
     world = load_world(toy)
     stopped = model_before_decide(_scenario(), parse_month("2015-07"), world=world)
     explain_group(stopped, "AAA", "BBB")
-    journey_legs(stopped, "AAA", "AAA", "DDD", documented=False)
+    journey_legs(stopped, "AAA", "AAA", "DDD", level=0)
     names = [phase.name for phase in SCHEDULE]
     for phase in SCHEDULE[names.index("decide") :]:
         phase.run(stopped)
@@ -76,9 +82,9 @@ def test_the_tables_are_the_decisions_numbers(toy, taste_scale):
     assert summary.agents.sum() == here.sum() > 0
     assert ((summary.hazard >= 0) & (summary.hazard <= p.hazard_max)).all()
     for _, group in summary.iterrows():
-        documented = int(group.documents == "with passport")
-        cls = 2 * w.node("AAA") + documented
-        rows = here & (P.documented == documented)
+        level = DOCUMENTS.index(group.documents)
+        cls = TIERS * w.node("AAA") + level
+        rows = here & (tier(P.documented, P.visa_holder) == level)
         assert group.savings_usd == pytest.approx(float(np.mean(P.savings[rows], dtype=float)))
         mine = options[options.documents == group.documents].set_index("destination")
         # recomputed from the journey tables: value = utility - price at the mean savings
@@ -98,7 +104,7 @@ def test_the_tables_are_the_decisions_numbers(toy, taste_scale):
 
 def test_a_journey_is_listed_route_by_route(toy):
     model = model_before_decide(_scenario(), parse_month("2015-03"), world=load_world(toy))
-    legs = journey_legs(model, "AAA", "AAA", "DDD", documented=False)
+    legs = journey_legs(model, "AAA", "AAA", "DDD", level=0)
     assert list(legs.route) == ["AAA-BBB", "BBB-CCC", "CCC-DDD"]
     assert not legs.legal.any()
     assert ((legs.unknown >= 0) & (legs.unknown <= 1)).all()
@@ -106,7 +112,7 @@ def test_a_journey_is_listed_route_by_route(toy):
     cls, w = 2 * model.world_index.node("AAA"), model.world_index
     total = float(model.paths.unknown[cls, w.node("AAA"), w.node("DDD")])
     assert legs.unknown.sum() == pytest.approx(total, abs=1e-6)
-    assert journey_legs(model, "AAA", "DDD", "DDD", documented=False).empty
+    assert journey_legs(model, "AAA", "DDD", "DDD", level=0).empty
 
 
 def test_a_month_outside_the_run_or_an_unknown_code_is_one_clear_error(toy):
@@ -117,7 +123,7 @@ def test_a_month_outside_the_run_or_an_unknown_code_is_one_clear_error(toy):
     with pytest.raises(ScenarioError, match=r"--nationality: 'XXX' is not .*allowed: AAA, BBB"):
         explain_group(model, "XXX", "BBB")
     with pytest.raises(ScenarioError, match=r"--journey: 'ZZZ' is not a country"):
-        journey_legs(model, "AAA", "AAA", "ZZZ", documented=False)
+        journey_legs(model, "AAA", "AAA", "ZZZ", level=0)
 
 
 def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, capsys):

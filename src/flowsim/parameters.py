@@ -282,9 +282,10 @@ class Parameters(BaseModel):
         "options of at most nest_lambda * taste_scale * log(options). 1 = the choice among "
         "destinations on the utility's own unit (the baseline, as before this parameter "
         "existed); smaller = sharper choice and less wish to move for the mere number of "
-        "destinations. Assumption, not calibrated: at the calibrated point each smaller value "
-        "tried (0.9 to 0.3) nearly empties the Darien (docs/calibration.md, 'The Darien is a "
-        "tail choice').",
+        "destinations. In the calibration space since the eighth pass (prior 0.3-1); the "
+        "shipped point keeps 1: at that point each smaller value tried (0.9 to 0.3) nearly "
+        "empties the Darien, and matchings around 0.7 fit the targets better but not the "
+        "history table (docs/calibration.md, 'The Darien is a tail choice' and 'Visas filter').",
     )
     hazard_max: float = Field(
         0.06,
@@ -492,6 +493,24 @@ class Parameters(BaseModel):
     )
     permit_renewal: float = Field(
         0.8, ge=0, le=1, description="Probability a permit is renewed when it expires. Assumption."
+    )
+    visa_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of passport holders who hold, or can obtain, the visas legal entry "
+        "requires (flowsim.model.classes, tier VISAS): they may fly to a country that requires "
+        "a visa of their nationality. They are the best-off of the passport holders (the "
+        "latent that ranks passports, economy.holds_passport, with share passport share x "
+        "visa_share). 0: a visa requirement closes legal entry to the whole nationality (the "
+        "calibrated baseline, as before this parameter existed). Consulates filter rather "
+        "than close: the US refused 81.9% of Cubans' visitor-visa applications in FY2016 (US "
+        "Department of State adjusted refusal rates, via https://www.david-ware.com/blog/"
+        "2017/04/cuban-citizens-have-the-top-refusal-rate-for-u-s-b-visas/) and more than 60% "
+        "of Haitians' in FY2015 (https://visarefusal.com/blog/?p=17), and about half a "
+        "million Venezuelans lived in the US by 2020 (UN DESA), few of them counted at the "
+        "land border. One share for every nationality and destination is an assumption "
+        "(docs/calibration.md, 'Visas filter: a third document tier').",
     )
     visitor_months: int = Field(
         3,

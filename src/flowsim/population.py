@@ -23,6 +23,7 @@ COLUMNS: dict[str, tuple[type, float | int | bool]] = {
     "permit_months": (np.int16, 0),  # permit length granted when a pending case succeeds
     "plan_return": (np.bool_, False),  # labor-visa holder returns home at contract end
     "documented": (np.bool_, False),  # holds a passport: may use legal routes
+    "visa_holder": (np.bool_, False),  # with a passport, holds the visas legal entry requires
     "employed": (np.bool_, False),
     "savings": (np.float32, 0.0),  # USD
     "skill": (np.float32, 0.5),  # 0-1 percentile

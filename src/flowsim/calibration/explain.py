@@ -30,6 +30,7 @@ import pandas as pd
 
 from flowsim.calendar import format_month
 from flowsim.errors import Problem, ScenarioError
+from flowsim.model.classes import TIER_NAMES, TIERS, tier
 from flowsim.model.decide import wish_to_move
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
@@ -39,8 +40,8 @@ if TYPE_CHECKING:
     from flowsim.scenario.schema import Scenario
     from flowsim.world import World
 
-#: Passport classes of a nationality's journeys (``FlowModel.journey_class``: 2 n + documented).
-DOCUMENTS: tuple[str, str] = ("without passport", "with passport")
+#: Document tiers of a nationality's journeys (``flowsim.model.classes``), as printed.
+DOCUMENTS: tuple[str, ...] = TIER_NAMES
 
 
 def check_codes(known: Sequence[str], **given: str) -> dict[str, str]:
@@ -133,13 +134,11 @@ def explain_group(
     nat, loc = codes.index(given["nationality"]), codes.index(given["country"])
     wish = wish_to_move(model)
     summary, options = [], []
-    for documented, label in enumerate(DOCUMENTS):
-        cls = 2 * nat + documented
+    tiers = tier(P.documented, P.visa_holder)
+    for level, label in enumerate(DOCUMENTS):
+        cls = TIERS * nat + level
         rows = np.flatnonzero(
-            wish.settled
-            & (P.nationality == nat)
-            & (P.location == loc)
-            & (P.documented == documented)
+            wish.settled & (P.nationality == nat) & (P.location == loc) & (tiers == level)
         )
         if len(rows) == 0:
             continue
@@ -191,7 +190,7 @@ def explain_group(
 
 
 def journey_legs(
-    model: FlowModel, nationality: str, origin: str, destination: str, documented: bool
+    model: FlowModel, nationality: str, origin: str, destination: str, level: int
 ) -> pd.DataFrame:
     """Return the routes of the journey ``nationality`` takes from ``origin`` to ``destination``.
 
@@ -200,7 +199,8 @@ def journey_legs(
         nationality: ISO3 code.
         origin: ISO3 code of where the journey starts.
         destination: ISO3 code of where it ends.
-        documented: The passport class (``True``: with a passport).
+        level: The document tier (``flowsim.model.classes``: 0 without passport, 1 with a
+            passport, 2 with a passport and visas).
 
     Returns:
         One row per route of the class's least-cost journey (``FlowModel.paths``), in order:
@@ -214,7 +214,7 @@ def journey_legs(
     codes = list(w.iso3)
     given = check_codes(codes, nationality=nationality, country=origin, journey=destination)
     nat, here, there = (codes.index(given[k]) for k in ("nationality", "country", "journey"))
-    cls = 2 * nat + int(documented)
+    cls = TIERS * nat + int(level)
     unknown = unknown_share(model)[nat]
     price = model.effects.edge_cost
     rows = []

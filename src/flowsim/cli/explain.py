@@ -102,7 +102,7 @@ def explain(args: argparse.Namespace) -> int:
             print(rows.drop(columns="documents").head(args.top).round(3).to_string(index=False))
         there = codes.get("journey")
         for label in summary.documents if there else ():
-            legs = journey_legs(model, nationality, country, there, label == DOCUMENTS[1])
+            legs = journey_legs(model, nationality, country, there, DOCUMENTS.index(label))
             print(f"\njourney to {there}, {label}:")
             print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
     return 0

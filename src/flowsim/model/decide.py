@@ -22,6 +22,7 @@ import numpy as np
 
 from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
+from flowsim.model.classes import class_nationality, journey_class, per_class
 from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import lived_here, start_journeys
 from flowsim.model.utility import (
@@ -128,7 +129,7 @@ def settling_value(model: FlowModel, processed: bool = True) -> np.ndarray:
 def destination_utility(model: FlowModel) -> np.ndarray:
     """Return each destination's utility for a newcomer, without cost: ``[class, from, to]``.
 
-    Classes are ``2 * nationality + documented`` (see ``FlowModel.journey_class``).
+    Classes are ``TIERS * nationality + document tier`` (``flowsim.model.classes``).
 
     Income is what an irregular newcomer expects (steady-state employment given the host's
     informality, unemployment and integration policy); at home it is the home wage. The
@@ -145,7 +146,7 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     p = model.params
     paths = model.paths
     n_cls = paths.legal_entry.shape[0]
-    nat = np.arange(n_cls) // 2
+    nat = class_nationality(n_cls)
     arrival = model.effects.arrival
     retry = arrival.retry_chance(model.world_index, p.retry_expelled, p.retry_far)
     regime = final_expulsion(arrival.expelled, retry)  # [nat, to]
@@ -237,7 +238,7 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     journey after one their kin paid for, ``lends_again``; 1 for the others). The lender
     draw and that flag are treated as independent.
     """
-    there, anywhere = (np.repeat(x, 2, axis=0)[:, None, :] for x in loan_parts(model))
+    there, anywhere = (per_class(x)[:, None, :] for x in loan_parts(model))
     there, anywhere = there * fresh, anywhere * fresh
     return there * known_share(model.paths.unknown) + anywhere * (model.paths.irregular == 0)
 
@@ -406,7 +407,7 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     util = destination_utility(model)  # [class, from, to]
     cost = model.paths.cost
     n_cls = util.shape[0]
-    group = (2 * P.nationality.astype(np.int32) + P.documented) * n + P.location
+    group = journey_class(P.nationality, P.documented, P.visa_holder) * n + P.location
     # inclusive value of moving, per group, at the group's mean savings
     sums = np.bincount(group, weights=np.where(settled, P.savings, 0.0), minlength=n_cls * n)
     counts = np.bincount(group, weights=settled, minlength=n_cls * n)

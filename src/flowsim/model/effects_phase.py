@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.model.classes import NO_PASSPORT, TIERS, VISAS, per_class
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.policies import Effects
@@ -91,12 +92,14 @@ def apply_policies(model: FlowModel) -> None:
             if k > 0:
                 pol.apply(fx, model.month, k)
     w = model.world_index
-    # journey classes: 2 * nationality + documented; the undocumented use no legal route
-    # but a land crossing into their own country, which admits its nationals without a
-    # passport (a flight home needs one: airlines board only the documented)
-    open_edges = np.repeat(fx.open_edges(w), 2, axis=0)
-    open_edges[0::2] &= ~w.edge_legal[None, :] | w.home_by_land
-    stop = np.repeat(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed), 2, axis=0)
+    # journey classes (model/classes.py): the undocumented use no legal route but a land
+    # crossing into their own country, which admits its nationals without a passport (a
+    # flight home needs one: airlines board only the documented); passport holders use
+    # legal routes into countries that do not require a visa of them; visa holders, all
+    open_edges = per_class(fx.open_edges(w))
+    open_edges[NO_PASSPORT::TIERS] &= ~w.edge_legal[None, :] | w.home_by_land
+    open_edges[VISAS::TIERS] = fx.closed < 1.0
+    stop = per_class(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed))
     p = model.params
     weights = edge_weights(  # at this month's route prices
         w, p.path_budget_usd, p.b_cost, p.b_risk, p.b_time, p.b_leg, cost=fx.edge_cost
@@ -126,9 +129,9 @@ def apply_policies(model: FlowModel) -> None:
             weights,
             stop,
             p.b_stop,
-            np.repeat(unknown, 2, axis=0),
+            per_class(unknown),
             p.b_know,
-            home=np.repeat(np.arange(w.n_nodes), 2),
+            home=per_class(np.arange(w.n_nodes)),
             cost=fx.edge_cost,
         ),
     )

@@ -117,6 +117,8 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
     passport = np.minimum(w.passport_share[nat] * p.passport_scale, 1.0)
     wealth = savings_normal(u[:, 5], u[:, 6])
     documented = ~irregular | holds_passport(u[:, 3], wealth, passport, p)
+    access = passport * p.visa_share * w.visa_access[nat]
+    visas = documented & holds_passport(u[:, 3], wealth, access, p)
     employed = u[:, 4] >= w.unemployment[host]
     savings = starting_savings(wealth, p) + employed * p.save_rate * 12.0 * w.wage[host]
     base = w.integration_base[host]
@@ -133,6 +135,7 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
         status_since=status_since,
         status_until=NEVER_MONTH,
         documented=documented,
+        visa_holder=visas,
         employed=employed,
         savings=savings,
         skill=u[:, 7],

@@ -8,6 +8,7 @@ import numpy as np
 from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
+from flowsim.model.classes import journey_class
 from flowsim.model.economy import crowding, holds_passport, savings_normal, starting_savings
 from flowsim.model.effects_phase import legal_tables
 from flowsim.model.initial import create_initial_stock
@@ -165,6 +166,10 @@ class FlowModel(mesa.Model):
         u_doc = agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys)
         has_papers = holds_passport(u_doc, wealth, share, p)
         has_papers |= documented
+        # the same latent ranks visas above passports: visa holders are the top
+        # visa_share of the passport holders (classes.VISAS)
+        access = share * p.visa_share * self.world_index.visa_access[nodes]
+        visas = has_papers & holds_passport(u_doc, wealth, access, p)
         rows = self.population.add(
             count,
             key=keys,
@@ -176,6 +181,7 @@ class FlowModel(mesa.Model):
             arrival_month=t,
             integration=1.0,
             documented=has_papers,
+            visa_holder=visas,
         )
         self.register_agents(rows)
         return rows
@@ -201,9 +207,9 @@ class FlowModel(mesa.Model):
         self.crowding = crowding(recent, self.world_index.population, self.params)
 
     def journey_class(self, rows: np.ndarray) -> np.ndarray:
-        """Path-table class of agents: ``2 * nationality + documented``."""
+        """Path-table class of agents (``flowsim.model.classes.journey_class``)."""
         P = self.population
-        return 2 * P.nationality[rows].astype(np.int64) + P.documented[rows]
+        return journey_class(P.nationality[rows], P.documented[rows], P.visa_holder[rows])
 
     def settled(self) -> np.ndarray:
         """Boolean mask of living agents not on a journey."""

@@ -30,6 +30,7 @@ class WorldIndex:
     informality: np.ndarray  # [L]
     integration_base: np.ndarray  # [L]
     passport_share: np.ndarray  # [L] share of emigrants holding a passport
+    visa_access: np.ndarray  # [L] nationality's relative access to visas (1 when not given)
     same_language: np.ndarray  # bool [nationality, country]: an official language shared
     population: np.ndarray  # [L]
     lat: np.ndarray
@@ -188,6 +189,11 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         informality=countries["informality"].to_numpy(float),
         integration_base=countries["integration_base"].to_numpy(float),
         passport_share=countries["passport_share"].to_numpy(float),
+        visa_access=(
+            countries["visa_access"].to_numpy(float)
+            if "visa_access" in countries.columns
+            else np.ones(len(countries))
+        ),
         same_language=_same_language(countries),
         population=countries["population"].to_numpy(float),
         lat=countries["lat"].to_numpy(float),

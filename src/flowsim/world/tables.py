@@ -95,9 +95,10 @@ SPECS: dict[str, TableSpec] = {
             "migrant_stock": _COUNT,
             "integration_base": _FRACTION,
             "passport_share": _FRACTION,
+            "visa_access": _FRACTION,
         },
         unique=("iso3",),
-        optional=("language",),
+        optional=("language", "visa_access"),
     ),
     "routes": TableSpec(
         columns=(
@@ -208,6 +209,8 @@ def _read_raw(path: Path, label: str, problems: list[Problem]) -> pd.DataFrame |
 
 def _check_numbers(df: pd.DataFrame, spec: TableSpec, label: str, out: list[Problem]) -> None:
     for column, (lower, upper) in spec.numbers.items():
+        if column in spec.optional and column not in df.columns:
+            continue
         values = pd.to_numeric(df[column], errors="coerce")
         for i, (text, value) in enumerate(zip(df[column], values, strict=True)):
             where = row_label(i, column)

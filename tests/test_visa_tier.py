@@ -1,0 +1,122 @@
+"""Visas filter rather than close: the third document tier (``Parameters.visa_share``).
+
+On the toy line world with every route legal, a visa required of AAA's nationals by DDD
+closes the last border to passport holders; the visa holders (the best-off ``visa_share`` of
+the passport holders) still cross it. ``flowsim.model.classes`` holds the tiers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flowsim.model import FlowModel
+from flowsim.model.classes import NO_PASSPORT, PASSPORT, TIERS, VISAS, journey_class, tier
+from flowsim.scenario import Scenario
+from flowsim.world import load_world
+from toy_world import write_toy_world
+
+VISA = {"type": "visa_requirement", "country": "DDD", "nationalities": ["AAA"], "start": "2015-01"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    # every route legal: only the documented travel, and a visa closes the last border
+    return load_world(write_toy_world(tmp_path_factory.mktemp("toy"), push=120_000, legal=True))
+
+
+def _run(world, policies=(), months=18, **params) -> tuple[FlowModel, pd.DataFrame]:
+    sc = Scenario(
+        name="t", run={"months": months, "scale": 100.0}, parameters=params, policies=list(policies)
+    )
+    model = FlowModel(sc, world=world, seed=11, agents=False)
+    model.run_months()
+    return model, model.recorder.timeseries()
+
+
+def _last_stock(ts: pd.DataFrame, country: str) -> float:
+    sel = ts[(ts.variable == "stock") & (ts.country == country)]
+    return float(sel[sel.month == sel.month.max()].value.sum())
+
+
+def test_classes_number_each_tier_of_each_nationality():
+    nat = np.array([0, 0, 0, 2, 2])
+    documented = np.array([False, True, True, False, True])
+    visas = np.array([True, False, True, True, True])  # a visa without a passport counts nothing
+    assert tier(documented, visas).tolist() == [NO_PASSPORT, PASSPORT, VISAS, NO_PASSPORT, VISAS]
+    assert journey_class(nat, documented, visas).tolist() == [0, 1, 2, 2 * TIERS, 2 * TIERS + 2]
+
+
+def test_without_visa_holders_a_required_visa_closes_entry(world):
+    _, free = _run(world)
+    model, closed = _run(world, [VISA])
+    assert _last_stock(free, "DDD") > 0
+    assert _last_stock(closed, "DDD") == 0
+    assert not model.population.visa_holder.any()
+
+
+def test_when_every_passport_holder_holds_visas_the_requirement_changes_nothing(world):
+    # the same agents and draws; only their class differs: the run is identical
+    _, free = _run(world)
+    _, all_visas = _run(world, [VISA], visa_share=1.0)
+    pd.testing.assert_frame_equal(free, all_visas)
+
+
+def test_more_visa_holders_more_entries_and_holders_are_the_best_off(world):
+    stock = {}
+    for share in (0.0, 0.3, 0.7, 1.0):
+        model, ts = _run(world, [VISA], visa_share=share)
+        stock[share] = _last_stock(ts, "DDD")
+        P, counts = model.population, model.counts()
+        assert not (P.visa_holder & ~P.documented).any()  # visas only with a passport
+        # conservation: everyone created is settled somewhere, travelling or dead
+        transit = int((P.alive & P.in_transit).sum())
+        last = ts[(ts.variable == "stock") & (ts.month == ts.month.max())].value.sum()
+        assert last == (counts["alive"] - transit) * model.scale
+        assert counts["created"] == counts["alive"] + counts["dead"]
+        if share in (0.3, 0.7):
+            # only visa holders cross into DDD
+            there = P.alive & ~P.in_transit & (P.location == model.world_index.node("DDD"))
+            assert there.any() and P.visa_holder[there].all()
+    assert stock[0.0] < stock[0.3] < stock[0.7] <= stock[1.0]
+
+
+def test_visa_holders_are_the_share_asked_of_passport_holders(world):
+    for rho in (0.0, 0.8):
+        model, _ = _run(world, [VISA], months=3, visa_share=0.4, passport_wealth=rho)
+        P = model.population
+        share = P.visa_holder.sum() / P.documented.sum()
+        assert share == pytest.approx(0.4, abs=0.03), rho
+        if rho > 0:  # the same latent ranks visas above passports: the richer hold them
+            others = P.documented & ~P.visa_holder
+            assert np.median(P.savings[P.visa_holder]) > np.median(P.savings[others])
+
+
+def _with_access(folder, access: dict[str, str]):
+    """Add the optional visa_access column to the toy world's countries.csv."""
+    path = folder / "countries.csv"
+    lines = path.read_text().splitlines()
+    rows = [lines[0] + ",visa_access"] + [
+        f"{line},{access.get(line.split(',')[0], '1')}" for line in lines[1:]
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_a_nationality_without_visa_access_holds_no_visas(tmp_path):
+    folder = _with_access(write_toy_world(tmp_path, push=120_000, legal=True), {"AAA": "0"})
+    model, ts = _run(load_world(folder), [VISA], months=12, visa_share=1.0)
+    assert model.population.documented.any()
+    assert not model.population.visa_holder.any()
+    assert _last_stock(ts, "DDD") == 0
+
+
+def test_bad_visa_access_is_one_clear_line(tmp_path):
+    from flowsim.errors import WorldError
+
+    folder = _with_access(write_toy_world(tmp_path, legal=True), {"BBB": "1.5"})
+    with pytest.raises(WorldError) as err:
+        load_world(folder)
+    text = str(err.value)
+    assert "countries.csv" in text and "visa_access" in text and "[0, 1]" in text
