@@ -9,7 +9,6 @@ import pytest
 
 from flowsim.calendar import parse_month
 from flowsim.calibration.explain import (
-    DOCUMENTS,
     explain_group,
     journey_legs,
     model_before_decide,
@@ -17,7 +16,7 @@ from flowsim.calibration.explain import (
 from flowsim.cli.main import main
 from flowsim.errors import ScenarioError
 from flowsim.model import FlowModel
-from flowsim.model.classes import TIERS, tier
+from flowsim.model.classes import NO_PASSPORT, TIER_NAMES, TIERS, tier
 from flowsim.model.schedule import SCHEDULE
 from flowsim.model.utility import cost_term
 from flowsim.scenario import Scenario
@@ -82,7 +81,7 @@ def test_the_tables_are_the_decisions_numbers(toy, taste_scale):
     assert summary.agents.sum() == here.sum() > 0
     assert ((summary.hazard >= 0) & (summary.hazard <= p.hazard_max)).all()
     for _, group in summary.iterrows():
-        level = DOCUMENTS.index(group.documents)
+        level = TIER_NAMES.index(group.documents)
         cls = TIERS * w.node("AAA") + level
         rows = here & (tier(P.documented, P.visa_holder) == level)
         assert group.savings_usd == pytest.approx(float(np.mean(P.savings[rows], dtype=float)))
@@ -109,7 +108,7 @@ def test_a_journey_is_listed_route_by_route(toy):
     assert not legs.legal.any()
     assert ((legs.unknown >= 0) & (legs.unknown <= 1)).all()
     # the routes' unknown shares add up to the journey's, as the journey tables hold it
-    cls, w = 2 * model.world_index.node("AAA"), model.world_index
+    cls, w = TIERS * model.world_index.node("AAA") + NO_PASSPORT, model.world_index
     total = float(model.paths.unknown[cls, w.node("AAA"), w.node("DDD")])
     assert legs.unknown.sum() == pytest.approx(total, abs=1e-6)
     assert journey_legs(model, "AAA", "DDD", "DDD", level=0).empty

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.model import FlowModel
+from flowsim.model.classes import NO_PASSPORT, PASSPORT, TIERS
 from flowsim.model.decide import destination_utility
 from flowsim.scenario import Scenario
 from flowsim.vocab import IRREGULAR, PENDING, REGULAR, VISITOR
@@ -190,7 +191,7 @@ def test_the_path_tables_know_whether_a_journey_enters_legally(tmp_path):
     model = FlowModel(_scenario([]), world=load_world(_mixed_world(tmp_path)), seed=1)
     w, paths = model.world_index, model.paths
     aaa, ccc, ddd = w.node("AAA"), w.node("CCC"), w.node("DDD")
-    documented, undocumented = 2 * aaa + 1, 2 * aaa
+    documented, undocumented = TIERS * aaa + PASSPORT, TIERS * aaa + NO_PASSPORT
     assert paths.legal_entry[documented, aaa, ddd]  # the flight
     assert paths.irregular[documented, aaa, ddd] == 0
     assert not paths.legal_entry[undocumented, aaa, ddd]  # overland, no passport
@@ -203,7 +204,7 @@ def test_a_regime_for_irregular_entrants_weighs_only_on_irregular_journeys(tmp_p
     world = load_world(_mixed_world(tmp_path))
     w = FlowModel(_scenario([]), world=world, seed=1).world_index
     aaa, ddd = w.node("AAA"), w.node("DDD")
-    documented, undocumented = 2 * aaa + 1, 2 * aaa
+    documented, undocumented = TIERS * aaa + PASSPORT, TIERS * aaa + NO_PASSPORT
 
     def value(policies: list[dict]) -> np.ndarray:
         model = FlowModel(_scenario(policies), world=world, seed=1)
@@ -235,13 +236,14 @@ def test_the_undocumented_can_go_home_over_a_legal_border_and_nowhere_else(tmp_p
     model = FlowModel(_scenario([]), world=load_world(world), seed=1)
     w, paths = model.world_index, model.paths
     aaa, bbb, ccc = w.node("AAA"), w.node("BBB"), w.node("CCC")
-    undocumented, documented = 2 * aaa, 2 * aaa + 1
+    undocumented, documented = TIERS * aaa + NO_PASSPORT, TIERS * aaa + PASSPORT
     assert paths.reachable[undocumented, bbb, aaa]
     assert paths.legal_entry[undocumented, bbb, aaa]
     assert not paths.reachable[undocumented, aaa, bbb]
     assert not paths.reachable[undocumented, ccc, aaa]  # CCC -> BBB is no entry home
     assert paths.reachable[documented, ccc, aaa]
-    other = 2 * bbb  # an undocumented national of BBB goes home to BBB, not to AAA
+    # an undocumented national of BBB goes home to BBB, not to AAA
+    other = TIERS * bbb + NO_PASSPORT
     assert paths.reachable[other, aaa, bbb] and not paths.reachable[other, bbb, aaa]
 
 
@@ -253,8 +255,9 @@ def test_the_undocumented_cannot_fly_home(tmp_path):
     model = FlowModel(_scenario([]), world=load_world(world), seed=1)
     w, paths = model.world_index, model.paths
     aaa, ddd = w.node("AAA"), w.node("DDD")
-    assert not paths.reachable[2 * aaa, ddd, aaa]  # overland needs passports on the way
-    assert paths.reachable[2 * aaa + 1, ddd, aaa]
+    # overland needs passports on the way
+    assert not paths.reachable[TIERS * aaa + NO_PASSPORT, ddd, aaa]
+    assert paths.reachable[TIERS * aaa + PASSPORT, ddd, aaa]
 
 
 def _final_stocks(world: Path, policies: list[dict]) -> pd.Series:

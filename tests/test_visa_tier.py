@@ -120,3 +120,35 @@ def test_bad_visa_access_is_one_clear_line(tmp_path):
         load_world(folder)
     text = str(err.value)
     assert "countries.csv" in text and "visa_access" in text and "[0, 1]" in text
+
+
+def test_a_closed_route_stops_visa_holders_too(world):
+    closure = {"type": "route_closure", "routes": ["Last border"], "start": "2015-01"}
+    model, ts = _run(world, [VISA, closure], visa_share=1.0)
+    assert model.population.visa_holder.any()
+    assert _last_stock(ts, "DDD") == 0
+
+
+def test_agents_given_a_passport_hold_visas_at_the_share_asked(world):
+    # pathway recruits get their papers whatever the origin's passport share (0.5 here):
+    # visa_share of them hold visas, not passport share x visa_share
+    sc = Scenario(name="t", run={"months": 1, "scale": 100.0}, parameters={"visa_share": 0.5})
+    model = FlowModel(sc, world=world, seed=11, agents=False)
+    rows = model.add_agents(np.zeros(4000, dtype=np.int64), source=99, documented=True)
+    P = model.population
+    assert P.documented[rows].all()
+    assert P.visa_holder[rows].mean() == pytest.approx(0.5, abs=0.03)
+
+
+def test_regular_migrants_of_the_initial_stock_hold_visas_at_the_share_asked(tmp_path):
+    folder = write_toy_world(tmp_path / "toy", push=0.0)
+    (folder / "initial_stock.csv").write_text(
+        "origin,destination,year,people,source\nAAA,BBB,2010,20000,t\nAAA,BBB,2015,40000,t\n"
+    )
+    (folder / "initial_status.csv").write_text(
+        "nationality,country,naturalized,irregular,source\nALL,ALL,0.0,0.0,t\n"
+    )
+    sc = Scenario(name="t", run={"months": 1, "scale": 10.0}, parameters={"visa_share": 0.4})
+    P = FlowModel(sc, world=load_world(folder), seed=3, agents=False).population
+    assert P.n == 4000 and P.documented.all()  # regular residents hold papers
+    assert P.visa_holder.mean() == pytest.approx(0.4, abs=0.03)

@@ -500,9 +500,10 @@ class Parameters(BaseModel):
         le=1,
         description="Share of passport holders who hold, or can obtain, the visas legal entry "
         "requires (flowsim.model.classes, tier VISAS): they may fly to a country that requires "
-        "a visa of their nationality. They are the best-off of the passport holders (the "
-        "latent that ranks passports, economy.holds_passport, with share passport share x "
-        "visa_share). 0: a visa requirement closes legal entry to the whole nationality (the "
+        "a visa of their nationality. They are the best-off of the passport holders, by the "
+        "latent that ranks passports (economy.holds_visas), times the nationality's optional "
+        "visa_access (countries.csv). 0: a visa requirement closes legal entry to the whole "
+        "nationality (the "
         "calibrated baseline, as before this parameter existed). Consulates filter rather "
         "than close: the US refused 81.9% of Cubans' visitor-visa applications in FY2016 (US "
         "Department of State adjusted refusal rates, via https://www.david-ware.com/blog/"

@@ -2,7 +2,8 @@
 
 Runs a scenario up to a month, stops before that month's ``decide`` phase and reads the
 numbers the decision uses (``flowsim.model.decide.wish_to_move``), for the settled agents
-of one nationality in one country, with and without a passport:
+of one nationality in one country, by document tier (``flowsim.model.classes``: without a
+passport, with one, with a passport and visas):
 
 - ``summary``: how many they are, their mean savings, their utility of staying (mean and
   10th-90th percentiles), the nest's value of moving, their mean monthly hazard of acting
@@ -39,9 +40,6 @@ from flowsim.model.schedule import SCHEDULE
 if TYPE_CHECKING:
     from flowsim.scenario.schema import Scenario
     from flowsim.world import World
-
-#: Document tiers of a nationality's journeys (``flowsim.model.classes``), as printed.
-DOCUMENTS: tuple[str, ...] = TIER_NAMES
 
 
 def check_codes(known: Sequence[str], **given: str) -> dict[str, str]:
@@ -122,7 +120,7 @@ def explain_group(
         country: ISO3 code of where they live.
 
     Returns:
-        ``(summary, options)``: one row per passport class with agents; one row per class
+        ``(summary, options)``: one row per document tier with agents; one row per tier
         and reachable destination, best value first (columns in the module docstring).
 
     Raises:
@@ -135,7 +133,7 @@ def explain_group(
     wish = wish_to_move(model)
     summary, options = [], []
     tiers = tier(P.documented, P.visa_holder)
-    for level, label in enumerate(DOCUMENTS):
+    for level, label in enumerate(TIER_NAMES):
         cls = TIERS * nat + level
         rows = np.flatnonzero(
             wish.settled & (P.nationality == nat) & (P.location == loc) & (tiers == level)

@@ -1,7 +1,8 @@
 """``flowsim explain SCENARIO``: why a group moves where it does, in one month.
 
 Runs the scenario up to ``--month`` (one seed, nothing written) and prints, for the settled
-agents of ``--nationality`` living in ``--country``, with and without a passport: their
+agents of ``--nationality`` living in ``--country``, by documents (without a passport, with
+one, with a passport and visas): their
 utility of staying, the nest's value of moving and their monthly hazard of acting on a
 wish to move (those who act may still stay), then each destination's utility, price, value
 after the price and the share of movers it would draw (``flowsim.calibration.explain``).
@@ -53,8 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--journey",
         default=None,
         metavar="ISO3",
-        help="also print the routes of the journey to this destination, with and without a "
-        "passport: price and the share of each route the nationality does not know",
+        help="also print the routes of the journey to this destination for each document tier "
+        "present: price and the share of each route the nationality does not know",
     )
     p.set_defaults(func=explain)
 
@@ -65,12 +66,12 @@ def explain(args: argparse.Namespace) -> int:
 
     from flowsim.calendar import format_month
     from flowsim.calibration.explain import (
-        DOCUMENTS,
         check_codes,
         explain_group,
         journey_legs,
         model_before_decide,
     )
+    from flowsim.model.classes import TIER_NAMES
     from flowsim.scenario import load_scenario
     from flowsim.world import load_world
 
@@ -102,7 +103,7 @@ def explain(args: argparse.Namespace) -> int:
             print(rows.drop(columns="documents").head(args.top).round(3).to_string(index=False))
         there = codes.get("journey")
         for label in summary.documents if there else ():
-            legs = journey_legs(model, nationality, country, there, DOCUMENTS.index(label))
+            legs = journey_legs(model, nationality, country, there, TIER_NAMES.index(label))
             print(f"\njourney to {there}, {label}:")
             print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
     return 0

@@ -79,3 +79,32 @@ def holds_passport(
     latent = rho * wealth - np.sqrt(1.0 - rho * rho) * ndtri(np.clip(u_doc, eps, 1.0 - eps))
     cut = ndtri(np.clip(1.0 - share, eps, 1.0 - eps))
     return np.where(share >= 1.0, True, np.where(share <= 0.0, False, latent > cut))
+
+
+def holds_visas(
+    u_doc: np.ndarray,
+    wealth: np.ndarray,
+    share: np.ndarray,
+    given: np.ndarray,
+    access: np.ndarray,
+    p: Parameters,
+) -> np.ndarray:
+    """Return whether each passport holder also holds the visas legal entry requires.
+
+    The latent that ranks passports (``holds_passport``) ranks visas above them: of the
+    agents holding a passport by that latent (share ``share``), those in its top
+    ``share * visa_share * access`` hold visas, so ``visa_share * access`` of them; of those
+    given a passport otherwise (``given``: a regular status, a pathway), the top
+    ``visa_share * access`` of the same latent.
+
+    Args:
+        u_doc: The uniform draw naming the agent's documents (as in ``holds_passport``).
+        wealth: The standard normal behind each agent's savings.
+        share: Each agent's chance of a passport by the latent (its origin's share).
+        given: Whether each agent holds a passport whatever the latent says. The result
+            means something only for passport holders (the caller ands it with them).
+        access: Each agent's nationality's ``visa_access`` (1 when the world has none).
+        p: The run's parameters (``visa_share``, ``passport_wealth``).
+    """
+    base = np.where(given, 1.0, np.clip(np.asarray(share, dtype=np.float64), 0.0, 1.0))
+    return holds_passport(u_doc, wealth, base * p.visa_share * access, p)

@@ -98,7 +98,7 @@ def apply_policies(model: FlowModel) -> None:
     # legal routes into countries that do not require a visa of them; visa holders, all
     open_edges = per_class(fx.open_edges(w))
     open_edges[NO_PASSPORT::TIERS] &= ~w.edge_legal[None, :] | w.home_by_land
-    open_edges[VISAS::TIERS] = fx.closed < 1.0
+    open_edges[VISAS::TIERS] = fx.open_edges(w, visas=True)
     stop = per_class(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed))
     p = model.params
     weights = edge_weights(  # at this month's route prices

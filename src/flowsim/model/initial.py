@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim import draws
-from flowsim.model.economy import holds_passport, savings_normal, starting_savings
+from flowsim.model.economy import holds_passport, holds_visas, savings_normal, starting_savings
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATURALIZED, NEVER_MONTH, REGULAR
 
@@ -117,8 +117,7 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
     passport = np.minimum(w.passport_share[nat] * p.passport_scale, 1.0)
     wealth = savings_normal(u[:, 5], u[:, 6])
     documented = ~irregular | holds_passport(u[:, 3], wealth, passport, p)
-    access = passport * p.visa_share * w.visa_access[nat]
-    visas = documented & holds_passport(u[:, 3], wealth, access, p)
+    visas = documented & holds_visas(u[:, 3], wealth, passport, ~irregular, w.visa_access[nat], p)
     employed = u[:, 4] >= w.unemployment[host]
     savings = starting_savings(wealth, p) + employed * p.save_rate * 12.0 * w.wage[host]
     base = w.integration_base[host]

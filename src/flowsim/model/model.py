@@ -9,7 +9,13 @@ from flowsim import draws
 from flowsim.agents import Migrant
 from flowsim.model.cells import CellTables
 from flowsim.model.classes import journey_class
-from flowsim.model.economy import crowding, holds_passport, savings_normal, starting_savings
+from flowsim.model.economy import (
+    crowding,
+    holds_passport,
+    holds_visas,
+    savings_normal,
+    starting_savings,
+)
 from flowsim.model.effects_phase import legal_tables
 from flowsim.model.initial import create_initial_stock
 from flowsim.model.knowledge import initial_route_use
@@ -166,10 +172,9 @@ class FlowModel(mesa.Model):
         u_doc = agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys)
         has_papers = holds_passport(u_doc, wealth, share, p)
         has_papers |= documented
-        # the same latent ranks visas above passports: visa holders are the top
-        # visa_share of the passport holders (classes.VISAS)
-        access = share * p.visa_share * self.world_index.visa_access[nodes]
-        visas = has_papers & holds_passport(u_doc, wealth, access, p)
+        access = self.world_index.visa_access[nodes]
+        given = np.full(count, documented)
+        visas = has_papers & holds_visas(u_doc, wealth, share, given, access, p)
         rows = self.population.add(
             count,
             key=keys,

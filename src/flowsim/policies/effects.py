@@ -152,7 +152,13 @@ class Effects:
         """Names of the fields policies may write (what ``RuntimePolicy.writes`` names)."""
         return tuple(f.name for f in fields(cls))
 
-    def open_edges(self, w: WorldIndex) -> np.ndarray:
-        """Routes usable by each nationality: not fully closed; legal ones need no visa."""
+    def open_edges(self, w: WorldIndex, visas: bool = False) -> np.ndarray:
+        """Routes usable by each nationality: not fully closed; legal ones need no visa.
+
+        With ``visas`` (travellers holding the visas legal entry requires,
+        ``flowsim.model.classes.VISAS``) a visa requirement closes nothing.
+        """
+        if visas:
+            return self.closed < 1.0
         needs_visa = self.visa_required[:, w.edge_dst] & w.edge_legal[None, :]
         return (self.closed < 1.0) & ~needs_visa
