@@ -152,3 +152,23 @@ def test_regular_migrants_of_the_initial_stock_hold_visas_at_the_share_asked(tmp
     P = FlowModel(sc, world=load_world(folder), seed=3, agents=False).population
     assert P.n == 4000 and P.documented.all()  # regular residents hold papers
     assert P.visa_holder.mean() == pytest.approx(0.4, abs=0.03)
+
+
+def test_classes_with_the_same_inputs_share_their_tables_exactly(world):
+    # shortest_paths computes each distinct class row once and copies it to its duplicates
+    from dataclasses import fields
+
+    from flowsim.model.paths import PathTables, edge_weights, shortest_paths
+
+    w = FlowModel(Scenario(name="t", run={"months": 1}), world=world, seed=1).world_index
+    weights = edge_weights(w, 1000.0, 1.0, 1.0, 0.1, 0.1)
+    rng = np.random.default_rng(5)
+    rows = rng.random((3, w.n_edges)) < 0.8
+    stop = rng.random((3, w.n_edges)) * 0.5
+    dup = [0, 1, 0, 2, 1]  # five classes, three distinct
+    together = shortest_paths(w, rows[dup], weights, stop[dup], 1.0, home=np.array(dup))
+    for i, r in enumerate(dup):
+        alone = shortest_paths(w, rows[[r]], weights, stop[[r]], 1.0, home=np.array([r]))
+        for f in fields(PathTables):
+            np.testing.assert_array_equal(getattr(together, f.name)[i], getattr(alone, f.name)[0])
+        assert not together.cost.flags.writeable

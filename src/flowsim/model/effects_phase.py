@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.model.classes import NO_PASSPORT, TIERS, VISAS, per_class
+from flowsim.model.classes import NO_PASSPORT, PASSPORT, TIERS, VISAS, per_class
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.paths import PathTables, edge_weights, shortest_paths
 from flowsim.policies import Effects
@@ -98,7 +98,10 @@ def apply_policies(model: FlowModel) -> None:
     # legal routes into countries that do not require a visa of them; visa holders, all
     open_edges = per_class(fx.open_edges(w))
     open_edges[NO_PASSPORT::TIERS] &= ~w.edge_legal[None, :] | w.home_by_land
-    open_edges[VISAS::TIERS] = fx.open_edges(w, visas=True)
+    if model.params.visa_share * w.visa_access.max() > 0:
+        open_edges[VISAS::TIERS] = fx.open_edges(w, visas=True)
+    else:  # nobody holds visas: the tier's tables are the passport tier's, computed once
+        open_edges[VISAS::TIERS] = open_edges[PASSPORT::TIERS]
     stop = per_class(1.0 - (1.0 - fx.intercept) * (1.0 - fx.closed))
     p = model.params
     weights = edge_weights(  # at this month's route prices

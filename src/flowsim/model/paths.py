@@ -9,7 +9,7 @@ takes well under a millisecond per nationality.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -81,13 +81,39 @@ def shortest_paths(
             ``cost_usd`` when omitted. ``weights`` must have been built with the same.
 
     Returns:
-        ``PathTables`` with leading dimension ``N``.
+        ``PathTables`` with leading dimension ``N``. Classes with the same routes, stop and
+        unknown shares and home share one computation (each class's tables depend only on
+        its own row), e.g. the visa tier of a nationality no country requires a visa of.
     """
-    n_cls, n = open_edges.shape[0], w.n_nodes
     if stop is None:
         stop = np.zeros(open_edges.shape)
     if unknown is None:
         unknown = np.zeros(open_edges.shape)
+    rows = [open_edges, stop, unknown] + ([] if home is None else [home[:, None]])
+    signature = np.ascontiguousarray(np.concatenate([np.asarray(r, float) for r in rows], 1))
+    _, first, inverse = np.unique(
+        signature.view(np.dtype((np.void, signature.dtype.itemsize * signature.shape[1]))),
+        return_index=True,
+        return_inverse=True,
+    )
+    if len(first) < open_edges.shape[0]:
+        unique = shortest_paths(
+            w,
+            open_edges[first],
+            weights,
+            stop[first],
+            b_stop,
+            unknown[first],
+            b_know,
+            None if home is None else home[first],
+            cost,
+        )
+        tables = PathTables(
+            **{f.name: getattr(unique, f.name)[inverse.reshape(-1)] for f in fields(PathTables)}
+        )
+        _read_only(tables)
+        return tables
+    n_cls, n = open_edges.shape[0], w.n_nodes
     stop_log = -np.log1p(-np.minimum(stop, 0.999999))
     weights = weights[None, :] + b_stop * stop_log + b_know * unknown  # [N, E]
     big = np.inf
@@ -127,21 +153,14 @@ def shortest_paths(
         legal_entry=last_legal.astype(bool) & reach,
         reachable=reach,
     )
-    for arr in (
-        tables.next_edge,
-        tables.cost,
-        tables.risk,
-        tables.stopped,
-        tables.months,
-        tables.km,
-        tables.unknown,
-        tables.legs,
-        tables.irregular,
-        tables.legal_entry,
-        tables.reachable,
-    ):
-        arr.flags.writeable = False  # cached and shared across months
+    _read_only(tables)
     return tables
+
+
+def _read_only(tables: PathTables) -> None:
+    """Make every table read-only: they are cached and shared across months."""
+    for f in fields(PathTables):
+        getattr(tables, f.name).flags.writeable = False
 
 
 def _accumulate(
