@@ -204,6 +204,15 @@ class Parameters(BaseModel):
         "calibrated (prior 0-0.1): it decides whether the Darien route ignites for Venezuelans "
         "before 2022.",
     )
+    know_reverse: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Weight of a nationality's crossings of an irregular route in what it knows "
+        "of the route back over the same border (WorldIndex.edge_reverse): those who came "
+        "south through Peru and Ecuador to Brazil know the way back north. 0 keeps each "
+        "direction apart. Assumption, calibrated (prior 0-1).",
+    )
     b_int: float = Field(
         2.0,
         ge=0,

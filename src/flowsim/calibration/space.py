@@ -139,6 +139,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("b_push", 0.0, 10.0),
     FreeParameter("kin_relend", 0.0, 1.0),  # appended: earlier columns keep their place
     FreeParameter("taste_scale", 0.3, 1.0, log=True),
+    FreeParameter("know_reverse", 0.0, 1.0),
 )
 
 

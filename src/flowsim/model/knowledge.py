@@ -17,8 +17,15 @@ that table every nationality starts at ``know_base``. For an irregular route ``e
 nationality ``n``::
 
     use[n, e]   <- use[n, e] * (1 - 1 / know_memory_months) + crossings of the month
-    heard       =  know_base + use[n, e] + know_spill * sum over others of use[., e]
+    own[n, e]   =  use[n, e] + know_reverse * use[n, reverse of e]
+    heard       =  know_base + own[n, e] + know_spill * sum over others of own[., e]
     unknown     =  know_ref / (know_ref + heard)      (1 = never heard of, 0 = well known)
+
+The reverse of ``e`` is the irregular route over the same border the other way
+(``WorldIndex.edge_reverse``; none for the Darien Gap or the Mexico-US border): a trail
+walked south is known going north, as Haitians who reached Brazil through Ecuador and Peru
+knew the way back when they went north in 2016 and 2021. ``know_reverse`` 0 keeps the two
+directions apart.
 
 Route choice adds ``b_know * unknown`` to each route's generalised cost; a journey's
 ``U`` (the sum over its routes) costs ``b_know * (1 - exp(-U))`` in the destination utility
@@ -59,10 +66,24 @@ def unknown_share(model: FlowModel) -> np.ndarray:
     use = model.route_use
     if p.b_know == 0.0:
         return np.zeros_like(use)
+    if p.know_reverse > 0.0:
+        use = pooled_with_reverse(use, w.edge_reverse, p.know_reverse)
     heard = p.know_base + use + p.know_spill * (use.sum(axis=0, keepdims=True) - use)
     unknown = p.know_ref / (p.know_ref + heard)
     unknown[:, w.edge_legal] = 0.0
     return np.round(unknown / UNKNOWN_STEP) * UNKNOWN_STEP
+
+
+def pooled_with_reverse(use: np.ndarray, reverse: np.ndarray, weight: float) -> np.ndarray:
+    """Crossings ``[nationality, route]`` plus ``weight`` times those of the route back.
+
+    ``reverse[e]`` is the irregular route over the same border the other way (-1 if none,
+    ``WorldIndex.edge_reverse``): a crossing learnt one way is known the other way too.
+    """
+    has = reverse >= 0
+    out = use.copy()
+    out[:, has] += weight * use[:, reverse[has]]
+    return out
 
 
 def count_crossings(model: FlowModel, edge: np.ndarray, nationality: np.ndarray) -> None:

@@ -43,6 +43,7 @@ class WorldIndex:
     edge_risk: np.ndarray  # [E]
     edge_km: np.ndarray  # route length, km [E]
     edge_legal: np.ndarray  # bool [E]
+    edge_reverse: np.ndarray  # int64 [E]: the irregular route back over the same border, or -1
     land_into: np.ndarray  # bool [L from, L to]: some land route leads from one into the other
     home_by_land: np.ndarray  # bool [L nationality, E]: the route is a land entry into its home
     edge_label: tuple[str, ...]  # name if named, else route_id
@@ -206,6 +207,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_risk=routes["risk"].to_numpy(float),
         edge_km=routes["distance_km"].to_numpy(float),
         edge_legal=routes["legal"].to_numpy(bool),
+        edge_reverse=_reverse_routes(routes, pos),
         land_into=_land_into(routes, pos),
         home_by_land=_home_by_land(routes, pos),
         edge_label=labels,
@@ -220,6 +222,30 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         status_shares=status_shares,
         route_known=route_known,
     )
+
+
+def _reverse_routes(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
+    """``[route]`` index of the irregular route crossing the same border the other way, else -1.
+
+    An irregular route's reverse goes from its destination to its origin by the same mode
+    and is irregular too: the same trail, river or boat crossing walked the other way (Darien
+    Gap, Mexico-US: none). Legal routes get -1 (everyone knows them). When several
+    irregular routes join the same pair of countries by the same mode, which is ambiguous,
+    none is taken as the reverse.
+    """
+    src = routes["from_iso3"].map(pos).to_numpy(np.int64)
+    dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
+    mode = routes["mode"].to_numpy(str)
+    irregular = ~routes["legal"].to_numpy(bool)
+    key = {}
+    for e in np.flatnonzero(irregular):
+        key.setdefault((src[e], dst[e], mode[e]), []).append(e)
+    out = np.full(len(src), -1, dtype=np.int64)
+    for e in np.flatnonzero(irregular):
+        back = key.get((dst[e], src[e], mode[e]), [])
+        if len(back) == 1 and len(key[(src[e], dst[e], mode[e])]) == 1:
+            out[e] = back[0]
+    return out
 
 
 def _land_into(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
