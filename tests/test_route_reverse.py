@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from flowsim.model import FlowModel
-from flowsim.model.knowledge import pooled_with_reverse, unknown_share
+from flowsim.model.knowledge import UNKNOWN_STEP, pooled_with_reverse, unknown_share
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
 from toy_world import write_toy_world
@@ -49,6 +49,7 @@ def test_the_embedded_world_pairs_andean_trails_but_not_one_way_crossings():
     assert rev["COL-PAN-land"] == -1  # the Darien Gap is walked north only
     assert rev["MEX-USA-land"] == -1
     paired = w.edge_reverse >= 0
+    assert paired.sum() == 26 and (~w.edge_legal).sum() == 34  # as docs/ODD.md states
     assert not w.edge_legal[paired].any()
     assert (w.edge_reverse[w.edge_reverse[paired]] == np.flatnonzero(paired)).all()
 
@@ -103,10 +104,25 @@ def test_zero_weight_is_the_model_without_pooling(tmp_path):
     heard = p.know_base + use + p.know_spill * (use.sum(axis=0, keepdims=True) - use)
     expected = p.know_ref / (p.know_ref + heard)
     expected[:, model.world_index.edge_legal] = 0.0
-    np.testing.assert_allclose(unknown_share(model), np.round(expected / 0.02) * 0.02)
+    rounded = np.round(expected / UNKNOWN_STEP) * UNKNOWN_STEP
+    np.testing.assert_allclose(unknown_share(model), rounded)
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5])
 def test_know_reverse_outside_0_1_is_refused(bad):
     with pytest.raises(ValueError, match="know_reverse"):
         _scenario(know_reverse=bad)
+
+
+def test_two_trails_over_one_border_pair_none_and_modes_stay_apart(tmp_path):
+    """A second irregular AAA->BBB land route makes the pairing ambiguous: neither it nor
+    the first one, nor the way back, is paired; a boat between the same countries is not
+    the reverse of a land trail."""
+    folder = write_toy_world(tmp_path / "toy")
+    with open(folder / "routes.csv", "a") as out:
+        out.write("AAA-BBB-2,AAA,BBB,land,120,20,0.5,0.0,false,,t\n")
+        out.write("BBB-AAA-sea,BBB,AAA,sea,120,20,0.5,0.0,false,,t\n")
+    w = FlowModel(_scenario(), world=load_world(folder)).world_index
+    for rid in ("AAA-BBB", "AAA-BBB-2", "BBB-AAA", "BBB-AAA-sea"):
+        assert w.edge_reverse[w.edge_id.index(rid)] == -1, rid
+    assert w.edge_reverse[w.edge_id.index("CCC-DDD")] == w.edge_id.index("DDD-CCC")

@@ -209,9 +209,9 @@ class Parameters(BaseModel):
         ge=0,
         le=1,
         description="Weight of a nationality's crossings of an irregular route in what it knows "
-        "of the route back over the same border (WorldIndex.edge_reverse): those who came "
-        "south through Peru and Ecuador to Brazil know the way back north. 0 keeps each "
-        "direction apart. Assumption, calibrated (prior 0-1).",
+        "of the route back over the same border (WorldIndex.edge_reverse): where to cross "
+        "and whom to pay do not depend on the direction. 0 keeps each direction apart. "
+        "Assumption, calibrated (prior 0-1).",
     )
     b_int: float = Field(
         2.0,

@@ -228,16 +228,18 @@ def _reverse_routes(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
     """``[route]`` index of the irregular route crossing the same border the other way, else -1.
 
     An irregular route's reverse goes from its destination to its origin by the same mode
-    and is irregular too: the same trail, river or boat crossing walked the other way (Darien
-    Gap, Mexico-US: none). Legal routes get -1 (everyone knows them). When several
-    irregular routes join the same pair of countries by the same mode, which is ambiguous,
-    none is taken as the reverse.
+    and is irregular too: the same trail, river or boat crossing walked the other way. In
+    the embedded world 26 of the 34 irregular routes have one; the Darien Gap, the
+    Mexico-US and US-Canada land crossings, Haiti-Dominican Republic by land and the four
+    sea routes (Cuba, Dominican Republic and Haiti to the US, Colombia to Nicaragua) do not.
+    Legal routes get -1 (everyone knows them). When several irregular routes join the same
+    pair of countries by the same mode, which is ambiguous, none of them is paired.
     """
     src = routes["from_iso3"].map(pos).to_numpy(np.int64)
     dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
     mode = routes["mode"].to_numpy(str)
     irregular = ~routes["legal"].to_numpy(bool)
-    key = {}
+    key: dict[tuple[int, int, str], list[int]] = {}
     for e in np.flatnonzero(irregular):
         key.setdefault((src[e], dst[e], mode[e]), []).append(e)
     out = np.full(len(src), -1, dtype=np.int64)
