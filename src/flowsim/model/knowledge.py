@@ -24,9 +24,8 @@ nationality ``n``::
 The reverse of ``e`` is the irregular route over the same border the other way by the
 same mode (``WorldIndex.edge_reverse``; a route without one, such as the Darien Gap or the
 Mexico-US border, pools nothing): a trail walked one way is known the other way too
-(assumption: where to cross and whom to pay do not depend on the direction; the Haitians
-who reached Brazil through Ecuador and Peru in 2010-2015 took the same countries north in
-2016 and 2021, shared policy timeline). ``know_reverse`` 0 keeps the two directions apart.
+(assumption: where to cross and whom to pay do not depend on the direction).
+``know_reverse`` 0 keeps the two directions apart.
 
 Route choice adds ``b_know * unknown`` to each route's generalised cost; a journey's
 ``U`` (the sum over its routes) costs ``b_know * (1 - exp(-U))`` in the destination utility
