@@ -183,6 +183,10 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
     )
     edge_ids = tuple(str(r) for r in routes["route_id"])
     route_known = _route_knowledge(world, pos, edge_ids, labels)
+    edge_src = routes["from_iso3"].map(pos).to_numpy(np.int64)
+    edge_dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
+    edge_mode = routes["mode"].map({m: i for i, m in enumerate(MODES)}).to_numpy(np.int8)
+    edge_legal = routes["legal"].to_numpy(bool)
     return WorldIndex(
         iso3=iso3,
         wage=countries["wage_usd_month"].to_numpy(float),
@@ -199,15 +203,15 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         population=countries["population"].to_numpy(float),
         lat=countries["lat"].to_numpy(float),
         lon=countries["lon"].to_numpy(float),
-        edge_src=routes["from_iso3"].map(pos).to_numpy(np.int64),
-        edge_dst=routes["to_iso3"].map(pos).to_numpy(np.int64),
-        edge_mode=routes["mode"].map({m: i for i, m in enumerate(MODES)}).to_numpy(np.int8),
+        edge_src=edge_src,
+        edge_dst=edge_dst,
+        edge_mode=edge_mode,
         edge_cost=routes["cost_usd"].to_numpy(float),
         edge_months=routes["duration_months"].to_numpy(float),
         edge_risk=routes["risk"].to_numpy(float),
         edge_km=routes["distance_km"].to_numpy(float),
-        edge_legal=routes["legal"].to_numpy(bool),
-        edge_reverse=_reverse_routes(routes, pos),
+        edge_legal=edge_legal,
+        edge_reverse=_reverse_routes(edge_src, edge_dst, edge_mode, edge_legal),
         land_into=_land_into(routes, pos),
         home_by_land=_home_by_land(routes, pos),
         edge_label=labels,
@@ -224,7 +228,9 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
     )
 
 
-def _reverse_routes(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
+def _reverse_routes(
+    src: np.ndarray, dst: np.ndarray, mode: np.ndarray, legal: np.ndarray
+) -> np.ndarray:
     """``[route]`` index of the irregular route crossing the same border the other way, else -1.
 
     An irregular route's reverse goes from its destination to its origin by the same mode
@@ -234,18 +240,21 @@ def _reverse_routes(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
     sea routes (Cuba, Dominican Republic and Haiti to the US, Colombia to Nicaragua) do not.
     Legal routes get -1 (everyone knows them). When several irregular routes join the same
     pair of countries by the same mode, which is ambiguous, none of them is paired.
+
+    Args:
+        src: Origin node of each route.
+        dst: Destination node of each route.
+        mode: Mode index of each route.
+        legal: Whether each route is legal.
     """
-    src = routes["from_iso3"].map(pos).to_numpy(np.int64)
-    dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
-    mode = routes["mode"].to_numpy(str)
-    irregular = ~routes["legal"].to_numpy(bool)
-    key: dict[tuple[int, int, str], list[int]] = {}
-    for e in np.flatnonzero(irregular):
-        key.setdefault((src[e], dst[e], mode[e]), []).append(e)
+    key: dict[tuple[int, int, int], list[int]] = {}
+    irregular = np.flatnonzero(~legal)
+    for e in irregular:
+        key.setdefault((int(src[e]), int(dst[e]), int(mode[e])), []).append(int(e))
     out = np.full(len(src), -1, dtype=np.int64)
-    for e in np.flatnonzero(irregular):
-        back = key.get((dst[e], src[e], mode[e]), [])
-        if len(back) == 1 and len(key[(src[e], dst[e], mode[e])]) == 1:
+    for e in irregular:
+        back = key.get((int(dst[e]), int(src[e]), int(mode[e])), [])
+        if len(back) == 1 and len(key[(int(src[e]), int(dst[e]), int(mode[e]))]) == 1:
             out[e] = back[0]
     return out
 
