@@ -172,3 +172,40 @@ def test_classes_with_the_same_inputs_share_their_tables_exactly(world):
         for f in fields(PathTables):
             np.testing.assert_array_equal(getattr(together, f.name)[i], getattr(alone, f.name)[0])
         assert not together.cost.flags.writeable
+
+
+def test_the_embedded_world_carries_the_consulates_refusal_rates():
+    # countries.csv: visa_access = 1 - the US adjusted B-visa refusal rate (FY2016; Haiti's
+    # FY2015 bound), each with its source; Cubans are refused most, Visa Waiver members not
+    from importlib.resources import files
+
+    from flowsim.world import default_world
+
+    access = default_world().countries["visa_access"].astype(float)
+    assert access.between(0, 1).all()
+    assert access["CUB"] == pytest.approx(1 - 0.8185, abs=0.005)
+    assert access["VEN"] == pytest.approx(1 - 0.4025, abs=0.005)
+    assert access["CUB"] == access.min() and access["CHL"] == access["ESP"] == 1.0
+    assert access["HTI"] < access["VEN"] < access["MEX"] < access["COL"]
+    table = pd.read_csv(files("flowsim.data").joinpath("countries.csv"))
+    assert table["visa_access_source"].str.len().gt(20).all()
+
+
+def test_in_the_embedded_world_visas_follow_each_nationalitys_access():
+    # the initial stock's regular residents hold visas at visa_share * visa_access of their
+    # nationality: Colombians far more often than Cubans
+    from pathlib import Path
+
+    from flowsim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    sc = load_scenario(root / "scenarios" / "baseline.toml").with_overrides(
+        {"run.scale": 20_000.0, "run.months": 1, "parameters.visa_share": 0.5}
+    )
+    model = FlowModel(sc, seed=5, agents=False)
+    P, w = model.population, model.world_index
+    share = {}
+    for code in ("COL", "CUB"):
+        docs = P.documented & (P.nationality == w.node(code))
+        share[code] = P.visa_holder[docs].mean()
+    assert share["COL"] > 2 * share["CUB"] > 0

@@ -519,8 +519,10 @@ class Parameters(BaseModel):
         "2017/04/cuban-citizens-have-the-top-refusal-rate-for-u-s-b-visas/) and more than 60% "
         "of Haitians' in FY2015 (https://visarefusal.com/blog/?p=17), and about half a "
         "million Venezuelans lived in the US by 2020 (UN DESA), few of them counted at the "
-        "land border. One share for every nationality and destination is an assumption "
-        "(docs/calibration.md, 'Visas filter: a third document tier').",
+        "land border. The default world's visa_access is 1 minus each nationality's US "
+        "adjusted B-visa refusal rate (FY2016, countries.csv); one share for every "
+        "destination is an assumption (docs/calibration.md, 'Visas filter: a third document "
+        "tier' and 'Consulates by nationality').",
     )
     visitor_months: int = Field(
         3,
