@@ -123,6 +123,18 @@ class Parameters(BaseModel):
         description="Attachment to the origin in the return option. Assumption; calibrated "
         "through the 2020 return movement.",
     )
+    home_fade_years: float = Field(
+        0.0,
+        ge=0,
+        le=50,
+        description="Years over which a migrant's attachment to home fades while living "
+        "abroad: a migrant abroad who chooses weighs going home with b_home * exp(-years in "
+        "the current country / home_fade_years). 0: no fading (every migrant weighs home "
+        "with the full b_home, the model before this parameter). Assumption: return rates "
+        "fall with time spent abroad, a regularity of the return-migration literature (e.g. "
+        "Constant and Massey 2002, International Migration 40(4)); docs/calibration.md, "
+        "'Home fades with years abroad'.",
+    )
     b_lang: float = Field(
         0.5,
         ge=0,

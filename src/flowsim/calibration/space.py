@@ -122,7 +122,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("network_loan_usd", 500.0, 15000.0, log=True),
     FreeParameter("absorption", 0.005, 0.2, log=True),
     FreeParameter("b_stop", 0.3, 10.0, log=True),
-    FreeParameter("b_home", -1.0, 4.0),
+    FreeParameter("b_home", -1.0, 6.0),  # up to 6 since home_fade_years (tenth pass)
     FreeParameter("b_dist", 0.0, 1.5),
     FreeParameter("b_crisis", 0.0, 1.5),
     FreeParameter("b_lang", 0.0, 2.0),
@@ -140,6 +140,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("kin_relend", 0.0, 1.0),  # appended: earlier columns keep their place
     FreeParameter("taste_scale", 0.3, 1.0, log=True),
     FreeParameter("know_reverse", 0.0, 1.0),
+    FreeParameter("home_fade_years", 0.0, 10.0),
 )
 
 

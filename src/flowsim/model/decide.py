@@ -27,6 +27,7 @@ from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import lived_here, start_journeys
 from flowsim.model.utility import (
     cost_term,
+    faded_attachment,
     failure_term,
     final_expulsion,
     home_term,
@@ -513,6 +514,11 @@ def _choose_block(
     cost = model.paths.cost[cls, loc, :]
     budget = sav[:, None] + agent_loans(model, rows, again)
     u = util[cls, loc, :] - cost_term(cost, budget, p)
+    if p.home_fade_years > 0.0:
+        # a migrant abroad feels less of the attachment to home the longer it has lived
+        # where it is; the group's wish to move (the hazard) keeps the full attachment
+        abroad = np.flatnonzero(loc != nat)
+        u[abroad, nat[abroad]] -= faded_attachment(P.months_here[rows[abroad]], p)
     affordable = (cost <= budget) & np.isfinite(u)
     keys = P.key[rows]
     # options 0..n-1: destinations; n: staying; n + 1: the nest of destinations as a whole

@@ -43,7 +43,13 @@ TERMS: tuple[Term, ...] = (
         "log(1 + diaspora of the nationality here / net_ref)",
         ("stay", "destination"),
     ),
-    Term("home", "b_home", "1 in one's own country", ("stay", "destination")),
+    Term(
+        "home",
+        "b_home",
+        "1 in one's own country; for a migrant abroad choosing, exp(-years in the current "
+        "country / home_fade_years) when home_fade_years > 0",
+        ("stay", "destination"),
+    ),
     Term(
         "language",
         "b_lang",
@@ -163,6 +169,22 @@ def home_term(crisis: np.ndarray, p: Parameters) -> np.ndarray:
         ``[nationality, country]``.
     """
     return np.diag(p.b_home - p.b_crisis * np.asarray(crisis, dtype=float))
+
+
+def faded_attachment(months_here: np.ndarray, p: Parameters) -> np.ndarray:
+    """Return the part of ``b_home`` a migrant abroad no longer feels: ``[agents]``.
+
+    ``b_home * (1 - exp(-years / home_fade_years))`` with ``years`` the time lived in the
+    current country (``months_here / 12``); 0 when ``home_fade_years`` is 0 (no fading).
+
+    Args:
+        months_here: Whole months each migrant has lived in the country it is in.
+        p: Parameters.
+    """
+    if p.home_fade_years <= 0.0:
+        return np.zeros(len(months_here))
+    years = np.asarray(months_here, dtype=np.float64) / 12.0
+    return p.b_home * -np.expm1(-years / p.home_fade_years)
 
 
 def final_expulsion(expelled: np.ndarray, retry: float | np.ndarray) -> np.ndarray:

@@ -1,0 +1,114 @@
+"""Home fades with years abroad (``Parameters.home_fade_years``).
+
+A migrant abroad who chooses weighs going home with ``b_home * exp(-years here /
+home_fade_years)``; 0 keeps the full attachment (the model before the parameter). The toy
+world's diaspora in BBB (arrived 2010-2015) meets a wage collapse that makes many leave.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flowsim.model import FlowModel
+from flowsim.model.utility import faded_attachment
+from flowsim.parameters import Parameters
+from flowsim.scenario import Scenario
+from flowsim.world import load_world
+from toy_world import write_toy_world
+
+CRASH = {
+    "type": "shock",
+    "name": "bbb_crash",
+    "countries": ["BBB"],
+    "start": "2015-03",
+    "wage_multiplier": 0.3,
+    "job_loss_multiplier": 4.0,
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = write_toy_world(tmp_path_factory.mktemp("toy") / "toy", push=0.0)
+    (folder / "initial_stock.csv").write_text(
+        "origin,destination,year,people,source\nAAA,BBB,2010,50000,t\nAAA,BBB,2015,100000,t\n"
+    )
+    (folder / "initial_status.csv").write_text(
+        "nationality,country,naturalized,irregular,source\nALL,ALL,0.0,1.0,t\n"
+    )
+    return load_world(folder)
+
+
+def _run(world, seed: int, **params) -> tuple[FlowModel, pd.DataFrame]:
+    s = Scenario(
+        name="toy",
+        run={"start": "2015-01", "months": 24, "scale": 100.0},
+        parameters={"b_home": 3.0, **params},
+        policies=[CRASH],
+    )
+    model = FlowModel(s, world=world, seed=seed)
+    model.run_months()
+    return model, model.recorder.timeseries()
+
+
+def _total(ts: pd.DataFrame, variable: str) -> float:
+    return float(ts[ts.variable == variable].value.sum())
+
+
+def test_the_faded_part_grows_with_years_and_is_zero_when_off():
+    months = np.array([0, 12, 60, 600])
+    p = Parameters(b_home=3.0, home_fade_years=5.0)
+    lost = faded_attachment(months, p)
+    assert lost[0] == 0.0 and np.all(np.diff(lost) > 0) and lost[-1] < 3.0
+    assert lost[2] == pytest.approx(3.0 * (1.0 - np.exp(-1.0)))
+    assert not faded_attachment(months, Parameters(b_home=3.0)).any()
+
+
+def test_zero_is_the_model_without_fading(world):
+    _, default = _run(world, seed=5)
+    _, zero = _run(world, seed=5, home_fade_years=0.0)
+    pd.testing.assert_frame_equal(default, zero)
+
+
+def test_fading_lowers_returns_and_keeps_people_abroad(world):
+    # paired seeds: the same diaspora and draws; only the weight of home in choices differs
+    seeds = (1, 2, 3)
+    full = [_run(world, s)[1] for s in seeds]
+    faded = [_run(world, s, home_fade_years=2.0)[1] for s in seeds]
+    returns_full = sum(_total(t, "journeys_return") for t in full)
+    returns_faded = sum(_total(t, "journeys_return") for t in faded)
+    assert returns_full > 1000, returns_full  # the crash sends many home without fading
+    assert returns_faded < 0.8 * returns_full, (returns_full, returns_faded)
+
+    def abroad_at_end(ts: pd.DataFrame) -> float:
+        last = ts[(ts.variable == "stock") & (ts.month == ts.month.max())]
+        return float(last[last.country != "AAA"].value.sum())
+
+    assert sum(map(abroad_at_end, faded)) > sum(map(abroad_at_end, full))
+
+
+def test_conservation_with_fading(world):
+    model, ts = _run(world, seed=7, home_fade_years=2.0)
+    c = model.counts()
+    assert c["created"] == c["alive"] + c["dead"]
+    P = model.population
+    transit = int((P.alive & P.in_transit).sum())
+    last = ts[(ts.variable == "stock") & (ts.month == ts.month.max())].value.sum()
+    assert last == (c["alive"] - transit) * model.scale
+
+
+@pytest.mark.parametrize("bad", [-1.0, 51.0])
+def test_out_of_range_is_refused_naming_the_key(bad):
+    with pytest.raises(ValueError, match="home_fade_years"):
+        Scenario(name="t", parameters={"home_fade_years": bad})
+
+
+def test_a_scenario_file_sets_it(tmp_path: Path):
+    from flowsim.scenario import load_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text('name = "s"\n[parameters]\nhome_fade_years = 4.0\n')
+    assert load_scenario(path).parameters.home_fade_years == 4.0
