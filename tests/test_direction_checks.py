@@ -21,6 +21,11 @@ def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> Non
     assert holds(each, [1.0, 3.0], [3.0, 4.0])
     higher = replace(each, expect="higher")
     assert holds(higher, [4.0, 5.0], [3.0, 4.0]) and not holds(higher, [3.0, 5.0], [3.0, 4.0])
+    # the sum and a least number of seeds: 2 of 3 seeds must show it as well as the sum
+    most = replace(summed, seeds=(1, 2, 3), expect="higher", min_seeds=2)
+    assert holds(most, [5.0, 5.0, 1.0], [3.0, 4.0, 2.0])  # sum 11 > 9, two seeds higher
+    assert not holds(most, [9.0, 3.0, 1.0], [3.0, 4.0, 2.0])  # sum 13 > 9, one seed higher
+    assert not holds(most, [5.0, 5.0, 0.0], [3.0, 4.0, 4.0])  # two seeds, sum 10 < 11
 
 
 def test_total_selects_rows_by_value_list_and_months() -> None:

@@ -8,9 +8,12 @@ quantity in both; the check holds when the treated run lies on the expected side
 are the same checks as ``tests/test_directions.py`` (which reads them from here), so the
 test suite and ``flowsim calibrate --refine --guard`` cannot drift apart.
 
-A check's sign is summed over its seeds unless ``per_seed`` (then every seed must show
-it): the Mexico-visa shift is about a tenth of Venezuelan Darien crossings, so each seed
-is asked for it at 1,000 people per agent.
+A check's sign is summed over its seeds, and ``min_seeds`` of them must each show it too
+(``per_seed``: every seed). The Mexico-visa shift is a fifth to a third of Venezuelan
+Darien crossings at 1,000 people per agent, but in some seeds the Venezuelans' Darien route
+stays at one level with and without the visa (measured at the ninth and tenth passes'
+points over six seeds: docs/calibration.md, "Home fades with years abroad"), so it asks
+the sum over six paired seeds and five of the six.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class DirectionCheck:
         scale: People per agent.
         months: Months simulated from the scenario's start.
         per_seed: Every seed must show the sign (else the sum over seeds).
+        min_seeds: Besides the sum, at least this many seeds must each show the sign.
     """
 
     name: str
@@ -60,6 +64,7 @@ class DirectionCheck:
     scale: float = 5000.0
     months: int = 156
     per_seed: bool = False
+    min_seeds: int = 0
 
 
 CHECKS: dict[str, DirectionCheck] = {
@@ -100,10 +105,10 @@ CHECKS: dict[str, DirectionCheck] = {
                 "until": "2023-12-01",
             },
             expect="higher",
-            seeds=(1, 2),
+            seeds=(1, 2, 3, 4, 5, 6),
             scale=1000.0,
             months=108,
-            per_seed=True,
+            min_seeds=5,
         ),
     )
 }
@@ -181,9 +186,10 @@ def holds(check: DirectionCheck, treated: Sequence[float], reference: Sequence[f
     def side(a: float, b: float) -> bool:
         return a < b if check.expect == "lower" else a > b
 
+    each = [side(a, b) for a, b in zip(treated, reference, strict=True)]
     if check.per_seed:
-        return all(side(a, b) for a, b in zip(treated, reference, strict=True))
-    return side(sum(treated), sum(reference))
+        return all(each)
+    return side(sum(treated), sum(reference)) and sum(each) >= check.min_seeds
 
 
 def run_checks(
