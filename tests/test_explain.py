@@ -150,3 +150,30 @@ def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, caps
         main([*common, "--country", "BBB", "--month", "July"])
     assert stop.value.code == 2
     assert "allowed: YYYY-MM" in capsys.readouterr().err
+
+
+def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy):
+    # home_fade_years: the group's home option is lowered by its members' mean faded part;
+    # the other destinations keep the decision's group values
+    from flowsim.model.decide import wish_to_move
+    from flowsim.model.utility import faded_attachment
+
+    world = load_world(toy)
+    model = model_before_decide(
+        _scenario(b_home=3.0, home_fade_years=0.5), parse_month("2015-07"), world=world
+    )
+    summary, options = explain_group(model, "AAA", "BBB")
+    wish = wish_to_move(model)
+    P, w = model.population, model.world_index
+    aaa, bbb = w.node("AAA"), w.node("BBB")
+    here = model.settled() & (P.nationality == aaa) & (P.location == bbb)
+    for _, group in summary.iterrows():
+        level = TIER_NAMES.index(group.documents)
+        rows = here & (tier(P.documented, P.visa_holder) == level)
+        fade = float(faded_attachment(P.months_here[rows], model.params).mean())
+        assert fade > 0
+        raw = wish.priced[TIERS * aaa + level, bbb, :].astype(np.float64)
+        mine = options[options.documents == group.documents].set_index("destination")
+        assert mine.value["AAA"] == pytest.approx(raw[aaa] - fade, rel=1e-6)
+        for d in mine.index.drop("AAA"):
+            assert mine.value[d] == pytest.approx(raw[w.node(d)], rel=1e-9)

@@ -17,8 +17,10 @@ passport, with one, with a passport and visas):
 - ``journey_legs``: the routes of one such journey, each with its price this month and the
   share of it the nationality does not know.
 
-Each agent's own savings and loans change what it can afford (``flowsim.model.decide``).
-Nothing is written; the numbers are those of one seed.
+Each agent's own savings and loans change what it can afford (``flowsim.model.decide``);
+with ``home_fade_years`` the home option of a group abroad is lowered by its members' mean
+faded attachment (``flowsim.model.utility.faded_attachment``), where each agent sees its
+own. Nothing is written; the numbers are those of one seed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from flowsim.model.decide import wish_to_move
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
 from flowsim.model.schedule import SCHEDULE
+from flowsim.model.utility import faded_attachment
 
 if TYPE_CHECKING:
     from flowsim.scenario.schema import Scenario
@@ -158,6 +161,11 @@ def explain_group(
         cost = model.paths.cost[cls, loc, :].astype(np.float64)
         loans = wish.loans[cls, loc, :].astype(np.float64)
         priced = wish.priced[cls, loc, :].astype(np.float64)
+        util = wish.util[cls, loc, :].astype(np.float64)
+        if loc != nat and p.home_fade_years > 0.0:
+            fade = float(faded_attachment(P.months_here[rows], p).mean())
+            priced[nat] -= fade
+            util[nat] -= fade
         reach = np.isfinite(priced) & (np.arange(w.n_nodes) != loc)
         affordable = reach & (cost <= savings + loans)
         share = np.zeros(w.n_nodes)
@@ -170,7 +178,7 @@ def explain_group(
                 {
                     "documents": label,
                     "destination": codes[d],
-                    "utility": float(wish.util[cls, loc, d]),
+                    "utility": float(util[d]),
                     "cost_usd": float(cost[d]),
                     "loan_usd": float(loans[d]),
                     "value": float(priced[d]),

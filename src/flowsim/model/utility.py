@@ -180,6 +180,9 @@ def faded_attachment(months_here: np.ndarray, p: Parameters) -> np.ndarray:
     Args:
         months_here: Whole months each migrant has lived in the country it is in.
         p: Parameters.
+
+    Returns:
+        ``[agents]`` utility to subtract from the home option of each migrant abroad.
     """
     if p.home_fade_years <= 0.0:
         return np.zeros(len(months_here))
