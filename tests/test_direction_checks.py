@@ -26,6 +26,8 @@ def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> Non
     assert holds(most, [5.0, 5.0, 1.0], [3.0, 4.0, 2.0])  # sum 11 > 9, two seeds higher
     assert not holds(most, [9.0, 3.0, 1.0], [3.0, 4.0, 2.0])  # sum 13 > 9, one seed higher
     assert not holds(most, [5.0, 5.0, 0.0], [3.0, 4.0, 4.0])  # two seeds, sum 10 < 11
+    with pytest.raises(ValueError, match="min_seeds 4"):
+        replace(most, min_seeds=4)
 
 
 def test_total_selects_rows_by_value_list_and_months() -> None:

@@ -67,12 +67,6 @@ def test_the_faded_part_grows_with_years_and_is_zero_when_off():
     assert not faded_attachment(months, Parameters(b_home=3.0)).any()
 
 
-def test_zero_is_the_model_without_fading(world):
-    _, default = _run(world, seed=5)
-    _, zero = _run(world, seed=5, home_fade_years=0.0)
-    pd.testing.assert_frame_equal(default, zero)
-
-
 def test_fading_lowers_returns_and_keeps_people_abroad(world):
     # paired seeds: the same diaspora and draws; only the weight of home in choices differs
     seeds = (1, 2, 3)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pinned_baseline import PIN, differences, pinned_outputs
+from pinned_baseline import NO_FADE, PIN, PIN_NO_FADE, differences, pinned_outputs
 
 
 def test_pinned_baseline_is_unchanged():
@@ -19,6 +19,14 @@ def test_pinned_baseline_is_unchanged():
         f"the baseline's behaviour changed ({len(diff)} differences; refresh with "
         "`make pinned` if intended):\n" + "\n".join(diff[:30])
     )
+
+
+def test_without_fading_the_model_is_the_ninth_pass_baseline_bit_for_bit():
+    # home_fade_years 0 with the ninth pass's b_home reproduces the pin written before the
+    # mechanism existed: the path with fading off is the earlier model
+    stored = json.loads(PIN_NO_FADE.read_text(encoding="utf-8"))
+    diff = differences(stored, pinned_outputs(NO_FADE))
+    assert not diff, "\n".join(diff[:30])
 
 
 def test_differences_are_reported_by_key():

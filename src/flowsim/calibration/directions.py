@@ -66,6 +66,13 @@ class DirectionCheck:
     per_seed: bool = False
     min_seeds: int = 0
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_seeds <= len(self.seeds):
+            raise ValueError(
+                f"direction check {self.name!r}: min_seeds {self.min_seeds} (allowed: 0 to "
+                f"the {len(self.seeds)} seeds)"
+            )
+
 
 CHECKS: dict[str, DirectionCheck] = {
     c.name: c
@@ -181,7 +188,11 @@ class CheckResult:
 
 
 def holds(check: DirectionCheck, treated: Sequence[float], reference: Sequence[float]) -> bool:
-    """Whether the treated totals lie on the expected side of the reference ones."""
+    """Whether the treated totals lie on the expected side of the reference ones.
+
+    With ``per_seed`` every seed must; otherwise the sums must, and at least
+    ``min_seeds`` seeds each.
+    """
 
     def side(a: float, b: float) -> bool:
         return a < b if check.expect == "lower" else a > b

@@ -445,7 +445,9 @@ def decide(model: FlowModel) -> None:
     Rows in ``model.forced`` act this month: expelled arrivals who retry must leave; this
     month's pushed emigrants, still at home, leave unless nothing they can afford is worth
     more than staying as they are without the attachment to home (``b_home``, which the
-    push overrides) and less ``b_push``, and then stay.
+    push overrides) and less ``b_push``, and then stay. Migrants abroad who act weigh home
+    with the attachment faded by their years where they are (``home_fade_years``,
+    ``utility.faded_attachment``; the hazard above keeps the group's full attachment).
     """
     P, p, t, seed = model.population, model.params, model.month, model.seed
     wish = wish_to_move(model)
