@@ -18,16 +18,7 @@ from flowsim.model.utility import faded_attachment
 from flowsim.parameters import Parameters
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
-from toy_world import write_toy_world
-
-CRASH = {
-    "type": "shock",
-    "name": "bbb_crash",
-    "countries": ["BBB"],
-    "start": "2015-03",
-    "wage_multiplier": 0.3,
-    "job_loss_multiplier": 4.0,
-}
+from toy_world import BBB_CRASH, write_toy_world
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +38,7 @@ def _run(world, seed: int, **params) -> tuple[FlowModel, pd.DataFrame]:
         name="toy",
         run={"start": "2015-01", "months": 24, "scale": 100.0},
         parameters={"b_home": 3.0, **params},
-        policies=[CRASH],
+        policies=[BBB_CRASH],
     )
     model = FlowModel(s, world=world, seed=seed)
     model.run_months()

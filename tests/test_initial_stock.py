@@ -11,7 +11,7 @@ from flowsim.model import FlowModel
 from flowsim.scenario import Scenario, load_scenario
 from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATIONAL, NATURALIZED
 from flowsim.world import load_world
-from toy_world import write_toy_world
+from toy_world import BBB_CRASH, write_toy_world
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "flowsim" / "data"
@@ -143,18 +143,7 @@ def test_initial_diaspora_moves_on_when_its_host_economy_falls(tmp_path):
     world = load_world(_toy_with_stock(tmp_path, 100_000))
 
     def onward(shock: bool) -> float:
-        policies = []
-        if shock:
-            policies = [
-                {
-                    "type": "shock",
-                    "name": "bbb_crash",
-                    "countries": ["BBB"],
-                    "start": "2015-03",
-                    "wage_multiplier": 0.3,
-                    "job_loss_multiplier": 4.0,
-                }
-            ]
+        policies = [BBB_CRASH] if shock else []
         s = Scenario(
             name="toy",
             run={"start": "2015-01", "months": 24, "scale": 100.0},

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: A wage collapse in the toy world's BBB from 2015-03: a diaspora there leaves more.
+BBB_CRASH = {
+    "type": "shock",
+    "name": "bbb_crash",
+    "countries": ["BBB"],
+    "start": "2015-03",
+    "wage_multiplier": 0.3,
+    "job_loss_multiplier": 4.0,
+}
+
 COUNTRY_COLS = (
     "iso3,name,lat,lon,population,gdp_pc_ppp,unemployment,wage_usd_month,informality,"
     "migrant_stock,integration_base,passport_share,population_source,gdp_pc_ppp_source,unemployment_source,"
