@@ -152,7 +152,8 @@ def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, caps
     assert "allowed: YYYY-MM" in capsys.readouterr().err
 
 
-def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy):
+@pytest.mark.parametrize("in_wish", [0.0, 1.0])
+def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy, in_wish):
     # home_fade_years: the group's home option is lowered by its members' mean faded part;
     # the other destinations keep the decision's group values
     from flowsim.model.decide import wish_to_move
@@ -160,7 +161,9 @@ def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy):
 
     world = load_world(toy)
     model = model_before_decide(
-        _scenario(b_home=3.0, home_fade_years=0.5), parse_month("2015-07"), world=world
+        _scenario(b_home=3.0, home_fade_years=0.5, home_fade_in_wish=in_wish),
+        parse_month("2015-07"),
+        world=world,
     )
     summary, options = explain_group(model, "AAA", "BBB")
     wish = wish_to_move(model)
@@ -173,6 +176,8 @@ def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy):
         fade = float(faded_attachment(P.months_here[rows], model.params).mean())
         assert fade > 0
         raw = wish.priced[TIERS * aaa + level, bbb, :].astype(np.float64)
+        if in_wish:  # the group's values carry the mean fade already: nothing more
+            fade = 0.0
         mine = options[options.documents == group.documents].set_index("destination")
         assert mine.value["AAA"] == pytest.approx(raw[aaa] - fade, rel=1e-6)
         for d in mine.index.drop("AAA"):

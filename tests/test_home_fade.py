@@ -97,3 +97,36 @@ def test_a_scenario_file_sets_it(tmp_path: Path):
     path = tmp_path / "s.toml"
     path.write_text('name = "s"\n[parameters]\nhome_fade_years = 4.0\n')
     assert load_scenario(path).parameters.home_fade_years == 4.0
+
+
+def test_the_wish_sees_the_fade_when_asked_and_fewer_long_settled_move(world):
+    # home_fade_in_wish 1: the group's wish to move sees its members' mean faded attachment,
+    # so a diaspora long abroad whose home is its best option reconsiders less often
+    seeds = (1, 2, 3)
+
+    def left(ts: pd.DataFrame) -> float:
+        moved = ts.variable.isin(["journeys_onward", "journeys_return"]) & (ts.country == "BBB")
+        return float(ts[moved].value.sum())
+
+    split = sum(left(_run(world, s, home_fade_years=2.0)[1]) for s in seeds)
+    whole = sum(left(_run(world, s, home_fade_years=2.0, home_fade_in_wish=1.0)[1]) for s in seeds)
+    assert whole < 0.9 * split, (split, whole)
+
+
+def test_the_group_mean_fade_is_taken_off_home_abroad_only():
+    from flowsim.model.classes import TIERS
+    from flowsim.model.decide import _fade_home_in_wish
+
+    p = Parameters(b_home=2.0, home_fade_years=1.0, home_fade_in_wish=0.5)
+    n, n_cls = 2, 2 * TIERS  # two countries, nationality 0 and 1
+    g_util = np.zeros((n_cls, n, n))
+    # two settled agents of class 0 (nationality 0) living in country 1, 12 and 36 months
+    group = np.array([0 * n + 1, 0 * n + 1, 0 * n + 0])
+    settled = np.array([True, True, True])
+    counts = np.bincount(group, minlength=n_cls * n).astype(float)
+    months = np.array([12, 36, 60])
+    _fade_home_in_wish(g_util, group, settled, counts, months, p)
+    mean = np.mean(faded_attachment(months[:2], p))
+    assert g_util[0, 1, 0] == pytest.approx(-0.5 * mean)  # abroad: home option lowered
+    assert g_util[0, 0, 0] == 0.0  # at home: nothing
+    assert np.count_nonzero(g_util) == 1

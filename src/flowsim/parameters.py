@@ -135,6 +135,17 @@ class Parameters(BaseModel):
         "Constant and Massey 2002, International Migration 40(4)); docs/calibration.md, "
         "'Home fades with years abroad'.",
     )
+    home_fade_in_wish: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Weight of the faded attachment to home (home_fade_years) in a group's "
+        "wish to move (the hazard, computed per group): 0 (the baseline) keeps home's full "
+        "pull in the wish, so only the choice sees the fading; 1 subtracts the group's mean "
+        "faded attachment from its home option before the nest value, consistent with the "
+        "choice. Assumption: the split at 0 is a modelling hypothesis (a 'myth of return'); "
+        "docs/calibration.md, 'Home fades with years abroad', measures both.",
+    )
     b_lang: float = Field(
         0.5,
         ge=0,

@@ -163,7 +163,9 @@ def explain_group(
         priced = wish.priced[cls, loc, :].astype(np.float64)
         util = wish.util[cls, loc, :].astype(np.float64)
         if loc != nat and p.home_fade_years > 0.0:
+            # the group's values already carry home_fade_in_wish of the mean fade
             fade = float(faded_attachment(P.months_here[rows], p).mean())
+            fade *= 1.0 - p.home_fade_in_wish
             priced[nat] -= fade
             util[nat] -= fade
         reach = np.isfinite(priced) & (np.arange(w.n_nodes) != loc)

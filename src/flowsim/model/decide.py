@@ -425,6 +425,8 @@ def wish_to_move(model: FlowModel) -> WishToMove:
         scale = np.where(counts > 0, scale / np.maximum(counts, 1), 1.0)  # no one: whole
         loans = network_loans(model, scale.reshape(n_cls, n, 1))
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
+    if p.home_fade_years > 0.0 and p.home_fade_in_wish > 0.0:
+        _fade_home_in_wish(g_util, group, settled, counts, P.months_here, p)
     value = nest_value(g_util, p.nest_lambda, axis=2, scale=p.taste_scale)
     value = value.reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
@@ -437,6 +439,36 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     return WishToMove(
         util, loans, g_util, value, mean_sav, group, settled, u_stay, gain, hazard, is_forced, again
     )
+
+
+def _fade_home_in_wish(
+    g_util: np.ndarray,
+    group: np.ndarray,
+    settled: np.ndarray,
+    counts: np.ndarray,
+    months_here: np.ndarray,
+    p: Parameters,
+) -> None:
+    """Lower each group's home option by ``home_fade_in_wish`` times its mean faded attachment.
+
+    In place on ``g_util`` (``[class, from, to]``), for groups living abroad only; the mean
+    is over the group's settled agents (``counts`` of them).
+
+    Args:
+        g_util: Group utilities after the journey's price.
+        group: Each agent's group, ``class * n + location``.
+        settled: Agents counted in their group.
+        counts: Settled agents per group, ``[class * n + location]``.
+        months_here: Each agent's months in its current country.
+        p: Parameters.
+    """
+    n_cls, n = g_util.shape[0], g_util.shape[1]
+    lost = np.where(settled, faded_attachment(months_here, p), 0.0)
+    fade = np.bincount(group, weights=lost, minlength=n_cls * n) / np.maximum(counts, 1)
+    fade = fade.reshape(n_cls, n) * p.home_fade_in_wish
+    nat = class_nationality(n_cls)
+    cls, loc = np.nonzero(np.arange(n)[None, :] != nat[:, None])
+    g_util[cls, loc, nat[cls]] -= fade[cls, loc]
 
 
 def decide(model: FlowModel) -> None:
