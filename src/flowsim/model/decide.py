@@ -479,7 +479,8 @@ def decide(model: FlowModel) -> None:
     more than staying as they are without the attachment to home (``b_home``, which the
     push overrides) and less ``b_push``, and then stay. Migrants abroad who act weigh home
     with the attachment faded by their years where they are (``home_fade_years``,
-    ``utility.faded_attachment``; the hazard above keeps the group's full attachment).
+    ``utility.faded_attachment``); the group's hazard sees ``home_fade_in_wish`` of the
+    group's mean fade (0 in the baseline: the full attachment).
     """
     P, p, t, seed = model.population, model.params, model.month, model.seed
     wish = wish_to_move(model)
@@ -550,7 +551,7 @@ def _choose_block(
     u = util[cls, loc, :] - cost_term(cost, budget, p)
     if p.home_fade_years > 0.0:
         # a migrant abroad feels less of the attachment to home the longer it has lived
-        # where it is; the group's wish to move (the hazard) keeps the full attachment
+        # where it is; the group's wish to move sees home_fade_in_wish of the group mean
         abroad = np.flatnonzero(loc != nat)
         u[abroad, nat[abroad]] -= faded_attachment(P.months_here[rows[abroad]], p)
     affordable = (cost <= budget) & np.isfinite(u)
