@@ -364,6 +364,25 @@ def test_kin_pay_smugglers_only_on_routes_their_people_know(tmp_path):
     assert network_loans(irregular)[0, 0, ddd] > before
 
 
+def test_kin_pay_smugglers_on_others_routes_only_with_kin_spill(tmp_path):
+    """Other nationalities' crossings teach a route to all (``know_spill``), but kin pay its
+    smuggler only in proportion ``kin_spill`` of that: at 0, only their own people count."""
+    from flowsim.model.decide import network_loans
+    from flowsim.model.effects_phase import apply_policies
+
+    ddd, folder = 3, write_toy_world(tmp_path / "irr", push=0.0)
+    gain = {}
+    for spill in (0.0, 1.0):
+        model = _lender_model(folder, kin_ties=200.0, know_spill=0.5, kin_spill=spill)
+        unknown, loan = model.paths.unknown[0, 0, ddd], network_loans(model)[0, 0, ddd]
+        np.testing.assert_allclose(model.paths.kin_unknown[0, 0, ddd], unknown)  # none crossed
+        model.route_use[1, :] += 1_000_000.0  # BBB nationals cross every route
+        apply_policies(model)
+        assert model.paths.unknown[0, 0, ddd] < unknown  # AAA learn the routes from BBB
+        gain[spill] = network_loans(model)[0, 0, ddd] - loan
+    assert gain[0.0] == 0.0 < gain[1.0]  # their kin vouch for the fee only with kin_spill
+
+
 def test_kin_lend_kin_relend_of_each_loan_for_a_new_journey_only(tmp_path):
     """After a journey kin paid for, a new journey gets ``kin_relend`` of each loan;
     leaving a stop on the way or retrying after an expulsion is the same journey."""

@@ -227,6 +227,18 @@ class Parameters(BaseModel):
         "calibrated (prior 0-0.1): it decides whether the Darien route ignites for Venezuelans "
         "before 2022.",
     )
+    kin_spill: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of know_spill in what kin at a destination know of the irregular "
+        "routes whose smuggler they pay (decide.known_share): 1, they know what their "
+        "nationality knows; 0, only routes their own people crossed (a fee is vouched for and "
+        "paid on arrival through co-nationals who used the same smugglers: Sanchez 2015, Human "
+        "Smuggling and Border Crossings, Routledge; Dolfin and Genicot 2010, Review of "
+        "Development Economics 14(2), kin lower coyote prices through information on coyotes "
+        "they used). Assumption.",
+    )
     know_reverse: float = Field(
         0.0,
         ge=0,

@@ -241,7 +241,7 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     """
     there, anywhere = (per_class(x)[:, None, :] for x in loan_parts(model))
     there, anywhere = there * fresh, anywhere * fresh
-    return there * known_share(model.paths.unknown) + anywhere * (model.paths.irregular == 0)
+    return there * known_share(model.paths.kin_unknown) + anywhere * (model.paths.irregular == 0)
 
 
 def forced_mask(model: FlowModel) -> np.ndarray:
@@ -310,7 +310,7 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
         again = lends_again(model, forced_mask(model), rows)
     fresh = loan_scale(again, model.params)[:, None]
     there = np.where(u < c_there, lend_dest[nat, :], 0.0) * fresh
-    there *= known_share(model.paths.unknown[cls, loc, :])
+    there *= known_share(model.paths.kin_unknown[cls, loc, :])
     elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
     elsewhere *= fresh
     return there + elsewhere

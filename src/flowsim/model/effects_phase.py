@@ -79,10 +79,12 @@ def apply_policies(model: FlowModel) -> None:
     """
     intensities = tuple(pol.intensity(model.month) for pol in model.policies)
     unknown = unknown_share(model)
+    kin_unknown = unknown_share(model, kin=True)
+    both = np.stack([unknown, kin_unknown])
     same_rules = intensities == model.intensities
-    if same_rules and np.array_equal(unknown, model.unknown):
+    if same_rules and np.array_equal(both, model.unknown):
         return
-    model.unknown = unknown
+    model.unknown = both
     if same_rules:
         fx = model.effects  # only route knowledge moved: same effects, new tables
     else:
@@ -118,7 +120,7 @@ def apply_policies(model: FlowModel) -> None:
         w.edge_risk,
         w.edge_km,
         np.array([p.b_stop]),
-        unknown,
+        both,
         np.array([p.b_know]),
     )
     if not same_rules:  # legal routes only (labor pathways), at the month's prices too
@@ -136,6 +138,7 @@ def apply_policies(model: FlowModel) -> None:
             p.b_know,
             home=per_class(np.arange(w.n_nodes)),
             cost=fx.edge_cost,
+            kin_unknown=per_class(kin_unknown),
         ),
     )
     model.paths = tables

@@ -57,10 +57,16 @@ def initial_route_use(world: WorldIndex, params: Parameters) -> np.ndarray:
     return world.route_known / 12.0 * params.know_memory_months
 
 
-def unknown_share(model: FlowModel) -> np.ndarray:
+def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
     """Share of each route a nationality does not know, ``[nationality, route]`` in [0, 1].
 
     Rounded to ``UNKNOWN_STEP``; 0 for legal routes and when ``b_know`` is 0.
+
+    Args:
+        model: The model (its ``route_use`` and parameters).
+        kin: The share unknown to the kin who would pay the route's smuggler: other
+            nationalities' crossings weigh ``know_spill * kin_spill`` instead of
+            ``know_spill`` (a fee is vouched for by one's own people who crossed there).
     """
     w, p = model.world_index, model.params
     use = model.route_use
@@ -68,7 +74,8 @@ def unknown_share(model: FlowModel) -> np.ndarray:
         return np.zeros_like(use)
     if p.know_reverse > 0.0:
         use = pooled_with_reverse(use, w.edge_reverse, p.know_reverse)
-    heard = p.know_base + use + p.know_spill * (use.sum(axis=0, keepdims=True) - use)
+    spill = p.know_spill * (p.kin_spill if kin else 1.0)
+    heard = p.know_base + use + spill * (use.sum(axis=0, keepdims=True) - use)
     unknown = p.know_ref / (p.know_ref + heard)
     unknown[:, w.edge_legal] = 0.0
     return np.round(unknown / UNKNOWN_STEP) * UNKNOWN_STEP

@@ -79,7 +79,8 @@ class FlowModel(mesa.Model):
         self.route_use = initial_route_use(self.world_index, self.params)
         #: agents who crossed each route this month, by nationality (phase ``learn`` folds it)
         self.route_crossed = np.zeros((n, n_edges), dtype=np.int64)
-        #: unknown share of each route by nationality the current ``paths`` were built for
+        #: unknown share of each route by nationality the current ``paths`` were built for,
+        #: ``[2, nationality, route]``: route choice's and kin's (``knowledge.unknown_share``)
         self.unknown: np.ndarray | None = None
         weights = edge_weights(
             self.world_index,

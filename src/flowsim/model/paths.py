@@ -27,6 +27,7 @@ class PathTables:
     months: np.ndarray  # float32 [N, L, L]
     km: np.ndarray  # float32 journey length, km [N, L, L]
     unknown: np.ndarray  # float32 sum of the routes' unknown shares [N, L, L]
+    kin_unknown: np.ndarray  # float32 the same sum as kin who pay smugglers know it [N, L, L]
     legs: np.ndarray  # int8 number of routes on the journey [N, L, L]
     irregular: np.ndarray  # int8 number of irregular (not legal) routes on the journey [N, L, L]
     legal_entry: np.ndarray  # bool: the journey's last route is legal (entry on a legal route)
@@ -63,6 +64,7 @@ def shortest_paths(
     b_know: float = 0.0,
     home: np.ndarray | None = None,
     cost: np.ndarray | None = None,
+    kin_unknown: np.ndarray | None = None,
 ) -> PathTables:
     """Least-cost journeys for each row of ``open_edges``.
 
@@ -79,6 +81,9 @@ def shortest_paths(
             through it (going home is a destination, a return, not a transit).
         cost: ``[E]`` price of each route, USD (``Effects.edge_cost``); the world's
             ``cost_usd`` when omitted. ``weights`` must have been built with the same.
+        kin_unknown: ``[N, E]`` share of each route unknown to the kin who would pay its
+            smuggler (``flowsim.model.knowledge.unknown_share`` with ``kin_spill``); summed
+            along each journey, it does not choose the journey. ``unknown`` when omitted.
 
     Returns:
         ``PathTables`` with leading dimension ``N``. Classes with the same routes, stop and
@@ -89,7 +94,9 @@ def shortest_paths(
         stop = np.zeros(open_edges.shape)
     if unknown is None:
         unknown = np.zeros(open_edges.shape)
-    rows = [open_edges, stop, unknown] + ([] if home is None else [home[:, None]])
+    if kin_unknown is None:
+        kin_unknown = unknown
+    rows = [open_edges, stop, unknown, kin_unknown] + ([] if home is None else [home[:, None]])
     signature = np.ascontiguousarray(np.concatenate([np.asarray(r, float) for r in rows], 1))
     _, first, inverse = np.unique(
         signature.view(np.dtype((np.void, signature.dtype.itemsize * signature.shape[1]))),
@@ -107,6 +114,7 @@ def shortest_paths(
             b_know,
             None if home is None else home[first],
             cost,
+            kin_unknown[first],
         )
         tables = PathTables(
             **{f.name: getattr(unique, f.name)[inverse.reshape(-1)] for f in fields(PathTables)}
@@ -137,8 +145,9 @@ def shortest_paths(
     nxt[:, idx, idx] = -1
     reach = np.isfinite(dist)
     reach[:, idx, idx] = False
-    cost, risk_log, months, stop_sum, km, unk, legs, irregular, last_legal = _accumulate(
-        w, nxt, reach, stop_log, unknown, w.edge_cost if cost is None else cost
+    price = w.edge_cost if cost is None else cost
+    cost, risk_log, months, stop_sum, km, unk, kin_unk, legs, irregular, last_legal = _accumulate(
+        w, nxt, reach, stop_log, unknown, kin_unknown, price
     )
     tables = PathTables(
         next_edge=nxt.astype(np.int16),
@@ -148,6 +157,7 @@ def shortest_paths(
         months=months.astype(np.float32),
         km=km.astype(np.float32),
         unknown=unk.astype(np.float32),
+        kin_unknown=kin_unk.astype(np.float32),
         legs=legs.astype(np.int8),
         irregular=irregular.astype(np.int8),
         legal_entry=last_legal.astype(bool) & reach,
@@ -169,11 +179,13 @@ def _accumulate(
     reach: np.ndarray,
     stop_log: np.ndarray,
     unknown: np.ndarray,
+    kin_unknown: np.ndarray,
     price: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
-    """Sum cost, log-survival, months, log-not-stopped, km, unknown, legs and irregular legs.
+    """Sum cost, log-survival, months, log-not-stopped, km, both unknowns, legs, irregular legs.
 
-    The ninth table is 1 where the journey's last route is legal (its entry at the
+    The unknowns are route choice's (``unknown``) and kin's (``kin_unknown``).
+    The tenth table is 1 where the journey's last route is legal (its entry at the
     destination is a legal one), else 0.
     """
     n_cls, n, _ = nxt.shape
@@ -184,6 +196,7 @@ def _accumulate(
     stops = np.zeros(len(cls))
     km = np.zeros(len(cls))
     unk = np.zeros(len(cls))
+    kin_unk = np.zeros(len(cls))
     legs = np.zeros(len(cls))
     irregular = np.zeros(len(cls))
     last_legal = np.zeros(len(cls))
@@ -201,13 +214,14 @@ def _accumulate(
         stops[live] += stop_log[cls[live], e]
         km[live] += w.edge_km[e]
         unk[live] += unknown[cls[live], e]
+        kin_unk[live] += kin_unknown[cls[live], e]
         legs[live] += 1
         irregular[live] += ~w.edge_legal[e]
         last_legal[live] = w.edge_legal[e]
         cur[live] = w.edge_dst[e]
         live &= cur != dst
-    out = [np.zeros((n_cls, n, n)) for _ in range(9)]
-    sums = (cost, risk, months, stops, km, unk, legs, irregular, last_legal)
+    sums = (cost, risk, months, stops, km, unk, kin_unk, legs, irregular, last_legal)
+    out = [np.zeros((n_cls, n, n)) for _ in sums]
     for arr, vals in zip(out, sums, strict=True):
         arr[cls, src, dst] = vals
     return tuple(out)
