@@ -367,20 +367,25 @@ def test_kin_pay_smugglers_only_on_routes_their_people_know(tmp_path):
 def test_kin_pay_smugglers_on_others_routes_only_with_kin_spill(tmp_path):
     """Other nationalities' crossings teach a route to all (``know_spill``), but kin pay its
     smuggler only in proportion ``kin_spill`` of that: at 0, only their own people count."""
-    from flowsim.model.decide import network_loans
+    from flowsim.model.decide import agent_loans, network_loans
     from flowsim.model.effects_phase import apply_policies
 
     ddd, folder = 3, write_toy_world(tmp_path / "irr", push=0.0)
-    gain = {}
+    gain, agent_gain = {}, {}
     for spill in (0.0, 1.0):
         model = _lender_model(folder, kin_ties=200.0, know_spill=0.5, kin_spill=spill)
+        rows = model.add_agents(np.zeros(2_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+        model.population.documented[rows] = False  # class 0: undocumented AAA at home
         unknown, loan = model.paths.unknown[0, 0, ddd], network_loans(model)[0, 0, ddd]
+        lent = agent_loans(model, rows)[:, ddd].sum()
         np.testing.assert_allclose(model.paths.kin_unknown[0, 0, ddd], unknown)  # none crossed
         model.route_use[1, :] += 1_000_000.0  # BBB nationals cross every route
         apply_policies(model)
         assert model.paths.unknown[0, 0, ddd] < unknown  # AAA learn the routes from BBB
         gain[spill] = network_loans(model)[0, 0, ddd] - loan
+        agent_gain[spill] = agent_loans(model, rows)[:, ddd].sum() - lent
     assert gain[0.0] == 0.0 < gain[1.0]  # their kin vouch for the fee only with kin_spill
+    assert agent_gain[0.0] == 0.0 < agent_gain[1.0]  # each agent's loan, as the group's
 
 
 def test_kin_lend_kin_relend_of_each_loan_for_a_new_journey_only(tmp_path):

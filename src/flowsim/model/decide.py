@@ -275,13 +275,15 @@ def loan_scale(again: np.ndarray, p: Parameters) -> np.ndarray:
 def known_share(unknown: np.ndarray) -> np.ndarray:
     """Return the share of a journey's smuggling that kin can pay for: ``exp(-U)``.
 
-    ``U`` is the sum of the unknown shares of the journey's irregular routes
-    (``PathTables.unknown``; 0 for a legal journey, so 1 here). A smuggler is paid, often
-    on arrival by kin at the destination, only where a nationality's people already cross:
-    on a route nobody of theirs has used there is no one to vouch for the fee (the
-    smuggling networks of Sanchez 2015, *Human Smuggling and Border Crossings*, Routledge;
-    the information mechanism of ``flowsim.model.knowledge``). The same ``1 - exp(-U)``
-    weighs the route's unknown share in the utility (``utility.journey_term``).
+    ``U`` is the sum of the unknown shares of the journey's irregular routes as kin know
+    them (``PathTables.kin_unknown``; 0 for a legal journey, so 1 here). A smuggler is
+    paid, often on arrival by kin at the destination, only where a nationality's people
+    already cross: on a route nobody of theirs has used there is no one to vouch for the
+    fee (the smuggling networks of Sanchez 2015, *Human Smuggling and Border Crossings*,
+    Routledge; the information mechanism of ``flowsim.model.knowledge``). Kin weigh other
+    nationalities' crossings by ``know_spill * kin_spill``; at ``kin_spill`` 1 their ``U``
+    is route choice's, whose ``1 - exp(-U)`` weighs the journey in the utility
+    (``utility.journey_term``).
     """
     return np.exp(-np.asarray(unknown, dtype=np.float64))
 

@@ -30,6 +30,11 @@ Mexico-US border, pools nothing): a trail walked one way is known the other way 
 Route choice adds ``b_know * unknown`` to each route's generalised cost; a journey's
 ``U`` (the sum over its routes) costs ``b_know * (1 - exp(-U))`` in the destination utility
 (``flowsim.model.utility.journey_term``): at most ``b_know``, however many crossings.
+
+Kin who pay a journey's smugglers (``flowsim.model.decide.known_share``) know a route the
+same way, except that other nationalities' crossings weigh ``know_spill * kin_spill``
+(``unknown_share(model, kin=True)``, summed per journey as ``PathTables.kin_unknown``).
+With ``b_know`` 0 every route counts as known, for route choice and for kin alike.
 """
 
 from __future__ import annotations
@@ -64,9 +69,12 @@ def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
 
     Args:
         model: The model (its ``route_use`` and parameters).
-        kin: The share unknown to the kin who would pay the route's smuggler: other
-            nationalities' crossings weigh ``know_spill * kin_spill`` instead of
+        kin: If True, the share unknown to the kin who would pay the route's smuggler:
+            other nationalities' crossings weigh ``know_spill * kin_spill`` instead of
             ``know_spill`` (a fee is vouched for by one's own people who crossed there).
+
+    Returns:
+        ``[nationality, route]`` unknown shares, rounded to ``UNKNOWN_STEP``.
     """
     w, p = model.world_index, model.params
     use = model.route_use

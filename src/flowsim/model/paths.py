@@ -86,8 +86,8 @@ def shortest_paths(
             along each journey, it does not choose the journey. ``unknown`` when omitted.
 
     Returns:
-        ``PathTables`` with leading dimension ``N``. Classes with the same routes, stop and
-        unknown shares and home share one computation (each class's tables depend only on
+        ``PathTables`` with leading dimension ``N``. Classes with the same routes, stop
+        shares, unknown shares (route choice's and kin's) and home share one computation (each class's tables depend only on
         its own row), e.g. the visa tier of a nationality no country requires a visa of.
     """
     if stop is None:
