@@ -87,8 +87,9 @@ def shortest_paths(
 
     Returns:
         ``PathTables`` with leading dimension ``N``. Classes with the same routes, stop
-        shares, unknown shares (route choice's and kin's) and home share one computation (each class's tables depend only on
-        its own row), e.g. the visa tier of a nationality no country requires a visa of.
+        shares, unknown shares (route choice's and kin's) and home share one computation
+        (each class's tables depend only on its own row), e.g. the visa tier of a
+        nationality no country requires a visa of.
     """
     if stop is None:
         stop = np.zeros(open_edges.shape)
