@@ -233,7 +233,8 @@ class Parameters(BaseModel):
         le=1,
         description="Share of know_spill in what kin at a destination know of the irregular "
         "routes whose smuggler they pay (decide.known_share): 1, they know what their "
-        "nationality knows; 0, only routes their own people crossed (a fee is vouched for and "
+        "nationality knows; 0, only what know_base and their own people's crossings teach (a "
+        "fee is vouched for and "
         "paid on arrival through co-nationals who used the same smugglers: Sanchez 2015, Human "
         "Smuggling and Border Crossings, Routledge; Dolfin and Genicot 2010, Review of "
         "Development Economics 14(2), kin lower coyote prices through information on coyotes "
