@@ -101,6 +101,31 @@ def test_the_tables_are_the_decisions_numbers(toy, taste_scale):
         assert list(mine.value) == sorted(mine.value, reverse=True)
 
 
+@pytest.mark.parametrize("kin_spill", [1.0, 0.0])
+def test_kin_knowledge_is_shown_beside_route_choices(toy, kin_spill):
+    """``kin_unknown_sum`` is the journey table's kin sum: route choice's at kin_spill 1."""
+    world = load_world(toy)
+    model = model_before_decide(
+        _scenario(kin_spill=kin_spill, know_spill=0.5), parse_month("2015-07"), world=world
+    )
+    from flowsim.model.effects_phase import apply_policies
+
+    model.route_use[1, :] += 1_000_000.0  # BBB nationals cross every route
+    apply_policies(model)
+    _, options = explain_group(model, "AAA", "BBB")
+    w = model.world_index
+    if kin_spill == 0.0:  # what BBB teach helps AAA choose a route, not their kin pay for it
+        assert (options.kin_unknown_sum > options.unknown_sum + 0.1).any()
+    for _, row in options.iterrows():
+        cls = TIERS * w.node("AAA") + TIER_NAMES.index(row.documents)
+        kin = float(model.paths.kin_unknown[cls, w.node("BBB"), w.node(row.destination)])
+        assert row.kin_unknown_sum == pytest.approx(kin)
+        if kin_spill == 1.0:
+            assert row.kin_unknown_sum == row.unknown_sum
+        else:
+            assert row.kin_unknown_sum >= row.unknown_sum - 1e-6  # others teach kin less
+
+
 def test_a_journey_is_listed_route_by_route(toy):
     model = model_before_decide(_scenario(), parse_month("2015-03"), world=load_world(toy))
     legs = journey_legs(model, "AAA", "AAA", "DDD", level=0)

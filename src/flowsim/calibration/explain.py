@@ -13,7 +13,9 @@ passport, with one, with a passport and visas):
   group's mean mover can afford it, the share of such movers it would draw
   (``softmax(value / taste_scale)`` among affordable destinations), the journey's chance
   of being stopped, ``unknown_sum`` (the sum over its routes of the share the nationality
-  does not know, ``U`` of ``flowsim.model.knowledge``) and its legs;
+  does not know, ``U`` of ``flowsim.model.knowledge``), ``kin_unknown_sum`` (the same as
+  the kin who pay its smugglers know it; equal to ``unknown_sum`` at ``kin_spill`` 1,
+  ``flowsim.model.decide.known_share``) and its legs;
 - ``journey_legs``: the routes of one such journey, each with its price this month and the
   share of it the nationality does not know.
 
@@ -188,6 +190,7 @@ def explain_group(
                     "share": float(share[d]),
                     "stopped": float(model.paths.stopped[cls, loc, d]),
                     "unknown_sum": float(model.paths.unknown[cls, loc, d]),
+                    "kin_unknown_sum": float(model.paths.kin_unknown[cls, loc, d]),
                     "legs": int(model.paths.legs[cls, loc, d]),
                 }
             )
