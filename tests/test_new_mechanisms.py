@@ -388,6 +388,35 @@ def test_kin_pay_smugglers_on_others_routes_only_with_kin_spill(tmp_path):
     assert agent_gain[0.0] == 0.0 < agent_gain[1.0]  # each agent's loan, as the group's
 
 
+@pytest.mark.parametrize("share", [0.1, 0.3, 0.8])
+def test_undocumented_find_kin_in_proportion_to_the_diaspora_without_papers(tmp_path, share):
+    """``kin_irregular_ref`` r: without a passport the chance of a lender at the destination
+    is ``min(1, s / r)`` times the documented's, ``s`` the diaspora's share there without a
+    permit; agents all or nothing, the group mean the same, the documented unchanged."""
+    from flowsim.model.decide import agent_loans, lender_chance, network_loans
+
+    ddd, folder = 3, write_toy_world(tmp_path / "toy", push=0.0)
+    got = {}
+    for ref in (0.0, 0.5):
+        model = _lender_model(folder, kin_ties=50.0, b_know=0.0, kin_irregular_ref=ref)
+        status_shares = model.world_index.status_shares.copy()
+        status_shares[0, ddd, 1] = share  # AAA in DDD: this share without a permit
+        model.world_index = dataclasses.replace(model.world_index, status_shares=status_shares)
+        rows = model.add_agents(np.zeros(40_000, dtype=np.int64), source=draws.SOURCE_EMIGRATION)
+        P = model.population
+        P.documented[rows] = np.arange(len(rows)) % 2 == 0
+        loans = agent_loans(model, rows)[:, ddd]
+        doc, undoc = (loans[P.documented[rows] == d] > 0 for d in (True, False))
+        chance = lender_chance(model)[0, ddd]
+        factor = 1.0 if ref == 0.0 else min(share / ref, 1.0)
+        assert abs(doc.mean() - chance) < 0.015
+        assert abs(undoc.mean() - factor * chance) < 0.015
+        group = network_loans(model)[0:2, 0, ddd]  # AAA at home: no passport, passport
+        np.testing.assert_allclose(group, [5000.0 * factor * chance, 5000.0 * chance])
+        got[ref] = undoc.mean()
+    assert (got[0.5] < got[0.0]) == (share < 0.5)  # fewer lenders only below the reference
+
+
 def test_kin_lend_kin_relend_of_each_loan_for_a_new_journey_only(tmp_path):
     """After a journey kin paid for, a new journey gets ``kin_relend`` of each loan;
     leaving a stop on the way or retrying after an expulsion is the same journey."""

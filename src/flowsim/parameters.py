@@ -240,6 +240,17 @@ class Parameters(BaseModel):
         "Development Economics 14(2), kin lower coyote prices through information on coyotes "
         "they used). Assumption.",
     )
+    kin_irregular_ref: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of a diaspora without a permit at and above which a migrant "
+        "without a passport has kin there who pay a journey as often as a documented one; "
+        "below it the chance falls in proportion (decide.undocumented_kin_share: migrant "
+        "networks are stratified by legal status, Massey and Espinosa 1997, American Journal "
+        "of Sociology 102(4); Garip 2008, Demography 45(3)). The shares are "
+        "initial_status.csv's (2015). 0 = no such effect. Assumption.",
+    )
     know_reverse: float = Field(
         0.0,
         ge=0,

@@ -22,7 +22,13 @@ import numpy as np
 
 from flowsim import draws
 from flowsim.model.cells import LOG_YEARS_HERE, cells
-from flowsim.model.classes import class_nationality, journey_class, per_class
+from flowsim.model.classes import (
+    NO_PASSPORT,
+    TIERS,
+    class_nationality,
+    journey_class,
+    per_class,
+)
 from flowsim.model.economy import employment_odds, formal_access
 from flowsim.model.journeys import lived_here, start_journeys
 from flowsim.model.utility import (
@@ -204,6 +210,26 @@ def _kin_chances(
     return at_dest, (1.0 - at_dest) * model.params.loan_anywhere * anywhere
 
 
+def undocumented_kin_share(model: FlowModel) -> np.ndarray:
+    """Return how often a migrant without a passport has kin at a destination: ``[nat, to]``.
+
+    Relative to ``c_there`` (``_kin_chances``): ``min(1, s / kin_irregular_ref)``, ``s`` the
+    share of the nationality's diaspora there without a permit in 2015
+    (``WorldIndex.status_shares``, ``initial_status.csv``); 1 everywhere when
+    ``kin_irregular_ref`` is 0. The kin who pay an undocumented relative's journey are
+    mostly undocumented themselves: migrant networks are stratified by legal status and
+    class (Massey & Espinosa 1997, *Am. J. Sociol.* 102(4); Garip 2008, *Demography*
+    45(3)), so a diaspora that came on visas (most Venezuelans in the United States) lends
+    to few of the undocumented, one that came without papers (Mexicans and Central
+    Americans there) to as many as to the documented.
+    """
+    shares = model.world_index.status_shares[:, :, 1]
+    ref = model.params.kin_irregular_ref
+    if ref <= 0.0:
+        return np.ones_like(shares)
+    return np.minimum(shares / ref, 1.0)
+
+
 def lender_chance(model: FlowModel) -> np.ndarray:
     """Chance that a migrant of each nationality has kin who lend for each destination.
 
@@ -231,8 +257,9 @@ def loan_parts(model: FlowModel) -> tuple[np.ndarray, np.ndarray]:
 def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarray:
     """Return the USD a migrant can expect to borrow for each journey: ``[class, from, to]``.
 
-    The loan from kin at the destination times the journey's ``known_share``, plus that
-    from kin anywhere where the journey crosses no irregular route. Each agent either has a
+    The loan from kin at the destination times the journey's ``known_share`` (and, for
+    the class without a passport, ``undocumented_kin_share``), plus that from kin anywhere
+    where the journey crosses no irregular route. Each agent either has a
     lender for a destination or not (``agent_loans``); this is the mean over agents.
     ``fresh`` (``[class, from, 1]`` or a scalar) scales both: in ``decide`` the mean over
     the group's settled agents of ``loan_scale`` (``kin_relend`` for those starting a new
@@ -240,6 +267,9 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     draw and that flag are treated as independent.
     """
     there, anywhere = (per_class(x)[:, None, :] for x in loan_parts(model))
+    if model.params.kin_irregular_ref > 0.0:  # fewer lenders for the undocumented tier
+        there = there.copy()
+        there[NO_PASSPORT::TIERS] *= undocumented_kin_share(model)[:, None, :]
     there, anywhere = there * fresh, anywhere * fresh
     return there * known_share(model.paths.kin_unknown) + anywhere * (model.paths.irregular == 0)
 
@@ -292,8 +322,9 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
     """Return the USD each agent in ``rows`` can borrow for each destination: ``[len(rows), to]``.
 
     One number per agent and destination (draw ``kin.lender``, the same every month)
-    against the chances of the two kinds of kin (``_kin_chances``): below ``c_there`` the
-    agent has kin at the destination and borrows what they lend (times the journey's
+    against the chances of the two kinds of kin (``_kin_chances``): below ``c_there``
+    (times ``undocumented_kin_share`` for an agent without a passport) the agent has kin
+    at the destination and borrows what they lend (times the journey's
     ``known_share``); above it and below ``lender_chance``, kin elsewhere, who lend only
     for a journey with no irregular route. So kin appear as the diaspora grows and never
     vanish while it does not shrink, and the mean over agents is ``network_loans``. Agents
@@ -311,6 +342,9 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
     if again is None:
         again = lends_again(model, forced_mask(model), rows)
     fresh = loan_scale(again, model.params)[:, None]
+    if model.params.kin_irregular_ref > 0.0:  # fewer lenders for the undocumented
+        undocumented = ~P.documented[rows][:, None]
+        c_there = np.where(undocumented, c_there * undocumented_kin_share(model)[nat, :], c_there)
     there = np.where(u < c_there, lend_dest[nat, :], 0.0) * fresh
     there *= known_share(model.paths.kin_unknown[cls, loc, :])
     elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
