@@ -406,13 +406,15 @@ def test_undocumented_find_kin_in_proportion_to_the_diaspora_without_papers(tmp_
         P = model.population
         P.documented[rows] = np.arange(len(rows)) % 2 == 0
         loans = agent_loans(model, rows)[:, ddd]
+        assert np.isin(loans, [0.0, 5000.0]).all()  # all or nothing
         doc, undoc = (loans[P.documented[rows] == d] > 0 for d in (True, False))
         chance = lender_chance(model)[0, ddd]
         factor = 1.0 if ref == 0.0 else min(share / ref, 1.0)
         assert abs(doc.mean() - chance) < 0.015
         assert abs(undoc.mean() - factor * chance) < 0.015
-        group = network_loans(model)[0:2, 0, ddd]  # AAA at home: no passport, passport
-        np.testing.assert_allclose(group, [5000.0 * factor * chance, 5000.0 * chance])
+        # AAA at home: no passport, passport, passport and visas (only the first changes)
+        group = network_loans(model)[0:3, 0, ddd]
+        np.testing.assert_allclose(group, [5000.0 * factor * chance] + [5000.0 * chance] * 2)
         got[ref] = undoc.mean()
     assert (got[0.5] < got[0.0]) == (share < 0.5)  # fewer lenders only below the reference
 

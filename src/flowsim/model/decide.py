@@ -215,8 +215,9 @@ def undocumented_kin_share(model: FlowModel) -> np.ndarray:
 
     Relative to ``c_there`` (``_kin_chances``): ``min(1, s / kin_irregular_ref)``, ``s`` the
     share of the nationality's diaspora there without a permit in 2015
-    (``WorldIndex.status_shares``, ``initial_status.csv``); 1 everywhere when
-    ``kin_irregular_ref`` is 0. The kin who pay an undocumented relative's journey are
+    (``WorldIndex.status_shares``, ``initial_status.csv``; pairs without a row of their own
+    take its default, fixed at 2015); 1 everywhere when ``kin_irregular_ref`` is 0 or the
+    world has no status table. The kin who pay an undocumented relative's journey are
     mostly undocumented themselves: migrant networks are stratified by legal status and
     class (Massey & Espinosa 1997, *Am. J. Sociol.* 102(4); Garip 2008, *Demography*
     45(3)), so a diaspora that came on visas (most Venezuelans in the United States) lends
@@ -225,7 +226,7 @@ def undocumented_kin_share(model: FlowModel) -> np.ndarray:
     """
     shares = model.world_index.status_shares[:, :, 1]
     ref = model.params.kin_irregular_ref
-    if ref <= 0.0:
+    if ref <= 0.0 or not shares.any():  # off, or a world without initial_status.csv
         return np.ones_like(shares)
     return np.minimum(shares / ref, 1.0)
 
@@ -234,7 +235,8 @@ def lender_chance(model: FlowModel) -> np.ndarray:
     """Chance that a migrant of each nationality has kin who lend for each destination.
 
     ``c_there + c_else`` (``_kin_chances``): ``[nationality, to]``. Kin elsewhere lend only
-    for legal journeys (``loan_parts``).
+    for legal journeys (``loan_parts``). For a migrant without a passport the part
+    ``c_there`` is times ``undocumented_kin_share`` (``kin_irregular_ref`` > 0).
     """
     there, elsewhere = _kin_chances(model)
     return there + elsewhere
@@ -325,9 +327,10 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
     against the chances of the two kinds of kin (``_kin_chances``): below ``c_there``
     (times ``undocumented_kin_share`` for an agent without a passport) the agent has kin
     at the destination and borrows what they lend (times the journey's
-    ``known_share``); above it and below ``lender_chance``, kin elsewhere, who lend only
-    for a journey with no irregular route. So kin appear as the diaspora grows and never
-    vanish while it does not shrink, and the mean over agents is ``network_loans``. Agents
+    ``known_share``); from ``c_there`` (not reduced) to ``lender_chance``, kin elsewhere,
+    who lend only for a journey with no irregular route. So kin appear as the diaspora
+    grows and never vanish while it does not shrink, and the mean over agents is
+    ``network_loans``. Agents
     starting a new journey after one their kin paid for (``again``, ``lends_again`` over
     ``rows``; computed when not given) get ``kin_relend`` of each loan.
     """
@@ -342,10 +345,11 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
     if again is None:
         again = lends_again(model, forced_mask(model), rows)
     fresh = loan_scale(again, model.params)[:, None]
-    if model.params.kin_irregular_ref > 0.0:  # fewer lenders for the undocumented
+    kin_there = c_there
+    if model.params.kin_irregular_ref > 0.0:  # fewer lenders there for the undocumented
         undocumented = ~P.documented[rows][:, None]
-        c_there = np.where(undocumented, c_there * undocumented_kin_share(model)[nat, :], c_there)
-    there = np.where(u < c_there, lend_dest[nat, :], 0.0) * fresh
+        kin_there = np.where(undocumented, c_there * undocumented_kin_share(model)[nat, :], c_there)
+    there = np.where(u < kin_there, lend_dest[nat, :], 0.0) * fresh
     there *= known_share(model.paths.kin_unknown[cls, loc, :])
     elsewhere = np.where((u >= c_there) & (u < c_there + c_else) & legal, lend_any[nat, :], 0.0)
     elsewhere *= fresh
