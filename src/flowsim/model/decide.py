@@ -261,8 +261,8 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
 
     The loan from kin at the destination times the journey's ``known_share`` (and, for
     the class without a passport, ``undocumented_kin_share``), plus that from kin anywhere
-    where the journey crosses no irregular route. Each agent either has a
-    lender for a destination or not (``agent_loans``); this is the mean over agents.
+    where the journey crosses no irregular route. Each agent either has a lender for a
+    destination or not (``agent_loans``); this is the mean over agents.
     ``fresh`` (``[class, from, 1]`` or a scalar) scales both: in ``decide`` the mean over
     the group's settled agents of ``loan_scale`` (``kin_relend`` for those starting a new
     journey after one their kin paid for, ``lends_again``; 1 for the others). The lender
@@ -270,7 +270,6 @@ def network_loans(model: FlowModel, fresh: np.ndarray | float = 1.0) -> np.ndarr
     """
     there, anywhere = (per_class(x)[:, None, :] for x in loan_parts(model))
     if model.params.kin_irregular_ref > 0.0:  # fewer lenders for the undocumented tier
-        there = there.copy()
         there[NO_PASSPORT::TIERS] *= undocumented_kin_share(model)[:, None, :]
     there, anywhere = there * fresh, anywhere * fresh
     return there * known_share(model.paths.kin_unknown) + anywhere * (model.paths.irregular == 0)
@@ -330,9 +329,9 @@ def agent_loans(model: FlowModel, rows: np.ndarray, again: np.ndarray | None = N
     ``known_share``); from ``c_there`` (not reduced) to ``lender_chance``, kin elsewhere,
     who lend only for a journey with no irregular route. So kin appear as the diaspora
     grows and never vanish while it does not shrink, and the mean over agents is
-    ``network_loans``. Agents
-    starting a new journey after one their kin paid for (``again``, ``lends_again`` over
-    ``rows``; computed when not given) get ``kin_relend`` of each loan.
+    ``network_loans``. Agents starting a new journey after one their kin paid for
+    (``again``, ``lends_again`` over ``rows``; computed when not given) get ``kin_relend``
+    of each loan.
     """
     P, n = model.population, model.world_index.n_nodes
     nat = P.nationality[rows].astype(np.int64)

@@ -79,7 +79,8 @@ def apply_policies(model: FlowModel) -> None:
     """
     intensities = tuple(pol.intensity(model.month) for pol in model.policies)
     unknown = unknown_share(model)
-    kin_unknown = unknown_share(model, kin=True)
+    # kin know what route choice knows unless kin_spill weighs others' crossings less
+    kin_unknown = unknown if model.params.kin_spill == 1.0 else unknown_share(model, kin=True)
     both = np.stack([unknown, kin_unknown])
     same_rules = intensities == model.intensities
     if same_rules and np.array_equal(both, model.unknown):
