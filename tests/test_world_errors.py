@@ -175,3 +175,28 @@ def test_duplicate_route_knowledge_row(world_dir: Path) -> None:
     )
     message = problems_of(world_dir)
     assert f"{path}: row 3: duplicate row for route=Darien Gap, nationality=CUB" in message
+
+
+@pytest.mark.parametrize(
+    ("nationality", "expected"),
+    [("QQQ", "unknown country code 'QQQ'"), ("", "unknown country code ''")],
+)
+def test_bad_smuggling_network_row(world_dir: Path, nationality, expected) -> None:
+    path = world_dir / "smuggling_networks.csv"
+    path.write_text(f"network,nationality,source\nn1,CUB,t\nn1,{nationality},t\n")
+    message = problems_of(world_dir)
+    assert f"{path}: row 3, column nationality" in message and expected in message, message
+
+
+def test_duplicate_smuggling_network_row(world_dir: Path) -> None:
+    path = world_dir / "smuggling_networks.csv"
+    path.write_text("network,nationality,source\nn1,CUB,t\nn1,CUB,t\n")
+    message = problems_of(world_dir)
+    assert f"{path}: row 3: duplicate row for network=n1, nationality=CUB" in message
+
+
+def test_smuggling_network_file_without_its_column(world_dir: Path) -> None:
+    path = world_dir / "smuggling_networks.csv"
+    path.write_text("network,source\nn1,t\n")
+    message = problems_of(world_dir)
+    assert f"{path}: column nationality" in message, message

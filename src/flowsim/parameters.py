@@ -222,10 +222,25 @@ class Parameters(BaseModel):
         0.05,
         ge=0,
         le=1,
-        description="Weight of other nationalities' crossings in what a nationality knows of a "
-        "route (smugglers serve everyone; news travels less across communities). Assumption, "
-        "calibrated (prior 0-0.1): it decides whether the Darien route ignites for Venezuelans "
-        "before 2022.",
+        description="Weight of other nationalities' crossings (outside one's smuggling "
+        "network, know_spill_network) in what a nationality knows of a route (smugglers serve "
+        "everyone; news travels less across communities). Assumption, calibrated (prior "
+        "0-0.1): it decides whether the Darien route ignites for Venezuelans before 2022; "
+        "the baseline's 0 (with know_spill_network 1) lets routes spread only within "
+        "smuggling networks (docs/calibration.md, 'Smuggling networks').",
+    )
+    know_spill_network: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Weight of the crossings of nationalities that share a smuggling network "
+        "with one's own (the world's smuggling_networks.csv) in what a nationality knows of a "
+        "route, in place of know_spill: 1, as from one's own people. Migrants who travel the "
+        "same path meet at the same gateways and cross in the same guided groups, so route "
+        "information flows within such a network and little beyond it (Cubans and Haitians "
+        "in 2015-2016: France 24 Observers, 7-8 Sep 2016; the Routes and Rumours model of "
+        "Bijak et al. 2021, Towards Bayesian Model-Based Demography, Springer, ch. 3, where "
+        "information spreads by contact). 0 = no such effect. Assumption.",
     )
     kin_spill: float = Field(
         1.0,

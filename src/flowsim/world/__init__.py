@@ -44,6 +44,9 @@ class World:
         route_knowledge: ``route, nationality, people_per_year, source``: crossings of an
             irregular route by a nationality in the years before the start (what it knows
             of the route on day one); empty when the world has none.
+        smuggling_networks: ``network, nationality, source``: nationalities that travelled
+            with the same smugglers and so learn routes from each other's crossings
+            (``flowsim.model.knowledge``); empty when the world has none.
         graph: Nodes are ISO3 codes with country attributes; edges are keyed by
             ``route_id`` and carry the route's attributes.
         source: Folder the tables came from (``"<package>"`` for the default world).
@@ -59,6 +62,7 @@ class World:
     initial_stock: pd.DataFrame = field(default_factory=pd.DataFrame)
     initial_status: pd.DataFrame = field(default_factory=pd.DataFrame)
     route_knowledge: pd.DataFrame = field(default_factory=pd.DataFrame)
+    smuggling_networks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def iso3(self) -> list[str]:
         """Return the country codes in ``countries.csv`` order (the node order everywhere)."""
@@ -128,6 +132,7 @@ def _load(path: Path, shown: str) -> World:
         initial_stock=tables["initial_stock"],
         initial_status=tables["initial_status"],
         route_knowledge=tables["route_knowledge"],
+        smuggling_networks=tables["smuggling_networks"],
     )
 
 

@@ -57,6 +57,7 @@ class WorldIndex:
     stock: np.ndarray  # people [K, L origin, L host], bilateral migrant stocks by year
     status_shares: np.ndarray  # [L nationality, L host, 2]: naturalized, irregular shares
     route_known: np.ndarray  # people per year [L nationality, E] who crossed before the start
+    network_peers: np.ndarray  # float [L, L]: 1 where two nationalities share a smuggling network
 
     @property
     def n_nodes(self) -> int:
@@ -225,6 +226,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         stock=stock,
         status_shares=status_shares,
         route_known=route_known,
+        network_peers=_network_peers(world, pos),
     )
 
 
@@ -306,6 +308,24 @@ def _route_knowledge(
         tab["route"], tab["nationality"], tab["people_per_year"], strict=True
     ):
         out[pos[nat], _routes_matching(edge_ids, labels, ref)] += float(people)
+    return out
+
+
+def _network_peers(world: World, pos: dict[str, int]) -> np.ndarray:
+    """``[nationality, nationality]``: 1 where two nationalities share a smuggling network.
+
+    From the world's ``smuggling_networks.csv`` (``network, nationality``): every pair of
+    different nationalities listed under one network; the diagonal is 0 (one's own
+    crossings count once, ``flowsim.model.knowledge``). All zeros without the table.
+    """
+    out = np.zeros((len(pos), len(pos)))
+    tab = world.smuggling_networks
+    if tab is None or len(tab) == 0:
+        return out
+    for _, members in tab.groupby("network", sort=False)["nationality"]:
+        idx = np.array([pos[m] for m in members], dtype=np.int64)
+        out[np.ix_(idx, idx)] = 1.0
+    np.fill_diagonal(out, 0.0)
     return out
 
 

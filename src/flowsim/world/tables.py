@@ -1,7 +1,8 @@
-"""Read and validate the world tables: five required, three optional.
+"""Read and validate the world tables: five required, four optional.
 
-The optional ones are the initial stock abroad (``initial_stock``, ``initial_status``) and
-the routes each nationality knew before the start (``route_knowledge``).
+The optional ones are the initial stock abroad (``initial_stock``, ``initial_status``),
+the routes each nationality knew before the start (``route_knowledge``) and the
+nationalities that shared smuggling networks (``smuggling_networks``).
 
 Every problem found is collected before anything is raised, so a user fixing a file sees
 all of them at once. Rows are numbered as a spreadsheet shows them: the header is row 1,
@@ -162,11 +163,19 @@ SPECS: dict[str, TableSpec] = {
         codes=("nationality",),
         keys=("route", "nationality"),
     ),
+    "smuggling_networks": TableSpec(
+        columns=("network", "nationality", "source"),
+        codes=("nationality",),
+        keys=("network", "nationality"),
+    ),
 }
 
-#: Tables a world folder may leave out (a world without them starts with no one abroad
-#: and with every irregular route known only at ``know_base``).
-OPTIONAL: frozenset[str] = frozenset({"initial_stock", "initial_status", "route_knowledge"})
+#: Tables a world folder may leave out (a world without them starts with no one abroad,
+#: with every irregular route known only at ``know_base``, and with no nationalities that
+#: share smuggling networks).
+OPTIONAL: frozenset[str] = frozenset(
+    {"initial_stock", "initial_status", "route_knowledge", "smuggling_networks"}
+)
 
 
 def row_label(index: int, column: str) -> str:
@@ -344,7 +353,7 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
     Args:
         directory: Folder holding ``countries.csv``, ``routes.csv``, ``visas.csv``,
             ``diaspora.csv`` and ``push.csv``, and optionally ``initial_stock.csv``,
-            ``initial_status.csv`` and ``route_knowledge.csv``.
+            ``initial_status.csv``, ``route_knowledge.csv`` and ``smuggling_networks.csv``.
         shown: How the folder is named in error messages (the path as the user gave it).
 
     Returns:
