@@ -99,7 +99,7 @@ def differences(old: dict, new: dict, path: str = "") -> list[str]:
 
 
 def main() -> int:
-    """Print or (with ``--write``) store the pinned outputs."""
+    """Print or (with ``--write``, ``--write-no-fade``) store the pinned outputs."""
     ap = argparse.ArgumentParser(description="Refresh the pinned baseline outputs.")
     ap.add_argument("--write", action="store_true", help=f"write {PIN.relative_to(ROOT)}")
     ap.add_argument(

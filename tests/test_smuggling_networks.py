@@ -9,17 +9,19 @@ Cubans and Haitians learn the Darien from each other, nobody else learns from th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from flowsim.model import FlowModel
+from flowsim.model import FlowModel, knowledge
 from flowsim.model.knowledge import unknown_share
 from flowsim.scenario import Scenario, load_scenario
-from flowsim.world import load_world
+from flowsim.world import World, load_world
 from toy_world import write_toy_world
 
 
-def _scenario(**params) -> Scenario:
+def _scenario(**params: float) -> Scenario:
     return Scenario.model_validate(
         {
             "name": "toy",
@@ -29,7 +31,7 @@ def _scenario(**params) -> Scenario:
     )
 
 
-def _toy_with_network(tmp_path, members=("AAA", "BBB")):
+def _toy_with_network(tmp_path: Path, members: tuple[str, ...] = ("AAA", "BBB")) -> World:
     folder = write_toy_world(tmp_path / "toy")
     rows = "".join(f"n1,{m},t\n" for m in members)
     (folder / "smuggling_networks.csv").write_text("network,nationality,source\n" + rows)
@@ -63,17 +65,22 @@ def test_a_network_peer_teaches_a_route_as_ones_own_people_would(tmp_path):
     assert share[ccc] == pytest.approx(p.know_ref / (p.know_ref + p.know_base), abs=0.011)
 
 
-def test_without_the_network_weight_peers_count_as_anyone_else(tmp_path):
+def test_a_peer_weighs_the_larger_of_the_two_weights(tmp_path, monkeypatch):
+    monkeypatch.setattr(knowledge, "UNKNOWN_STEP", 1e-12)  # exact shares, no rounding
     world = _toy_with_network(tmp_path)
     shares = {}
-    for weight in (0.0, 0.5, 1.0):
+    for weight in (0.0, 0.02, 0.5, 1.0):
         model = FlowModel(_scenario(know_spill=0.05, know_spill_network=weight), world=world)
-        last = model.world_index.edge_label.index("Last border")
-        model.route_use[0, last] = 20 * model.params.know_ref
-        shares[weight] = unknown_share(model)[:, last]
-    assert shares[0.0][1] == shares[0.0][2]  # at 0 the peer is an outsider like CCC
+        w = model.world_index
+        last = w.edge_label.index("Last border")
+        aaa, bbb, ccc, ddd = (w.iso3.index(c) for c in ("AAA", "BBB", "CCC", "DDD"))
+        model.route_use[aaa, last] = 20 * model.params.know_ref
+        shares[weight] = unknown_share(model)[[aaa, bbb, ccc, ddd], last]
+    for weight in (0.0, 0.02):  # at or below know_spill the peer is an outsider like CCC
+        assert shares[weight][1] == pytest.approx(shares[weight][2], rel=1e-9)
     assert shares[1.0][1] < shares[0.5][1] < shares[0.0][1]
-    np.testing.assert_array_equal(shares[1.0][2:], shares[0.0][2:])  # outsiders unchanged
+    assert shares[1.0][1] == pytest.approx(shares[1.0][0], rel=1e-9)  # as AAA's own, once
+    np.testing.assert_allclose(shares[1.0][2:], shares[0.0][2:], rtol=1e-12)  # outsiders
 
 
 def test_kin_weigh_network_crossings_by_kin_spill(tmp_path):

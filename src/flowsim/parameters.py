@@ -233,20 +233,23 @@ class Parameters(BaseModel):
         0.0,
         ge=0,
         le=1,
-        description="Weight of the crossings of nationalities that share a smuggling network "
-        "with one's own (the world's smuggling_networks.csv) in what a nationality knows of a "
-        "route, in place of know_spill: 1, as from one's own people. Migrants who travel the "
-        "same path meet at the same gateways and cross in the same guided groups, so route "
-        "information flows within such a network and little beyond it (Cubans and Haitians "
-        "in 2015-2016: France 24 Observers, 7-8 Sep 2016; the Routes and Rumours model of "
-        "Bijak et al. 2021, Towards Bayesian Model-Based Demography, Springer, ch. 3, where "
-        "information spreads by contact). 0 = no such effect. Assumption.",
+        description="Weight of the crossings of nationalities that share a smuggling network with "
+        "one's own (the world's smuggling_networks.csv) in what a nationality knows of a "
+        "route, where it exceeds know_spill: 1, as from one's own people (kin who pay a "
+        "smuggler weigh it by kin_spill, like every other nationality's crossings). "
+        "Migrants who travel the same path meet at the same gateways and cross in the "
+        "same guided groups, so route information flows within such a network and little "
+        "beyond it (Cubans and Haitians in 2015-2016: France 24 Observers, 7-8 Sep 2016; "
+        "the Routes and Rumours model of Bijak et al. 2021, Towards Bayesian Model-Based "
+        "Demography, Springer, ch. 3, where information spreads by contact). 0 = no such "
+        "effect. Assumption.",
     )
     kin_spill: float = Field(
         1.0,
         ge=0,
         le=1,
-        description="Share of know_spill in what kin at a destination know of the irregular "
+        description="Share of know_spill (and of know_spill_network for network peers) in "
+        "what kin at a destination know of the irregular "
         "routes whose smuggler they pay (decide.known_share): 1, they know what their "
         "nationality knows; 0, only what know_base and their own people's crossings teach (a "
         "fee is vouched for and "

@@ -312,7 +312,8 @@ def known_share(unknown: np.ndarray) -> np.ndarray:
     already cross: on a route nobody of theirs has used there is no one to vouch for the
     fee (the smuggling networks of Sanchez 2015, *Human Smuggling and Border Crossings*,
     Routledge; the information mechanism of ``flowsim.model.knowledge``). Kin weigh other
-    nationalities' crossings by ``know_spill * kin_spill``; at ``kin_spill`` 1 their ``U``
+    nationalities' crossings (network peers' included) ``kin_spill`` times as much as route
+    choice does; at ``kin_spill`` 1 their ``U``
     is route choice's, whose ``1 - exp(-U)`` weighs the journey in the utility
     (``utility.journey_term``).
     """

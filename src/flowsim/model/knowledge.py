@@ -19,14 +19,14 @@ nationality ``n``::
     use[n, e]   <- use[n, e] * (1 - 1 / know_memory_months) + crossings of the month
     own[n, e]   =  use[n, e] + know_reverse * use[n, reverse of e]
     heard       =  know_base + own[n, e] + know_spill * sum over others of own[., e]
-                   + (know_spill_network - know_spill) * sum over network peers of own[., e]
+                   + max(know_spill_network - know_spill, 0) * sum over peers of own[., e]
     unknown     =  know_ref / (know_ref + heard)      (1 = never heard of, 0 = well known)
 
-Network peers are the nationalities that share a smuggling network with ``n`` (the world's
+Peers are the nationalities that share a smuggling network with ``n`` (the world's
 optional ``smuggling_networks.csv``, ``WorldIndex.network_peers``): people who travel the
-same path meet at the same gateways and cross in the same groups, so their crossings weigh
-``know_spill_network`` instead of ``know_spill`` (with ``know_spill_network`` 0 the term is
-left out and peers weigh ``know_spill`` like everyone else).
+same path meet at the same gateways and cross in the same groups, so a peer's crossings
+weigh the larger of ``know_spill_network`` and ``know_spill`` (at ``know_spill_network`` 0,
+like everyone else's).
 
 The reverse of ``e`` is the irregular route over the same border the other way by the
 same mode (``WorldIndex.edge_reverse``; a route without one, such as the Darien Gap or the
@@ -39,9 +39,9 @@ Route choice adds ``b_know * unknown`` to each route's generalised cost; a journ
 (``flowsim.model.utility.journey_term``): at most ``b_know``, however many crossings.
 
 Kin who pay a journey's smugglers (``flowsim.model.decide.known_share``) know a route the
-same way, except that other nationalities' crossings weigh ``know_spill * kin_spill``, and
-network peers' ``know_spill_network * kin_spill`` (``unknown_share(model, kin=True)``,
-summed per journey as ``PathTables.kin_unknown``).
+same way, except that every other nationality's crossings, network peers' included, weigh
+``kin_spill`` times as much (``unknown_share(model, kin=True)``, summed per journey as
+``PathTables.kin_unknown``): what kin vouch for is what their own people crossed.
 With ``b_know`` 0 every route counts as known, for route choice and for kin alike.
 """
 
@@ -71,16 +71,16 @@ def initial_route_use(world: WorldIndex, params: Parameters) -> np.ndarray:
 
 
 def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
-    """Share of each route a nationality does not know, ``[nationality, route]`` in [0, 1].
+    """Return the share of each route a nationality does not know, ``[nationality, route]``.
 
     Rounded to ``UNKNOWN_STEP``; 0 for legal routes and when ``b_know`` is 0.
 
     Args:
         model: The model (its ``route_use`` and parameters).
         kin: If True, the share unknown to the kin who would pay the route's smuggler:
-            other nationalities' crossings weigh ``know_spill * kin_spill`` instead of
-            ``know_spill``, network peers' ``know_spill_network * kin_spill`` (a fee is
-            vouched for by one's own people who crossed there).
+            every other nationality's crossings (network peers' included) weigh
+            ``kin_spill`` times as much (a fee is vouched for by one's own people who
+            crossed there).
 
     Returns:
         ``[nationality, route]`` unknown shares, rounded to ``UNKNOWN_STEP``.
@@ -94,8 +94,8 @@ def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
     scale = p.kin_spill if kin else 1.0
     spill = p.know_spill * scale
     heard = p.know_base + use + spill * (use.sum(axis=0, keepdims=True) - use)
-    if p.know_spill_network > 0.0:  # network peers weigh know_spill_network, not know_spill
-        heard += (p.know_spill_network * scale - spill) * (w.network_peers @ use)
+    if p.know_spill_network > p.know_spill:  # peers weigh know_spill_network instead
+        heard += (p.know_spill_network - p.know_spill) * scale * (w.network_peers @ use)
     unknown = p.know_ref / (p.know_ref + heard)
     unknown[:, w.edge_legal] = 0.0
     return np.round(unknown / UNKNOWN_STEP) * UNKNOWN_STEP

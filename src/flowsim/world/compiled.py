@@ -312,11 +312,18 @@ def _route_knowledge(
 
 
 def _network_peers(world: World, pos: dict[str, int]) -> np.ndarray:
-    """``[nationality, nationality]``: 1 where two nationalities share a smuggling network.
+    """Return ``[nationality, nationality]``: 1 where two nationalities share a network.
 
-    From the world's ``smuggling_networks.csv`` (``network, nationality``): every pair of
-    different nationalities listed under one network; the diagonal is 0 (one's own
-    crossings count once, ``flowsim.model.knowledge``). All zeros without the table.
+    Every pair of different nationalities listed under one network of the world's
+    ``smuggling_networks.csv``; the diagonal is 0 (one's own crossings count once,
+    ``flowsim.model.knowledge``), and a pair in two networks still counts once.
+
+    Args:
+        world: The world (its ``smuggling_networks`` table, possibly empty).
+        pos: Country code -> node index.
+
+    Returns:
+        A float array ``[L, L]``, all zeros without the table.
     """
     out = np.zeros((len(pos), len(pos)))
     tab = world.smuggling_networks
