@@ -235,8 +235,9 @@ def lender_chance(model: FlowModel) -> np.ndarray:
     """Chance that a migrant of each nationality has kin who lend for each destination.
 
     ``c_there + c_else`` (``_kin_chances``): ``[nationality, to]``. Kin elsewhere lend only
-    for legal journeys (``loan_parts``). For a migrant without a passport the part
-    ``c_there`` is times ``undocumented_kin_share`` (``kin_irregular_ref`` > 0).
+    for legal journeys (``loan_parts``). This is the chance of a migrant with a passport:
+    with ``kin_irregular_ref`` > 0, ``agent_loans`` and ``network_loans`` lower the part
+    ``c_there`` for one without (``undocumented_kin_share``); this function does not.
     """
     there, elsewhere = _kin_chances(model)
     return there + elsewhere
