@@ -7,8 +7,10 @@ renamed policy could silently lose to another; these checks read the month's eff
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from flowsim.calendar import parse_month
@@ -37,10 +39,13 @@ def _arrival(model: FlowModel, month: str, nat: str, host: str) -> tuple[float, 
 
 
 def test_haitians_are_released_at_us_ports_until_september_2016(baseline_model):
-    """usa_release_hti_2015 holds until 2016-09, then usa_processing_2015 applies to them."""
+    """usa_release_hti_2015 holds until 2016-09, then usa_removal_hti_2016 until Title 42."""
     assert _arrival(baseline_model, "2016-06", "HTI", "USA") == pytest.approx((0.05, 0.9))
-    assert _arrival(baseline_model, "2016-10", "HTI", "USA") == pytest.approx((0.3, 0.6))
+    assert _arrival(baseline_model, "2016-10", "HTI", "USA") == pytest.approx((0.6, 0.3))
+    assert _arrival(baseline_model, "2020-02", "HTI", "USA") == pytest.approx((0.6, 0.3))
+    assert _arrival(baseline_model, "2020-03", "HTI", "USA") == pytest.approx((0.3, 0.6))
     assert _arrival(baseline_model, "2016-06", "VEN", "USA") == pytest.approx((0.3, 0.6))
+    assert _arrival(baseline_model, "2017-06", "VEN", "USA") == pytest.approx((0.3, 0.6))
 
 
 def test_costa_rica_moves_on_arrivals_from_the_south_but_not_nicaraguans(baseline_model):
@@ -53,3 +58,35 @@ def test_costa_rica_moves_on_arrivals_from_the_south_but_not_nicaraguans(baselin
     assert int(baseline_model.effects.arrival.deport_to[w.node("HTI"), w.node("CRI")]) == (
         w.node("NIC")
     )
+
+
+def _haitian_darien(scenario_path: Path, seeds: tuple[int, ...]) -> float:
+    """Haitians crossing the Darien in 2017-2019, summed over seeds (2,000 per agent)."""
+    scenario = load_scenario(scenario_path).with_overrides({"run.scale": 2000.0, "run.months": 60})
+    crossed = 0.0
+    for seed in seeds:
+        model = FlowModel(scenario, seed=seed, agents=False)
+        model.run_months()
+        flows = model.recorder.flow_table()
+        sel = (
+            (flows["route"] == "Darien Gap")
+            & (flows["nationality"] == "HTI")
+            & (pd.to_datetime(flows["month"]) >= pd.Timestamp("2017-01-01"))
+        )
+        crossed += float(flows.loc[sel, "people"].sum())
+    return crossed
+
+
+def test_the_removals_of_2016_keep_haitians_from_the_darien(tmp_path):
+    """Direction: without usa_removal_hti_2016 more Haitians cross the Darien in 2017-2019."""
+    without = tmp_path / "no_removal.toml"
+    without.write_text(
+        'name = "no_removal"\n'
+        f"extends = {json.dumps(str(ROOT / 'scenarios' / 'baseline'))}\n"
+        'remove_policies = ["usa_removal_hti_2016"]\n',
+        encoding="utf-8",
+    )
+    seeds = (1, 2)
+    shipped = _haitian_darien(ROOT / "scenarios" / "baseline.toml", seeds)
+    released = _haitian_darien(without, seeds)
+    assert released > 1.2 * shipped, (shipped, released)

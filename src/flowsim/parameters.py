@@ -70,9 +70,11 @@ class Parameters(BaseModel):
         "- the value of being back home). 1 would be the expected value of the attempt, as in "
         "the expected-income model of migration (Todaro 1969, Am. Econ. Rev. 59:138-148); "
         "prospective irregular migrants weigh the chance of failing less than that (Mbaye "
-        "2014, IZA J. Migration 3:21). Assumption: 0.5, chosen between 0 and 1 on 2015-2021 "
-        "fit and a direction test (docs/calibration.md, 'Failed journeys, kin's means and "
-        "who stays').",
+        "2014, IZA J. Migration 3:21), while a loss weighs about twice an equal gain (loss "
+        "aversion, Tversky & Kahneman 1992, J. Risk Uncertain. 5:297-323). Default 0.5, "
+        "chosen between 0 and 1 on 2015-2021 fit and a direction test (docs/calibration.md, "
+        "'Failed journeys, kin's means and who stays'); calibrated since the thirteenth pass "
+        "(baseline 1.2; docs/calibration.md, 'Failure weighs more').",
     )
     b_push: float = Field(
         50.0,

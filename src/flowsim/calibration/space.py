@@ -141,6 +141,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("taste_scale", 0.3, 1.0, log=True),
     FreeParameter("know_reverse", 0.0, 1.0),
     FreeParameter("home_fade_years", 0.0, 10.0),
+    FreeParameter("b_fail", 0.0, 2.0),  # appended (thirteenth pass): held at 0.5 before
 )
 
 
