@@ -74,7 +74,7 @@ class Parameters(BaseModel):
         "aversion, Tversky & Kahneman 1992, J. Risk Uncertain. 5:297-323). Default 0.5, "
         "chosen between 0 and 1 on 2015-2021 fit and a direction test (docs/calibration.md, "
         "'Failed journeys, kin's means and who stays'); calibrated since the thirteenth pass "
-        "(baseline 1.2; docs/calibration.md, 'Failure weighs more').",
+        "(baseline 1; docs/calibration.md, 'Failure weighs its expected value').",
     )
     b_push: float = Field(
         50.0,
