@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from flowsim.calendar import parse_month
 from flowsim.model import FlowModel
 from flowsim.model.effects_phase import apply_policies
 from flowsim.scenario import load_scenario
+from route_crossings import route_crossings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,18 +63,7 @@ def test_costa_rica_moves_on_arrivals_from_the_south_but_not_nicaraguans(baselin
 def _haitian_darien(scenario_path: Path, seeds: tuple[int, ...]) -> float:
     """Haitians crossing the Darien in 2017-2019, summed over seeds (2,000 per agent)."""
     scenario = load_scenario(scenario_path).with_overrides({"run.scale": 2000.0, "run.months": 60})
-    crossed = 0.0
-    for seed in seeds:
-        model = FlowModel(scenario, seed=seed, agents=False)
-        model.run_months()
-        flows = model.recorder.flow_table()
-        sel = (
-            (flows["route"] == "Darien Gap")
-            & (flows["nationality"] == "HTI")
-            & (pd.to_datetime(flows["month"]) >= pd.Timestamp("2017-01-01"))
-        )
-        crossed += float(flows.loc[sel, "people"].sum())
-    return crossed
+    return route_crossings(scenario, seeds, "Darien Gap", "HTI", since="2017-01-01")
 
 
 def test_the_removals_of_2016_keep_haitians_from_the_darien(tmp_path):

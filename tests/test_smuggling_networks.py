@@ -18,6 +18,7 @@ from flowsim.model import FlowModel, knowledge
 from flowsim.model.knowledge import unknown_share
 from flowsim.scenario import Scenario, load_scenario
 from flowsim.world import World, load_world
+from route_crossings import route_crossings
 from toy_world import write_toy_world
 
 
@@ -100,15 +101,13 @@ def test_the_network_brings_haitians_through_the_darien():
     base = load_scenario("scenarios/baseline.toml").with_overrides(
         {"run.scale": 2000.0, "run.months": 84}
     )
-    totals = {}
-    for weight in (1.0, 0.0):
-        scenario = base.with_overrides({"parameters.know_spill_network": weight})
-        crossed = 0.0
-        for seed in (1, 2):
-            model = FlowModel(scenario, seed=seed, agents=False)
-            model.run_months()
-            flows = model.recorder.flow_table()
-            sel = (flows["route"] == "Darien Gap") & (flows["nationality"] == "HTI")
-            crossed += float(flows.loc[sel, "people"].sum())
-        totals[weight] = crossed
+    totals = {
+        weight: route_crossings(
+            base.with_overrides({"parameters.know_spill_network": weight}),
+            (1, 2),
+            "Darien Gap",
+            "HTI",
+        )
+        for weight in (1.0, 0.0)
+    }
     assert totals[1.0] > 2 * totals[0.0], totals

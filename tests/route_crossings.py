@@ -1,0 +1,36 @@
+"""Crossings of a route in baseline runs, summed over seeds (a helper of direction tests)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from flowsim.model import FlowModel
+from flowsim.scenario import Scenario
+
+
+def route_crossings(
+    scenario: Scenario,
+    seeds: tuple[int, ...],
+    route: str,
+    nationality: str,
+    since: str | None = None,
+) -> float:
+    """People of ``nationality`` crossing ``route``, summed over runs with ``seeds``.
+
+    Args:
+        scenario: The scenario to run (its months and scale as given).
+        seeds: Seeds of the runs.
+        route: Route name as in the flow table (e.g. ``"Darien Gap"``).
+        nationality: ISO3 code.
+        since: First month counted (``"YYYY-MM-DD"``); every month when None.
+    """
+    total = 0.0
+    for seed in seeds:
+        model = FlowModel(scenario, seed=seed, agents=False)
+        model.run_months()
+        flows = model.recorder.flow_table()
+        sel = (flows["route"] == route) & (flows["nationality"] == nationality)
+        if since is not None:
+            sel &= pd.to_datetime(flows["month"]) >= pd.Timestamp(since)
+        total += float(flows.loc[sel, "people"].sum())
+    return total
