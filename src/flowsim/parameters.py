@@ -363,6 +363,21 @@ class Parameters(BaseModel):
         "empties the Darien, and matchings around 0.7 fit the targets better but not the "
         "history table (docs/calibration.md, 'The Darien is a tail choice' and 'Visas filter').",
     )
+    wish_scale: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Scale of the destination tastes in a group's wish to move (the hazard), "
+        "relative to taste_scale: the hazard's nest value is nest_lambda * s * log(sum(exp(u "
+        "/ s))) with s = taste_scale * wish_scale, while movers still choose by softmax(u / "
+        "taste_scale). 1 = the wish and the choice see the same nest (the model before this "
+        "parameter); smaller = how often a group reconsiders follows its best option over "
+        "staying rather than the number of options (towards nest_lambda * max(u) as it goes "
+        "to 0), so a group with several middling destinations is no longer restless for "
+        "their number alone. Assumption (a modelling hypothesis: a search that is triggered "
+        "by the best known alternative, Simon 1955, Quarterly Journal of Economics 69(1); "
+        "docs/calibration.md, 'The wish follows the best option').",
+    )
     hazard_max: float = Field(
         0.06,
         gt=0,

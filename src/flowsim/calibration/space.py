@@ -142,6 +142,8 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("know_reverse", 0.0, 1.0),
     FreeParameter("home_fade_years", 0.0, 10.0),
     FreeParameter("b_fail", 0.0, 2.0),  # appended (thirteenth pass): held at 0.5 before
+    FreeParameter("home_fade_in_wish", 0.0, 1.0),  # appended (fourteenth pass)
+    FreeParameter("wish_scale", 0.1, 1.0, log=True),  # appended (fourteenth pass)
 )
 
 

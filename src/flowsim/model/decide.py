@@ -468,7 +468,7 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     g_util = util - cost_term(cost, mean_sav[:, :, None] + loans, p)
     if p.home_fade_years > 0.0 and p.home_fade_in_wish > 0.0:
         _fade_home_in_wish(g_util, group, settled, counts, P.months_here, p)
-    value = nest_value(g_util, p.nest_lambda, axis=2, scale=p.taste_scale)
+    value = nest_value(g_util, p.nest_lambda, axis=2, scale=p.taste_scale * p.wish_scale)
     value = value.reshape(-1).astype(np.float32)
     u_stay = stay_utility(model)
     gain = value[group] - np.float32(p.nest_lambda) * u_stay
