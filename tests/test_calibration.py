@@ -406,3 +406,19 @@ def test_departures_are_residents_leaving_over_the_stock_before() -> None:
     row = targets[targets["kind"] == "departures"]
     assert list(row["country"]) == ["COL"] and list(row["value"]) == [4.0]
     assert observe.observe_run(row, ts, FULL.iloc[:0])[0] == pytest.approx(4.0)
+
+
+def test_every_free_parameter_prior_lies_inside_the_parameter_bounds() -> None:
+    # a prior outside a Field's bounds would make history matching propose invalid scenarios
+    from flowsim.calibration.space import FREE_PARAMETERS
+    from flowsim.parameters import Parameters
+
+    names = [p.name for p in FREE_PARAMETERS]
+    assert len(names) == len(set(names))
+    for p in FREE_PARAMETERS:
+        assert p.name in Parameters.model_fields, p.name
+        assert p.low < p.high, p.name
+        if p.log:
+            assert p.low > 0, p.name
+        for value in (p.low, p.high):
+            Parameters(**{p.name: value})  # raises a ValidationError outside the bounds

@@ -562,6 +562,13 @@ def test_nest_lambda_changes_who_moves_not_where_movers_go(tmp_path):
     )
 
 
+def test_wish_scale_changes_who_moves_not_where_movers_go(tmp_path):
+    # wish_scale acts on the group's hazard only: where movers go keeps taste_scale
+    _assert_same_emigrant_destinations(
+        write_toy_world(tmp_path / "toy", push=200_000), wish_scale=0.2
+    )
+
+
 def test_substitute_destinations_make_fewer_onward_moves(tmp_path):
     """Many options each no better than staying should not by themselves make people move."""
     folder = write_toy_world(tmp_path / "toy", push=20_000)

@@ -10,7 +10,6 @@ options no longer makes a group restless.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from flowsim.calendar import parse_month
@@ -84,12 +83,19 @@ def test_a_sharper_wish_moves_fewer_of_a_diaspora_with_many_options(world):
     assert sharp < 0.9 * whole, (whole, sharp)
 
 
-def test_one_is_the_model_before_the_parameter(world):
-    model_a = FlowModel(_scenario(), world=world, seed=5)
-    model_b = FlowModel(_scenario(wish_scale=1.0), world=world, seed=5)
-    model_a.run_months()
-    model_b.run_months()
-    pd.testing.assert_frame_equal(model_a.recorder.timeseries(), model_b.recorder.timeseries())
+def test_a_sharp_wish_sees_the_best_option_not_the_number_of_options():
+    # two groups with the same best option (2) and one or four middling ones (1): at
+    # wish_scale 1 the second is worth more for the number of its options alone; as the
+    # wish sharpens the two converge on nest_lambda * 2 (the nest value the wish uses is
+    # nest_value at taste_scale * wish_scale, test above)
+    u = np.array([[2.0, 1.0, -np.inf, -np.inf, -np.inf], [2.0, 1.0, 1.0, 1.0, 1.0]])
+    gaps = []
+    for wish_scale in (1.0, 0.3, 0.05):
+        few, many = nest_value(u, 0.7, axis=1, scale=0.9 * wish_scale)
+        gaps.append(many - few)
+        assert few >= 0.7 * 2.0 - 1e-12 and many >= few
+    assert gaps[0] > 0.3 and gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 1e-6
 
 
 @pytest.mark.parametrize("bad", [0.0, -0.5, 1.5])

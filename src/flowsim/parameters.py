@@ -146,7 +146,9 @@ class Parameters(BaseModel):
         "pull in the wish, so only the choice sees the fading; 1 subtracts the group's mean "
         "faded attachment from its home option before the nest value, consistent with the "
         "choice. Assumption: the split at 0 is a modelling hypothesis (a 'myth of return'); "
-        "docs/calibration.md, 'Home fades with years abroad', measures both.",
+        "docs/calibration.md, 'Home fades with years abroad', measures both. In the "
+        "calibration space since the fourteenth pass (prior 0-1); the shipped point keeps 0 "
+        "('The wish follows the best option').",
     )
     b_lang: float = Field(
         0.5,
@@ -367,16 +369,18 @@ class Parameters(BaseModel):
         1.0,
         gt=0,
         le=1,
-        description="Scale of the destination tastes in a group's wish to move (the hazard), "
-        "relative to taste_scale: the hazard's nest value is nest_lambda * s * log(sum(exp(u "
-        "/ s))) with s = taste_scale * wish_scale, while movers still choose by softmax(u / "
-        "taste_scale). 1 = the wish and the choice see the same nest (the model before this "
-        "parameter); smaller = how often a group reconsiders follows its best option over "
-        "staying rather than the number of options (towards nest_lambda * max(u) as it goes "
-        "to 0), so a group with several middling destinations is no longer restless for "
-        "their number alone. Assumption (a modelling hypothesis: a search that is triggered "
-        "by the best known alternative, Simon 1955, Quarterly Journal of Economics 69(1); "
-        "docs/calibration.md, 'The wish follows the best option').",
+        description="Multiplier of taste_scale in a group's wish to move (the hazard): the "
+        "hazard's nest value is nest_lambda * s * log(sum(exp(u / s))) with s = taste_scale "
+        "* wish_scale, while movers still choose where to go, and whether to go, at "
+        "taste_scale; the same gain ranks the most aspiring for pathway slots. 1 = the wish "
+        "and the choice see the same nest (the model before this parameter); smaller = how "
+        "often a group reconsiders follows its best option over staying rather than the "
+        "number of options (towards nest_lambda * max(u) as it goes to 0). Assumption (a "
+        "modelling hypothesis: the decision to seek a new place follows the place utility of "
+        "the best known alternative, Wolpert 1965, Papers of the Regional Science "
+        "Association 15:159-169; Brown & Moore 1970, Geografiska Annaler B 52(1):1-13). In "
+        "the calibration space since the fourteenth pass (prior 0.1-1, log); the shipped "
+        "point keeps 1 (docs/calibration.md, 'The wish follows the best option').",
     )
     hazard_max: float = Field(
         0.06,

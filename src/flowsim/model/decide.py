@@ -11,6 +11,9 @@ value ``nest_lambda * log(sum(exp(u)))`` with ``nest_lambda * u_stay`` (Gumbel-m
 levels). ``nest_lambda`` thus scales the wish to move without changing where movers go.
 ``taste_scale`` (``sigma``, 1 in the baseline) is the scale of the destination tastes:
 ``softmax(u / sigma)`` and a nest value ``nest_lambda * sigma * log(sum(exp(u / sigma)))``.
+The group's wish (the hazard, and the gain that ranks the most aspiring for pathway slots)
+takes that nest value at ``sigma * wish_scale`` (1 in the baseline: the same nest); towards
+0 it is ``nest_lambda * max(u)``, the best option alone. The choice keeps ``sigma``.
 """
 
 from __future__ import annotations
@@ -392,7 +395,8 @@ def nest_value(u: np.ndarray, lam: float, axis: int, scale: float = 1.0) -> np.n
     """Value of moving on the scale of the choice to move, ``lam * s * log(sum(exp(u / s)))``.
 
     The nested logit normalised at the lower level (Train 2009, ch. 4.2): destinations are
-    chosen by a softmax of ``u / s`` (``s`` = ``scale``, ``Parameters.taste_scale``) whatever
+    chosen by a softmax of ``u / s`` (``s`` = ``scale``: ``Parameters.taste_scale`` in the
+    choice, ``taste_scale * wish_scale`` in the group's wish) whatever
     ``lam``, and whether to move compares this value with ``lam * u_stay``. ``lam`` = 1 is
     the multinomial logit; a smaller ``lam`` shrinks the log-sum's bonus for the number of
     options together with every gain over staying; a smaller ``s`` shrinks the bonus alone,
