@@ -74,7 +74,7 @@ def test_the_wish_uses_the_nest_at_its_own_scale(world, wish_scale):
         np.testing.assert_allclose(sharp.value[reachable], best[reachable], atol=1e-2)
 
 
-def test_a_sharper_wish_moves_fewer_of_a_diaspora_with_many_options(world):
+def test_a_sharper_wish_moves_fewer_of_a_diaspora_with_several_options(world):
     # paired seeds: the same diaspora, crash and draws; only the wish's scale differs
     seeds = (1, 2, 3)
     whole = sum(_left_bbb(world, s) for s in seeds)
