@@ -18,19 +18,12 @@ from flowsim.model import FlowModel
 from flowsim.model.decide import nest_value, wish_to_move
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
-from toy_world import BBB_CRASH, write_toy_world
+from toy_world import BBB_CRASH, write_toy_diaspora
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    folder = write_toy_world(tmp_path_factory.mktemp("wish") / "toy", push=0.0)
-    (folder / "initial_stock.csv").write_text(
-        "origin,destination,year,people,source\nAAA,BBB,2010,50000,t\nAAA,BBB,2015,100000,t\n"
-    )
-    (folder / "initial_status.csv").write_text(
-        "nationality,country,naturalized,irregular,source\nALL,ALL,0.0,1.0,t\n"
-    )
-    return load_world(folder)
+    return load_world(write_toy_diaspora(tmp_path_factory.mktemp("wish") / "toy"))
 
 
 def _scenario(**params) -> Scenario:

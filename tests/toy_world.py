@@ -59,3 +59,19 @@ def write_toy_world(
     years = "\n".join(f"AAA,{y},{push},t" for y in range(2015, 2031))
     (folder / "push.csv").write_text("origin,year,emigrants,source\n" + years + "\n")
     return folder
+
+
+def write_toy_diaspora(folder: Path) -> Path:
+    """The toy world without new emigrants and with AAA's diaspora in BBB, all irregular.
+
+    150,000 people of AAA live in BBB at the start (50,000 arrived in 2010, 100,000 in 2015);
+    with ``BBB_CRASH`` many of them leave. Returns ``folder``.
+    """
+    write_toy_world(folder, push=0.0)
+    (folder / "initial_stock.csv").write_text(
+        "origin,destination,year,people,source\nAAA,BBB,2010,50000,t\nAAA,BBB,2015,100000,t\n"
+    )
+    (folder / "initial_status.csv").write_text(
+        "nationality,country,naturalized,irregular,source\nALL,ALL,0.0,1.0,t\n"
+    )
+    return folder
