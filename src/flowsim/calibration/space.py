@@ -144,6 +144,8 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("b_fail", 0.0, 2.0),  # appended (thirteenth pass): held at 0.5 before
     FreeParameter("home_fade_in_wish", 0.0, 1.0),  # appended (fourteenth pass)
     FreeParameter("wish_scale", 0.1, 1.0, log=True),  # appended (fourteenth pass)
+    FreeParameter("b_herd", 0.0, 3.0),  # appended (fifteenth pass)
+    FreeParameter("herd_ref", 0.002, 0.05, log=True),  # appended (fifteenth pass)
 )
 
 

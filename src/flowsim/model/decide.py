@@ -33,6 +33,7 @@ from flowsim.model.classes import (
     per_class,
 )
 from flowsim.model.economy import employment_odds, formal_access
+from flowsim.model.herd import count_departures, fade_departures, herd_term
 from flowsim.model.journeys import lived_here, start_journeys
 from flowsim.model.utility import (
     cost_term,
@@ -151,7 +152,8 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     (``journeys._settle``): those entering on an irregular route, and legal entrants where
     the regime covers every entry (``ArrivalRegime.all_entries``); a journey whose last
     route is legal (``PathTables.legal_entry``) otherwise arrives with neither the regime's
-    security nor its expulsions.
+    security nor its expulsions. With ``b_herd`` > 0 each destination also gains the herd
+    term of those living in each place (``flowsim.model.herd``).
     """
     p = model.params
     paths = model.paths
@@ -174,6 +176,9 @@ def destination_utility(model: FlowModel) -> np.ndarray:
     u = np.where(subject, parts[0], parts[1]) + journey_term(
         paths.risk, paths.stopped, paths.months, paths.km, paths.unknown, paths.legs, p
     )
+    herd = herd_term(model, model.settled())
+    if herd is not None:  # where compatriots are going now (model/herd.py)
+        u = u + herd[nat]
     u = np.where(paths.reachable, u, -np.inf)
     return u
 
@@ -528,6 +533,7 @@ def decide(model: FlowModel) -> None:
     group's mean fade (0 in the baseline: the full attachment).
     """
     P, p, t, seed = model.population, model.params, model.month, model.seed
+    fade_departures(model)
     wish = wish_to_move(model)
     is_forced, hazard, gain, u_stay = wish.forced, wish.hazard, wish.gain, wish.u_stay
     cand = np.flatnonzero(is_forced | (hazard > 0))
@@ -634,6 +640,7 @@ def _choose_block(
     short = cost[go][np.arange(len(rows)), best] > sav[go]  # kin pay the rest
     left = start_journeys(model, rows, best, kind.astype(np.int8), new=new)
     P.borrowed[rows[left & short]] = True
+    count_departures(model, nat[left], loc[left], best[left])
 
 
 def _pathways(

@@ -79,6 +79,9 @@ class FlowModel(mesa.Model):
         self.route_use = initial_route_use(self.world_index, self.params)
         #: agents who crossed each route this month, by nationality (phase ``learn`` folds it)
         self.route_crossed = np.zeros((n, n_edges), dtype=np.int64)
+        #: agents of each nationality who left each place for each destination, fading
+        #: (``model/herd.py``; ``[nationality, from, to]``, counted only when ``b_herd`` > 0)
+        self.departed = np.zeros((n, n, n))
         #: unknown share of each route by nationality the current ``paths`` were built for,
         #: ``[2, nationality, route]``: route choice's and kin's (``knowledge.unknown_share``)
         self.unknown: np.ndarray | None = None

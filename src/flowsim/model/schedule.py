@@ -111,10 +111,12 @@ SCHEDULE: tuple[Phase, ...] = (
             "network",
             "crowding",
             "forced",
+            "departed",
         ),
-        writes=("population", "recorder"),
+        writes=("population", "recorder", "departed"),
         why="Labor-pathway slots are offered and accepted first; then settled agents stay, "
-        "move on or return, and journeys start.",
+        "move on or return, and journeys start (counted by nationality, place and destination "
+        "for the herd term, which they feed from the next month).",
     ),
     Phase(
         "travel",

@@ -126,6 +126,13 @@ TERMS: tuple[Term, ...] = (
         "nationality does not know (model/knowledge.py)",
         ("destination",),
     ),
+    Term(
+        "herd",
+        "b_herd",
+        "r / (r + herd_ref), r = recent monthly share of one's compatriots here who left for "
+        "the destination (model/herd.py); 0 at home",
+        ("destination",),
+    ),
     Term("cost", "b_cost", "-journey cost / (savings + diaspora loan + c0)", ("destination",)),
     Term("pathway", "b_path", "+1 for a legal pathway offer", ("pathway offer",)),
 )
