@@ -4,7 +4,8 @@ Runs the baseline scenario with a scale chosen so that about N agents exist by t
 the run, and reports agent-steps per second (agents alive summed over steps, divided by
 wall time including set-up), peak RSS and bytes per agent (arrays and Mesa objects).
 Usage: python benchmarks/bench_model.py [--agents 10000 100000 1000000] [--months 120]
-The last line is a JSON list of results. Not part of the test suite.
+[--set NAME=VALUE ...] (parameters changed, e.g. --set b_herd=1 to time a mechanism that
+is off in the baseline). The last line is a JSON list of results. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -20,13 +21,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def one(agents: int, months: int, mesa_agents: bool) -> dict:
+def one(agents: int, months: int, mesa_agents: bool, settings: list[str]) -> dict:
     from flowsim.model import FlowModel
     from flowsim.scenario import load_scenario
 
-    base = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.months": months}
-    )
+    changes: dict[str, object] = {"run.months": months}
+    for item in settings:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--set {item!r}: expected name=value, e.g. b_herd=1")
+        changes[f"parameters.{name.strip()}"] = float(value)
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(changes)
     probe = FlowModel(base.with_overrides({"run.scale": 1e6}), seed=1, agents=False)
     expected_people = probe.expected_emigrants()  # people emigrating over the run
     scale = max(expected_people / agents, 1.0)
@@ -44,6 +49,7 @@ def one(agents: int, months: int, mesa_agents: bool) -> dict:
         "months": months,
         "scale": round(scale, 1),
         "mesa_agents": mesa_agents,
+        "parameters": settings,
         "setup_s": round(setup, 2),
         "wall_s": round(wall, 2),
         "agent_steps": model.agent_steps,
@@ -58,17 +64,26 @@ def main() -> None:
     ap.add_argument("--agents", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--months", type=int, default=120)
     ap.add_argument("--no-mesa", action="store_true", help="arrays only (no Migrant objects)")
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="parameter override"
+    )
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
-        print(json.dumps(one(args.child, args.months, not args.no_mesa)))
+        print(json.dumps(one(args.child, args.months, not args.no_mesa, args.set)))
         return
     results = []
     for n in args.agents:  # one child process per size, so peak RSS is per size
         cmd = [sys.executable, __file__, "--child", str(n), "--months", str(args.months)]
         if args.no_mesa:
             cmd.append("--no-mesa")
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        for item in args.set:
+            cmd += ["--set", item]
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
+        if proc.returncode != 0:  # the child's own message (e.g. a refused --set), one line
+            lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
+            raise SystemExit(f"bench_model.py: {lines[-1]}")
+        out = proc.stdout
         res = json.loads(out.strip().splitlines()[-1])
         res["rss_bytes_per_agent"] = round(res["peak_rss_mb"] * 2**20 / res["agents_created"])
         print(
