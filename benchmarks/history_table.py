@@ -116,11 +116,13 @@ def with_parameters(scenario: Path, settings: list[str], out: Path) -> Path:
         f"extends = {json.dumps(str(scenario.resolve().with_suffix('')))}",
         "[parameters]",
     ]
-    for item in settings:
+    values: dict[str, float] = {}
+    for item in settings:  # a name given twice keeps its last value, as on a command line
         name, sep, value = item.partition("=")
         if not sep:
             raise SystemExit(f"--set {item!r}: expected name=value, e.g. know_spill=0")
-        lines.append(f"{name.strip()} = {float(value)!r}")
+        values[name.strip()] = float(value)
+    lines += [f"{name} = {value!r}" for name, value in values.items()]
     out.mkdir(parents=True, exist_ok=True)
     path = out / "profile_scenario.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
