@@ -16,7 +16,7 @@ from flowsim.calibration.explain import model_before_decide
 from flowsim.model import FlowModel
 from flowsim.model.classes import class_nationality
 from flowsim.model.decide import decide, destination_utility
-from flowsim.model.herd import herd_term
+from flowsim.model.herd import herd_term, remember_departures
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
 from toy_world import BBB_CRASH, write_toy_diaspora
@@ -59,6 +59,28 @@ def test_departures_are_counted_by_nationality_place_and_destination(world):
     expected = before * (1 - 1 / 4.0)
     np.add.at(expected, (P.nationality[left], P.location[left], P.dest[left]), 1.0)
     np.testing.assert_allclose(model.departed, expected)
+    assert not model.departing.any()  # folded in at the end of the month's decide
+
+
+@pytest.mark.parametrize("memory", [1.0, 4.0])
+def test_steady_departures_give_the_monthly_share(world, memory):
+    # d departures a month from BBB to CCC settle at memory * d remembered, so the rate the
+    # term uses is d / (agents there), whatever the memory (with memory 1: last month's)
+    params = {"b_herd": 1.0, "herd_ref": 0.01, "herd_memory_months": memory}
+    model = model_before_decide(_scenario(**params), parse_month("2015-02"), world=world)
+    w, P = model.world_index, model.population
+    aaa, bbb, ccc = w.node("AAA"), w.node("BBB"), w.node("CCC")
+    settled = model.settled()
+    here = np.sum(settled & (P.nationality == aaa) & (P.location == bbb))
+    model.departed[:] = 0.0
+    d = max(here // 50, 1)
+    for _ in range(300):
+        model.departing[aaa, bbb, ccc] = d
+        remember_departures(model)
+    rate = d / here
+    herd = herd_term(model, settled)
+    assert herd[aaa, bbb, ccc] == pytest.approx(rate / (rate + 0.01), rel=1e-9)
+    assert herd[aaa, bbb, ccc] > 0.5  # a 2% share is above herd_ref: the term is on
 
 
 def test_the_term_is_the_departure_rate_through_its_saturation(world):
@@ -67,12 +89,14 @@ def test_the_term_is_the_departure_rate_through_its_saturation(world):
     w = model.world_index
     aaa, bbb = w.node("AAA"), w.node("BBB")
     settled = model.settled()
+    model.departed[aaa, aaa, bbb] = 50.0  # emigrants leaving home: no rate to follow there
     herd = herd_term(model, settled)
     P = model.population
     here = np.sum(settled & (P.nationality == aaa) & (P.location == bbb))
     rate = model.departed[aaa, bbb] / (3.0 * here)
     assert rate.max() > 0
     np.testing.assert_allclose(herd[aaa, bbb], 2.0 * rate / (rate + 0.02))
+    assert herd[aaa, bbb].max() > 0
     assert np.all(herd[aaa, aaa] == 0.0)  # at home there is no rate to follow
     # the term is added to every destination's utility of those living in BBB
     with_herd = destination_utility(model)

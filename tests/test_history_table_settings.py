@@ -32,5 +32,7 @@ def test_a_name_given_twice_keeps_its_last_value(tmp_path):
 
 def test_a_setting_without_a_value_is_one_line(tmp_path):
     ht = _history_table()
-    with pytest.raises(SystemExit, match="expected name=value"):
+    with pytest.raises(SystemExit, match="expected name=value") as refused:
         ht.with_parameters(ROOT / "scenarios" / "baseline.toml", ["b_herd"], tmp_path)
+    assert "\n" not in str(refused.value)
+    assert not (tmp_path / "profile_scenario.toml").exists()  # nothing written

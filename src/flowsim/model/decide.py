@@ -33,7 +33,7 @@ from flowsim.model.classes import (
     per_class,
 )
 from flowsim.model.economy import employment_odds, formal_access
-from flowsim.model.herd import count_departures, fade_departures, herd_term
+from flowsim.model.herd import count_departures, herd_term, remember_departures
 from flowsim.model.journeys import lived_here, start_journeys
 from flowsim.model.utility import (
     cost_term,
@@ -533,7 +533,6 @@ def decide(model: FlowModel) -> None:
     group's mean fade (0 in the baseline: the full attachment).
     """
     P, p, t, seed = model.population, model.params, model.month, model.seed
-    fade_departures(model)
     wish = wish_to_move(model)
     is_forced, hazard, gain, u_stay = wish.forced, wish.hazard, wish.gain, wish.u_stay
     cand = np.flatnonzero(is_forced | (hazard > 0))
@@ -551,6 +550,7 @@ def decide(model: FlowModel) -> None:
     u_pick = u_stay[movers].astype(np.float64) - pushed_stay_penalty(p) * pushed
     u_pick[is_forced[movers] & ~pushed] = -np.inf  # staying is not an option
     _choose(model, movers, wish.util, u_pick, pushed, wish.again[movers])
+    remember_departures(model)  # the herd term sees this month's departures from next month
 
 
 #: Movers handled per block in ``_choose``: bounds the [movers x destinations] temporaries.
@@ -723,6 +723,7 @@ def _pathways(
             continue
         left = start_journeys(model, rows, np.full(len(rows), win.to), PATHWAY, pay=False)
         rows = rows[left]  # a pathway needs a legal route to the destination
+        count_departures(model, P.nationality[rows], P.location[rows], np.full(len(rows), win.to))
         P.plan_return[rows] = (
             agent_uniform(seed, draws.PATHWAY_RETURN.of(win.policy), t, P.key[rows])
             < win.return_share

@@ -12,6 +12,7 @@ destination stops paying.
 For nationality ``n`` living in ``i``, with ``m = herd_memory_months``::
 
     departed[n, i, j] <- departed[n, i, j] * (1 - 1 / m) + agents of n who left i for j this month
+                         (at the end of each month's decide; a choice or a labor pathway)
     rate[n, i, j]     =  departed[n, i, j] / (m * settled agents of n in i)
     herd[n, i, j]     =  b_herd * rate / (rate + herd_ref)
 
@@ -40,27 +41,48 @@ def herd_active(model: FlowModel) -> bool:
     return model.params.b_herd > 0.0
 
 
-def fade_departures(model: FlowModel) -> None:
-    """Fade the remembered departures by one month (start of phase ``decide``)."""
-    if herd_active(model):
-        model.departed *= 1.0 - 1.0 / model.params.herd_memory_months
-
-
 def count_departures(model: FlowModel, nat: np.ndarray, src: np.ndarray, dest: np.ndarray) -> None:
-    """Add this month's departures (one per agent) from ``src`` to ``dest`` by nationality."""
+    """Count this month's departures (one per agent who left) by nationality, place, destination.
+
+    Exact integer counts in ``model.departing``, so the month's total does not depend on the
+    order or blocks in which movers are processed; ``remember_departures`` folds them in.
+
+    Args:
+        model: The model.
+        nat: Nationality (node index) of each agent who left.
+        src: Node each of them left.
+        dest: Node each of them left for.
+    """
     if not herd_active(model) or len(nat) == 0:
         return
     n = model.world_index.n_nodes
     flat = (nat.astype(np.int64) * n + src.astype(np.int64)) * n + dest.astype(np.int64)
-    model.departed += np.bincount(flat, minlength=n * n * n).reshape(n, n, n)
+    model.departing += np.bincount(flat, minlength=n * n * n).reshape(n, n, n)
+
+
+def remember_departures(model: FlowModel) -> None:
+    """Fold this month's departures into the fading memory (end of phase ``decide``).
+
+    ``departed <- departed * (1 - 1 / herd_memory_months) + departing``: steady departures
+    of ``d`` a month settle at ``herd_memory_months * d``, so ``herd_term``'s rate is the
+    monthly share; with ``herd_memory_months`` 1 it is last month's.
+    """
+    if herd_active(model):
+        model.departed *= 1.0 - 1.0 / model.params.herd_memory_months
+        model.departed += model.departing
+        model.departing[:] = 0
 
 
 def herd_term(model: FlowModel, settled: np.ndarray) -> np.ndarray | None:
-    """Return the herd term ``[nationality, from, to]``, or None when ``b_herd`` is 0.
+    """Return the herd term of every nationality, place and destination.
 
     Args:
         model: The model (its remembered departures, population and parameters).
         settled: Mask of the agents counted as living where they are.
+
+    Returns:
+        ``[nationality, from, to]`` utilities, 0 at home (``from`` the nationality's own
+        country); None when ``b_herd`` is 0.
     """
     if not herd_active(model):
         return None
@@ -74,4 +96,4 @@ def herd_term(model: FlowModel, settled: np.ndarray) -> np.ndarray | None:
     return p.b_herd * rate / (rate + p.herd_ref)
 
 
-__all__ = ["count_departures", "fade_departures", "herd_active", "herd_term"]
+__all__ = ["count_departures", "herd_active", "herd_term", "remember_departures"]

@@ -82,6 +82,8 @@ class FlowModel(mesa.Model):
         #: agents of each nationality who left each place for each destination, fading
         #: (``model/herd.py``; ``[nationality, from, to]``, counted only when ``b_herd`` > 0)
         self.departed = np.zeros((n, n, n))
+        #: this month's departures, counted exactly until ``decide`` folds them into ``departed``
+        self.departing = np.zeros((n, n, n), dtype=np.int64)
         #: unknown share of each route by nationality the current ``paths`` were built for,
         #: ``[2, nationality, route]``: route choice's and kin's (``knowledge.unknown_share``)
         self.unknown: np.ndarray | None = None
