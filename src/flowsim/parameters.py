@@ -386,9 +386,10 @@ class Parameters(BaseModel):
         0.0,
         ge=0,
         le=10,
-        description="Weight of herd behaviour: a destination's utility for those living in a "
-        "place rises by b_herd * r / (r + herd_ref), r being the recent monthly share of "
-        "their compatriots there who left for it (flowsim.model.herd). Migrants follow "
+        description="Weight of herd behaviour: a destination's utility for migrants living in "
+        "a place abroad rises by b_herd * r / (r + herd_ref), r being the recent monthly share "
+        "of their compatriots there who left for it (flowsim.model.herd; 0 at home, where the "
+        "people who stay are not agents). Migrants follow "
         "where their compatriots are going as well as where they live (Epstein 2008, "
         "Journal of Ethnic and Migration Studies 34(4):567-583; Bauer, Epstein & Gang 2007, "
         "Research in Labor Economics 26:199-229). 0 = no herd term (the model before it "
@@ -401,9 +402,10 @@ class Parameters(BaseModel):
         description="Monthly share of compatriots leaving a place for a destination at which "
         "the herd term is half of b_herd. Assumption: 1% a month. For scale, the 2021 Haitian "
         "wave took some 64,000 of about 275,000 Haitians living in Chile and Brazil north "
-        "(63% of 101,072 Haitian Darien crossers, IOM survey, had lived there; 180,900 in "
-        "Chile, INE/DEM, and 94,400 registered in Brazil, Policia Federal 2018: targets.csv), "
-        "about 2% a month. In the calibration space (prior 0.002-0.05, log).",
+        "(the IOM survey's 63% of 2021 Darien crossers who had lived there, applied to the "
+        "101,072 Haitian crossers; 180,900 in Chile, INE/DEM, and 94,400 registered in "
+        "Brazil, Policia Federal 2018: targets.csv), about 2% a month. In the calibration "
+        "space (prior 0.002-0.05, log).",
     )
     herd_memory_months: float = Field(
         6.0,
