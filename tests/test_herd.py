@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from flowsim.calendar import parse_month
-from flowsim.calibration.explain import model_before_decide
+from flowsim.calibration.explain import explain_group, model_before_decide
 from flowsim.model import FlowModel
 from flowsim.model.classes import class_nationality
 from flowsim.model.decide import decide, destination_utility
@@ -145,3 +145,22 @@ def test_at_zero_nothing_is_counted_and_runs_are_unchanged(world):
 def test_out_of_range_is_refused_naming_the_key(key, bad):
     with pytest.raises(ValueError, match=key):
         Scenario(name="t", parameters={key: bad})
+
+
+def test_explain_shows_the_term_of_each_destination(world):
+    params = {"b_herd": 2.0, "herd_memory_months": 3.0}
+    model = model_before_decide(_scenario(**params), parse_month("2015-06"), world=world)
+    w = model.world_index
+    _, options = explain_group(model, "AAA", "BBB")
+    herd = herd_term(model, model.settled())
+    aaa, bbb = w.node("AAA"), w.node("BBB")
+    assert len(options) > 0
+    for row in options.itertuples():
+        assert row.herd == pytest.approx(herd[aaa, bbb, w.node(row.destination)])
+    assert (options.herd > 0).any()
+    # the utility column carries it: without the term each utility is lower by it
+    model.params = model.params.model_copy(update={"b_herd": 0.0})
+    _, plain = explain_group(model, "AAA", "BBB")
+    assert (plain.herd == 0).all()
+    merged = options.merge(plain, on=["documents", "destination"], suffixes=("", "_plain"))
+    np.testing.assert_allclose(merged.utility - merged.utility_plain, merged.herd, atol=1e-5)

@@ -15,7 +15,8 @@ passport, with one, with a passport and visas):
   of being stopped, ``unknown_sum`` (the sum over its routes of the share the nationality
   does not know, ``U`` of ``flowsim.model.knowledge``), ``kin_unknown_sum`` (the same as
   the kin who pay its smugglers know it; equal to ``unknown_sum`` at ``kin_spill`` 1,
-  ``flowsim.model.decide.known_share``) and its legs;
+  ``flowsim.model.decide.known_share``), its legs and ``herd``, the herd term in its
+  utility (``flowsim.model.herd``; 0 when ``b_herd`` is 0 and at home);
 - ``journey_legs``: the routes of one such journey, each with its price this month and the
   share of it the nationality does not know.
 
@@ -37,6 +38,7 @@ from flowsim.calendar import format_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.model.classes import TIER_NAMES, TIERS, tier
 from flowsim.model.decide import wish_to_move
+from flowsim.model.herd import herd_term
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
 from flowsim.model.schedule import SCHEDULE
@@ -136,6 +138,7 @@ def explain_group(
     given = check_codes(codes, nationality=nationality, country=country)
     nat, loc = codes.index(given["nationality"]), codes.index(given["country"])
     wish = wish_to_move(model)
+    herd = herd_term(model, wish.settled)
     summary, options = [], []
     tiers = tier(P.documented, P.visa_holder)
     for level, label in enumerate(TIER_NAMES):
@@ -192,6 +195,7 @@ def explain_group(
                     "unknown_sum": float(model.paths.unknown[cls, loc, d]),
                     "kin_unknown_sum": float(model.paths.kin_unknown[cls, loc, d]),
                     "legs": int(model.paths.legs[cls, loc, d]),
+                    "herd": 0.0 if herd is None else float(herd[nat, loc, d]),
                 }
             )
     table = pd.DataFrame(options)
