@@ -121,7 +121,10 @@ def with_parameters(scenario: Path, settings: list[str], out: Path) -> Path:
         name, sep, value = item.partition("=")
         if not sep:
             raise SystemExit(f"--set {item!r}: expected name=value, e.g. know_spill=0")
-        values[name.strip()] = float(value)
+        try:
+            values[name.strip()] = float(value)
+        except ValueError:
+            raise SystemExit(f"--set {item!r}: the value must be a number") from None
     lines += [f"{name} = {value!r}" for name, value in values.items()]
     out.mkdir(parents=True, exist_ok=True)
     path = out / "profile_scenario.toml"

@@ -18,8 +18,9 @@ from flowsim.model.classes import class_nationality
 from flowsim.model.decide import decide, destination_utility
 from flowsim.model.herd import herd_term, remember_departures
 from flowsim.scenario import Scenario
+from flowsim.vocab import PATHWAY
 from flowsim.world import load_world
-from toy_world import BBB_CRASH, write_toy_diaspora
+from toy_world import BBB_CRASH, write_toy_diaspora, write_toy_world
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,38 @@ def test_departures_are_counted_by_nationality_place_and_destination(world):
     np.add.at(expected, (P.nationality[left], P.location[left], P.dest[left]), 1.0)
     np.testing.assert_allclose(model.departed, expected)
     assert not model.departing.any()  # folded in at the end of the month's decide
+
+
+def test_labor_pathway_departures_are_counted(tmp_path):
+    # a labor pathway from BBB takes some of AAA's diaspora to DDD over legal routes: each
+    # one who leaves adds to departed[AAA, BBB, DDD] like a chosen departure
+    folder = write_toy_diaspora(tmp_path / "toy")
+    write_toy_world(folder, push=0.0, legal=True)  # legal routes; the diaspora files stay
+    pathway = {
+        "type": "labor_pathway",
+        "name": "bbb_to_ddd",
+        "from_countries": ["BBB"],
+        "to": "DDD",
+        "slots_per_year": 240000,
+        "start": "2015-04",
+    }
+    scenario = Scenario(
+        name="toy",
+        run={"start": "2015-01", "months": 12, "scale": 100.0},
+        parameters={"b_home": 1.0, "hazard_max": 0.2, "b_herd": 1.0, "herd_memory_months": 4.0},
+        policies=[pathway],
+    )
+    model = model_before_decide(scenario, parse_month("2015-05"), world=load_world(folder))
+    P = model.population
+    before = model.departed.copy()
+    was_settled = model.settled().copy()
+    decide(model)
+    left = np.flatnonzero(was_settled & P.in_transit)
+    on_pathway = left[P.kind[left] == PATHWAY]
+    assert len(on_pathway) > 0
+    expected = before * (1 - 1 / 4.0)
+    np.add.at(expected, (P.nationality[left], P.location[left], P.dest[left]), 1.0)
+    np.testing.assert_allclose(model.departed, expected)
 
 
 @pytest.mark.parametrize("memory", [1.0, 4.0])
@@ -133,7 +166,7 @@ def test_at_zero_nothing_is_counted_and_runs_are_unchanged(world):
     off = FlowModel(quiet, world=world, seed=5)
     default.run_months()
     off.run_months()
-    assert not off.departed.any()
+    assert not off.departed.any() and not off.departing.any()
     a, b = default.recorder.timeseries(), off.recorder.timeseries()
     assert len(a) > 0
     assert a.equals(b)

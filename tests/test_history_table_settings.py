@@ -36,3 +36,11 @@ def test_a_setting_without_a_value_is_one_line(tmp_path):
         ht.with_parameters(ROOT / "scenarios" / "baseline.toml", ["b_herd"], tmp_path)
     assert "\n" not in str(refused.value)
     assert not (tmp_path / "profile_scenario.toml").exists()  # nothing written
+
+
+@pytest.mark.parametrize("bad", ["b_herd=", "b_herd=x"])
+def test_a_value_that_is_not_a_number_is_one_line(tmp_path, bad):
+    ht = _history_table()
+    with pytest.raises(SystemExit, match="must be a number") as refused:
+        ht.with_parameters(ROOT / "scenarios" / "baseline.toml", [bad], tmp_path)
+    assert "\n" not in str(refused.value)
