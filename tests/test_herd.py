@@ -20,7 +20,7 @@ from flowsim.model.herd import herd_term, remember_departures
 from flowsim.scenario import Scenario
 from flowsim.vocab import PATHWAY
 from flowsim.world import load_world
-from toy_world import BBB_CRASH, write_toy_diaspora, write_toy_world
+from toy_world import crash_scenario, write_toy_diaspora, write_toy_world
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +29,7 @@ def world(tmp_path_factory):
 
 
 def _scenario(**params) -> Scenario:
-    return Scenario(
-        name="toy",
-        run={"start": "2015-01", "months": 18, "scale": 100.0},
-        parameters={"b_home": 1.0, "hazard_max": 0.2, **params},
-        policies=[BBB_CRASH],
-    )
+    return crash_scenario(18, {"b_home": 1.0, "hazard_max": 0.2, **params})
 
 
 def _moves_from_bbb(world, seed: int, **params) -> dict[str, float]:

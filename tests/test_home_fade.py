@@ -18,7 +18,7 @@ from flowsim.model.utility import faded_attachment
 from flowsim.parameters import Parameters
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
-from toy_world import BBB_CRASH, write_toy_diaspora
+from toy_world import crash_scenario, write_toy_diaspora
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +27,7 @@ def world(tmp_path_factory):
 
 
 def _run(world, seed: int, **params) -> tuple[FlowModel, pd.DataFrame]:
-    s = Scenario(
-        name="toy",
-        run={"start": "2015-01", "months": 24, "scale": 100.0},
-        parameters={"b_home": 3.0, **params},
-        policies=[BBB_CRASH],
-    )
-    model = FlowModel(s, world=world, seed=seed)
+    model = FlowModel(crash_scenario(24, {"b_home": 3.0, **params}), world=world, seed=seed)
     model.run_months()
     return model, model.recorder.timeseries()
 

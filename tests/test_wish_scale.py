@@ -18,7 +18,7 @@ from flowsim.model import FlowModel
 from flowsim.model.decide import nest_value, wish_to_move
 from flowsim.scenario import Scenario
 from flowsim.world import load_world
-from toy_world import BBB_CRASH, write_toy_diaspora
+from toy_world import crash_scenario, write_toy_diaspora
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,7 @@ def world(tmp_path_factory):
 
 
 def _scenario(**params) -> Scenario:
-    return Scenario(
-        name="toy",
-        run={"start": "2015-01", "months": 24, "scale": 100.0},
-        parameters={"b_home": 1.0, "hazard_max": 0.2, **params},
-        policies=[BBB_CRASH],
-    )
+    return crash_scenario(24, {"b_home": 1.0, "hazard_max": 0.2, **params})
 
 
 def _left_bbb(world, seed: int, **params) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flowsim.scenario import Scenario
+
 #: A wage collapse in the toy world's BBB from 2015-03: a diaspora there leaves more.
 BBB_CRASH = {
     "type": "shock",
@@ -75,3 +77,13 @@ def write_toy_diaspora(folder: Path) -> Path:
         "nationality,country,naturalized,irregular,source\nALL,ALL,0.0,1.0,t\n"
     )
     return folder
+
+
+def crash_scenario(months: int, parameters: dict[str, float]) -> Scenario:
+    """A run of the toy world from 2015-01 at 100 people per agent, with ``BBB_CRASH``."""
+    return Scenario(
+        name="toy",
+        run={"start": "2015-01", "months": months, "scale": 100.0},
+        parameters=parameters,
+        policies=[BBB_CRASH],
+    )
