@@ -26,7 +26,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: model, bit for bit. Re-pinned once, on purpose, in the twelfth pass, whose world data
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
 #: parameter can undo); ``--write-no-fade`` stores it.
-#: The thirteenth pass's parameters and Haitian regime are undone by overrides below.
+#: The thirteenth pass's parameters and Haitian regime, and the sixteenth pass's mobilization,
+#: are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -39,6 +40,8 @@ NO_FADE = {
     "parameters.retry_expelled": 0.802546,
     "policies.usa_removal_hti_2016.expelled": 0.3,
     "policies.usa_removal_hti_2016.pending": 0.6,
+    # the sixteenth pass's rumour among the Haitians of Chile and Brazil, reaching no one
+    "policies.hti_rumour_2021.reach": 0.0,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")

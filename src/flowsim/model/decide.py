@@ -485,6 +485,10 @@ def wish_to_move(model: FlowModel) -> WishToMove:
         np.float32(-p.hazard_slope) * np.maximum(gain, np.float32(0.0))
     )
     hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
+    reached = model.effects.reached
+    if reached.any():  # a mobilization runs (policies/families/mobilization.py)
+        missed = np.float32(1.0) - reached.astype(np.float32)[P.nationality, P.location]
+        hazard = np.float32(1.0) - (np.float32(1.0) - hazard) * missed
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
     return WishToMove(
         util, loans, g_util, value, mean_sav, group, settled, u_stay, gain, hazard, is_forced, again

@@ -105,7 +105,7 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.integration",
             "effects.job_loss_mult",
             "effects.wage_mult",
-            "effects.arrival",
+            "effects.reached",
             "paths",
             "cells",
             "network",

@@ -124,6 +124,7 @@ class Effects:
     job_loss_mult: np.ndarray  # [L]
     wage_mult: np.ndarray  # [L]
     removal: np.ndarray  # [L nat, L host] monthly chance an irregular resident is deported
+    reached: np.ndarray  # [L nat, L place] share a mobilization has weigh moving this month
     edge_cost: np.ndarray  # [E] USD price of crossing each route this month
     arrival: ArrivalRegime  # what hosts do with irregular (or all) arrivals, by nationality
     regularizations: list[RegularizationWindow] = field(default_factory=list)
@@ -143,6 +144,7 @@ class Effects:
             job_loss_mult=np.ones(n),
             wage_mult=np.ones(n),
             removal=np.zeros((n, n)),
+            reached=np.zeros((n, n)),
             edge_cost=w.edge_cost.astype(float).copy(),
             arrival=ArrivalRegime.none(n),
         )

@@ -1,0 +1,70 @@
+"""Mobilization: news of an opening spreads among a nationality abroad; more weigh moving.
+
+A wish to move is acted on at a monthly hazard (``flowsim.model.decide.wish_to_move``). A
+mobilization reaches a share ``reach`` a month of the named nationalities living in the
+named countries while it runs (news, true or not, that a destination is letting people in,
+a call to travel together, a deadline to arrive by): those it reaches weigh moving this
+month as if acting on a wish, so the hazard becomes ``1 - (1 - hazard) * (1 - reach)``.
+It changes how many weigh moving, not what they weigh: they choose by the utilities of
+their options, and stay unless one beats staying.
+The baseline's one instance is the rumour of an opening that spread among Haitians in
+Chile and Brazil from May 2021 (shared policy timeline, 2021-05 row); its strength is an
+assumption, set in docs/calibration.md ("A rumour among the Haitians").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from flowsim.policies.base import PolicySpec, RuntimePolicy
+from flowsim.vocab import ISO3, Probability
+
+if TYPE_CHECKING:
+    from flowsim.policies.effects import Effects
+    from flowsim.world.compiled import WorldIndex
+
+
+class MobilizationPolicy(PolicySpec):
+    """More migrants of some nationalities weigh moving on: news of an opening spreads."""
+
+    example: ClassVar[dict[str, object]] = {
+        "countries": ["CHL", "BRA"],
+        "nationalities": ["HTI"],
+        "reach": 0.1,
+    }
+
+    type: Literal["mobilization"]
+    countries: tuple[ISO3, ...] = Field(
+        min_length=1, description="Countries where those it reaches live."
+    )
+    nationalities: tuple[ISO3, ...] = Field(min_length=1, description="Nationalities it reaches.")
+    reach: Probability = Field(
+        description="Share of them reached a month, who weigh moving as if acting on a wish."
+    )
+
+
+class Mobilization(RuntimePolicy):
+    """Reaches a share of some (nationality, place) pairs a month, who weigh moving.
+
+    Overlapping mobilizations reach independently (``1 - prod(1 - reach)``); a ramp scales
+    ``reach``.
+    """
+
+    spec_class = MobilizationPolicy
+    writes = frozenset({"reached"})
+    spec: MobilizationPolicy
+
+    def resolve(self, w: WorldIndex) -> None:  # noqa: D102
+        self.places = self.nodes(w, self.spec.countries, empty_means_all=False)
+        self.nats = self.nodes(w, self.spec.nationalities, empty_means_all=False)
+
+    def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
+        block = np.outer(self.nats, self.places)
+        missed = 1.0 - effects.reached[block]
+        effects.reached[block] = 1.0 - missed * (1.0 - self.spec.reach * intensity)
+
+
+FAMILY = Mobilization
