@@ -7,80 +7,98 @@ its countries; those reached weigh moving as if acting on a wish, so their hazar
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from flowsim.calendar import parse_month
-from flowsim.calibration.explain import model_before_decide
+from flowsim.calibration.explain import explain_group, model_before_decide
 from flowsim.errors import ScenarioError
 from flowsim.model import FlowModel
 from flowsim.model.decide import wish_to_move
 from flowsim.policies import Effects, build_policies
 from flowsim.scenario import Scenario
 from flowsim.scenario.load import load_scenario
-from flowsim.world import load_world
+from flowsim.vocab import LABOR_VISA
+from flowsim.world import World, load_world
 from flowsim.world.compiled import compile_world
-from toy_world import write_toy_diaspora
+from toy_world import BBB_CRASH, write_toy_diaspora
 
-#: AAA's diaspora in BBB is reached from 2015-04 (the toy world has no CCC diaspora).
+#: AAA's diaspora in BBB is reached from 2015-06 to 2015-09; BBB's wages collapse from 2015-03
+#: (``toy_world.BBB_CRASH``), so some leave BBB without it and some already live elsewhere.
 RUMOUR = {
     "type": "mobilization",
     "name": "aaa_rumour",
     "countries": ["BBB"],
     "nationalities": ["AAA"],
     "reach": 0.3,
-    "start": "2015-04",
+    "start": "2015-06",
+    "end": "2015-09",
 }
+PARAMS = {"b_home": 1.0, "hazard_max": 0.2}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return load_world(write_toy_diaspora(tmp_path_factory.mktemp("mob") / "toy"))
 
 
-def _scenario(policies: list[dict], months: int = 12) -> Scenario:
+def _scenario(policies: list[dict]) -> Scenario:
     return Scenario(
         name="toy",
-        run={"start": "2015-01", "months": months, "scale": 100.0},
-        parameters={"b_home": 1.0},
-        policies=policies,
+        run={"start": "2015-01", "months": 12, "scale": 100.0},
+        parameters=PARAMS,
+        policies=[BBB_CRASH, *policies],
     )
 
 
-def test_reach_is_written_for_its_pairs_only_and_overlaps_combine(world):
+def test_reach_is_written_for_its_pairs_abroad_only_and_overlaps_combine(world: World) -> None:
     other = {**RUMOUR, "name": "second", "reach": 0.5, "ramp_months": 2}
-    sc = _scenario([RUMOUR, other])
+    at_home = {**RUMOUR, "name": "home", "countries": ["AAA", "BBB"], "reach": 0.2}
+    sc = Scenario(name="toy", policies=[RUMOUR, other, at_home])
     w = compile_world(world, sc)
-    first, second = build_policies(sc.policies, w)
+    first, second, third = build_policies(sc.policies, w)
     fx = Effects.base(w)
     month = first.start
-    first.apply(fx, month, first.intensity(month))
-    second.apply(fx, month, second.intensity(month))  # half intensity in its ramp's 1st month
+    for pol in (first, second, third):  # the second at half intensity in its ramp's 1st month
+        pol.apply(fx, month, pol.intensity(month))
     a, b = w.node("AAA"), w.node("BBB")
-    assert fx.reached[a, b] == pytest.approx(1 - (1 - 0.3) * (1 - 0.5 * 0.5))
+    assert fx.reached[a, b] == pytest.approx(1 - (1 - 0.3) * (1 - 0.5 * 0.5) * (1 - 0.2))
     untouched = fx.reached.copy()
     untouched[a, b] = 0.0
-    assert not untouched.any()
+    assert not untouched.any()  # AAA at home is skipped though listed
 
 
-def test_hazard_of_those_reached_and_no_one_else(world):
+def test_hazard_of_those_reached_and_no_one_else(world: World) -> None:
     month = parse_month(RUMOUR["start"])
-    plain = wish_to_move(model_before_decide(_scenario([]), month, world=world, seed=3))
-    model = model_before_decide(_scenario([RUMOUR]), month, world=world, seed=3)
-    reached = wish_to_move(model)
-    P = model.population
-    here = (P.nationality == model.world_index.node("AAA")) & (
-        P.location == model.world_index.node("BBB")
-    )
-    acting = here & plain.settled
-    assert acting.sum() > 100
-    expected = 1.0 - (1.0 - plain.hazard[acting]) * (1.0 - 0.3)
+    models = [
+        model_before_decide(_scenario(policies), month, world=world, seed=3)
+        for policies in ([], [RUMOUR])
+    ]
+    P = models[0].population
+    w = models[0].world_index
+    here = (P.nationality == w.node("AAA")) & (P.location == w.node("BBB"))
+    contract = np.flatnonzero(here & models[0].settled())[:5]  # labor-visa holders stay put
+    for model in models:
+        model.population.status[contract] = LABOR_VISA
+    plain, reached = (wish_to_move(model) for model in models)
+    acting = here & plain.settled & (P.status != LABOR_VISA)
+    assert (plain.hazard[acting] > 0).sum() > 100  # the crash gave them a wish already
+    expected = plain.hazard[acting] + (1.0 - plain.hazard[acting]) * np.float32(0.3)
     np.testing.assert_allclose(reached.hazard[acting], expected, rtol=1e-6)
+    elsewhere = ~here & plain.settled
+    assert (plain.hazard[elsewhere] > 0).sum() > 10  # AAA who already left BBB
     np.testing.assert_array_equal(reached.hazard[~here], plain.hazard[~here])
-    assert not reached.hazard[~plain.settled].any()  # travellers travel
+    assert not reached.hazard[contract].any()  # contracts bind
 
 
-def _left_bbb(world, policies: list[dict], seed: int) -> float:
+def test_nothing_is_reached_after_its_end(world: World) -> None:
+    model = model_before_decide(_scenario([RUMOUR]), parse_month("2015-10"), world=world)
+    assert not model.effects.reached.any()
+
+
+def _left_bbb(world: World, policies: list[dict], seed: int) -> float:
     model = FlowModel(_scenario(policies), world=world, seed=seed)
     model.run_months()
     fl = model.recorder.flow_table()
@@ -88,19 +106,21 @@ def _left_bbb(world, policies: list[dict], seed: int) -> float:
     return float(left.people.sum())
 
 
-def test_more_leave_while_it_runs(world):
-    # paired seeds: same diaspora and draws; only the mobilization differs
+def test_more_leave_while_it_runs(world: World) -> None:
+    # paired seeds: same diaspora, crash and draws; only the mobilization differs
     for seed in (1, 2, 3):
         without = _left_bbb(world, [], seed)
         with_it = _left_bbb(world, [RUMOUR], seed)
+        assert without > 0
         assert with_it > 1.2 * without, (seed, without, with_it)
 
 
-def test_zero_reach_or_other_pairs_change_nothing(world):
+def test_zero_reach_other_pairs_or_home_change_nothing(world: World) -> None:
     base = _left_bbb(world, [], 5)
+    assert base > 0
     assert _left_bbb(world, [{**RUMOUR, "reach": 0.0}], 5) == base
-    assert _left_bbb(world, [{**RUMOUR, "countries": ["CCC"]}], 5) == base
-    assert _left_bbb(world, [{**RUMOUR, "nationalities": ["BBB"]}], 5) == base
+    assert _left_bbb(world, [{**RUMOUR, "nationalities": ["BBB", "CCC"]}], 5) == base  # no one
+    assert _left_bbb(world, [{**RUMOUR, "countries": ["AAA"]}], 5) == base
 
 
 @pytest.mark.parametrize(
@@ -111,7 +131,7 @@ def test_zero_reach_or_other_pairs_change_nothing(world):
         ("nationalities = []\nreach = 0.2", "nationalities"),
     ],
 )
-def test_bad_values_are_one_line_naming_the_key(tmp_path, line, message):
+def test_bad_values_are_one_line_naming_the_key(tmp_path: Path, line: str, message: str) -> None:
     nats = "" if "nationalities" in line else 'nationalities = ["HTI"]\n'
     f = tmp_path / "m.toml"
     f.write_text(
@@ -121,3 +141,13 @@ def test_bad_values_are_one_line_naming_the_key(tmp_path, line, message):
     with pytest.raises(ScenarioError, match=message) as err:
         load_scenario(f)
     assert len(str(err.value).strip().splitlines()) == 1
+
+
+def test_explain_shows_the_share_reached(world: World) -> None:
+    month = parse_month(RUMOUR["start"])
+    model = model_before_decide(_scenario([RUMOUR]), month, world=world, seed=3)
+    summary, _ = explain_group(model, "AAA", "BBB")
+    assert summary.reached.tolist() == pytest.approx([0.3] * len(summary))
+    assert (summary.hazard >= 0.3).all()  # at least the share reached acts
+    elsewhere, _ = explain_group(model, "AAA", "CCC")
+    assert (elsewhere.reached == 0.0).all()

@@ -4,7 +4,8 @@ Runs the scenario up to ``--month`` (one seed, nothing written) and prints, for 
 agents of ``--nationality`` living in ``--country``, by documents (without a passport, with
 one, with a passport and visas): their
 utility of staying, the nest's value of moving and their monthly hazard of acting on a
-wish to move (those who act may still stay), then each destination's utility, price, value
+wish to move (those who act may still stay; it includes the share a running mobilization
+reaches, column ``reached``), then each destination's utility, price, value
 after the price and the share of movers it would draw (``flowsim.calibration.explain``).
 ``--set NAME=VALUE`` changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on
 invalid input (checked before the run).

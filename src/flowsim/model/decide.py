@@ -426,7 +426,8 @@ class WishToMove:
         settled: ``[P.n]`` living agents not on a journey (``FlowModel.settled``).
         u_stay: ``[P.n]`` each agent's utility of staying.
         gain: ``[P.n]`` the group's value less ``nest_lambda * u_stay``.
-        hazard: ``[P.n]`` the chance of acting on the wish this month.
+        hazard: ``[P.n]`` the chance of acting on the wish this month (with the share a
+            mobilization reaches, ``Effects.reached``, folded in).
         forced: ``[P.n]`` rows that must act (new emigrants, expelled arrivals retrying).
         again: ``[P.n]`` rows whose kin lend ``kin_relend`` of each loan (``lends_again``).
     """
@@ -450,7 +451,9 @@ def wish_to_move(model: FlowModel) -> WishToMove:
 
     Destination utilities are evaluated once per (nationality, documents, location) group at
     the group's mean savings; each agent's hazard rises with the group's inclusive value over
-    its own utility of staying. ``flowsim.calibration.explain`` prints them for one group.
+    its own utility of staying, and a mobilization's share reached (``Effects.reached``)
+    acts whatever that hazard, ``1 - (1 - hazard)(1 - reached)``.
+    ``flowsim.calibration.explain`` prints them for one group.
     """
     P, p = model.population, model.params
     settled = model.settled()
@@ -487,8 +490,8 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     hazard *= np.where(P.months_here == 0, np.float32(p.first_move_wait), np.float32(1.0))
     reached = model.effects.reached
     if reached.any():  # a mobilization runs (policies/families/mobilization.py)
-        missed = np.float32(1.0) - reached.astype(np.float32)[P.nationality, P.location]
-        hazard = np.float32(1.0) - (np.float32(1.0) - hazard) * missed
+        # 1 - (1 - hazard)(1 - r), written so that r = 0 leaves a hazard bit for bit
+        hazard += (np.float32(1.0) - hazard) * reached.astype(np.float32)[P.nationality, P.location]
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
     return WishToMove(
         util, loans, g_util, value, mean_sav, group, settled, u_stay, gain, hazard, is_forced, again

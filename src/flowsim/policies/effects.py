@@ -124,7 +124,7 @@ class Effects:
     job_loss_mult: np.ndarray  # [L]
     wage_mult: np.ndarray  # [L]
     removal: np.ndarray  # [L nat, L host] monthly chance an irregular resident is deported
-    reached: np.ndarray  # [L nat, L place] share a mobilization has weigh moving this month
+    reached: np.ndarray  # [L nat, L place] share a mobilization reaches this month (abroad)
     edge_cost: np.ndarray  # [E] USD price of crossing each route this month
     arrival: ArrivalRegime  # what hosts do with irregular (or all) arrivals, by nationality
     regularizations: list[RegularizationWindow] = field(default_factory=list)

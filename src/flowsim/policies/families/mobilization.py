@@ -38,7 +38,9 @@ class MobilizationPolicy(PolicySpec):
 
     type: Literal["mobilization"]
     countries: tuple[ISO3, ...] = Field(
-        min_length=1, description="Countries where those it reaches live."
+        min_length=1,
+        description="Countries where those it reaches live (a nationality's own country is "
+        "skipped: at home only returnees and this month's emigrants are agents).",
     )
     nationalities: tuple[ISO3, ...] = Field(min_length=1, description="Nationalities it reaches.")
     reach: Probability = Field(
@@ -63,6 +65,7 @@ class Mobilization(RuntimePolicy):
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         block = np.outer(self.nats, self.places)
+        np.fill_diagonal(block, False)  # migrants abroad only: at home few are agents
         missed = 1.0 - effects.reached[block]
         effects.reached[block] = 1.0 - missed * (1.0 - self.spec.reach * intensity)
 
