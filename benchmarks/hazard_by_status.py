@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import parse_month
-from flowsim.calibration.explain import model_before_decide
+from flowsim.calibration.explain import check_codes, model_before_decide
+from flowsim.errors import ScenarioError
 from flowsim.model.decide import wish_to_move
 from flowsim.scenario import load_scenario
 from flowsim.vocab import STATUS_NAMES
@@ -42,13 +43,23 @@ def hazard_by_status(
         settings: Parameter overrides (``name -> value``).
 
     Returns:
-        Columns ``pair``, ``status``, ``agents``, ``hazard``.
+        Columns ``pair``, ``status``, ``agents``, ``hazard``; a pair without settled
+        migrants has no rows.
+
+    Raises:
+        ValueError: If ``month`` is not ``YYYY-MM``.
+        ScenarioError: If a code is not a country of the world, the scenario or a setting
+            is invalid, or the month is outside the run (checked before the run).
     """
     world = load_world(None)
+    start = parse_month(month)
+    codes = list(world.countries.index)
+    for nat, host in pairs:
+        check_codes(codes, nationality=nat, country=host)
     sc = load_scenario(scenario, search_dirs=[Path("scenarios")], world=world)
     if settings:
         sc = sc.with_overrides({f"parameters.{k}": v for k, v in settings.items()})
-    model = model_before_decide(sc, parse_month(month), world=world)
+    model = model_before_decide(sc, start, world=world)
     wish, P, w = wish_to_move(model), model.population, model.world_index
     frames = []
     for nat, host in pairs:
@@ -62,24 +73,27 @@ def hazard_by_status(
 
 
 def main() -> None:
-    """Parse the command line and print the table."""
+    """Parse the command line and print the table; bad input is one line and exit 2."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="scenarios/baseline.toml")
     ap.add_argument("--month", required=True, help="YYYY-MM")
     ap.add_argument("--pairs", default=PAIRS, help=f"NAT:HOST,... (default {PAIRS})")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = ap.parse_args()
-    pairs = [tuple(x.split(":")) for x in args.pairs.split(",")]
+    pairs = [tuple(x.strip().upper().split(":")) for x in args.pairs.split(",")]
     if any(len(p) != 2 for p in pairs):
-        raise SystemExit(f"--pairs: expected NAT:HOST,... (e.g. {PAIRS}), got {args.pairs!r}")
+        ap.error(f"--pairs: expected NAT:HOST,... (e.g. {PAIRS}), got {args.pairs!r}")
     settings = {}
     for item in args.set:
         name, _, value = item.partition("=")
         try:
             settings[name] = float(value)
         except ValueError:
-            raise SystemExit(f"--set {item!r}: expected NAME=NUMBER") from None
-    table = hazard_by_status(args.scenario, args.month, pairs, settings)
+            ap.error(f"--set {item!r}: expected NAME=NUMBER")
+    try:
+        table = hazard_by_status(args.scenario, args.month, pairs, settings)
+    except (ScenarioError, ValueError) as err:
+        ap.error(" ".join(str(err).split()))
     print(table.to_string(index=False))
 
 

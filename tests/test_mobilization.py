@@ -23,7 +23,7 @@ from flowsim.scenario.load import load_scenario
 from flowsim.vocab import LABOR_VISA
 from flowsim.world import World, load_world
 from flowsim.world.compiled import compile_world
-from toy_world import BBB_CRASH, write_toy_diaspora
+from toy_world import crash_scenario, write_toy_diaspora
 
 #: AAA's diaspora in BBB is reached from 2015-06 to 2015-09; BBB's wages collapse from 2015-03
 #: (``toy_world.BBB_CRASH``), so some leave BBB without it and some already live elsewhere.
@@ -45,12 +45,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 def _scenario(policies: list[dict]) -> Scenario:
-    return Scenario(
-        name="toy",
-        run={"start": "2015-01", "months": 12, "scale": 100.0},
-        parameters=PARAMS,
-        policies=[BBB_CRASH, *policies],
-    )
+    return crash_scenario(12, PARAMS, policies)
 
 
 def test_reach_is_written_for_its_pairs_abroad_only_and_overlaps_combine(world: World) -> None:
@@ -90,12 +85,17 @@ def test_hazard_of_those_reached_and_no_one_else(world: World) -> None:
     elsewhere = ~here & plain.settled
     assert (plain.hazard[elsewhere] > 0).sum() > 10  # AAA who already left BBB
     np.testing.assert_array_equal(reached.hazard[~here], plain.hazard[~here])
+    assert not reached.hazard[~plain.settled].any()  # travellers travel
     assert not reached.hazard[contract].any()  # contracts bind
 
 
-def test_nothing_is_reached_after_its_end(world: World) -> None:
-    model = model_before_decide(_scenario([RUMOUR]), parse_month("2015-10"), world=world)
-    assert not model.effects.reached.any()
+def test_reached_through_its_last_month_and_not_after(world: World) -> None:
+    w = compile_world(world, _scenario([]))
+    a, b = w.node("AAA"), w.node("BBB")
+    last = model_before_decide(_scenario([RUMOUR]), parse_month("2015-09"), world=world)
+    assert last.effects.reached[a, b] == pytest.approx(0.3)
+    after = model_before_decide(_scenario([RUMOUR]), parse_month("2015-10"), world=world)
+    assert not after.effects.reached.any()
 
 
 def _left_bbb(world: World, policies: list[dict], seed: int) -> float:
@@ -119,6 +119,9 @@ def test_zero_reach_other_pairs_or_home_change_nothing(world: World) -> None:
     base = _left_bbb(world, [], 5)
     assert base > 0
     assert _left_bbb(world, [{**RUMOUR, "reach": 0.0}], 5) == base
+    # a share of 0 where another mobilization reaches someone runs the formula with r = 0
+    nobody = {**RUMOUR, "name": "nobody", "nationalities": ["CCC"]}
+    assert _left_bbb(world, [{**RUMOUR, "reach": 0.0}, nobody], 5) == base
     assert _left_bbb(world, [{**RUMOUR, "nationalities": ["BBB", "CCC"]}], 5) == base  # no one
     assert _left_bbb(world, [{**RUMOUR, "countries": ["AAA"]}], 5) == base
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from flowsim.scenario import Scenario
@@ -79,11 +80,16 @@ def write_toy_diaspora(folder: Path) -> Path:
     return folder
 
 
-def crash_scenario(months: int, parameters: dict[str, float]) -> Scenario:
-    """A run of the toy world from 2015-01 at 100 people per agent, with ``BBB_CRASH``."""
+def crash_scenario(
+    months: int, parameters: dict[str, float], policies: Sequence[dict] = ()
+) -> Scenario:
+    """A run of the toy world from 2015-01 at 100 people per agent, with ``BBB_CRASH``.
+
+    ``policies`` are added after the crash.
+    """
     return Scenario(
         name="toy",
         run={"start": "2015-01", "months": months, "scale": 100.0},
         parameters=parameters,
-        policies=[BBB_CRASH],
+        policies=[BBB_CRASH, *policies],
     )
