@@ -20,7 +20,7 @@ from flowsim.model.herd import herd_term, remember_departures
 from flowsim.scenario import Scenario
 from flowsim.vocab import PATHWAY
 from flowsim.world import load_world
-from toy_world import crash_scenario, write_toy_diaspora, write_toy_world
+from toy_world import crash_scenario, left_bbb, write_toy_diaspora, write_toy_world
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +34,7 @@ def _scenario(**params) -> Scenario:
 
 def _moves_from_bbb(world, seed: int, **params) -> dict[str, float]:
     """People who left BBB over the run, by destination."""
-    model = FlowModel(_scenario(**params), world=world, seed=seed)
-    model.run_months()
-    fl = model.recorder.flow_table()
-    left = fl[(fl.from_country == "BBB") & fl.kind.isin(["onward", "return"])]
-    return left.groupby("to_country").people.sum().to_dict()
+    return left_bbb(world, _scenario(**params), seed)
 
 
 def test_departures_are_counted_by_nationality_place_and_destination(world):

@@ -15,7 +15,6 @@ import pytest
 from flowsim.calendar import parse_month
 from flowsim.calibration.explain import explain_group, model_before_decide
 from flowsim.errors import ScenarioError
-from flowsim.model import FlowModel
 from flowsim.model.decide import wish_to_move
 from flowsim.policies import Effects, build_policies
 from flowsim.scenario import Scenario
@@ -23,7 +22,7 @@ from flowsim.scenario.load import load_scenario
 from flowsim.vocab import LABOR_VISA
 from flowsim.world import World, load_world
 from flowsim.world.compiled import compile_world
-from toy_world import crash_scenario, write_toy_diaspora
+from toy_world import crash_scenario, left_bbb, write_toy_diaspora
 
 #: AAA's diaspora in BBB is reached from 2015-06 to 2015-09; BBB's wages collapse from 2015-03
 #: (``toy_world.BBB_CRASH``), so some leave BBB without it and some already live elsewhere.
@@ -99,11 +98,7 @@ def test_reached_through_its_last_month_and_not_after(world: World) -> None:
 
 
 def _left_bbb(world: World, policies: list[dict], seed: int) -> float:
-    model = FlowModel(_scenario(policies), world=world, seed=seed)
-    model.run_months()
-    fl = model.recorder.flow_table()
-    left = fl[(fl.from_country == "BBB") & fl.kind.isin(["onward", "return"])]
-    return float(left.people.sum())
+    return sum(left_bbb(world, _scenario(policies), seed).values())
 
 
 def test_more_leave_while_it_runs(world: World) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from flowsim.model import FlowModel
 from flowsim.scenario import Scenario
+from flowsim.world import World
 
 #: A wage collapse in the toy world's BBB from 2015-03: a diaspora there leaves more.
 BBB_CRASH = {
@@ -93,3 +95,15 @@ def crash_scenario(
         parameters=parameters,
         policies=[BBB_CRASH, *policies],
     )
+
+
+def left_bbb(world: World, scenario: Scenario, seed: int) -> dict[str, float]:
+    """Run ``scenario`` on ``world``; return the people who left BBB, by destination.
+
+    Counted from the flows: onward and return crossings out of BBB over the run.
+    """
+    model = FlowModel(scenario, world=world, seed=seed)
+    model.run_months()
+    fl = model.recorder.flow_table()
+    left = fl[(fl.from_country == "BBB") & fl.kind.isin(["onward", "return"])]
+    return left.groupby("to_country").people.sum().to_dict()
