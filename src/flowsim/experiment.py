@@ -480,8 +480,13 @@ def _parameter_sets(experiment: Experiment) -> list[dict[str, float]] | None:
 def _with_set(
     base: Scenario, values: Mapping[str, float], point: Mapping[str, Any], where: str
 ) -> Scenario:
-    """Return ``base`` with a parameter set's values, then the grid point's overrides."""
-    overrides: dict[str, Any] = {f"parameters.{k}": v for k, v in values.items()}
+    """Return ``base`` with a parameter set's values, then the grid point's overrides.
+
+    A set's fitted inputs apply where ``base`` has their policy (``set_overrides``).
+    """
+    from flowsim.scenario.ensemble import set_overrides
+
+    overrides: dict[str, Any] = set_overrides(base, values)
     overrides.update(point)
     return base.with_overrides(overrides, file=where)
 

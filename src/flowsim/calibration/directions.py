@@ -27,6 +27,7 @@ from typing import Literal
 import pandas as pd
 
 from flowsim.scenario import Scenario, load_scenario
+from flowsim.scenario.ensemble import set_overrides
 
 #: Andean hosts whose onward moves the integration and regularization checks count.
 ANDEAN_HOSTS: tuple[str, ...] = ("COL", "PER", "ECU", "CHL")
@@ -140,10 +141,14 @@ def total(table: pd.DataFrame, where: Mapping[str, object]) -> float:
 def check_scenario(
     check: DirectionCheck, stem: str, folder: Path, parameters: Mapping[str, float]
 ) -> Scenario:
-    """Load ``folder/stem.toml`` at the check's scale and months with ``parameters`` set."""
+    """Load ``folder/stem.toml`` at the check's scale and months with ``parameters`` set.
+
+    ``parameters`` may hold fitted scenario inputs (``policies.<policy>.<field>``), set
+    where the scenario has the policy (``flowsim.scenario.ensemble.set_overrides``).
+    """
     s = load_scenario(folder / f"{stem}.toml", search_dirs=[folder])
     overrides: dict[str, object] = {"run.scale": check.scale, "run.months": check.months}
-    overrides |= {f"parameters.{k}": float(v) for k, v in parameters.items()}
+    overrides |= set_overrides(s, parameters)
     return s.with_overrides(overrides)
 
 

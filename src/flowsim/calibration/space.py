@@ -2,10 +2,13 @@
 
 ``FREE_PARAMETERS`` are the parameters calibration varies, with their prior ranges; each
 maps to the unit interval (linearly, or on a log scale) so designs and emulators work in
-the unit cube. A point runs the baseline over 2015-01..2021-12 at a coarse scale through
-``run_one`` (on an executor of ``flowsim.engine.executors``) and is observed as every
-target (``observe``). Replicate k has the same seed at every point (common random numbers),
-so points differ by their parameters, not their luck.
+the unit cube. A space may also hold scenario inputs (``flowsim.calibration.inputs``), named
+by their dotted override key ``policies.<policy name>.<field>``
+(``flowsim.scenario.ensemble.scenario_key``). A point runs the baseline over
+2015-01..2021-12 at a coarse scale through ``run_one`` (on an executor of
+``flowsim.engine.executors``) and is observed as every target (``observe``). Replicate k
+has the same seed at every point (common random numbers), so points differ by their
+parameters, not their luck.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 from flowsim.calibration.observe import observe_run
 from flowsim.engine.run import RunSpec, run_one
 from flowsim.rng import replicate_seed
+from flowsim.scenario.ensemble import scenario_key
 from flowsim.scenario.schema import Scenario
 
 #: Months of the calibration window, 2015-01..2021-12.
@@ -30,10 +34,11 @@ CALIBRATION_MONTHS = 84
 
 @dataclass(frozen=True)
 class FreeParameter:
-    """A parameter the search may change, with its search bounds.
+    """A parameter (or scenario input) the search may change, with its search bounds.
 
     Attributes:
-        name: Field of ``flowsim.parameters.Parameters``.
+        name: Field of ``flowsim.parameters.Parameters``, or a scenario input's key
+            ``policies.<policy name>.<field>``.
         low: Lower bound (inside the parameter's valid range).
         high: Upper bound (inside the parameter's valid range).
         log: Search on a log scale.
@@ -160,7 +165,7 @@ def calibration_scenario(
 
     Args:
         base: The baseline scenario.
-        values: Parameter name -> value.
+        values: Parameter name (or scenario input key) -> value.
         scale: People per agent.
         months: Months from 2015-01 (84 = to 2021-12).
 
@@ -172,7 +177,7 @@ def calibration_scenario(
         "run.months": months,
         "run.scale": float(scale),
     }
-    overrides.update({f"parameters.{k}": float(v) for k, v in values.items()})
+    overrides.update({scenario_key(k): float(v) for k, v in values.items()})
     return base.with_overrides(overrides)
 
 

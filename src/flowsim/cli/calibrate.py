@@ -107,6 +107,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "range on either side, on the parameter's search scale (default: the whole prior)",
     )
     p.add_argument("--targets", default=None, help="targets CSV (default: the packaged table)")
+    p.add_argument(
+        "--inputs",
+        default=None,
+        help=(
+            "calibration inputs file: scenario inputs whose strengths the matching varies "
+            "with the parameters (default: scenarios/calibration/inputs.toml when it exists; "
+            "'' = none; see flowsim.calibration.inputs)"
+        ),
+    )
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
     p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (with dask)")
@@ -203,8 +212,32 @@ def _settings(args: argparse.Namespace) -> object:
 
 
 def _scenario_point(problem: Problem) -> dict[str, float]:
-    """Return the scenario's value of each free parameter (where a search is centred)."""
-    return {p.name: float(getattr(problem.base.parameters, p.name)) for p in problem.space}
+    """Return the scenario's value of each free parameter and input (where a search is centred)."""
+    from flowsim.scenario.ensemble import scenario_value
+
+    return {p.name: scenario_value(problem.base, p.name) for p in problem.space}
+
+
+#: Where ``--inputs`` looks by default (used only when the file exists).
+DEFAULT_INPUTS = Path("scenarios/calibration/inputs.toml")
+
+
+def _problem(args: argparse.Namespace, targets: pd.DataFrame) -> Problem:
+    """Return the calibration problem: the scenario, the targets, parameters and inputs.
+
+    Raises:
+        ValueError: One line naming the inputs file and the input at fault.
+    """
+    from flowsim.calibration.history_matching import Problem
+    from flowsim.calibration.inputs import load_inputs
+    from flowsim.scenario.load import load_scenario
+
+    base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
+    problem = Problem(base, targets)
+    path = DEFAULT_INPUTS if args.inputs is None and DEFAULT_INPUTS.exists() else args.inputs
+    if path:
+        problem = replace(problem, space=(*problem.space, *load_inputs(path, base)))
+    return problem
 
 
 def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreeParameter]:
@@ -228,10 +261,9 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
 
 def run(args: argparse.Namespace) -> int:
     """Run (or continue) the calibration, then write the ensemble, layer and report."""
-    from flowsim.calibration.history_matching import Problem, run_history_matching
+    from flowsim.calibration.history_matching import run_history_matching
     from flowsim.calibration.targets import load_targets
     from flowsim.engine.executors import open_pool
-    from flowsim.scenario.load import load_scenario
 
     out = Path(args.out)
     try:  # before any run: a bad --guard changes nothing
@@ -241,8 +273,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     targets = load_targets(args.targets)
     if not args.report:
-        base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
-        problem = Problem(base, targets)
+        try:
+            problem = _problem(args, targets)
+        except ValueError as exc:
+            print(f"flowsim calibrate: {exc}", file=sys.stderr)
+            return 2
         problem = replace(problem, space=_search_space(args, problem))
         try:
             with open_pool(args.executor, args.workers, args.scheduler) as pool:
@@ -289,13 +324,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _refine(args: argparse.Namespace, targets: pd.DataFrame) -> int:
     """Run (or continue) ``--refine`` from the best set or the scenario (``--refine-from``)."""
-    from flowsim.calibration.history_matching import Problem
     from flowsim.calibration.refine import RefineSettings, refine
     from flowsim.engine.executors import open_pool
-    from flowsim.scenario.load import load_scenario
 
-    base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
-    problem = Problem(base, targets)
+    try:
+        problem = _problem(args, targets)
+    except ValueError as exc:
+        print(f"flowsim calibrate: {exc}", file=sys.stderr)
+        return 2
     start = _scenario_point(problem)
     fixed = tuple(n.strip() for n in args.fix.split(",") if n.strip())
     if args.refine_from == "best-set":  # held parameters keep the scenario's value
@@ -519,6 +555,15 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
                 "[parameters] kept as they were (--parameters keep), not an ensemble set; "
                 f"runs at {scale:g} people/agent."
             )
+        values, fitted_inputs = _split_inputs(values)
+        if fitted_inputs and args.parameters != "keep":
+            shown = ", ".join(f"{k} = {v:.6g}" for k, v in fitted_inputs.items())
+            note += f" Fitted inputs of that point, not in the layer: {shown}."
+            print(
+                f"note: the layer holds parameters only; the point's fitted inputs ({shown}) "
+                "are in the ensemble, and the scenario file keeps its own values",
+                file=sys.stderr,
+            )
         write_parameters(
             params,
             {**_held_outside_space(params, names), **values},
@@ -600,6 +645,18 @@ def _read_layer(params: Path) -> dict[str, Any]:
     import tomllib
 
     return tomllib.loads(params.read_text(encoding="utf-8")) if params.exists() else {}
+
+
+def _split_inputs(values: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """Split a point into its parameters and its fitted scenario inputs (``policies.*``).
+
+    A scenario layer sets parameters only (the policies are the scenario file's), so the
+    inputs of a written point are reported, not written.
+    """
+    from flowsim.scenario.ensemble import POLICY_PREFIX
+
+    params = {k: v for k, v in values.items() if not k.startswith(POLICY_PREFIX)}
+    return params, {k: v for k, v in values.items() if k.startswith(POLICY_PREFIX)}
 
 
 def _held_outside_space(params: Path, names: Sequence[str]) -> dict[str, float]:

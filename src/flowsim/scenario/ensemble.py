@@ -2,20 +2,27 @@
 
 An ensemble is a CSV with one row per parameter set: a ``set`` column (0, 1, 2, ...
 in order) and one column per calibrated parameter (a field of
-``flowsim.parameters.Parameters``). Columns in ``META_COLUMNS`` (how the set was found) may
-follow and are not parameters. ``flowsim calibrate`` writes it; experiments read it with
-``ensemble = "<path>"``.
+``flowsim.parameters.Parameters``) or fitted scenario input (a policy's field, named by its
+override key ``policies.<policy name>.<field>``: ``flowsim.calibration.inputs``). Columns in
+``META_COLUMNS`` (how the set was found) may follow and are not parameters. ``flowsim
+calibrate`` writes it; experiments read it with ``ensemble = "<path>"`` and apply a set to
+each scenario with ``set_overrides``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import ValidationError
 
 from flowsim.parameters import Parameters
+
+if TYPE_CHECKING:
+    from flowsim.scenario.schema import Scenario
 
 #: Columns that describe a set rather than set a parameter.
 META_COLUMNS: tuple[str, ...] = (
@@ -26,6 +33,55 @@ META_COLUMNS: tuple[str, ...] = (
     "male",
     "non_implausible",
 )
+
+
+#: Prefix of a free scenario input's name (the rest: ``<policy name>.<field>``).
+POLICY_PREFIX = "policies."
+
+
+def scenario_key(name: str) -> str:
+    """Return the ``Scenario.with_overrides`` key of a free parameter or input."""
+    return name if name.startswith(POLICY_PREFIX) else f"parameters.{name}"
+
+
+def scenario_value(scenario: Scenario, name: str) -> float:
+    """Return the scenario's value of a free parameter or scenario input.
+
+    Raises:
+        KeyError: If the parameter, the policy or the policy's field does not exist.
+        TypeError: If the value is not a number.
+    """
+    if not name.startswith(POLICY_PREFIX):
+        try:
+            return float(getattr(scenario.parameters, name))
+        except AttributeError:
+            raise KeyError(f"no parameter named {name!r}") from None
+    _, policy, field = name.split(".", 2)
+    found = [p for p in scenario.policies if p.name == policy]
+    if not found:
+        raise KeyError(f"the scenario has no policy named {policy!r}")
+    try:
+        value = getattr(found[0], field)
+    except AttributeError:
+        raise KeyError(f"policy {policy!r} has no field {field!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} is not a number ({value!r})")
+    return float(value)
+
+
+def set_overrides(scenario: Scenario, values: Mapping[str, float]) -> dict[str, Any]:
+    """Return the ``with_overrides`` keys that set one ensemble set in ``scenario``.
+
+    Every parameter is set; a fitted input is set only where the scenario has its policy
+    (a scenario that removes the policy, such as a counterfactual without it, runs
+    without it whatever the set's value).
+    """
+    names = {p.name for p in scenario.policies}
+    return {
+        scenario_key(k): float(v)
+        for k, v in values.items()
+        if not k.startswith(POLICY_PREFIX) or k.split(".")[1] in names
+    }
 
 
 def read_ensemble(path: str | Path) -> list[dict[str, float]]:
@@ -49,26 +105,42 @@ def read_ensemble(path: str | Path) -> list[dict[str, float]]:
     fields = set(Parameters.model_fields)
     if "set" not in frame.columns:
         raise ValueError(f"{path}: column 'set' is missing (the parameter set's index)")
-    unknown = [c for c in frame.columns if c != "set" and c not in fields | set(META_COLUMNS)]
+    inputs = [c for c in frame.columns if _is_input_key(c)]
+    unknown = [
+        c
+        for c in frame.columns
+        if c != "set" and c not in fields | set(META_COLUMNS) and c not in inputs
+    ]
     if unknown:
         raise ValueError(
             f"{path}: unknown columns {', '.join(unknown)} (allowed: set, parameters of "
-            f"flowsim.parameters.Parameters, {', '.join(META_COLUMNS)})"
+            "flowsim.parameters.Parameters, policies.<policy name>.<field>, "
+            f"{', '.join(META_COLUMNS)})"
         )
+    for c in inputs:
+        values = pd.to_numeric(frame[c], errors="coerce")
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError(f"{path}: column {c}: every value must be a finite number")
     names = [c for c in frame.columns if c in fields]
     if not names or frame.empty:
         raise ValueError(f"{path}: no parameter columns or no rows")
     if frame["set"].tolist() != list(range(len(frame))):
         raise ValueError(f"{path}: column 'set' must be 0, 1, ..., {len(frame) - 1} in order")
-    sets = [{n: float(row[n]) for n in names} for _, row in frame.iterrows()]
+    sets = [{n: float(row[n]) for n in names + inputs} for _, row in frame.iterrows()]
     for i, values in enumerate(sets):
         try:
-            Parameters(**values)
+            Parameters(**{n: values[n] for n in names})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise ValueError(f"{path}: set {i}, {where}: {first['msg']}") from None
     return sets
+
+
+def _is_input_key(column: str) -> bool:
+    """Whether a column names a fitted scenario input (``policies.<policy>.<field>``)."""
+    parts = column.split(".")
+    return len(parts) == 3 and parts[0] + "." == POLICY_PREFIX and all(parts[1:])
 
 
 def write_ensemble(

@@ -1,8 +1,11 @@
 """Dotted-key overrides of a scenario (used by experiment grids and the CLI).
 
 Overridden values get every check a scenario file gets: the schema, finite numbers of
-sane size, and (when policies or the world change) country codes and routes against the
-default world, so a bad grid value fails before any run starts.
+sane size, and (when a policy's country codes or routes may change: any override of a
+policy field that is not a plain number) codes and routes against the default world, so a
+bad grid value fails before any run starts. A number cannot name a country or a route, so
+a numeric policy field (a fitted input of a calibration on another world, say) is checked
+by the schema alone.
 """
 
 from __future__ import annotations
@@ -93,9 +96,9 @@ def apply_overrides(
         result = type(scenario).model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [Problem(file, _where(e["loc"], overrides), plain(e)) for e in exc.errors()]
+            [Problem(file, _where(e["loc"], overrides, data), plain(e)) for e in exc.errors()]
         ) from None
-    if any(k.startswith("policies.") for k in overrides):
+    if any(k.startswith("policies.") and not _is_number(v) for k, v in overrides.items()):
         from flowsim.scenario.checks import check_against_world
         from flowsim.world import default_world
 
@@ -106,8 +109,25 @@ def apply_overrides(
     return result
 
 
-def _where(loc: tuple[Any, ...], overrides: Mapping[str, Any]) -> str:
-    """Name an error by the override key that caused it when possible."""
+def _is_number(value: object) -> bool:
+    """Whether an override is a plain number: it cannot name a country or a route."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _where(
+    loc: tuple[Any, ...], overrides: Mapping[str, Any], data: Mapping[str, Any] | None = None
+) -> str:
+    """Name an error by the override key that caused it when possible.
+
+    A policy's error is located by its index in the list (and its family's tag); the
+    override named it ``policies.<policy name>.<field>``, which is what is shown.
+    """
+    if data is not None and len(loc) > 2 and loc[0] == "policies" and isinstance(loc[1], int):
+        name = data["policies"][loc[1]].get("name", "")
+        for part in loc[2:]:
+            key = f"policies.{name}.{part}"
+            if key in overrides:
+                return key
     dotted = ".".join(str(p) for p in loc)
     for key in overrides:
         if dotted == key or dotted.startswith(key + "."):

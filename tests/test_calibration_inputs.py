@@ -1,0 +1,181 @@
+"""Fitted scenario inputs: declared in a file, matched with the parameters, carried by sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flowsim.calibration.history_matching import Problem, run_history_matching
+from flowsim.calibration.inputs import load_inputs
+from flowsim.calibration.space import FreeParameter, calibration_scenario
+from flowsim.engine.executors import SerialExecutor
+from flowsim.scenario.ensemble import (
+    read_ensemble,
+    scenario_value,
+    set_overrides,
+    write_ensemble,
+)
+from flowsim.scenario.load import load_scenario
+from flowsim.scenario.schema import Scenario
+from flowsim.world import load_world
+from test_history_matching import SETTINGS, TRUTH, _toy_problem
+from toy_world import BBB_CRASH, crash_scenario, left_bbb, write_toy_diaspora
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "scenarios" / "calibration" / "inputs.toml"
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Scenario:
+    return load_scenario("baseline", search_dirs=[ROOT / "scenarios"])
+
+
+def test_the_shipped_inputs_are_policies_of_the_baseline_inside_their_ranges(
+    baseline: Scenario,
+) -> None:
+    inputs = load_inputs(SHIPPED, baseline)
+    assert len(inputs) >= 2
+    assert "policies.hti_rumour_2021.reach" in {p.name for p in inputs}
+    for p in inputs:
+        assert p.name.startswith("policies.") and p.low < p.high
+        assert p.low <= scenario_value(baseline, p.name) <= p.high
+        # every declared input acts before the end of the calibration window
+        policy = next(q for q in baseline.policies if q.name == p.name.split(".")[1])
+        assert policy.start <= "2021-12", p.name
+
+
+def test_a_point_sets_a_policy_field_and_a_parameter(baseline: Scenario) -> None:
+    values = {"policies.uscg_interdiction.interception": 0.8, "b_net": 0.5}
+    s = calibration_scenario(baseline, values, scale=20000)
+    assert scenario_value(s, "policies.uscg_interdiction.interception") == 0.8
+    assert s.parameters.b_net == 0.5
+    assert scenario_value(baseline, "policies.uscg_interdiction.interception") == 0.6
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('key = "policies.nope.reach"\nlow = 0\nhigh = 1\nwhy = "x"', "no policy named 'nope'"),
+        (
+            'key = "policies.hti_rumour_2021.nope"\nlow = 0\nhigh = 1\nwhy = "x"',
+            "has no field 'nope'",
+        ),
+        (
+            'key = "policies.hti_rumour_2021.countries"\nlow = 0\nhigh = 1\nwhy = "x"',
+            "is not a number",
+        ),
+        ('key = "b_net"\nlow = 0\nhigh = 1\nwhy = "x"', "must be policies.<policy name>.<field>"),
+        (
+            'key = "policies.hti_rumour_2021.reach"\nlow = 0.5\nhigh = 0.9\nwhy = "x"',
+            "the scenario's value 0.3 lies outside [0.5, 0.9]",
+        ),
+        (
+            'key = "policies.uscg_interdiction.interception"\nlow = 0.3\nhigh = 1.5\nwhy = "x"',
+            "bound 1.5 is not allowed",
+        ),
+        ('key = "policies.hti_rumour_2021.reach"\nlow = 0.6\nhigh = 0.1\nwhy = "x"', "low < high"),
+        ('key = "policies.hti_rumour_2021.reach"\nlow = 0\nhigh = 1', "why is missing"),
+        (
+            'key = "policies.hti_rumour_2021.reach"\nlow = 0\nhigh = "a"\nwhy = "x"',
+            "high must be a finite number",
+        ),
+        (
+            'key = "policies.hti_rumour_2021.reach"\nlow = 0\nhigh = 1\nwhy = "x"\nsize = 2',
+            "unknown key 'size'",
+        ),
+    ],
+)
+def test_a_bad_input_is_one_line_naming_file_and_key(
+    tmp_path: Path, baseline: Scenario, entry: str, message: str
+) -> None:
+    path = tmp_path / "inputs.toml"
+    path.write_text(f"[[input]]\n{entry}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as err:
+        load_inputs(path, baseline)
+    text = str(err.value)
+    assert "\n" not in text and text.startswith(str(path)) and message in text
+
+
+def test_an_input_declared_twice_or_a_bad_file_is_refused(
+    tmp_path: Path, baseline: Scenario
+) -> None:
+    one = '[[input]]\nkey = "policies.hti_rumour_2021.reach"\nlow = 0\nhigh = 1\nwhy = "x"\n'
+    path = tmp_path / "inputs.toml"
+    path.write_text(one + one, encoding="utf-8")
+    with pytest.raises(ValueError, match="declared twice"):
+        load_inputs(path, baseline)
+    path.write_text("[inputs]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown table 'inputs' \(allowed: \[\[input\]\]\)"):
+        load_inputs(path, baseline)
+    with pytest.raises(ValueError, match="cannot read"):
+        load_inputs(tmp_path / "missing.toml", baseline)
+
+
+def test_ensemble_sets_carry_inputs_and_skip_a_removed_policy(
+    tmp_path: Path, baseline: Scenario
+) -> None:
+    sets = [
+        {"b_net": 0.4, "policies.hti_rumour_2021.reach": 0.25},
+        {"b_net": 0.5, "policies.hti_rumour_2021.reach": 0.45},
+    ]
+    path = write_ensemble(tmp_path / "e.csv", sets)
+    assert read_ensemble(path) == sets
+    got = baseline.with_overrides(set_overrides(baseline, sets[1]))
+    assert scenario_value(got, "policies.hti_rumour_2021.reach") == 0.45
+    # the counterfactual without the rumour runs without it whatever the set says
+    without = load_scenario("no_hti_rumour_2021", search_dirs=[ROOT / "scenarios"])
+    assert set_overrides(without, sets[1]) == {"parameters.b_net": 0.5}
+    # a set's input outside the field's range is refused when applied, naming the key
+    write_ensemble(path, [{"b_net": 0.4, "policies.hti_rumour_2021.reach": 1.5}])
+    with pytest.raises(Exception, match="policies.hti_rumour_2021.reach"):
+        baseline.with_overrides(set_overrides(baseline, read_ensemble(path)[0]))
+    path.write_text("set,b_net,policies.x\n0,0.4,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown columns policies.x"):
+        read_ensemble(path)
+
+
+def test_an_input_of_a_set_reaches_the_model(tmp_path: Path) -> None:
+    """A set that undoes most of the toy host's wage collapse lets fewer people leave it."""
+    world = load_world(write_toy_diaspora(tmp_path / "toy"))
+    base = crash_scenario(24, {"hazard_max": 0.1, "hazard_slope": 3.0})
+    key = f"policies.{BBB_CRASH['name']}.wage_multiplier"
+    mild = base.with_overrides(set_overrides(base, {key: 0.9}))
+    assert scenario_value(mild, key) == 0.9
+    for seed in (1, 2, 3):  # paired seeds: only the crash's depth differs
+        deep_left = sum(left_bbb(world, base, seed).values())
+        mild_left = sum(left_bbb(world, mild, seed).values())
+        assert mild_left < deep_left, seed
+
+
+def test_history_matching_keeps_the_true_value_of_an_input(tmp_path: Path) -> None:
+    """On the toy world, a known enforcement share on the last border is not ruled out."""
+    problem, _ = _toy_problem(tmp_path)
+    patrol = {
+        "type": "enforcement",
+        "name": "last_patrol",
+        "routes": ["Last border"],
+        "interception": 0.5,
+        "deport_to": "origin",
+        "start": "2015-01",
+    }
+    base = Scenario(name="toy", run=problem.base.run, policies=[patrol])
+    key = "policies.last_patrol.interception"
+    truth = calibration_scenario(base, TRUTH, scale=200, months=24)
+    from flowsim.calibration.observe import observe_run
+    from flowsim.engine.run import RunSpec, run_one
+
+    got = run_one(RunSpec("truth/r0", truth, 0, 999_999, world_dir=problem.world_dir))
+    targets = problem.targets.assign(value=observe_run(problem.targets, got.timeseries, got.flows))
+    space = (*problem.space, FreeParameter(key, 0.05, 0.95))
+    with_input = Problem(base, targets, space, world_dir=problem.world_dir)
+    outcome = run_history_matching(with_input, SETTINGS, tmp_path / "hm", SerialExecutor())
+    ranges = outcome.ranges.set_index("parameter")
+    lo, hi = ranges.loc[key, "emulated_low"], ranges.loc[key, "emulated_high"]
+    assert lo <= 0.5 <= hi, f"truth 0.5 outside [{lo:.3g}, {hi:.3g}]"
+    # crossings of the last border respond to the share stopped: the data pin it (an input
+    # the runs ignored would keep its whole prior)
+    assert ranges.loc[key, "share_of_prior"] < 0.5
+    design = pd.read_csv(next((tmp_path / "hm").rglob("design.csv")))
+    assert design[key].between(0.05, 0.95).all() and design[key].nunique() == len(design)
