@@ -179,3 +179,30 @@ def test_history_matching_keeps_the_true_value_of_an_input(tmp_path: Path) -> No
     assert ranges.loc[key, "share_of_prior"] < 0.5
     design = pd.read_csv(next((tmp_path / "hm").rglob("design.csv")))
     assert design[key].between(0.05, 0.95).all() and design[key].nunique() == len(design)
+
+
+@pytest.mark.parametrize("command", ["calibrate", "sensitivity"])
+def test_a_bad_inputs_file_stops_the_command_with_one_line(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flowsim.cli.main import main
+
+    bad = tmp_path / "inputs.toml"
+    bad.write_text('[[input]]\nkey = "policies.nope.x"\nlow = 0\nhigh = 1\nwhy = "x"\n')
+    out = tmp_path / "out"
+    assert main([command, "--inputs", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(bad) in err and "no policy named 'nope'" in err
+    assert not (out / "settings.json").exists() and not (out / "ranking.csv").exists()
+
+
+def test_sensitivity_screens_an_input_with_the_parameters(baseline: Scenario) -> None:
+    from flowsim.calibration.sensitivity import morris
+
+    key = "policies.uscg_interdiction.interception"
+    space = (FreeParameter("push_scale", 0.5, 2.0), FreeParameter(key, 0.3, 0.95))
+    ranking, samples = morris(
+        baseline, SerialExecutor(), trajectories=2, scale=20000, months=6, seed=3, space=space
+    )
+    assert set(ranking["parameter"]) == {"push_scale", key}
+    assert samples[key].between(0.3, 0.95).all() and samples[key].nunique() > 1

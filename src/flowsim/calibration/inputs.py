@@ -35,8 +35,26 @@ from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_value
 if TYPE_CHECKING:
     from flowsim.scenario.schema import Scenario
 
+#: Where ``--inputs`` looks when not given (used only when the file exists), from the
+#: working directory like the other defaults of ``flowsim calibrate``.
+DEFAULT_INPUTS = Path("scenarios/calibration/inputs.toml")
+
 #: Keys of one ``[[input]]`` entry.
 ENTRY_KEYS: tuple[str, ...] = ("key", "low", "high", "log", "why")
+
+
+def resolve_inputs(option: str | None, scenario: Scenario) -> tuple[FreeParameter, ...]:
+    """Return the inputs a command varies: ``--inputs`` as given, or the default file.
+
+    ``None`` (the option not given) reads ``DEFAULT_INPUTS`` when it exists and gives no
+    inputs otherwise; ``''`` gives none; a path must exist.
+
+    Raises:
+        ValueError: One line naming the file and the input at fault.
+    """
+    if option is None:
+        return load_inputs(DEFAULT_INPUTS, scenario) if DEFAULT_INPUTS.exists() else ()
+    return load_inputs(option, scenario) if option else ()
 
 
 def load_inputs(path: str | Path, scenario: Scenario) -> tuple[FreeParameter, ...]:

@@ -218,10 +218,6 @@ def _scenario_point(problem: Problem) -> dict[str, float]:
     return {p.name: scenario_value(problem.base, p.name) for p in problem.space}
 
 
-#: Where ``--inputs`` looks by default (used only when the file exists).
-DEFAULT_INPUTS = Path("scenarios/calibration/inputs.toml")
-
-
 def _problem(args: argparse.Namespace, targets: pd.DataFrame) -> Problem:
     """Return the calibration problem: the scenario, the targets, parameters and inputs.
 
@@ -229,15 +225,12 @@ def _problem(args: argparse.Namespace, targets: pd.DataFrame) -> Problem:
         ValueError: One line naming the inputs file and the input at fault.
     """
     from flowsim.calibration.history_matching import Problem
-    from flowsim.calibration.inputs import load_inputs
+    from flowsim.calibration.inputs import resolve_inputs
     from flowsim.scenario.load import load_scenario
 
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
     problem = Problem(base, targets)
-    path = DEFAULT_INPUTS if args.inputs is None and DEFAULT_INPUTS.exists() else args.inputs
-    if path:
-        problem = replace(problem, space=(*problem.space, *load_inputs(path, base)))
-    return problem
+    return replace(problem, space=(*problem.space, *resolve_inputs(args.inputs, base)))
 
 
 def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreeParameter]:

@@ -1,6 +1,7 @@
 """``flowsim sensitivity``: rank the free parameters by their effect on headline outputs.
 
-Morris elementary effects (SALib) over the calibration's free parameters; writes
+Morris elementary effects (SALib) over the calibration's free parameters and fitted
+scenario inputs (``--inputs``, as ``flowsim calibrate``); writes
 ``ranking.csv``, ``samples.csv`` and ``ranking.png`` into ``--out`` and refreshes the
 sensitivity section of ``docs/calibration.md``. Exit status 0, or 2 on invalid input.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 from pathlib import Path
 
 from flowsim.cli.options import positive_int, seed
@@ -40,6 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=seed, default=20150101, help="seed (default 20150101)")
     p.add_argument("--scenario", default="baseline", help="scenario (default baseline)")
+    p.add_argument(
+        "--inputs",
+        default=None,
+        help=(
+            "calibration inputs file: scenario inputs screened with the parameters (default: "
+            "scenarios/calibration/inputs.toml when it exists; '' = none)"
+        ),
+    )
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
     p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
     p.add_argument("--out", default="results/sensitivity", help="output folder")
@@ -53,14 +63,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the Morris design, write the ranking and print the top parameters."""
+    from flowsim.calibration.inputs import resolve_inputs
     from flowsim.calibration.report import markdown_table, update_document
     from flowsim.calibration.sensitivity import morris, ranking_figure
+    from flowsim.calibration.space import FREE_PARAMETERS
     from flowsim.engine.executors import open_pool
     from flowsim.scenario.load import load_scenario
 
     if args.scale <= 0:
         raise SystemExit("--scale must be positive")
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
+    try:
+        space = (*FREE_PARAMETERS, *resolve_inputs(args.inputs, base))
+    except ValueError as exc:
+        print(f"flowsim sensitivity: {exc}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open_pool(args.executor, args.workers) as pool:
@@ -71,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             scale=args.scale,
             months=args.months,
             seed=args.seed,
+            space=space,
         )
     ranking.to_csv(out / "ranking.csv", index=False)
     samples.to_csv(out / "samples.csv", index=False)
