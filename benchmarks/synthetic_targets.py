@@ -22,7 +22,7 @@ from flowsim.calibration.synthetic import synthetic_targets
 from flowsim.calibration.targets import load_targets
 from flowsim.cli.options import OneLineParser, count, positive_int, scale, seed, workers
 from flowsim.engine.executors import open_pool
-from flowsim.scenario.ensemble import read_ensemble
+from flowsim.scenario.ensemble import read_ensemble, set_overrides
 from flowsim.scenario.load import load_scenario
 
 ENSEMBLE = Path("scenarios/calibration/ensemble.csv")
@@ -45,7 +45,7 @@ def main() -> None:
         if args.ensemble_set >= len(sets):
             ap.error(f"--ensemble-set: {ENSEMBLE} holds sets 0 to {len(sets) - 1}")
         truth = sets[args.ensemble_set]
-        base = base.with_overrides({f"parameters.{k}": v for k, v in truth.items()})
+        base = base.with_overrides(set_overrides(base, truth))  # its fitted inputs too
     with open_pool("processes", args.workers, None) as pool:
         table = synthetic_targets(
             base,
