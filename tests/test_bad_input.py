@@ -335,11 +335,12 @@ def test_calibration_seeds_are_checked_before_anything_runs(tmp_path, capsys, co
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["calibrate", "sensitivity"])
 @pytest.mark.parametrize("value", ["0", "0.6", "x"])
-def test_calibrate_around_is_checked_before_anything_runs(tmp_path, capsys, value):
+def test_calibrate_around_is_checked_before_anything_runs(tmp_path, capsys, command, value):
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as info:
-        main(["calibrate", "--around", value, "--out", str(out)])
+        main([command, "--around", value, "--out", str(out)])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "--around" in err and "at most 0.5" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

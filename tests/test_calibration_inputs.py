@@ -206,3 +206,21 @@ def test_sensitivity_screens_an_input_with_the_parameters(baseline: Scenario) ->
     )
     assert set(ranking["parameter"]) == {"push_scale", key}
     assert samples[key].between(0.3, 0.95).all() and samples[key].nunique() > 1
+
+
+def test_a_local_screening_stays_in_its_box_around_the_scenario(
+    tmp_path: Path, baseline: Scenario
+) -> None:
+    from flowsim.cli.main import main
+
+    out = tmp_path / "sens"
+    argv = ["sensitivity", "--around", "0.1", "--trajectories", "1", "--scale", "100000"]
+    argv += ["--months", "2", "--executor", "serial", "--out", str(out), "--docs", ""]
+    assert main(argv) == 0
+    samples = pd.read_csv(out / "samples.csv")
+    # 10% of each prior on either side: reach's prior is 0-0.6, b_net's 0-2
+    for name, half in (("policies.hti_rumour_2021.reach", 0.06), ("b_net", 0.2)):
+        centre = scenario_value(baseline, name)
+        got = samples[name]
+        assert got.between(centre - half - 1e-9, centre + half + 1e-9).all(), name
+        assert got.nunique() > 1, name

@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from flowsim.cli.options import positive_int, seed
+from flowsim.cli.options import half_fraction, positive_int, seed
 from flowsim.engine.executors import EXECUTORS
 
 METHODS: tuple[str, ...] = ("morris",)
@@ -50,6 +50,14 @@ def register(sub: argparse._SubParsersAction) -> None:
             "scenarios/calibration/inputs.toml when it exists; '' = none)"
         ),
     )
+    p.add_argument(
+        "--around",
+        type=half_fraction,
+        default=None,
+        help="screen only a box around the scenario's values: this share of each prior range "
+        "on either side, on its search scale, as flowsim calibrate --around (default: the "
+        "whole prior)",
+    )
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
     p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
     p.add_argument("--out", default="results/sensitivity", help="output folder")
@@ -66,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     from flowsim.calibration.inputs import resolve_inputs
     from flowsim.calibration.report import markdown_table, update_document
     from flowsim.calibration.sensitivity import morris, ranking_figure
-    from flowsim.calibration.space import FREE_PARAMETERS
+    from flowsim.calibration.space import FREE_PARAMETERS, narrowed
     from flowsim.engine.executors import open_pool
+    from flowsim.scenario.ensemble import scenario_value
     from flowsim.scenario.load import load_scenario
 
     if args.scale <= 0:
@@ -75,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
     try:
         space = (*FREE_PARAMETERS, *resolve_inputs(args.inputs, base))
+        if args.around is not None:
+            centre = {p.name: scenario_value(base, p.name) for p in space}
+            space = narrowed(space, centre, args.around)
     except ValueError as exc:
         print(f"flowsim sensitivity: {exc}", file=sys.stderr)
         return 2
@@ -108,6 +120,12 @@ def run(args: argparse.Namespace) -> int:
             {
                 "sensitivity": (
                     f"{len(samples)} runs ({args.trajectories} trajectories, "
+                    + (
+                        ""
+                        if args.around is None
+                        else f"box +-{args.around:g} of each prior around the scenario's values, "
+                    )
+                    + f"{len(space)} parameters and inputs, "
                     f"{args.scale:g} people/agent, "
                     f"{args.months} months from 2015-01, seed {args.seed}).\n\n{table}\n\n"
                     f"![Morris ranking](figures/calibration/{figure.name})"
