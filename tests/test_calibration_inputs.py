@@ -11,6 +11,7 @@ from flowsim.calibration.history_matching import Problem, run_history_matching
 from flowsim.calibration.inputs import load_inputs
 from flowsim.calibration.space import FreeParameter, calibration_scenario
 from flowsim.engine.executors import SerialExecutor
+from flowsim.errors import ScenarioError
 from flowsim.scenario.ensemble import (
     read_ensemble,
     scenario_value,
@@ -85,6 +86,17 @@ def test_a_point_sets_a_policy_field_and_a_parameter(baseline: Scenario) -> None
             'key = "policies.hti_rumour_2021.reach"\nlow = 0\nhigh = 1\nwhy = "x"\nsize = 2',
             "unknown key 'size'",
         ),
+        (
+            'key = "policies.col_pep_2017.processing_months"\nlow = 1\nhigh = 6\nwhy = "x"',
+            "a value between the bounds, 2.91 is not allowed (must be a whole number",
+        ),
+        (
+            'key = "policies.usa_processing_2015.expelled"\nlow = 0.2\nhigh = 0.4\nwhy = "x"'
+            '\n[[input]]\nkey = "policies.usa_processing_2015.pending"\nlow = 0.5\nhigh = 0.7'
+            '\nwhy = "x"',
+            "policies.usa_processing_2015: the corner policies.usa_processing_2015.expelled = "
+            "0.4, policies.usa_processing_2015.pending = 0.7 is not allowed",
+        ),
     ],
 )
 def test_a_bad_input_is_one_line_naming_file_and_key(
@@ -129,7 +141,7 @@ def test_ensemble_sets_carry_inputs_and_skip_a_removed_policy(
     assert set_overrides(without, sets[1]) == {"parameters.b_net": 0.5}
     # a set's input outside the field's range is refused when applied, naming the key
     write_ensemble(path, [{"b_net": 0.4, "policies.hti_rumour_2021.reach": 1.5}])
-    with pytest.raises(Exception, match="policies.hti_rumour_2021.reach"):
+    with pytest.raises(ScenarioError, match="policies.hti_rumour_2021.reach"):
         baseline.with_overrides(set_overrides(baseline, read_ensemble(path)[0]))
     path.write_text("set,b_net,policies.x\n0,0.4,1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown columns policies.x"):
@@ -183,9 +195,14 @@ def test_history_matching_keeps_the_true_value_of_an_input(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("command", ["calibrate", "sensitivity"])
 def test_a_bad_inputs_file_stops_the_command_with_one_line(
-    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from flowsim.cli.main import main
+
+    monkeypatch.chdir(ROOT)  # the commands find scenarios/ from the working directory
 
     bad = tmp_path / "inputs.toml"
     bad.write_text('[[input]]\nkey = "policies.nope.x"\nlow = 0\nhigh = 1\nwhy = "x"\n')
@@ -209,9 +226,11 @@ def test_sensitivity_screens_an_input_with_the_parameters(baseline: Scenario) ->
 
 
 def test_a_local_screening_stays_in_its_box_around_the_scenario(
-    tmp_path: Path, baseline: Scenario
+    tmp_path: Path, baseline: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flowsim.cli.main import main
+
+    monkeypatch.chdir(ROOT)  # the default inputs file and scenarios/ are found from here
 
     out = tmp_path / "sens"
     argv = ["sensitivity", "--around", "0.1", "--trajectories", "1", "--scale", "100000"]
@@ -224,3 +243,120 @@ def test_a_local_screening_stays_in_its_box_around_the_scenario(
         got = samples[name]
         assert got.between(centre - half - 1e-9, centre + half + 1e-9).all(), name
         assert got.nunique() > 1, name
+
+
+def _experiment(tmp_path: Path, sets: list[dict[str, float]], scenarios: str) -> Path:
+    """An experiment over ``sets`` (an ensemble file beside it) and the shipped scenarios."""
+    write_ensemble(tmp_path / "experiments" / "ensemble.csv", sets)
+    path = tmp_path / "experiments" / "ens.toml"
+    path.write_text(
+        f'name = "ens"\nscenarios = [{scenarios}]\nreplicates = 1\nseed = 7\n'
+        'ensemble = "ensemble.csv"\n[run]\nmonths = 3\nscale = 20000\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    return path
+
+
+def test_an_experiment_runs_each_set_with_its_inputs_where_the_policy_is(tmp_path: Path) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    key = "policies.hti_rumour_2021.reach"
+    sets = [{"b_net": 0.4, key: 0.25}, {"b_net": 0.5, key: 0.45}]
+    plan = expand(load_experiment(_experiment(tmp_path, sets, '"baseline", "no_hti_rumour_2021"')))
+    for run in plan.runs:
+        want = sets[run.parameter_set]
+        assert run.scenario.parameters.b_net == want["b_net"]
+        if run.label == "baseline":
+            assert scenario_value(run.scenario, key) == want[key]
+        else:  # the counterfactual removes the policy: the set's value does not bring it back
+            assert all(p.name != "hti_rumour_2021" for p in run.scenario.policies)
+
+
+@pytest.mark.parametrize(
+    ("column", "scenarios", "message"),
+    [
+        (
+            "policies.hti_rumor_2021.reach",
+            '"baseline"',
+            "policies.hti_rumor_2021.reach: no scenario of the experiment has a policy named",
+        ),
+        (
+            "policies.hti_rumour_2021.reach",
+            '"no_hti_rumour_2021"',
+            "no scenario of the experiment has a policy named 'hti_rumour_2021'",
+        ),
+    ],
+)
+def test_an_input_column_no_scenario_uses_is_refused(
+    tmp_path: Path, column: str, scenarios: str, message: str
+) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    path = _experiment(tmp_path, [{"b_net": 0.4, column: 0.3}], scenarios)
+    with pytest.raises(ScenarioError, match=message) as err:
+        expand(load_experiment(path))
+    assert str(err.value).startswith(str(tmp_path / "experiments" / "ensemble.csv"))
+
+
+def test_a_scenario_that_changes_a_fitted_input_is_not_overwritten(tmp_path: Path) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    key = "policies.uscg_interdiction.interception"
+    path = _experiment(tmp_path, [{"b_net": 0.4, key: 0.6}], '"baseline", "stronger"')
+    (tmp_path / "experiments" / "stronger.toml").write_text(
+        'name = "stronger"\nextends = "baseline"\n[[policy]]\ntype = "enforcement"\n'
+        'name = "uscg_interdiction"\nroutes = ["Florida Straits"]\ninterception = 0.9\n'
+        'deport_to = "origin"\nstart = "2015-01"\n',
+        encoding="utf-8",
+    )
+    path.write_text(path.read_text().replace('"stronger"', '"stronger.toml"'), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="the scenarios give it different values"):
+        expand(load_experiment(path))
+
+
+def test_a_set_value_the_policy_refuses_names_the_ensemble_and_the_set(tmp_path: Path) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    key = "policies.hti_rumour_2021.reach"
+    path = _experiment(tmp_path, [{"b_net": 0.4, key: 0.3}, {"b_net": 0.4, key: 1.5}], '"baseline"')
+    with pytest.raises(ScenarioError) as err:
+        expand(load_experiment(path))
+    text = str(err.value)
+    assert "ensemble.csv (set 1): policies.hti_rumour_2021.reach: must be at most 1" in text
+
+
+def test_a_matching_continues_only_over_the_same_parameters_and_inputs(tmp_path: Path) -> None:
+    import json
+    from dataclasses import asdict
+    from types import SimpleNamespace
+
+    from flowsim.cli.calibrate import _search_space
+
+    params = FreeParameter("b_net", 0.0, 2.0)
+    reach = FreeParameter("policies.hti_rumour_2021.reach", 0.0, 0.6)
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"around": 0.1, "space": [asdict(params)]}), encoding="utf-8"
+    )
+    problem = SimpleNamespace(base=None, space=(params, reach))
+    with pytest.raises(ValueError, match=r"it lacks policies.hti_rumour_2021.reach.*--inputs ''"):
+        _search_space(SimpleNamespace(around=0.1, out=str(tmp_path)), problem)
+    assert _search_space(
+        SimpleNamespace(around=0.1, out=str(tmp_path)), SimpleNamespace(base=None, space=(params,))
+    ) == (params,)
+
+
+def test_a_refined_point_whose_inputs_moved_is_not_written_to_the_layer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from flowsim.cli.calibrate import _inputs_unlike_scenario
+
+    monkeypatch.chdir(ROOT)
+    args = SimpleNamespace(scenario="baseline")
+    key = "policies.hti_rumour_2021.reach"
+    assert _inputs_unlike_scenario(args, {"b_net": 0.1, key: 0.3}) == ""
+    assert _inputs_unlike_scenario(args, {"b_net": 0.1, key: 0.35}) == (
+        f"{key}: scenario 0.3, point 0.35"
+    )

@@ -382,6 +382,7 @@ def expand(experiment: Experiment) -> Plan:
     sets = _parameter_sets(experiment)
     if sets is not None:
         check_size(experiment, str(experiment.source_file or "<experiment>"), len(sets))
+        _check_set_inputs(experiment, sets, scenarios.values())
     reps = experiment.replicates
     # (parameter set, replicate index, seed) of every run of a scenario and grid point
     slots: list[tuple[int | None, int, int]] = (
@@ -430,7 +431,13 @@ def expand(experiment: Experiment) -> Plan:
                 run_scenario = scenario
                 if pset is not None and sets is not None:
                     try:
-                        run_scenario = _with_set(base, sets[pset], point, where)
+                        run_scenario = _with_set(
+                            base,
+                            sets[pset],
+                            point,
+                            where,
+                            f"{experiment.ensemble_path()} (set {pset})",
+                        )
                     except ScenarioError as exc:
                         problems.extend(exc.problems)
                         break
@@ -477,18 +484,73 @@ def _parameter_sets(experiment: Experiment) -> list[dict[str, float]] | None:
     return sets
 
 
+def _check_set_inputs(
+    experiment: Experiment, sets: Sequence[Mapping[str, float]], scenarios: Iterable[Scenario]
+) -> None:
+    """Refuse fitted inputs of the ensemble that no scenario has, or that scenarios change.
+
+    A set's input is applied wherever a scenario has its policy (``set_overrides``); a
+    column whose policy no scenario of the experiment has would silently do nothing (a typo
+    or a renamed policy), and one whose policy a scenario gives another value than the
+    others would overwrite that scenario's treatment with the set's value.
+
+    Raises:
+        ScenarioError: One problem per such column, naming the ensemble file and the column.
+    """
+    from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_value
+
+    where = str(experiment.ensemble_path())
+    problems: list[Problem] = []
+    for key in [k for k in sets[0] if k.startswith(POLICY_PREFIX)] if sets else []:
+        policy = key.split(".")[1]
+        found = {
+            s.name: scenario_value(s, key)
+            for s in scenarios
+            if any(p.name == policy for p in s.policies)
+        }
+        if not found:
+            problems.append(
+                Problem(where, key, f"no scenario of the experiment has a policy named {policy!r}")
+            )
+        elif len(set(found.values())) > 1:
+            shown = ", ".join(f"{n} {v:g}" for n, v in found.items())
+            problems.append(
+                Problem(
+                    where,
+                    key,
+                    f"the scenarios give it different values ({shown}): a set's value would "
+                    "overwrite the scenario that changes it (allowed: the same value in every "
+                    "scenario; give a changed policy another name)",
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
+
+
 def _with_set(
-    base: Scenario, values: Mapping[str, float], point: Mapping[str, Any], where: str
+    base: Scenario,
+    values: Mapping[str, float],
+    point: Mapping[str, Any],
+    where: str,
+    set_where: str = "<ensemble>",
 ) -> Scenario:
     """Return ``base`` with a parameter set's values, then the grid point's overrides.
 
-    A set's fitted inputs apply where ``base`` has their policy (``set_overrides``).
+    A set's fitted inputs apply where ``base`` has their policy (``set_overrides``). A value
+    the scenario refuses is reported at ``set_where`` (the ensemble file and the set) when
+    it came from the set, at ``where`` when it came from the grid point.
     """
     from flowsim.scenario.ensemble import set_overrides
 
-    overrides: dict[str, Any] = set_overrides(base, values)
-    overrides.update(point)
-    return base.with_overrides(overrides, file=where)
+    from_set = set_overrides(base, values)
+    overrides: dict[str, Any] = {**from_set, **point}
+    try:
+        return base.with_overrides(overrides, file=where)
+    except ScenarioError as exc:
+        mine = {k for k in from_set if k not in point}
+        raise ScenarioError(
+            [Problem(set_where, p.where, p.message) if p.where in mine else p for p in exc.problems]
+        ) from None
 
 
 def experiment_from(source: str | Path | Experiment) -> Experiment:

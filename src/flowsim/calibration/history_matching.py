@@ -434,6 +434,7 @@ def run_history_matching(
             raise ValueError(
                 f"{out_dir} holds a calibration with other settings ({', '.join(diff)}); "
                 "use another --out folder or the same settings"
+                + (" (and the same --inputs: '' for none)" if "space" in diff else "")
             )
     saved.write_text(json.dumps(mine, indent=1), encoding="utf-8")
 

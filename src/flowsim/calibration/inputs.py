@@ -23,8 +23,10 @@ declared: the outcomes up to 2021 are what fit them.
 
 from __future__ import annotations
 
+import itertools
 import math
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,6 +94,7 @@ def load_inputs(path: str | Path, scenario: Scenario) -> tuple[FreeParameter, ..
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
         raise ValueError(f"{path}: {twice[0]}: declared twice (one [[input]] per key)")
+    _check_corners(path, out, scenario)
     return tuple(out)
 
 
@@ -132,10 +135,34 @@ def _one_input(path: Path, i: int, entry: object, scenario: Scenario) -> FreePar
         raise ValueError(
             f"{where}: the scenario's value {value:g} lies outside [{low:g}, {high:g}]"
         )
-    for bound in (low, high):
+    # the bounds, and a point between them that is not a whole number: a whole-number
+    # field (months, say) cannot vary continuously
+    inside = low + (high - low) * 0.382
+    for bound in (low, high, inside):
         try:
             scenario.with_overrides({key: float(bound)}, file=str(path))
         except ScenarioError as exc:
-            first = exc.problems[0]
-            raise ValueError(f"{where}: bound {bound:g} is not allowed ({first.message})") from None
+            what = "bound" if bound != inside else "a value between the bounds,"
+            why = exc.problems[0].message
+            raise ValueError(f"{where}: {what} {bound:g} is not allowed ({why})") from None
     return FreeParameter(key, float(low), float(high), log)
+
+
+def _check_corners(path: Path, inputs: Sequence[FreeParameter], scenario: Scenario) -> None:
+    """Try every corner of the inputs of one policy together (limits across its fields)."""
+    by_policy: dict[str, list[FreeParameter]] = {}
+    for p in inputs:
+        by_policy.setdefault(p.name.split(".")[1], []).append(p)
+    for policy, group in by_policy.items():
+        if len(group) < 2:
+            continue
+        for corner in itertools.product(*((p.low, p.high) for p in group)):
+            values = {p.name: float(v) for p, v in zip(group, corner, strict=True)}
+            try:
+                scenario.with_overrides(values, file=str(path))
+            except ScenarioError as exc:
+                shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+                raise ValueError(
+                    f"{path}: {POLICY_PREFIX}{policy}: the corner {shown} is not allowed "
+                    f"({exc.problems[0].message}); narrow the ranges"
+                ) from None

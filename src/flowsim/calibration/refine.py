@@ -274,7 +274,7 @@ def refine(
         if old != json.loads(json.dumps(saved)):
             raise ValueError(
                 f"refine: {folder} holds a refinement with other settings or another start; "
-                "use another --out or the same settings"
+                "use another --out or the same settings (and the same --inputs: '' for none)"
             )
     else:
         _write_json(meta, saved)

@@ -218,6 +218,15 @@ def _scenario_point(problem: Problem) -> dict[str, float]:
     return {p.name: scenario_value(problem.base, p.name) for p in problem.space}
 
 
+def _say_inputs(space: Sequence[FreeParameter]) -> None:
+    """Print which scenario inputs the command varies (they may come from a default file)."""
+    from flowsim.scenario.ensemble import POLICY_PREFIX
+
+    names = [p.name for p in space if p.name.startswith(POLICY_PREFIX)]
+    if names:
+        print(f"fitted inputs ({len(names)}): {', '.join(names)}", flush=True)
+
+
 def _problem(args: argparse.Namespace, targets: pd.DataFrame) -> Problem:
     """Return the calibration problem: the scenario, the targets, parameters and inputs.
 
@@ -248,8 +257,38 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
     if saved.exists():
         old = json.loads(saved.read_text(encoding="utf-8"))
         if old.get("around") == args.around and old.get("space"):
-            return tuple(FreeParameter(**p) for p in old["space"])
+            box = tuple(FreeParameter(**p) for p in old["space"])
+            _same_names(box, problem.space, Path(args.out))
+            return box
     return narrowed(problem.space, _scenario_point(problem), args.around)
+
+
+def _same_names(saved: Sequence[FreeParameter], now: Sequence[FreeParameter], out: Path) -> None:
+    """Refuse to continue a matching whose parameters and inputs are not the ones asked for.
+
+    Raises:
+        ValueError: One line saying what the saved space has or lacks, and what to do.
+    """
+    had, has = [p.name for p in saved], [p.name for p in now]
+    if had == has:
+        return
+    extra = [n for n in had if n not in has]
+    missing = [n for n in has if n not in had]
+    what = (
+        "; ".join(
+            part
+            for part in (
+                f"it also varies {', '.join(extra)}" if extra else "",
+                f"it lacks {', '.join(missing)}" if missing else "",
+            )
+            if part
+        )
+        or "its order differs"
+    )
+    raise ValueError(
+        f"{out} holds a matching over other parameters and inputs ({what}); continue it with "
+        "the --inputs it was started with (--inputs '' for none) or use another --out folder"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -268,10 +307,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.report:
         try:
             problem = _problem(args, targets)
+            problem = replace(problem, space=_search_space(args, problem))
         except ValueError as exc:
             print(f"flowsim calibrate: {exc}", file=sys.stderr)
             return 2
-        problem = replace(problem, space=_search_space(args, problem))
+        _say_inputs(problem.space)
         try:
             with open_pool(args.executor, args.workers, args.scheduler) as pool:
                 run_history_matching(
@@ -305,10 +345,21 @@ def run(args: argparse.Namespace) -> int:
     if args.parameters == "refined":
         from flowsim.calibration.refine import read_result
 
-        if read_result(out / "refine") is None:
+        result = read_result(out / "refine")
+        if result is None:
             print(
                 f"flowsim calibrate: --parameters refined: {out / 'refine'} holds no finished "
                 "refinement (run with --refine N)",
+                file=sys.stderr,
+            )
+            return 2
+        moved = _inputs_unlike_scenario(args, {n: float(v) for n, v in result["refined"].items()})
+        if moved:  # before anything is written
+            print(
+                "flowsim calibrate: --parameters refined: the refined point's inputs differ "
+                f"from the scenario's ({moved}); a layer holds parameters only, so its fit "
+                "would not be the baseline's: set them in the scenario file, then rerun "
+                "--report --parameters refined",
                 file=sys.stderr,
             )
             return 2
@@ -518,7 +569,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             from flowsim.calibration.refine import read_result
 
             refined: dict[str, Any] = read_result(out / "refine") or {}  # checked in run()
-            values = {n: float(refined["refined"][n]) for n in names if n in refined["refined"]}
+            values = {n: float(v) for n, v in refined["refined"].items()}  # checked in run()
             calibration["refined_points"] = int(refined["evaluations"])
             calibration["refined_male_before"] = round(float(refined["validated_loss_start"]), 4)
             calibration["refined_male_after"] = round(float(refined["validated_loss_refined"]), 4)
@@ -541,7 +592,8 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
             layer = _read_layer(params)
             values = {k: float(v) for k, v in layer.get("parameters", {}).items()}
             calibration.update(
-                _point_fit(out / "refine", values) or _kept_point_fit(layer.get("calibration", {}))
+                _point_fit(out / "refine", {**values, **_scenario_inputs(args, names)})
+                or _kept_point_fit(layer.get("calibration", {}))
             )
             note = (
                 f"{how}, {len(chosen)} sets ({n_ok} validated non-implausible); "
@@ -638,6 +690,28 @@ def _read_layer(params: Path) -> dict[str, Any]:
     import tomllib
 
     return tomllib.loads(params.read_text(encoding="utf-8")) if params.exists() else {}
+
+
+def _scenario_inputs(args: argparse.Namespace, names: Sequence[str]) -> dict[str, float]:
+    """Return the scenario's values of the inputs among ``names`` (none: no scenario read)."""
+    from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_value
+    from flowsim.scenario.load import load_scenario
+
+    keys = [n for n in names if n.startswith(POLICY_PREFIX)]
+    if not keys:
+        return {}
+    base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
+    return {k: scenario_value(base, k) for k in keys}
+
+
+def _inputs_unlike_scenario(args: argparse.Namespace, values: Mapping[str, float]) -> str:
+    """Name the inputs of a point whose values differ from the scenario's ('' when none)."""
+    own = _scenario_inputs(args, list(values))
+    return ", ".join(
+        f"{k}: scenario {own[k]:.6g}, point {values[k]:.6g}"
+        for k in own
+        if not math.isclose(own[k], values[k], rel_tol=1e-4, abs_tol=1e-9)
+    )
 
 
 def _split_inputs(values: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:

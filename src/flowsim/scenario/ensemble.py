@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from flowsim.parameters import Parameters
+from flowsim.scenario.messages import suggestion
 
 if TYPE_CHECKING:
     from flowsim.scenario.schema import Scenario
@@ -57,13 +58,20 @@ def scenario_value(scenario: Scenario, name: str) -> float:
         except AttributeError:
             raise KeyError(f"no parameter named {name!r}") from None
     _, policy, field = name.split(".", 2)
-    found = [p for p in scenario.policies if p.name == policy]
-    if not found:
-        raise KeyError(f"the scenario has no policy named {policy!r}")
-    try:
-        value = getattr(found[0], field)
-    except AttributeError:
-        raise KeyError(f"policy {policy!r} has no field {field!r}") from None
+    names = [p.name for p in scenario.policies]
+    if policy not in names:
+        raise KeyError(
+            f"the scenario has no policy named {policy!r}{suggestion(policy, names)} "
+            f"(allowed: {', '.join(names)})"
+        )
+    found = scenario.policies[names.index(policy)]
+    fields = [f for f in type(found).model_fields if f not in ("type", "name", "description")]
+    if field not in fields:
+        raise KeyError(
+            f"policy {policy!r} has no field {field!r}{suggestion(field, fields)} "
+            f"(allowed: {', '.join(fields)})"
+        )
+    value = getattr(found, field)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} is not a number ({value!r})")
     return float(value)

@@ -122,12 +122,14 @@ def _where(
     A policy's error is located by its index in the list (and its family's tag); the
     override named it ``policies.<policy name>.<field>``, which is what is shown.
     """
-    if data is not None and len(loc) > 2 and loc[0] == "policies" and isinstance(loc[1], int):
+    if data is not None and len(loc) > 1 and loc[0] == "policies" and isinstance(loc[1], int):
         name = data["policies"][loc[1]].get("name", "")
         for part in loc[2:]:
             key = f"policies.{name}.{part}"
             if key in overrides:
                 return key
+        if any(k.startswith(f"policies.{name}.") for k in overrides):
+            return f"policies.{name}"  # a limit across the policy's fields
     dotted = ".".join(str(p) for p in loc)
     for key in overrides:
         if dotted == key or dotted.startswith(key + "."):
