@@ -24,7 +24,7 @@ import pandas as pd
 from flowsim.calibration.observe import observe_run
 from flowsim.engine.run import RunSpec, run_one
 from flowsim.rng import replicate_seed
-from flowsim.scenario.ensemble import scenario_key
+from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_key
 from flowsim.scenario.schema import Scenario
 
 #: Months of the calibration window, 2015-01..2021-12.
@@ -109,6 +109,23 @@ def narrowed(
         high = p.high if hi == 1.0 else float(p.from_unit(hi))
         out.append(FreeParameter(p.name, low, high, p.log))
     return tuple(out)
+
+
+def local_box(
+    space: Sequence[FreeParameter], centre: Mapping[str, float], half_width: float
+) -> tuple[FreeParameter, ...]:
+    """Return the space of a local matching (``--around``): parameters boxed, inputs whole.
+
+    Parameters are cut to ``centre`` +- ``half_width`` of their prior (``narrowed``); fitted
+    scenario inputs (``policies.*``) keep the range their inputs file declares, which states
+    how uncertain the assumption is (the scenario file's value is one guess inside it, not
+    a calibrated centre). Order is kept.
+    """
+    inputs = [p.name.startswith(POLICY_PREFIX) for p in space]
+    boxed = iter(
+        narrowed([p for p, i in zip(space, inputs, strict=True) if not i], centre, half_width)
+    )
+    return tuple(p if i else next(boxed) for p, i in zip(space, inputs, strict=True))
 
 
 #: The free parameters: the ones the onward and first flows respond to most (see

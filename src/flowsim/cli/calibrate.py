@@ -249,7 +249,7 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
     an ``--out`` that a matching with the same ``--around`` began reuses the saved box, so
     it continues even after the calibrated layer (and so the scenario) has changed.
     """
-    from flowsim.calibration.space import FreeParameter, narrowed
+    from flowsim.calibration.space import FreeParameter, local_box
 
     if args.around is None:
         return problem.space
@@ -260,7 +260,7 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
             box = tuple(FreeParameter(**p) for p in old["space"])
             _same_names(box, problem.space, Path(args.out))
             return box
-    return narrowed(problem.space, _scenario_point(problem), args.around)
+    return local_box(problem.space, _scenario_point(problem), args.around)
 
 
 def _same_names(saved: Sequence[FreeParameter], now: Sequence[FreeParameter], out: Path) -> None:

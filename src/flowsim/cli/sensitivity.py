@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from flowsim.calibration.inputs import resolve_inputs
     from flowsim.calibration.report import markdown_table, update_document
     from flowsim.calibration.sensitivity import morris, ranking_figure
-    from flowsim.calibration.space import FREE_PARAMETERS, narrowed
+    from flowsim.calibration.space import FREE_PARAMETERS, local_box
     from flowsim.engine.executors import open_pool
     from flowsim.scenario.ensemble import scenario_value
     from flowsim.scenario.load import load_scenario
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         space = (*FREE_PARAMETERS, *resolve_inputs(args.inputs, base))
         if args.around is not None:
             centre = {p.name: scenario_value(base, p.name) for p in space}
-            space = narrowed(space, centre, args.around)
+            space = local_box(space, centre, args.around)
     except ValueError as exc:
         print(f"flowsim sensitivity: {exc}", file=sys.stderr)
         return 2
