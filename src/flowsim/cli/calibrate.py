@@ -103,8 +103,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--around",
         type=half_fraction,
         default=None,
-        help="search only a box around the scenario's parameters and fitted inputs: this share "
-        "of each prior range on either side, on its search scale (default: the whole prior)",
+        help="search only a box around the scenario's parameters: this share of each prior "
+        "range on either side, on its search scale; fitted inputs keep their declared ranges "
+        "(default: the whole prior)",
     )
     p.add_argument("--targets", default=None, help="targets CSV (default: the packaged table)")
     p.add_argument(

@@ -54,9 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--around",
         type=half_fraction,
         default=None,
-        help="screen only a box around the scenario's values: this share of each prior range "
-        "on either side, on its search scale, as flowsim calibrate --around (default: the "
-        "whole prior)",
+        help="screen only a box around the scenario's parameters: this share of each prior "
+        "range on either side, on its search scale, as flowsim calibrate --around; fitted "
+        "inputs keep their declared ranges (default: the whole prior)",
     )
     p.add_argument("--executor", choices=EXECUTORS, default="processes", help="executor")
     p.add_argument("--workers", type=positive_int, default=None, help="worker processes")
