@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
                     + (
                         ""
                         if args.around is None
-                        else f"box +-{args.around:g} of each prior around the scenario's values, "
+                        else f"parameters boxed +-{args.around:g} of their prior around the scenario's, "
                     )
                     + f"{len(space)} parameters and inputs, "
                     f"{args.scale:g} people/agent, "
