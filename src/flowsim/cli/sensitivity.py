@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
                     + (
                         ""
                         if args.around is None
-                        else f"parameters boxed +-{args.around:g} of their prior around the scenario's, "
+                        else f"parameters boxed +-{args.around:g} of their prior, "
                     )
                     + f"{len(space)} parameters and inputs, "
                     f"{args.scale:g} people/agent, "
