@@ -602,7 +602,7 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
                 f"runs at {scale:g} people/agent."
             )
         values, fitted_inputs = _split_inputs(values)
-        if fitted_inputs and args.parameters != "keep":
+        if fitted_inputs and args.parameters == "best-set":  # refined ones equal the scenario's
             shown = ", ".join(f"{k} = {v:.6g}" for k, v in fitted_inputs.items())
             note += f" Fitted inputs of that point, not in the layer: {shown}."
             print(
