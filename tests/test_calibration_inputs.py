@@ -362,3 +362,15 @@ def test_a_refined_point_whose_inputs_moved_is_not_written_to_the_layer(
     assert _inputs_unlike_scenario(args, {"b_net": 0.1, key: 0.35}) == (
         f"{key}: scenario 0.3, point 0.35"
     )
+
+
+def test_the_shipped_ensemble_carries_the_declared_inputs_inside_their_ranges(
+    baseline: Scenario,
+) -> None:
+    sets = read_ensemble(ROOT / "scenarios" / "calibration" / "ensemble.csv")
+    declared = {p.name: p for p in load_inputs(SHIPPED, baseline)}
+    assert {k for k in sets[0] if k.startswith("policies.")} == set(declared)
+    for values in sets:
+        for key, p in declared.items():
+            assert p.low <= values[key] <= p.high, key
+    baseline.with_overrides(set_overrides(baseline, sets[0]))  # a valid scenario
