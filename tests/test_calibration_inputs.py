@@ -271,8 +271,8 @@ def test_an_experiment_runs_each_set_with_its_inputs_where_the_policy_is(tmp_pat
         assert run.scenario.parameters.b_net == want["b_net"]
         if run.label == "baseline":
             assert scenario_value(run.scenario, key) == want[key]
-        else:  # the counterfactual removes the policy: the set's value does not bring it back
-            assert all(p.name != "hti_rumour_2021" for p in run.scenario.policies)
+    # the counterfactual removes the policy and still runs every set (set_overrides skips it)
+    assert {r.parameter_set for r in plan.runs if r.label == "no_hti_rumour_2021"} == {0, 1}
 
 
 @pytest.mark.parametrize(
@@ -374,3 +374,38 @@ def test_the_shipped_ensemble_carries_the_declared_inputs_inside_their_ranges(
         for key, p in declared.items():
             assert p.low <= values[key] <= p.high, key
     baseline.with_overrides(set_overrides(baseline, sets[0]))  # a valid scenario
+
+
+def test_a_set_breaking_a_limit_across_a_policy_is_reported_at_the_set(tmp_path: Path) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    one = {"b_net": 0.4, "policies.usa_processing_2015.expelled": 0.3}
+    bad = {"b_net": 0.4, "policies.usa_processing_2015.expelled": 0.5}
+    one["policies.usa_processing_2015.pending"] = bad["policies.usa_processing_2015.pending"] = 0.6
+    path = _experiment(tmp_path, [one, bad], '"baseline"')
+    with pytest.raises(ScenarioError) as err:
+        expand(load_experiment(path))
+    assert "ensemble.csv (set 1): policies.usa_processing_2015: " in str(err.value)
+
+
+def test_an_input_column_naming_no_field_is_one_problem(tmp_path: Path) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    path = _experiment(
+        tmp_path, [{"b_net": 0.4, "policies.hti_rumour_2021.rech": 0.3}], '"baseline"'
+    )
+    with pytest.raises(ScenarioError, match="has no field 'rech'; did you mean 'reach'"):
+        expand(load_experiment(path))
+
+
+def test_a_grid_point_on_an_input_wins_over_the_set(tmp_path: Path) -> None:
+    from flowsim.experiment import expand, load_experiment
+
+    key = "policies.hti_rumour_2021.reach"
+    path = _experiment(
+        tmp_path, [{"b_net": 0.4, key: 0.25}, {"b_net": 0.5, key: 0.45}], '"baseline"'
+    )
+    path.write_text(path.read_text() + f'[grid]\n"{key}" = [0.1]\n', encoding="utf-8")
+    plan = expand(load_experiment(path))
+    assert {scenario_value(r.scenario, key) for r in plan.runs} == {0.1}
+    assert {r.scenario.parameters.b_net for r in plan.runs} == {0.4, 0.5}

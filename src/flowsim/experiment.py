@@ -36,7 +36,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -485,7 +485,7 @@ def _parameter_sets(experiment: Experiment) -> list[dict[str, float]] | None:
 
 
 def _check_set_inputs(
-    experiment: Experiment, sets: Sequence[Mapping[str, float]], scenarios: Iterable[Scenario]
+    experiment: Experiment, sets: Sequence[Mapping[str, float]], scenarios: Collection[Scenario]
 ) -> None:
     """Refuse fitted inputs of the ensemble that no scenario has, or that scenarios change.
 
@@ -501,13 +501,17 @@ def _check_set_inputs(
 
     where = str(experiment.ensemble_path())
     problems: list[Problem] = []
-    for key in [k for k in sets[0] if k.startswith(POLICY_PREFIX)] if sets else []:
+    for key in [k for k in sets[0] if k.startswith(POLICY_PREFIX)]:
         policy = key.split(".")[1]
-        found = {
-            s.name: scenario_value(s, key)
-            for s in scenarios
-            if any(p.name == policy for p in s.policies)
-        }
+        try:
+            found = {
+                s.name: scenario_value(s, key)
+                for s in scenarios
+                if any(p.name == policy for p in s.policies)
+            }
+        except (KeyError, TypeError) as exc:  # a field the policy lacks, or not a number
+            problems.append(Problem(where, key, str(exc.args[0])))
+            continue
         if not found:
             problems.append(
                 Problem(where, key, f"no scenario of the experiment has a policy named {policy!r}")
@@ -543,11 +547,19 @@ def _with_set(
     from flowsim.scenario.ensemble import set_overrides
 
     from_set = set_overrides(base, values)
-    overrides: dict[str, Any] = {**from_set, **point}
+    overrides: dict[str, Any] = {**from_set, **point}  # a grid point's key wins over a set's
     try:
         return base.with_overrides(overrides, file=where)
     except ScenarioError as exc:
         mine = {k for k in from_set if k not in point}
+        # a limit across a policy's fields is located at the policy: the set's when every
+        # override of that policy came from the set
+        mine |= {
+            k.rsplit(".", 1)[0]
+            for k in mine
+            if k.startswith("policies.")
+            and not any(q.startswith(k.rsplit(".", 1)[0] + ".") for q in point)
+        }
         raise ScenarioError(
             [Problem(set_where, p.where, p.message) if p.where in mine else p for p in exc.problems]
         ) from None

@@ -251,6 +251,7 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
     it continues even after the calibrated layer (and so the scenario) has changed.
     """
     from flowsim.calibration.space import FreeParameter, local_box
+    from flowsim.scenario.ensemble import POLICY_PREFIX
 
     if args.around is None:
         return problem.space
@@ -260,7 +261,12 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
         if old.get("around") == args.around and old.get("space"):
             box = tuple(FreeParameter(**p) for p in old["space"])
             _same_names(box, problem.space, Path(args.out))
-            return box
+            # the parameters' saved box; the inputs as their file declares them now (a
+            # changed range is then a changed space, which the matching refuses to continue)
+            return tuple(
+                q if q.name.startswith(POLICY_PREFIX) else b
+                for b, q in zip(box, problem.space, strict=True)
+            )
     return local_box(problem.space, _scenario_point(problem), args.around)
 
 
@@ -354,7 +360,13 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        moved = _inputs_unlike_scenario(args, {n: float(v) for n, v in result["refined"].items()})
+        try:
+            moved = _inputs_unlike_scenario(
+                args, {n: float(v) for n, v in result["refined"].items()}
+            )
+        except (KeyError, TypeError) as exc:
+            print(f"flowsim calibrate: --parameters refined: {exc.args[0]}", file=sys.stderr)
+            return 2
         if moved:  # before anything is written
             print(
                 "flowsim calibrate: --parameters refined: the refined point's inputs differ "
