@@ -288,7 +288,8 @@ def caveats(
         notes.append(
             f"Intervals are the 5th to 95th percentiles across {reps} runs per scenario that "
             "span the calibrated parameter sets, so they combine the model's randomness with "
-            "the uncertainty of its parameters (not of its structure or data)."
+            "the uncertainty of its parameters and of the inputs the calibration fitted, if any "
+            "(not of its structure or data)."
         )
         for _, row in signs.iterrows():
             name = scenario_title(str(row["scenario"]))
