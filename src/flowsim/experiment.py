@@ -497,11 +497,11 @@ def _check_set_inputs(
     Raises:
         ScenarioError: One problem per such column, naming the ensemble file and the column.
     """
-    from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_value
+    from flowsim.scenario.ensemble import is_input, scenario_value
 
     where = str(experiment.ensemble_path())
     problems: list[Problem] = []
-    for key in [k for k in sets[0] if k.startswith(POLICY_PREFIX)]:
+    for key in [k for k in sets[0] if is_input(k)]:
         policy = key.split(".")[1]
         try:
             found = {
@@ -544,7 +544,7 @@ def _with_set(
     the scenario refuses is reported at ``set_where`` (the ensemble file and the set) when
     it came from the set, at ``where`` when it came from the grid point.
     """
-    from flowsim.scenario.ensemble import set_overrides
+    from flowsim.scenario.ensemble import is_input, set_overrides
 
     from_set = set_overrides(base, values)
     overrides: dict[str, Any] = {**from_set, **point}  # a grid point's key wins over a set's
@@ -554,12 +554,8 @@ def _with_set(
         mine = {k for k in from_set if k not in point}
         # a limit across a policy's fields is located at the policy: the set's when every
         # override of that policy came from the set
-        mine |= {
-            k.rsplit(".", 1)[0]
-            for k in mine
-            if k.startswith("policies.")
-            and not any(q.startswith(k.rsplit(".", 1)[0] + ".") for q in point)
-        }
+        policies = {k.rsplit(".", 1)[0] for k in mine if is_input(k)}
+        mine |= {q for q in policies if not any(k.startswith(q + ".") for k in point)}
         raise ScenarioError(
             [Problem(set_where, p.where, p.message) if p.where in mine else p for p in exc.problems]
         ) from None

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from flowsim.calibration.space import FreeParameter
 from flowsim.errors import ScenarioError
-from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_value
+from flowsim.scenario.ensemble import POLICY_PREFIX, is_input, scenario_value
 
 if TYPE_CHECKING:
     from flowsim.scenario.schema import Scenario
@@ -110,7 +110,7 @@ def _one_input(path: Path, i: int, entry: object, scenario: Scenario) -> FreePar
     if missing:
         raise ValueError(f"{where}: {missing[0]} is missing (required: key, low, high, why)")
     key = entry["key"]
-    if not isinstance(key, str) or not key.startswith(POLICY_PREFIX) or key.count(".") != 2:
+    if not isinstance(key, str) or not is_input(key):
         raise ValueError(f"{where}: key {key!r}: must be policies.<policy name>.<field>")
     where = f"{path}: {key}"
     low, high, log = entry["low"], entry["high"], entry.get("log", False)

@@ -24,7 +24,7 @@ import pandas as pd
 from flowsim.calibration.observe import observe_run
 from flowsim.engine.run import RunSpec, run_one
 from flowsim.rng import replicate_seed
-from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_key
+from flowsim.scenario.ensemble import is_input, scenario_key
 from flowsim.scenario.schema import Scenario
 
 #: Months of the calibration window, 2015-01..2021-12.
@@ -121,7 +121,7 @@ def local_box(
     how uncertain the assumption is (the scenario file's value is one guess inside it, not
     a calibrated centre). Order is kept.
     """
-    inputs = [p.name.startswith(POLICY_PREFIX) for p in space]
+    inputs = [is_input(p.name) for p in space]
     boxed = iter(
         narrowed([p for p, i in zip(space, inputs, strict=True) if not i], centre, half_width)
     )

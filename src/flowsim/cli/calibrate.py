@@ -221,9 +221,9 @@ def _scenario_point(problem: Problem) -> dict[str, float]:
 
 def _say_inputs(space: Sequence[FreeParameter]) -> None:
     """Print which scenario inputs the command varies (they may come from a default file)."""
-    from flowsim.scenario.ensemble import POLICY_PREFIX
+    from flowsim.scenario.ensemble import is_input
 
-    names = [p.name for p in space if p.name.startswith(POLICY_PREFIX)]
+    names = [p.name for p in space if is_input(p.name)]
     if names:
         print(f"fitted inputs ({len(names)}): {', '.join(names)}", flush=True)
 
@@ -251,7 +251,7 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
     it continues even after the calibrated layer (and so the scenario) has changed.
     """
     from flowsim.calibration.space import FreeParameter, local_box
-    from flowsim.scenario.ensemble import POLICY_PREFIX
+    from flowsim.scenario.ensemble import is_input
 
     if args.around is None:
         return problem.space
@@ -264,8 +264,7 @@ def _search_space(args: argparse.Namespace, problem: Problem) -> Sequence[FreePa
             # the parameters' saved box; the inputs as their file declares them now (a
             # changed range is then a changed space, which the matching refuses to continue)
             return tuple(
-                q if q.name.startswith(POLICY_PREFIX) else b
-                for b, q in zip(box, problem.space, strict=True)
+                q if is_input(q.name) else b for b, q in zip(box, problem.space, strict=True)
             )
     return local_box(problem.space, _scenario_point(problem), args.around)
 
@@ -281,17 +280,12 @@ def _same_names(saved: Sequence[FreeParameter], now: Sequence[FreeParameter], ou
         return
     extra = [n for n in had if n not in has]
     missing = [n for n in has if n not in had]
-    what = (
-        "; ".join(
-            part
-            for part in (
-                f"it also varies {', '.join(extra)}" if extra else "",
-                f"it lacks {', '.join(missing)}" if missing else "",
-            )
-            if part
-        )
-        or "its order differs"
-    )
+    parts = []
+    if extra:
+        parts.append(f"it also varies {', '.join(extra)}")
+    if missing:
+        parts.append(f"it lacks {', '.join(missing)}")
+    what = "; ".join(parts) or "its order differs"
     raise ValueError(
         f"{out} holds a matching over other parameters and inputs ({what}); continue it with "
         "the --inputs it was started with (--inputs '' for none) or use another --out folder"
@@ -707,10 +701,10 @@ def _read_layer(params: Path) -> dict[str, Any]:
 
 def _scenario_inputs(args: argparse.Namespace, names: Sequence[str]) -> dict[str, float]:
     """Return the scenario's values of the inputs among ``names`` (none: no scenario read)."""
-    from flowsim.scenario.ensemble import POLICY_PREFIX, scenario_value
+    from flowsim.scenario.ensemble import is_input, scenario_value
     from flowsim.scenario.load import load_scenario
 
-    keys = [n for n in names if n.startswith(POLICY_PREFIX)]
+    keys = [n for n in names if is_input(n)]
     if not keys:
         return {}
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
@@ -733,10 +727,10 @@ def _split_inputs(values: Mapping[str, float]) -> tuple[dict[str, float], dict[s
     A scenario layer sets parameters only (the policies are the scenario file's), so the
     inputs of a written point are reported, not written.
     """
-    from flowsim.scenario.ensemble import POLICY_PREFIX
+    from flowsim.scenario.ensemble import is_input
 
-    params = {k: v for k, v in values.items() if not k.startswith(POLICY_PREFIX)}
-    return params, {k: v for k, v in values.items() if k.startswith(POLICY_PREFIX)}
+    params = {k: v for k, v in values.items() if not is_input(k)}
+    return params, {k: v for k, v in values.items() if is_input(k)}
 
 
 def _held_outside_space(params: Path, names: Sequence[str]) -> dict[str, float]:

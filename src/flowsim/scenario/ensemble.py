@@ -11,11 +11,11 @@ each scenario with ``set_overrides``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
@@ -40,9 +40,15 @@ META_COLUMNS: tuple[str, ...] = (
 POLICY_PREFIX = "policies."
 
 
+def is_input(name: str) -> bool:
+    """Whether a free parameter's name is a fitted scenario input, ``policies.<policy>.<field>``."""
+    parts = name.split(".")
+    return len(parts) == 3 and parts[0] + "." == POLICY_PREFIX and all(parts[1:])
+
+
 def scenario_key(name: str) -> str:
     """Return the ``Scenario.with_overrides`` key of a free parameter or input."""
-    return name if name.startswith(POLICY_PREFIX) else f"parameters.{name}"
+    return name if is_input(name) else f"parameters.{name}"
 
 
 def scenario_value(scenario: Scenario, name: str) -> float:
@@ -52,7 +58,7 @@ def scenario_value(scenario: Scenario, name: str) -> float:
         KeyError: If the parameter, the policy or the policy's field does not exist.
         TypeError: If the value is not a number.
     """
-    if not name.startswith(POLICY_PREFIX):
+    if not is_input(name):
         try:
             return float(getattr(scenario.parameters, name))
         except AttributeError:
@@ -88,7 +94,7 @@ def set_overrides(scenario: Scenario, values: Mapping[str, float]) -> dict[str, 
     return {
         scenario_key(k): float(v)
         for k, v in values.items()
-        if not k.startswith(POLICY_PREFIX) or k.split(".")[1] in names
+        if not is_input(k) or k.split(".")[1] in names
     }
 
 
@@ -113,7 +119,7 @@ def read_ensemble(path: str | Path) -> list[dict[str, float]]:
     fields = set(Parameters.model_fields)
     if "set" not in frame.columns:
         raise ValueError(f"{path}: column 'set' is missing (the parameter set's index)")
-    inputs = [c for c in frame.columns if _is_input_key(c)]
+    inputs = [c for c in frame.columns if is_input(c)]
     unknown = [
         c
         for c in frame.columns
@@ -126,8 +132,7 @@ def read_ensemble(path: str | Path) -> list[dict[str, float]]:
             f"{', '.join(META_COLUMNS)})"
         )
     for c in inputs:
-        values = pd.to_numeric(frame[c], errors="coerce")
-        if not all(math.isfinite(v) for v in values):
+        if not np.isfinite(pd.to_numeric(frame[c], errors="coerce")).all():
             raise ValueError(f"{path}: column {c}: every value must be a finite number")
     names = [c for c in frame.columns if c in fields]
     if not names or frame.empty:
@@ -143,12 +148,6 @@ def read_ensemble(path: str | Path) -> list[dict[str, float]]:
             where = ".".join(str(p) for p in first["loc"])
             raise ValueError(f"{path}: set {i}, {where}: {first['msg']}") from None
     return sets
-
-
-def _is_input_key(column: str) -> bool:
-    """Whether a column names a fitted scenario input (``policies.<policy>.<field>``)."""
-    parts = column.split(".")
-    return len(parts) == 3 and parts[0] + "." == POLICY_PREFIX and all(parts[1:])
 
 
 def write_ensemble(
