@@ -26,8 +26,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: model, bit for bit. Re-pinned once, on purpose, in the twelfth pass, whose world data
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
 #: parameter can undo); ``--write-no-fade`` stores it.
-#: The thirteenth pass's parameters and Haitian regime, and the sixteenth pass's mobilization,
-#: are undone by overrides below.
+#: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
+#: the eighteenth pass's Cuban regime are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -40,6 +40,10 @@ NO_FADE = {
     "parameters.retry_expelled": 0.802546,
     "policies.usa_removal_hti_2016.expelled": 0.3,
     "policies.usa_removal_hti_2016.pending": 0.6,
+    # the eighteenth pass's Cuban removal regime of 2017 given the same shares (Cubans fell
+    # back on usa_processing_2015 after wet foot, dry foot, with the same hearing and grant)
+    "policies.usa_removal_cub_2017.expelled": 0.3,
+    "policies.usa_removal_cub_2017.pending": 0.6,
     # the sixteenth pass's rumour among the Haitians of Chile and Brazil, reaching no one
     "policies.hti_rumour_2021.reach": 0.0,
 }

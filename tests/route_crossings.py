@@ -11,7 +11,7 @@ from flowsim.scenario import Scenario
 def route_crossings(
     scenario: Scenario,
     seeds: tuple[int, ...],
-    route: str,
+    route: str | tuple[str, ...],
     nationality: str,
     since: str | None = None,
 ) -> float:
@@ -20,7 +20,7 @@ def route_crossings(
     Args:
         scenario: The scenario to run (its months and scale as given).
         seeds: Seeds of the runs.
-        route: Route name as in the flow table (e.g. ``"Darien Gap"``).
+        route: Route name as in the flow table (e.g. ``"Darien Gap"``), or several (summed).
         nationality: ISO3 code.
         since: First month counted (``"YYYY-MM-DD"``); every month when None.
     """
@@ -29,7 +29,8 @@ def route_crossings(
         model = FlowModel(scenario, seed=seed, agents=False)
         model.run_months()
         flows = model.recorder.flow_table()
-        sel = (flows["route"] == route) & (flows["nationality"] == nationality)
+        routes = (route,) if isinstance(route, str) else route
+        sel = flows["route"].isin(routes) & (flows["nationality"] == nationality)
         if since is not None:
             sel &= pd.to_datetime(flows["month"]) >= pd.Timestamp(since)
         total += float(flows.loc[sel, "people"].sum())

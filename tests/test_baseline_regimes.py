@@ -41,11 +41,20 @@ def _arrival(model: FlowModel, month: str, nat: str, host: str) -> tuple[float, 
 def test_haitians_are_released_at_us_ports_until_september_2016(baseline_model):
     """usa_release_hti_2015 holds until 2016-09, then usa_removal_hti_2016 until Title 42."""
     assert _arrival(baseline_model, "2016-06", "HTI", "USA") == pytest.approx((0.05, 0.9))
-    assert _arrival(baseline_model, "2016-10", "HTI", "USA") == pytest.approx((0.6, 0.3))
-    assert _arrival(baseline_model, "2020-02", "HTI", "USA") == pytest.approx((0.6, 0.3))
+    assert _arrival(baseline_model, "2016-10", "HTI", "USA") == pytest.approx((0.75, 0.1))
+    assert _arrival(baseline_model, "2020-02", "HTI", "USA") == pytest.approx((0.75, 0.1))
     assert _arrival(baseline_model, "2020-03", "HTI", "USA") == pytest.approx((0.3, 0.6))
     assert _arrival(baseline_model, "2016-06", "VEN", "USA") == pytest.approx((0.3, 0.6))
     assert _arrival(baseline_model, "2017-06", "VEN", "USA") == pytest.approx((0.3, 0.6))
+
+
+def test_cubans_are_removed_after_wet_foot_dry_foot(baseline_model):
+    """usa_wet_foot_dry_foot_cub through 2017-01, then usa_removal_cub_2017 until Title 42."""
+    assert _arrival(baseline_model, "2017-01", "CUB", "USA") == pytest.approx((0.0, 0.0))
+    assert _arrival(baseline_model, "2017-02", "CUB", "USA") == pytest.approx((0.6, 0.1))
+    assert _arrival(baseline_model, "2020-02", "CUB", "USA") == pytest.approx((0.6, 0.1))
+    assert _arrival(baseline_model, "2020-03", "CUB", "USA") != pytest.approx((0.6, 0.1))
+    assert _arrival(baseline_model, "2017-06", "NIC", "USA") == pytest.approx((0.3, 0.6))
 
 
 def test_costa_rica_moves_on_arrivals_from_the_south_but_not_nicaraguans(baseline_model):
@@ -79,3 +88,25 @@ def test_the_removals_of_2016_keep_haitians_from_the_darien(tmp_path):
     shipped = _haitian_darien(ROOT / "scenarios" / "baseline.toml", seeds)
     released = _haitian_darien(without, seeds)
     assert released > 1.2 * shipped, (shipped, released)
+
+
+def _cubans_into_us(scenario_path: Path, seeds: tuple[int, ...]) -> float:
+    """Cubans crossing into the US by sea or land, 2017-02..2019-12, over seeds (1,000 each)."""
+    scenario = load_scenario(scenario_path).with_overrides({"run.scale": 1000.0, "run.months": 60})
+    routes = ("Florida Straits", "US southwest border")
+    return route_crossings(scenario, seeds, routes, "CUB", since="2017-02-01")
+
+
+def test_the_removals_of_2017_keep_cubans_from_the_us(tmp_path):
+    """Direction: without usa_removal_cub_2017 more Cubans cross into the US in 2017-2019."""
+    without = tmp_path / "no_removal.toml"
+    without.write_text(
+        'name = "no_removal"\n'
+        f"extends = {json.dumps(str(ROOT / 'scenarios' / 'baseline'))}\n"
+        'remove_policies = ["usa_removal_cub_2017"]\n',
+        encoding="utf-8",
+    )
+    seeds = (1, 2, 3, 4)  # summed: single seeds move a few dozen agents (1.2-3x apart)
+    shipped = _cubans_into_us(ROOT / "scenarios" / "baseline.toml", seeds)
+    released = _cubans_into_us(without, seeds)
+    assert released > 1.3 * shipped, (shipped, released)
