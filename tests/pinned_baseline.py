@@ -25,7 +25,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: ``home_fade_years`` existed (cf0c545): the path with the mechanisms off must stay that
 #: model, bit for bit. Re-pinned once, on purpose, in the twelfth pass, whose world data
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
-#: parameter can undo); ``--write-no-fade`` stores it.
+#: parameter can undo); ``--write-no-fade`` stores it. Re-pinned again in the eighteenth
+#: pass, when route closures stopped turning back nationals entering their own country
+#: (``RouteClosure``; a rule of the policy family no scenario value can undo).
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"

@@ -110,3 +110,21 @@ def test_the_removals_of_2017_keep_cubans_from_the_us(tmp_path):
     shipped = _cubans_into_us(ROOT / "scenarios" / "baseline.toml", seeds)
     released = _cubans_into_us(without, seeds)
     assert released > 1.3 * shipped, (shipped, released)
+
+
+def test_the_covid_closures_turn_back_others_but_let_nationals_home(baseline_model):
+    """covid_borders_2020 closes COL-VEN both ways, except to Venezuelans entering Venezuela."""
+    model = baseline_model
+    model.month = parse_month("2020-05")
+    apply_policies(model)
+    w, closed = model.world_index, model.effects.closed
+    home = w.edge_id.index("COL-VEN-land")
+    out = w.edge_id.index("VEN-COL-land")
+    ven, col = w.node("VEN"), w.node("COL")
+    assert closed[ven, home] == 0.0  # Venezuelans going home
+    assert closed[col, home] == pytest.approx(0.6)  # Colombians entering Venezuela
+    assert closed[ven, out] == pytest.approx(0.6)  # Venezuelans leaving for Colombia
+    assert closed[col, out] == 0.0  # Colombians going home
+    model.month = parse_month("2020-10")
+    apply_policies(model)
+    assert not model.effects.closed[:, [home, out]].any()

@@ -364,6 +364,36 @@ def test_a_refined_point_whose_inputs_moved_is_not_written_to_the_layer(
     )
 
 
+def test_the_cli_refuses_a_refined_point_whose_inputs_moved_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``flowsim calibrate --report --parameters refined``: one line, exit 2, no file written."""
+    import json
+
+    from flowsim.calibration.targets import load_targets
+    from flowsim.cli.main import main
+
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "cal"
+    (out / "validation").mkdir(parents=True)
+    (out / "validation" / "judged.csv").write_text("point\n", encoding="utf-8")
+    ids = load_targets()["target_id"].tolist()
+    (out / "settings.json").write_text(json.dumps({"targets": ids}), encoding="utf-8")
+    (out / "refine").mkdir()
+    key = "policies.hti_rumour_2021.reach"
+    (out / "refine" / "result.json").write_text(
+        json.dumps({"refined": {"b_net": 0.1, key: 0.35}}), encoding="utf-8"
+    )
+    layer, ensemble = tmp_path / "layer.toml", tmp_path / "ensemble.csv"
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    argv = ["calibrate", "--report", "--parameters", "refined", "--out", str(out)]
+    argv += ["--params-file", str(layer), "--ensemble-file", str(ensemble), "--docs", ""]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"inputs differ from the scenario's ({key}: scenario 0.3" in err[0]
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
 def test_the_shipped_ensemble_carries_the_declared_inputs_inside_their_ranges(
     baseline: Scenario,
 ) -> None:

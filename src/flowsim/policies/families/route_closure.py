@@ -41,7 +41,11 @@ class RouteClosurePolicy(PolicySpec):
 class RouteClosure(RuntimePolicy):
     """Closes routes (named, or by country and mode) for some or all nationalities.
 
-    Overlapping closures do not add up: the largest share closed applies.
+    Overlapping closures do not add up: the largest share closed applies. A closure never
+    turns back nationals entering their own country: everyone has the right to enter it
+    (International Covenant on Civil and Political Rights, art. 12(4)), and when the region's
+    borders closed in 2020 returning Venezuelans were let in through humanitarian corridors
+    (more than 95,000 from Colombia in April-September 2020, ``targets.csv`` ``returns``).
     """
 
     spec_class = RouteClosurePolicy
@@ -57,9 +61,11 @@ class RouteClosure(RuntimePolicy):
             mask |= (hit[w.edge_src] | hit[w.edge_dst]) & modes
         self.edges = mask
         self.nats = self.nodes(w, s.nationalities)
+        # a country does not turn back its own nationals coming home
+        self.not_home = w.edge_dst[None, :] != np.arange(w.n_nodes)[:, None]
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
-        block = np.outer(self.nats, self.edges)
+        block = np.outer(self.nats, self.edges) & self.not_home
         share = self.spec.share * intensity
         effects.closed[block] = np.maximum(effects.closed[block], share)
 
