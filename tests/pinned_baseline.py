@@ -25,11 +25,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: ``home_fade_years`` existed (cf0c545): the path with the mechanisms off must stay that
 #: model, bit for bit. Re-pinned once, on purpose, in the twelfth pass, whose world data
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
-#: parameter can undo); ``--write-no-fade`` stores it. Re-pinned again in the eighteenth
-#: pass, when route closures stopped turning back nationals entering their own country
-#: (``RouteClosure``; a rule of the policy family no scenario value can undo).
+#: parameter can undo); ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
-#: the eighteenth pass's Cuban regime are undone by overrides below.
+#: the eighteenth pass's Cuban regime and nationals let home are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -46,6 +44,9 @@ NO_FADE = {
     # back on usa_processing_2015 after wet foot, dry foot, with the same hearing and grant)
     "policies.usa_removal_cub_2017.expelled": 0.3,
     "policies.usa_removal_cub_2017.pending": 0.6,
+    # the eighteenth pass's closures that let nationals home: the COVID-19 closures of 2020
+    # turning back returns too, as before
+    "policies.covid_borders_2020.admit_nationals": False,
     # the sixteenth pass's rumour among the Haitians of Chile and Brazil, reaching no one
     "policies.hti_rumour_2021.reach": 0.0,
 }

@@ -24,12 +24,12 @@ def route_crossings(
         nationality: ISO3 code.
         since: First month counted (``"YYYY-MM-DD"``); every month when None.
     """
+    routes = (route,) if isinstance(route, str) else route
     total = 0.0
     for seed in seeds:
         model = FlowModel(scenario, seed=seed, agents=False)
         model.run_months()
         flows = model.recorder.flow_table()
-        routes = (route,) if isinstance(route, str) else route
         sel = flows["route"].isin(routes) & (flows["nationality"] == nationality)
         if since is not None:
             sel &= pd.to_datetime(flows["month"]) >= pd.Timestamp(since)

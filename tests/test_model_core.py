@@ -204,20 +204,29 @@ def test_contract_end_with_no_way_home_overstays(tmp_path):
                     "start": "2015-03",
                     "end": "2015-03",
                 },
-                {"type": "route_closure", "name": "c", "countries": ["AAA"], "start": "2015-04"},
+                # the way home runs DDD-CCC-BBB-AAA: closing BBB cuts it at CCC-BBB (a
+                # closure never stops nationals entering their own country, so closing AAA
+                # would not)
+                {"type": "route_closure", "name": "c", "countries": ["BBB"], "start": "2015-04"},
             ],
         }
     )
     model = FlowModel(s, world=toy(tmp_path, legal=True), seed=1)
     model.add_emigrants("AAA", 40)
+    from flowsim.vocab import IRREGULAR, LABOR_VISA
+
     statuses = []
+    workers = np.zeros(0, dtype=np.int64)
     for _ in range(10):
         model.step()
         _check_invariants(model)
         P = model.population
         in_ddd = P.alive & ~P.in_transit & (P.location == model.world_index.node("DDD"))
         statuses.append(set(P.status[in_ddd].tolist()))
-    from flowsim.vocab import IRREGULAR, LABOR_VISA
-
-    assert any(LABOR_VISA in st for st in statuses), "the pathway brought workers to DDD"
+        workers = np.union1d(workers, np.flatnonzero(in_ddd & (P.status == LABOR_VISA)))
+    assert len(workers), "the pathway brought workers to DDD"
     assert IRREGULAR in statuses[-1] and LABOR_VISA not in statuses[-1], statuses
+    P = model.population
+    stayed = P.location[workers] == model.world_index.node("DDD")
+    assert stayed.all(), "no worker found a way home: they overstay where they worked"
+    assert (P.status[workers] == IRREGULAR).all()

@@ -45,6 +45,7 @@ class WorldIndex:
     edge_legal: np.ndarray  # bool [E]
     edge_reverse: np.ndarray  # int64 [E]: the irregular route back over the same border, or -1
     land_into: np.ndarray  # bool [L from, L to]: some land route leads from one into the other
+    home_entry: np.ndarray  # bool [L nationality, E]: the route enters that nationality's home
     home_by_land: np.ndarray  # bool [L nationality, E]: the route is a land entry into its home
     edge_label: tuple[str, ...]  # name if named, else route_id
     edge_id: tuple[str, ...]
@@ -214,7 +215,8 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_legal=edge_legal,
         edge_reverse=_reverse_routes(edge_src, edge_dst, edge_mode, edge_legal),
         land_into=_land_into(routes, pos),
-        home_by_land=_home_by_land(routes, pos),
+        home_entry=_home_entry(routes, pos),
+        home_by_land=_home_entry(routes, pos) & (routes["mode"] == "land").to_numpy()[None, :],
         edge_label=labels,
         edge_id=edge_ids,
         visa_required=visa,
@@ -269,11 +271,10 @@ def _land_into(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
     return out
 
 
-def _home_by_land(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
-    """``[nationality, route]`` True where the route enters that nationality's country by land."""
+def _home_entry(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
+    """``[nationality, route]`` True where the route enters that nationality's country."""
     dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
-    land = (routes["mode"] == "land").to_numpy()
-    return (dst[None, :] == np.arange(len(pos))[:, None]) & land[None, :]
+    return dst[None, :] == np.arange(len(pos))[:, None]
 
 
 def _stock_history(world: World, pos: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

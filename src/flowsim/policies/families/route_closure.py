@@ -30,6 +30,11 @@ class RouteClosurePolicy(PolicySpec):
     modes: tuple[ModeName, ...] = Field(MODES, description="Modes closed when `countries` is used.")
     nationalities: tuple[ISO3, ...] = Field((), description="Affected; empty = all.")
     share: Probability = Field(1.0, description="Share of the route's capacity closed (1 = all).")
+    admit_nationals: bool = Field(
+        True,
+        description="Let nationals through when they enter their own country (the right to "
+        "enter it); false for a route no one can use, e.g. a washed-out road.",
+    )
 
     @model_validator(mode="after")
     def _needs_target(self) -> RouteClosurePolicy:
@@ -41,11 +46,10 @@ class RouteClosurePolicy(PolicySpec):
 class RouteClosure(RuntimePolicy):
     """Closes routes (named, or by country and mode) for some or all nationalities.
 
-    Overlapping closures do not add up: the largest share closed applies. A closure never
-    turns back nationals entering their own country: everyone has the right to enter it
-    (International Covenant on Civil and Political Rights, art. 12(4)), and when the region's
-    borders closed in 2020 returning Venezuelans were let in through humanitarian corridors
-    (more than 95,000 from Colombia in April-September 2020, ``targets.csv`` ``returns``).
+    Overlapping closures do not add up: the largest share closed applies. Unless
+    ``admit_nationals`` is false, a closure does not turn back nationals entering their own
+    country: everyone has the right to enter it (International Covenant on Civil and
+    Political Rights, art. 12(4)).
     """
 
     spec_class = RouteClosurePolicy
@@ -61,11 +65,10 @@ class RouteClosure(RuntimePolicy):
             mask |= (hit[w.edge_src] | hit[w.edge_dst]) & modes
         self.edges = mask
         self.nats = self.nodes(w, s.nationalities)
-        # a country does not turn back its own nationals coming home
-        self.not_home = w.edge_dst[None, :] != np.arange(w.n_nodes)[:, None]
+        self.exempt = w.home_entry if s.admit_nationals else np.zeros_like(w.home_entry)
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
-        block = np.outer(self.nats, self.edges) & self.not_home
+        block = np.outer(self.nats, self.edges) & ~self.exempt
         share = self.spec.share * intensity
         effects.closed[block] = np.maximum(effects.closed[block], share)
 
