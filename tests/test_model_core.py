@@ -205,8 +205,8 @@ def test_contract_end_with_no_way_home_overstays(tmp_path):
                     "end": "2015-03",
                 },
                 # the way home runs DDD-CCC-BBB-AAA: closing BBB cuts it at CCC-BBB (a
-                # closure never stops nationals entering their own country, so closing AAA
-                # would not)
+                # closure admits nationals entering their own country, admit_nationals,
+                # so closing AAA would not)
                 {"type": "route_closure", "name": "c", "countries": ["BBB"], "start": "2015-04"},
             ],
         }

@@ -189,6 +189,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
     edge_dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
     edge_mode = routes["mode"].map({m: i for i, m in enumerate(MODES)}).to_numpy(np.int8)
     edge_legal = routes["legal"].to_numpy(bool)
+    home_entry = _home_entry(routes, pos)
     return WorldIndex(
         iso3=iso3,
         wage=countries["wage_usd_month"].to_numpy(float),
@@ -215,8 +216,8 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_legal=edge_legal,
         edge_reverse=_reverse_routes(edge_src, edge_dst, edge_mode, edge_legal),
         land_into=_land_into(routes, pos),
-        home_entry=_home_entry(routes, pos),
-        home_by_land=_home_entry(routes, pos) & (routes["mode"] == "land").to_numpy()[None, :],
+        home_entry=home_entry,
+        home_by_land=home_entry & (routes["mode"] == "land").to_numpy()[None, :],
         edge_label=labels,
         edge_id=edge_ids,
         visa_required=visa,
