@@ -27,7 +27,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
 #: parameter can undo); ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
-#: the eighteenth pass's Cuban regime and nationals let home are undone by overrides below.
+#: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's
+#: fitted outflows are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -49,6 +50,15 @@ NO_FADE = {
     "policies.covid_borders_2020.admit_nationals": False,
     # the sixteenth pass's rumour among the Haitians of Chile and Brazil, reaching no one
     "policies.hti_rumour_2021.reach": 0.0,
+    # the nineteenth pass's outflow scales: push.csv's outflows as they are, and COVID-19's
+    # push multiplier as before
+    "policies.covid_2020.push_multiplier": 0.4,
+    "policies.cub_outflow_2015.push_multiplier": 1.0,
+    "policies.cub_outflow_2017.push_multiplier": 1.0,
+    "policies.cub_outflow_2019.push_multiplier": 1.0,
+    "policies.cub_outflow_2021.push_multiplier": 1.0,
+    "policies.nca_outflow_2021.push_multiplier": 1.0,
+    "policies.ecu_outflow_2021.push_multiplier": 1.0,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
