@@ -3,7 +3,9 @@
 Journey tables (``flowsim.model.paths.PathTables``) and destination utilities are kept per
 class, ``TIERS * nationality + tier``, with three document tiers:
 
-- ``NO_PASSPORT``: irregular routes only, and a land crossing into one's own country;
+- ``NO_PASSPORT``: irregular routes only, a land crossing into one's own country, and the
+  legal routes of a country admitting the nationality on an identity card
+  (``id_card_entry`` policies, ``Effects.id_entry``);
 - ``PASSPORT``: legal routes (flights, formal border posts) too, except into a country that
   requires a visa of the nationality;
 - ``VISAS``: a passport and the visas legal entry requires (``Population.visa_holder``,

@@ -97,10 +97,11 @@ def apply_policies(model: FlowModel) -> None:
     w = model.world_index
     # journey classes (model/classes.py): the undocumented use no legal route but a land
     # crossing into their own country, which admits its nationals without a passport (a
-    # flight home needs one: airlines board only the documented); passport holders use
+    # flight home needs one: airlines board only the documented), and the routes into
+    # countries that admit them on an identity card (id_card_entry); passport holders use
     # legal routes into countries that do not require a visa of them; visa holders, all
     open_edges = per_class(fx.open_edges(w))
-    open_edges[NO_PASSPORT::TIERS] &= ~w.edge_legal[None, :] | w.home_by_land
+    open_edges[NO_PASSPORT::TIERS] &= ~w.edge_legal[None, :] | w.home_by_land | fx.id_entry
     if model.params.visa_share * w.visa_access.max() > 0:
         open_edges[VISAS::TIERS] = fx.open_edges(w, visas=True)
     else:  # nobody holds visas: the tier's tables are the passport tier's, computed once

@@ -162,7 +162,13 @@ SCHEDULE: tuple[Phase, ...] = (
 
 #: Effects fields the policies phase itself reads to build the journey tables (open routes,
 #: stop chances, route prices).
-POLICIES_PHASE_READS: tuple[str, ...] = ("visa_required", "closed", "intercept", "edge_cost")
+POLICIES_PHASE_READS: tuple[str, ...] = (
+    "visa_required",
+    "id_entry",
+    "closed",
+    "intercept",
+    "edge_cost",
+)
 
 
 def effects_read() -> set[str]:

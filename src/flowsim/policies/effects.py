@@ -117,6 +117,7 @@ class Effects:
 
     integration: np.ndarray  # [L nat, L host] share of the integration gap closed
     visa_required: np.ndarray  # bool [L nat, L destination]
+    id_entry: np.ndarray  # bool [L nat, E] legal routes open on a national identity card
     closed: np.ndarray  # [L nat, E] share of crossings blocked (1 = route closed)
     intercept: np.ndarray  # [L nat, E] interception probability
     deport_to: np.ndarray  # int [E]
@@ -137,6 +138,7 @@ class Effects:
         return cls(
             integration=np.zeros((n, n)),
             visa_required=w.visa_required.copy(),
+            id_entry=np.zeros((n, e), dtype=bool),
             closed=np.zeros((n, e)),
             intercept=np.zeros((n, e)),
             deport_to=np.full(e, DEPORT_ORIGIN, dtype=np.int64),
