@@ -66,11 +66,17 @@ def test_the_card_opens_the_country_s_land_posts_and_nothing_beyond(legal_world)
 
 
 def test_the_card_opens_only_the_modes_named(legal_world):
-    by_air = {**ID_BBB, "name": "id_ccc", "country": "CCC", "modes": ["air"]}
-    model = FlowModel(_scenario([by_air]), world=legal_world, seed=1)
-    undocumented, _, aaa, bbb, ccc = _classes(model)
-    assert model.paths.reachable[undocumented, aaa, ccc]  # the flight
-    assert not model.paths.reachable[undocumented, aaa, bbb]
+    """CCC is entered by land from BBB and by air from AAA: each mode opens only its route."""
+    by_land = {**ID_BBB, "name": "id_ccc", "country": "CCC"}
+    by_air = {**by_land, "modes": ["air"]}
+    land = FlowModel(_scenario([ID_BBB, by_land]), world=legal_world, seed=1)
+    undocumented, _, aaa, bbb, ccc = _classes(land)
+    assert land.paths.reachable[undocumented, bbb, ccc]  # the land post BBB -> CCC
+    assert land.paths.legs[undocumented, aaa, ccc] == 2  # overland: the flight stays closed
+    air = FlowModel(_scenario([ID_BBB, by_air]), world=legal_world, seed=1)
+    assert air.paths.legs[undocumented, aaa, ccc] == 1  # the flight
+    assert air.paths.legal_entry[undocumented, aaa, ccc]
+    assert not air.paths.reachable[undocumented, bbb, ccc]  # the land post stays closed
 
 
 def test_a_visa_or_a_closure_still_applies_to_card_holders(legal_world):
@@ -96,7 +102,7 @@ def _undocumented_in(model: FlowModel, country: str) -> int:
 
 
 def test_card_holders_settle_in_the_country_while_the_window_is_open(legal_world):
-    """Undocumented emigrants reach BBB only with the card; after its end nobody new enters."""
+    """Undocumented emigrants reach BBB only with the card, and fewer when it ends early."""
     counts = {}
     for name, policies in (
         ("none", []),
@@ -141,6 +147,13 @@ def test_the_baseline_admits_venezuelan_cards_in_ecuador_and_peru_until_the_rule
 ):
     """ecu_id_entry_ven until the 2019 visa; per_id_entry_ven until the 2018 passport rule."""
     legal = _legal_for_undocumented_venezuelans
+    w = baseline_model.world_index
+    ven, ecu = w.node("VEN"), w.node("ECU")
+    into_ecu = (w.edge_dst == ecu) & w.edge_legal & (w.edge_mode == 0)  # land posts
+    for month, open_ in (("2019-07", True), ("2019-08", False)):  # the card's own end
+        baseline_model.month = parse_month(month)
+        apply_policies(baseline_model)
+        assert baseline_model.effects.id_entry[ven, into_ecu].all() == open_, month
     assert legal(baseline_model, "2017-06", "COL", "ECU")
     assert legal(baseline_model, "2017-06", "ECU", "PER")
     assert legal(baseline_model, "2018-10", "ECU", "PER")
@@ -149,6 +162,7 @@ def test_the_baseline_admits_venezuelan_cards_in_ecuador_and_peru_until_the_rule
     assert not legal(baseline_model, "2019-08", "COL", "ECU")
     # never into Colombia or Chile, which the policies do not name
     assert not legal(baseline_model, "2017-06", "PER", "CHL")
+    assert not legal(baseline_model, "2017-06", "ECU", "COL")
 
 
 def _venezuelans(scenario: Scenario, seed: int) -> pd.Series:

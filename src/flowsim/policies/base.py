@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.calendar import parse_month
-from flowsim.vocab import ISO3_PATTERN, MonthText
+from flowsim.vocab import ISO3_PATTERN, MODES, MonthText
 
 if TYPE_CHECKING:
     from flowsim.policies.effects import Effects
@@ -152,6 +152,10 @@ class RuntimePolicy:
         for c in codes:
             mask[w.node(c)] = True
         return mask
+
+    def modes(self, w: WorldIndex, names: tuple[str, ...]) -> np.ndarray:
+        """Boolean route mask of the routes travelled by the named modes."""
+        return np.isin(w.edge_mode, [MODES.index(m) for m in names])
 
     def routes(self, w: WorldIndex, refs: tuple[str, ...]) -> np.ndarray:
         """Boolean route mask for route ids or names."""

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from flowsim.policies.base import PolicySpec, RuntimePolicy
-from flowsim.vocab import ISO3, MODES, ModeName
+from flowsim.vocab import ISO3, ModeName
 
 if TYPE_CHECKING:
     from flowsim.policies.effects import Effects
@@ -45,8 +45,8 @@ class IdCardEntry(RuntimePolicy):
 
     def resolve(self, w: WorldIndex) -> None:  # noqa: D102
         s = self.spec
-        modes = np.isin(w.edge_mode, [MODES.index(m) for m in s.modes])
-        self.edges = w.edge_legal & modes & (w.edge_dst == w.node(s.country))
+        into = w.edge_dst == w.node(s.country)
+        self.edges = w.edge_legal & self.modes(w, s.modes) & into
         self.nats = self.nodes(w, s.nationalities, empty_means_all=False)
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102

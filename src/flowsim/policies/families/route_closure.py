@@ -61,8 +61,7 @@ class RouteClosure(RuntimePolicy):
         mask = self.routes(w, s.routes)
         if s.countries:
             hit = self.nodes(w, s.countries, empty_means_all=False)
-            modes = np.isin(w.edge_mode, [MODES.index(m) for m in s.modes])
-            mask |= (hit[w.edge_src] | hit[w.edge_dst]) & modes
+            mask |= (hit[w.edge_src] | hit[w.edge_dst]) & self.modes(w, s.modes)
         self.edges = mask
         self.nats = self.nodes(w, s.nationalities)
         self.exempt = w.home_entry if s.admit_nationals else np.zeros_like(w.home_entry)
