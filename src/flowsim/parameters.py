@@ -468,7 +468,8 @@ class Parameters(BaseModel):
         ge=0,
         le=3,
         description="Multiplier of each origin's passport share (countries.csv passport_share; "
-        "capped at 1). Passports are needed for legal routes (flights, formal border posts). "
+        "capped at 1). Passports are needed for legal routes (flights, formal border posts), bar "
+        "the land posts an id_card_entry policy opens. "
         "Calibrated.",
     )
     passport_wealth: float = Field(
