@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conservation import assert_conserved
 from flowsim.model import FlowModel
 from flowsim.model.utility import faded_attachment
 from flowsim.parameters import Parameters
@@ -64,12 +65,7 @@ def test_fading_lowers_returns_and_keeps_people_abroad(world):
 
 def test_conservation_with_fading(world):
     model, ts = _run(world, seed=7, home_fade_years=2.0)
-    c = model.counts()
-    assert c["created"] == c["alive"] + c["dead"]
-    P = model.population
-    transit = int((P.alive & P.in_transit).sum())
-    last = ts[(ts.variable == "stock") & (ts.month == ts.month.max())].value.sum()
-    assert last == (c["alive"] - transit) * model.scale
+    assert_conserved(model, ts)
 
 
 @pytest.mark.parametrize("bad", [-1.0, 51.0])

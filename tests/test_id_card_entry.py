@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conservation import assert_conserved
 from flowsim.calendar import parse_month
 from flowsim.model import FlowModel
 from flowsim.model.classes import NO_PASSPORT, PASSPORT, TIERS
@@ -112,13 +113,7 @@ def test_card_holders_settle_in_the_country_while_the_window_is_open(legal_world
         model = FlowModel(_scenario(policies), world=legal_world, seed=3)
         model.run_months()
         counts[name] = _undocumented_in(model, "BBB")
-        ts = model.recorder.timeseries()
-        # conservation: everyone created is settled somewhere, travelling or dead
-        c = model.counts()
-        transit = int((model.population.alive & model.population.in_transit).sum())
-        last = ts[(ts.variable == "stock") & (ts.month == ts.month.max())].value.sum()
-        assert last == (c["alive"] - transit) * model.scale
-        assert c["created"] == c["alive"] + c["dead"]
+        assert_conserved(model)
     assert counts["none"] == 0
     assert counts["open"] > counts["short"] > 0, counts
 
