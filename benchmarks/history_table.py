@@ -151,6 +151,42 @@ def group_table(out: Path, seeds: int, scale: float) -> pd.Series:
     return pd.concat([groups, pd.Series({"overall": groups.mean()})])
 
 
+def target_rows(out: Path, seeds: int, scale: float, groups: list[str]) -> pd.DataFrame:
+    """Every target of ``groups``: observed, the mean over seeds, weight and log error.
+
+    The log error is the calibration loss's (``log_error`` with the same offsets), so the
+    rows of one group, weighted, average to that group's figure in ``group_table``.
+    """
+    from flowsim.calibration.loss import log_error, target_offsets
+    from flowsim.calibration.observe import observe_run
+    from flowsim.calibration.targets import load_targets
+
+    targets = load_targets()
+    sims = np.vstack(
+        [
+            observe_run(
+                targets,
+                pd.read_parquet(out / f"seed{k}" / "timeseries.parquet"),
+                pd.read_parquet(out / f"seed{k}" / "flows.parquet"),
+            )
+            for k in range(seeds)
+        ]
+    )
+    model = sims.mean(axis=0)
+    err = log_error(model, targets["value"].to_numpy(), target_offsets(targets, scale))
+    rows = pd.DataFrame(
+        {
+            "target": targets["target_id"].to_numpy(),
+            "group": targets["group"].to_numpy(),
+            "observed": targets["value"].to_numpy(),
+            "model (mean)": model,
+            "weight": targets["weight"].to_numpy(),
+            "log error": err,
+        }
+    )
+    return rows[rows["group"].isin(groups)].reset_index(drop=True)
+
+
 def run(scenario: Path, seeds: int, scale: float, out: Path) -> None:
     """Run the scenario 2015-01..2021-12 for ``seeds`` seeds into ``out`` (one folder each)."""
     from flowsim.cli.main import main
@@ -275,6 +311,12 @@ def main() -> None:
     ap.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="parameter override"
     )
+    ap.add_argument(
+        "--targets",
+        default="",
+        metavar="GROUP[,GROUP]",
+        help="also print every target of these groups (observed, model, weight, log error)",
+    )
     args = ap.parse_args()
     if not args.no_run:
         scenario = with_parameters(args.scenario, args.set, args.out)
@@ -285,6 +327,9 @@ def main() -> None:
     groups = group_table(args.out, args.seeds, args.scale)
     print("\ncalibration loss by target group (weighted mean absolute log error):")
     print("  " + ", ".join(f"{g} {v:.3f}" for g, v in groups.items()))
+    if args.targets:
+        rows = target_rows(args.out, args.seeds, args.scale, args.targets.split(","))
+        print("\n" + rows.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
 
 
 if __name__ == "__main__":

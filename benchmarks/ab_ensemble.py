@@ -1,0 +1,130 @@
+"""Fit of the ensemble's median, by target group, for one or two scenarios (an A/B check).
+
+Runs each scenario once with each of the first ``--sets`` parameter sets of the calibrated
+ensemble (``scenarios/calibration/ensemble.csv``; set k has the same parameters and seed in
+both scenarios, as in an ensemble sweep), 2015-01 to 2021-12, then prints the mean absolute
+log error of the ensemble's median by target group (``flowsim.calibration.loss``, the
+quantity of docs/calibration.md's headline) for each scenario. Use it to judge a model
+change over the ensemble before refitting: a change that helps the calibrated point can
+hurt the sets around it.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=src python benchmarks/ab_ensemble.py --scenario scenarios/baseline.toml \\
+        [--against scenarios/my_change.toml] [--sets 30] [--scale 500] \\
+        [--targets darien_total,returns] [--out results/ab_ensemble]
+
+The median is over sets of one run each, so it carries Monte Carlo noise: compare A and B
+(same seeds, common random numbers), not B with the report's figure. Not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def experiment(scenario: Path, ensemble: Path, sets: int, scale: float, out: Path) -> Path:
+    """Write an experiment running ``scenario`` over ``sets`` ensemble sets; return its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "experiment.toml"
+    path.write_text(
+        "\n".join(
+            [
+                f'name = "ab_{scenario.stem}"',
+                f"scenarios = [{json.dumps(str(scenario.resolve()))}]",
+                "replicates = 1",
+                "seed = 20150101",
+                f"ensemble = {json.dumps(str(ensemble.resolve()))}",
+                f"ensemble_sets = {sets}",
+                "[run]",
+                f"scale = {scale}",
+                "months = 84",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def sweep(experiment_file: Path, results: Path, workers: int) -> None:
+    """Run (or resume) the experiment's sweep into ``results`` (the ``flowsim sweep`` command)."""
+    from flowsim.cli.main import main as cli
+
+    argv = ["sweep", str(experiment_file), "--out", str(results), "--workers", str(workers)]
+    if cli(argv + ["--no-progress"]) != 0:
+        raise SystemExit(f"the sweep of {experiment_file} failed")
+
+
+def median_values(results: Path) -> pd.Series:
+    """Median over the folder's runs of every target's simulated value."""
+    from flowsim.calibration.observe import observe_results
+    from flowsim.calibration.targets import load_targets
+    from flowsim.results import open_results
+
+    frame = observe_results(open_results(results), load_targets())
+    return pd.Series(np.nanmedian(frame.to_numpy(), axis=0), index=frame.columns)
+
+
+def main() -> None:
+    """Run the sweeps and print the fit by group (and by target for ``--targets``)."""
+    from flowsim.calibration.loss import group_losses, log_error, target_offsets
+    from flowsim.calibration.targets import load_targets
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.toml")
+    ap.add_argument("--against", type=Path, help="a second scenario, run on the same sets")
+    ap.add_argument(
+        "--ensemble", type=Path, default=ROOT / "scenarios" / "calibration" / "ensemble.csv"
+    )
+    ap.add_argument("--sets", type=int, default=30)
+    ap.add_argument("--scale", type=float, default=500.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "ab_ensemble")
+    ap.add_argument("--targets", default="", metavar="GROUP[,GROUP]")
+    args = ap.parse_args()
+
+    targets = load_targets()
+    offsets = target_offsets(targets, args.scale)
+    columns: dict[str, pd.Series] = {}
+    values: dict[str, pd.Series] = {}
+    for label, scenario in (("A", args.scenario), ("B", args.against)):
+        if scenario is None:
+            continue
+        out = args.out / label
+        sweep(
+            experiment(scenario, args.ensemble, args.sets, args.scale, out),
+            out / "res",
+            args.workers,
+        )
+        med = median_values(out / "res").reindex(targets["target_id"])
+        values[label] = med
+        groups = group_losses(targets, med.to_numpy(), args.scale)
+        columns[f"{label}: {scenario.stem}"] = pd.concat(
+            [groups, pd.Series({"overall": groups.mean()})]
+        )
+    print(pd.DataFrame(columns).to_string(float_format=lambda v: f"{v:.3f}"))
+    if args.targets:
+        sel = targets["group"].isin(args.targets.split(",")).to_numpy()
+        rows = {
+            "target": targets["target_id"][sel],
+            "observed": targets["value"][sel],
+            "weight": targets["weight"][sel],
+        }
+        for label, med in values.items():
+            rows[f"{label} median"] = med.to_numpy()[sel]
+            rows[f"{label} log error"] = log_error(
+                med.to_numpy()[sel], targets["value"].to_numpy()[sel], offsets[sel]
+            )
+        print("\n" + pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+
+
+if __name__ == "__main__":
+    main()
