@@ -28,7 +28,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: parameter can undo); ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's
-#: fitted outflows and identity-card entry are undone by overrides below.
+#: fitted outflows and identity-card entry and the twentieth pass's news of 2016 are undone
+#: by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -50,6 +51,9 @@ NO_FADE = {
     "policies.covid_borders_2020.admit_nationals": False,
     # the sixteenth pass's rumour among the Haitians of Chile and Brazil, reaching no one
     "policies.hti_rumour_2021.reach": 0.0,
+    # the twentieth pass's news of the 2016 releases among the Haitians of Brazil, reaching
+    # no one
+    "policies.hti_news_2016.reach": 0.0,
     # the nineteenth pass's outflow scales: push.csv's outflows as they are, and COVID-19's
     # push multiplier as before
     "policies.covid_2020.push_multiplier": 0.4,
