@@ -2,11 +2,12 @@
 
 Runs each scenario once with each of the first ``--sets`` parameter sets of the calibrated
 ensemble (``scenarios/calibration/ensemble.csv``; set k has the same parameters and seed in
-both scenarios, as in an ensemble sweep), 2015-01 to 2021-12, then prints the mean absolute
-log error of the ensemble's median by target group (``flowsim.calibration.loss``, the
-quantity of docs/calibration.md's headline) for each scenario. Use it to judge a model
-change over the ensemble before refitting: a change that helps the calibrated point can
-hurt the sets around it.
+both scenarios, as in an ensemble sweep), 2015-01 to 2021-12, in one experiment (two when
+both scenario files carry the same name, e.g. the baseline of a worktree), then prints the
+mean absolute log error of the ensemble's median by target group
+(``flowsim.calibration.loss``, the quantity of docs/calibration.md's headline) for each
+scenario. Use it to judge a model change over the ensemble before refitting: a change that
+helps the calibrated point can hurt the sets around it.
 
 Usage (from the repository root)::
 
@@ -30,15 +31,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def experiment(scenario: Path, ensemble: Path, sets: int, scale: float, out: Path) -> Path:
-    """Write an experiment running ``scenario`` over ``sets`` ensemble sets; return its path."""
+def experiment(scenarios: list[Path], ensemble: Path, sets: int, scale: float, out: Path) -> Path:
+    """Write an experiment running ``scenarios`` over ``sets`` ensemble sets; return its path."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "experiment.toml"
+    listed = ", ".join(json.dumps(str(s.resolve())) for s in scenarios)
     path.write_text(
         "\n".join(
             [
-                f'name = "ab_{scenario.stem}"',
-                f"scenarios = [{json.dumps(str(scenario.resolve()))}]",
+                f'name = "ab_{scenarios[0].stem}"',
+                f"scenarios = [{listed}]",
                 "replicates = 1",
                 "seed = 20150101",
                 f"ensemble = {json.dumps(str(ensemble.resolve()))}",
@@ -63,13 +65,13 @@ def sweep(experiment_file: Path, results: Path, workers: int) -> None:
         raise SystemExit(f"the sweep of {experiment_file} failed")
 
 
-def median_values(results: Path) -> pd.Series:
-    """Median over the folder's runs of every target's simulated value."""
+def median_values(results: Path, scenario: str) -> pd.Series:
+    """Median over the folder's runs of ``scenario`` of every target's simulated value."""
     from flowsim.calibration.observe import observe_results
     from flowsim.calibration.targets import load_targets
     from flowsim.results import open_results
 
-    frame = observe_results(open_results(results), load_targets())
+    frame = observe_results(open_results(results), load_targets(), scenario=scenario)
     return pd.Series(np.nanmedian(frame.to_numpy(), axis=0), index=frame.columns)
 
 
@@ -95,19 +97,33 @@ def main() -> None:
     offsets = target_offsets(targets, args.scale)
     columns: dict[str, pd.Series] = {}
     values: dict[str, pd.Series] = {}
-    for label, scenario in (("A", args.scenario), ("B", args.against)):
-        if scenario is None:
-            continue
-        out = args.out / label
-        sweep(
-            experiment(scenario, args.ensemble, args.sets, args.scale, out),
-            out / "res",
-            args.workers,
-        )
-        med = median_values(out / "res").reindex(targets["target_id"])
+    from flowsim.scenario import load_scenario
+
+    pairs = [("A", args.scenario)] + ([("B", args.against)] if args.against else [])
+    names = {label: load_scenario(path).name for label, path in pairs}
+    if len(set(names.values())) == len(pairs):
+        # one experiment: paired as any ensemble sweep, and a scenario that removes an
+        # input's policy is accepted because the other one has it
+        out = args.out / "AB"
+        run = experiment([path for _, path in pairs], args.ensemble, args.sets, args.scale, out)
+        sweep(run, out / "res", args.workers)
+        folders = {label: (out / "res", names[label]) for label, _ in pairs}
+    else:  # the same scenario name twice (e.g. a worktree's baseline): one sweep each
+        folders = {}
+        for label, path in pairs:
+            out = args.out / label
+            sweep(
+                experiment([path], args.ensemble, args.sets, args.scale, out),
+                out / "res",
+                args.workers,
+            )
+            folders[label] = (out / "res", names[label])
+    for label, path in pairs:
+        folder, name = folders[label]
+        med = median_values(folder, name).reindex(targets["target_id"])
         values[label] = med
         groups = group_losses(targets, med.to_numpy(), args.scale)
-        columns[f"{label}: {scenario.stem}"] = pd.concat(
+        columns[f"{label}: {path.stem}"] = pd.concat(
             [groups, pd.Series({"overall": groups.mean()})]
         )
     print(pd.DataFrame(columns).to_string(float_format=lambda v: f"{v:.3f}"))
