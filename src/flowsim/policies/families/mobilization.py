@@ -7,9 +7,11 @@ a call to travel together, a deadline to arrive by): those it reaches weigh movi
 month as if acting on a wish, so the hazard becomes ``1 - (1 - hazard) * (1 - reach)``.
 It changes how many weigh moving, not what they weigh: they choose by the utilities of
 their options, and stay unless one beats staying.
-The baseline's one instance is the rumour of an opening that spread among Haitians in
-Chile and Brazil from May 2021 (shared policy timeline, 2021-05 row); its strength is an
-assumption, set in docs/calibration.md ("A rumour among the Haitians").
+The baseline has two instances: the rumour of an opening that spread among Haitians in
+Chile and Brazil from May 2021 (shared policy timeline, 2021-05 row; docs/calibration.md,
+"A rumour among the Haitians") and the news of the US releases of 2016 among Haitians in
+Brazil (docs/calibration.md, "News of releases, 2016"); the reach of each is an
+assumption, fitted with the calibration (scenarios/calibration/inputs.toml).
 """
 
 from __future__ import annotations
