@@ -17,6 +17,15 @@ Usage (from the repository root)::
 
 The median is over sets of one run each, so it carries Monte Carlo noise: compare A and B
 (same seeds, common random numbers), not B with the report's figure. Not part of the tests.
+
+Limits: a set's fitted inputs (the ensemble's ``policies.*`` columns) overwrite the
+scenarios' own values, so an A/B of a fitted input's value over an ensemble holding it
+compares nothing (use an ensemble without that column, e.g. an earlier one from git); an
+ensemble sweep refuses an input column whose policy none of its scenarios has, so a
+scenario without such a policy runs only together with one that has it (different names,
+one experiment); a run that fails is left out of its scenario's median. The sweep resumes
+only the identical experiment at the same commit: give a fresh ``--out`` after a commit or
+an edit (nothing is deleted).
 """
 
 from __future__ import annotations

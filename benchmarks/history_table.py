@@ -155,7 +155,8 @@ def target_rows(out: Path, seeds: int, scale: float, groups: list[str]) -> pd.Da
     """Every target of ``groups``: observed, the mean over seeds, weight and log error.
 
     The log error is the calibration loss's (``log_error`` with the same offsets), so the
-    rows of one group, weighted, average to that group's figure in ``group_table``.
+    absolute errors of one group's rows, weighted, average to that group's figure in
+    ``group_table``.
     """
     from flowsim.calibration.loss import log_error, target_offsets
     from flowsim.calibration.observe import observe_run
