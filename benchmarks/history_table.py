@@ -132,22 +132,29 @@ def with_parameters(scenario: Path, settings: list[str], out: Path) -> Path:
     return path
 
 
+def simulated(out: Path, seeds: int, targets: pd.DataFrame) -> np.ndarray:
+    """Every target's value in each seed's run of ``out``: an array (seed, target)."""
+    from flowsim.calibration.observe import observe_run
+
+    return np.vstack(
+        [
+            observe_run(
+                targets,
+                pd.read_parquet(out / f"seed{k}" / "timeseries.parquet"),
+                pd.read_parquet(out / f"seed{k}" / "flows.parquet"),
+            )
+            for k in range(seeds)
+        ]
+    )
+
+
 def group_table(out: Path, seeds: int, scale: float) -> pd.Series:
     """Calibration loss of the runs in ``out`` by target group, with the mean as ``overall``."""
     from flowsim.calibration.loss import group_losses
-    from flowsim.calibration.observe import observe_run
     from flowsim.calibration.targets import load_targets
 
     targets = load_targets()
-    sims = [
-        observe_run(
-            targets,
-            pd.read_parquet(out / f"seed{k}" / "timeseries.parquet"),
-            pd.read_parquet(out / f"seed{k}" / "flows.parquet"),
-        )
-        for k in range(seeds)
-    ]
-    groups = group_losses(targets, np.vstack(sims).mean(axis=0), scale)
+    groups = group_losses(targets, simulated(out, seeds, targets).mean(axis=0), scale)
     return pd.concat([groups, pd.Series({"overall": groups.mean()})])
 
 
@@ -159,21 +166,10 @@ def target_rows(out: Path, seeds: int, scale: float, groups: list[str]) -> pd.Da
     ``group_table``.
     """
     from flowsim.calibration.loss import log_error, target_offsets
-    from flowsim.calibration.observe import observe_run
     from flowsim.calibration.targets import load_targets
 
     targets = load_targets()
-    sims = np.vstack(
-        [
-            observe_run(
-                targets,
-                pd.read_parquet(out / f"seed{k}" / "timeseries.parquet"),
-                pd.read_parquet(out / f"seed{k}" / "flows.parquet"),
-            )
-            for k in range(seeds)
-        ]
-    )
-    model = sims.mean(axis=0)
+    model = simulated(out, seeds, targets).mean(axis=0)
     err = log_error(model, targets["value"].to_numpy(), target_offsets(targets, scale))
     rows = pd.DataFrame(
         {
