@@ -12,12 +12,23 @@ calibrated ensemble (so that a local matching around the scenario does not start
 truth). History matching against the table shows which parameters the targets pin down
 on the full model and whether the truth survives; see docs/calibration.md,
 "Identifiability".
+
+``--score-against OTHER.csv`` then prints the calibration loss by group (offset = people
+per agent) of the new table's values against OTHER's: made from the same set with other
+seeds, it is the Monte Carlo floor of the fit, what a perfect model scores at that scale::
+
+    PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 21 --scale 500 \
+        --replicates 4 --seed 777 --out results/synth500_truth.csv
+    PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 21 --scale 500 \
+        --replicates 1 --seed 4242 --out results/synth500_run.csv \
+        --score-against results/synth500_truth.csv
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from flowsim.calibration.loss import group_losses
 from flowsim.calibration.synthetic import synthetic_targets
 from flowsim.calibration.targets import load_targets
 from flowsim.cli.options import OneLineParser, count, positive_int, scale, seed, workers
@@ -38,6 +49,7 @@ def main() -> None:
     ap.add_argument("--seed", type=seed, default=777, help="not the calibration's seed")
     ap.add_argument("--workers", type=workers, default=None)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--score-against", default=None, metavar="TARGETS_CSV")
     args = ap.parse_args()
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
     if args.ensemble_set is not None:
@@ -58,6 +70,12 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False, float_format="%.6g")
     print(f"wrote {len(table)} synthetic targets to {args.out}")
+    if args.score_against:
+        other = load_targets(args.score_against)
+        values = table.set_index("target_id").loc[other["target_id"], "value"].to_numpy()
+        groups = group_losses(other, values, args.scale)
+        print(f"against {args.score_against}: {groups.mean():.3f} over {len(groups)} groups")
+        print("  " + ", ".join(f"{g} {v:.2f}" for g, v in groups.items()))
 
 
 if __name__ == "__main__":
