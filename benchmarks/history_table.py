@@ -148,28 +148,29 @@ def simulated(out: Path, seeds: int, targets: pd.DataFrame) -> np.ndarray:
     )
 
 
-def group_table(out: Path, seeds: int, scale: float) -> pd.Series:
-    """Calibration loss of the runs in ``out`` by target group, with the mean as ``overall``."""
-    from flowsim.calibration.loss import group_losses
-    from flowsim.calibration.targets import load_targets
+def group_table(targets: pd.DataFrame, sims: np.ndarray, scale: float) -> pd.Series:
+    """Calibration loss of the runs by target group, with the mean as ``overall``.
 
-    targets = load_targets()
-    groups = group_losses(targets, simulated(out, seeds, targets).mean(axis=0), scale)
+    ``sims`` is ``simulated``'s array (seed, target) for ``targets``.
+    """
+    from flowsim.calibration.loss import group_losses
+
+    groups = group_losses(targets, sims.mean(axis=0), scale)
     return pd.concat([groups, pd.Series({"overall": groups.mean()})])
 
 
-def target_rows(out: Path, seeds: int, scale: float, groups: list[str]) -> pd.DataFrame:
+def target_rows(
+    targets: pd.DataFrame, sims: np.ndarray, scale: float, groups: list[str]
+) -> pd.DataFrame:
     """Every target of ``groups``: observed, the mean over seeds, weight and log error.
 
-    The log error is the calibration loss's (``log_error`` with the same offsets), so the
-    absolute errors of one group's rows, weighted, average to that group's figure in
-    ``group_table``.
+    ``sims`` is ``simulated``'s array (seed, target) for ``targets``. The log error is the
+    calibration loss's (``log_error`` with the same offsets), so the absolute errors of one
+    group's rows, weighted, average to that group's figure in ``group_table``.
     """
     from flowsim.calibration.loss import log_error, target_offsets
-    from flowsim.calibration.targets import load_targets
 
-    targets = load_targets()
-    model = simulated(out, seeds, targets).mean(axis=0)
+    model = sims.mean(axis=0)
     err = log_error(model, targets["value"].to_numpy(), target_offsets(targets, scale))
     rows = pd.DataFrame(
         {
@@ -321,11 +322,15 @@ def main() -> None:
     tab = table(args.out, args.seeds, args.scale)
     print(_markdown(tab))
     print(f"\nmean absolute log error: {tab['abs log error'].mean():.3f}")
-    groups = group_table(args.out, args.seeds, args.scale)
+    from flowsim.calibration.targets import load_targets
+
+    targets = load_targets()
+    sims = simulated(args.out, args.seeds, targets)  # every seed's runs observed once
+    groups = group_table(targets, sims, args.scale)
     print("\ncalibration loss by target group (weighted mean absolute log error):")
     print("  " + ", ".join(f"{g} {v:.3f}" for g, v in groups.items()))
     if args.targets:
-        rows = target_rows(args.out, args.seeds, args.scale, args.targets.split(","))
+        rows = target_rows(targets, sims, args.scale, args.targets.split(","))
         print("\n" + rows.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
 
 

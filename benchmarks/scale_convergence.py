@@ -67,6 +67,9 @@ def convergence(
         own ``c`` (not comparable across scales) and the loss at ``offset`` (comparable).
     """
     ht = _history_table()
+    from flowsim.calibration.targets import load_targets
+
+    targets = load_targets()
     rows = []
     for scale in scales:
         folder = out / f"scale{scale:g}"
@@ -81,7 +84,8 @@ def convergence(
             if "Darien" in label:  # the rows that move with scale: their spread over seeds
                 row[f"{label} (min-max)"] = tab.loc[label, "model min-max"]
         row["table MALE (own c)"] = tab["abs log error"].mean()
-        row[f"loss at c={offset:g}"] = ht.group_table(folder, seeds, offset)["overall"]
+        sims = ht.simulated(folder, seeds, targets)
+        row[f"loss at c={offset:g}"] = ht.group_table(targets, sims, offset)["overall"]
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -14,8 +14,10 @@ on the full model and whether the truth survives; see docs/calibration.md,
 "Identifiability".
 
 ``--score-against OTHER.csv`` then prints the calibration loss by group (offset = people
-per agent) of the new table's values against OTHER's: made from the same set with other
-seeds, it is the Monte Carlo floor of the fit, what a perfect model scores at that scale::
+per agent) of the new table's values against OTHER's: made from the same set with another
+``--seed`` (the same seed repeats OTHER's first runs and understates it), it is the Monte
+Carlo floor of the fit at that scale, what the true parameters score against targets that
+carry OTHER's own simulation noise::
 
     PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 21 --scale 500 \
         --replicates 4 --seed 777 --out results/synth500_truth.csv
@@ -51,6 +53,15 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--score-against", default=None, metavar="TARGETS_CSV")
     args = ap.parse_args()
+    other = None
+    if args.score_against:  # checked before any run: a bad file fails at once
+        try:
+            other = load_targets(args.score_against)
+        except (OSError, ValueError) as err:
+            ap.error(f"--score-against {args.score_against}: {err}")
+        missing = set(other["target_id"]) - set(load_targets()["target_id"])
+        if missing:
+            ap.error(f"--score-against {args.score_against}: unknown targets, e.g. {min(missing)}")
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
     if args.ensemble_set is not None:
         sets = read_ensemble(ENSEMBLE)
@@ -70,8 +81,7 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False, float_format="%.6g")
     print(f"wrote {len(table)} synthetic targets to {args.out}")
-    if args.score_against:
-        other = load_targets(args.score_against)
+    if other is not None:
         values = table.set_index("target_id").loc[other["target_id"], "value"].to_numpy()
         groups = group_losses(other, values, args.scale)
         print(f"against {args.score_against}: {groups.mean():.3f} over {len(groups)} groups")
