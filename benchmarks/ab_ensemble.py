@@ -34,7 +34,6 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,19 +73,25 @@ def sweep(experiment_file: Path, results: Path, workers: int) -> None:
         raise SystemExit(f"the sweep of {experiment_file} failed")
 
 
-def median_values(results: Path, scenario: str) -> pd.Series:
-    """Median over the folder's runs of ``scenario`` of every target's simulated value."""
+def fit_of(results: Path, scenario: str, targets: pd.DataFrame, scale: float) -> pd.DataFrame:
+    """The calibration report's ensemble fit table of ``scenario``'s runs in ``results``.
+
+    Each run is one set's only replicate, so the report's ``ensemble_median`` (median over
+    sets of each set's replicate mean, ``flowsim.calibration.report.ensemble_fit_table``)
+    is the median over the runs.
+    """
     from flowsim.calibration.observe import observe_results
-    from flowsim.calibration.targets import load_targets
+    from flowsim.calibration.report import ensemble_fit_table
     from flowsim.results import open_results
 
-    frame = observe_results(open_results(results), load_targets(), scenario=scenario)
-    return pd.Series(np.nanmedian(frame.to_numpy(), axis=0), index=frame.columns)
+    frame = observe_results(open_results(results), targets, scenario=scenario)
+    sims = frame.reindex(columns=targets["target_id"]).to_numpy()[:, None, :]
+    return ensemble_fit_table(targets, sims, scale)
 
 
 def main() -> None:
     """Run the sweeps and print the fit by group (and by target for ``--targets``)."""
-    from flowsim.calibration.loss import group_losses, log_error, target_offsets
+    from flowsim.calibration.report import male_by_group
     from flowsim.calibration.targets import load_targets
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -103,9 +108,8 @@ def main() -> None:
     args = ap.parse_args()
 
     targets = load_targets()
-    offsets = target_offsets(targets, args.scale)
     columns: dict[str, pd.Series] = {}
-    values: dict[str, pd.Series] = {}
+    fits: dict[str, pd.DataFrame] = {}
     from flowsim.scenario import load_scenario
 
     pairs = [("A", args.scenario)] + ([("B", args.against)] if args.against else [])
@@ -129,12 +133,8 @@ def main() -> None:
             folders[label] = (out / "res", names[label])
     for label, path in pairs:
         folder, name = folders[label]
-        med = median_values(folder, name).reindex(targets["target_id"])
-        values[label] = med
-        groups = group_losses(targets, med.to_numpy(), args.scale)
-        columns[f"{label}: {path.stem}"] = pd.concat(
-            [groups, pd.Series({"overall": groups.mean()})]
-        )
+        fits[label] = fit_of(folder, name, targets, args.scale)
+        columns[f"{label}: {path.stem}"] = male_by_group(fits[label])
     print(pd.DataFrame(columns).to_string(float_format=lambda v: f"{v:.3f}"))
     if args.targets:
         sel = targets["group"].isin(args.targets.split(",")).to_numpy()
@@ -143,11 +143,9 @@ def main() -> None:
             "observed": targets["value"][sel],
             "weight": targets["weight"][sel],
         }
-        for label, med in values.items():
-            rows[f"{label} median"] = med.to_numpy()[sel]
-            rows[f"{label} log error"] = log_error(
-                med.to_numpy()[sel], targets["value"].to_numpy()[sel], offsets[sel]
-            )
+        for label, fit in fits.items():
+            rows[f"{label} median"] = fit["ensemble_median"].to_numpy()[sel]
+            rows[f"{label} log error"] = fit["log_error"].to_numpy()[sel]
         print("\n" + pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
 
 

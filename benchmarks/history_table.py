@@ -148,41 +148,32 @@ def simulated(out: Path, seeds: int, targets: pd.DataFrame) -> np.ndarray:
     )
 
 
-def group_table(targets: pd.DataFrame, sims: np.ndarray, scale: float) -> pd.Series:
-    """Calibration loss of the runs by target group, with the mean as ``overall``.
+def fit_rows(targets: pd.DataFrame, sims: np.ndarray, scale: float) -> pd.DataFrame:
+    """The calibration report's fit table of the runs: one row per target.
 
-    ``sims`` is ``simulated``'s array (seed, target) for ``targets``.
+    ``sims`` is ``simulated``'s array (seed, target) for ``targets``; the runs count as the
+    replicates of one parameter set (``flowsim.calibration.report.ensemble_fit_table``), so
+    ``ensemble_median`` is the mean over seeds and ``log_error`` the calibration loss's.
     """
-    from flowsim.calibration.loss import group_losses
+    from flowsim.calibration.report import ensemble_fit_table
 
-    groups = group_losses(targets, sims.mean(axis=0), scale)
-    return pd.concat([groups, pd.Series({"overall": groups.mean()})])
+    return ensemble_fit_table(targets, sims[None, :, :], scale)
 
 
-def target_rows(
-    targets: pd.DataFrame, sims: np.ndarray, scale: float, groups: list[str]
-) -> pd.DataFrame:
-    """Every target of ``groups``: observed, the mean over seeds, weight and log error.
+def group_table(table: pd.DataFrame) -> pd.Series:
+    """Calibration loss by target group of a ``fit_rows`` table, with ``overall`` last."""
+    from flowsim.calibration.report import male_by_group
 
-    ``sims`` is ``simulated``'s array (seed, target) for ``targets``. The log error is the
-    calibration loss's (``log_error`` with the same offsets), so the absolute errors of one
-    group's rows, weighted, average to that group's figure in ``group_table``.
-    """
-    from flowsim.calibration.loss import log_error, target_offsets
+    return male_by_group(table)
 
-    model = sims.mean(axis=0)
-    err = log_error(model, targets["value"].to_numpy(), target_offsets(targets, scale))
-    rows = pd.DataFrame(
-        {
-            "target": targets["target_id"].to_numpy(),
-            "group": targets["group"].to_numpy(),
-            "observed": targets["value"].to_numpy(),
-            "model (mean)": model,
-            "weight": targets["weight"].to_numpy(),
-            "log error": err,
-        }
+
+def target_rows(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """Every target of ``groups`` in a ``fit_rows`` table: observed, model, weight, error."""
+    rows = table[table["group"].isin(groups)].rename(
+        columns={"ensemble_median": "model (mean)", "log_error": "log error"}
     )
-    return rows[rows["group"].isin(groups)].reset_index(drop=True)
+    cols = ["target", "group", "observed", "model (mean)", "weight", "log error"]
+    return rows[cols].reset_index(drop=True)
 
 
 def run(scenario: Path, seeds: int, scale: float, out: Path) -> None:
@@ -325,12 +316,12 @@ def main() -> None:
     from flowsim.calibration.targets import load_targets
 
     targets = load_targets()
-    sims = simulated(args.out, args.seeds, targets)  # every seed's runs observed once
-    groups = group_table(targets, sims, args.scale)
+    fit = fit_rows(targets, simulated(args.out, args.seeds, targets), args.scale)  # once
+    groups = group_table(fit)
     print("\ncalibration loss by target group (weighted mean absolute log error):")
     print("  " + ", ".join(f"{g} {v:.3f}" for g, v in groups.items()))
     if args.targets:
-        rows = target_rows(targets, sims, args.scale, args.targets.split(","))
+        rows = target_rows(fit, args.targets.split(","))
         print("\n" + rows.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
 
 

@@ -84,8 +84,8 @@ def convergence(
             if "Darien" in label:  # the rows that move with scale: their spread over seeds
                 row[f"{label} (min-max)"] = tab.loc[label, "model min-max"]
         row["table MALE (own c)"] = tab["abs log error"].mean()
-        sims = ht.simulated(folder, seeds, targets)
-        row[f"loss at c={offset:g}"] = ht.group_table(targets, sims, offset)["overall"]
+        fit = ht.fit_rows(targets, ht.simulated(folder, seeds, targets), offset)
+        row[f"loss at c={offset:g}"] = ht.group_table(fit)["overall"]
         rows.append(row)
     return pd.DataFrame(rows)
 
