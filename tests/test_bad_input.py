@@ -345,3 +345,16 @@ def test_calibrate_around_is_checked_before_anything_runs(tmp_path, capsys, comm
     assert info.value.code == 2 and "--around" in err and "at most 0.5" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_bad_target_bound_is_one_line_naming_the_file_and_target(tmp_path, capsys):
+    table = pd.read_csv(resources.files("flowsim") / "data" / "targets.csv", dtype=str).head(3)
+    table.loc[1, "low"] = "ten"
+    path = tmp_path / "targets.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["calibrate", "--targets", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0] and table.loc[1, "target_id"] in err[0]
+    assert "low must be a number or empty" in err[0]
+    assert not out.exists()

@@ -10,11 +10,18 @@ import pandas as pd
 import pytest
 
 from flowsim.calibration import observe
-from flowsim.calibration.loss import calibration_loss, group_losses, log_error
+from flowsim.calibration.loss import (
+    calibration_loss,
+    group_losses,
+    interval_log_error,
+    log_error,
+    observed_bounds,
+)
 from flowsim.calibration.report import fit_table, update_document, write_parameters
 from flowsim.calibration.targets import (
     LAST_TARGET_MONTH,
     TARGET_COLUMNS,
+    default_targets_path,
     fiscal_year,
     load_targets,
     period_bounds,
@@ -219,6 +226,67 @@ def test_loss_on_known_numbers() -> None:
     assert groups["a"] == pytest.approx(np.log(10) / 2)
     assert groups["b"] == pytest.approx(1.0)
     assert calibration_loss(targets, sim) == pytest.approx((np.log(10) / 2 + 1.0) / 2)
+
+
+def test_an_interval_target_scores_the_distance_to_its_nearer_bound() -> None:
+    sim = np.array([9.0, 99.0, 999.0, 9999.0, np.nan])
+    got = interval_log_error(sim, 99.0, 999.0, 1.0)
+    assert got[0] == pytest.approx(np.log(10 / 100)), "below: to the low bound"
+    assert got[1] == 0.0 and got[2] == 0.0, "inside (bounds included): no error"
+    assert got[3] == pytest.approx(np.log(10))
+    assert np.isnan(got[4]), "a failed run stays missing, not a perfect fit"
+    # equal bounds are the plain log error, bit for bit (every point target)
+    assert np.array_equal(interval_log_error(sim[:4], 99.0, 99.0, 1.0), log_error(sim[:4], 99.0))
+    targets = _targets(
+        [
+            {"target_id": "p", "group": "a", "value": 99.0},
+            {"target_id": "i", "group": "b", "value": 999.0, "low": 99.0, "high": 999.0},
+            {"target_id": "e", "group": "c", "value": 99.0, "low": "", "high": ""},
+        ]
+    )
+    low, high = observed_bounds(targets)
+    assert low.tolist() == [99.0, 99.0, 99.0] and high.tolist() == [99.0, 999.0, 99.0]
+    groups = group_losses(targets, np.array([999.0, 499.0, 999.0]))
+    assert groups["a"] == pytest.approx(np.log(10)) and groups["c"] == pytest.approx(np.log(10))
+    assert groups["b"] == 0.0, "inside its interval the target fits"
+    assert group_losses(targets, np.array([999.0, 9.0, 999.0]))["b"] == pytest.approx(np.log(10))
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "message"),
+    [
+        ("ten", "", "low must be a number or empty"),
+        ("", "lots", "high must be a number or empty"),
+        ("120", "", "0 <= low <= value <= high"),
+        ("", "80", "0 <= low <= value <= high"),
+        ("-1", "", "0 <= low <= value <= high"),
+    ],
+)
+def test_bad_target_bounds_are_rejected_naming_the_target(
+    tmp_path: Path, low: str, high: str, message: str
+) -> None:
+    table = pd.read_csv(default_targets_path(), dtype=str, keep_default_na=False).head(3)
+    table.loc[1, ["value", "low", "high"]] = ["100", low, high]
+    path = tmp_path / "targets.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=message) as err:
+        load_targets(path)
+    assert table.loc[1, "target_id"] in str(err.value)
+
+
+def test_mexican_airport_entries_bound_the_migrants_by_the_2019_visitors() -> None:
+    # the 2021 row's lower bound is its entries less eleven months of 2019's entries (all
+    # taken as visitors at most); the earlier years are upper bounds, reported not fitted
+    air = load_targets().set_index("target_id")
+    air = air[air["group"] == "mexico_air"]
+    y2021 = air.loc["mex_air|VEN|2021-01/2021-11"]
+    assert y2021["high"] == y2021["value"] == 160_379
+    visitors = air.loc["mex_air|VEN|2019", "value"] * 11 / 12
+    assert y2021["low"] == round(y2021["value"] - visitors) and y2021["weight"] == 1
+    earlier = air.drop(index="mex_air|VEN|2021-01/2021-11")
+    assert list(earlier["period"]) == ["2018", "2019", "2020"]
+    assert (earlier["low"] == 0).all() and (earlier["high"] == earlier["value"]).all()
+    assert (earlier["weight"] == 0).all()
 
 
 def test_fit_table_interval_and_error() -> None:

@@ -45,6 +45,15 @@ def test_implausibility_arithmetic() -> None:
     assert imp.tolist() == [[3.0, 0.0]]
     values = np.array([[1.0, 5.0, 3.0]])
     assert kth_largest(values, 1)[0] == 5.0 and kth_largest(values, 2)[0] == 3.0
+    # an interval (low row, high row): 0 inside, the distance to the nearer bound outside
+    bounds = np.array([[0.0, 0.0, 0.0], [2.0, 2.0, 2.0]])
+    mean = np.array([[-1.0, 1.5, 4.0]])
+    imp = implausibility(bounds, mean, np.zeros((1, 3)), np.full(3, 4.0), np.zeros((1, 3)))
+    assert imp.tolist() == [[0.5, 0.0, 1.0]]
+    # equal bounds are the point observation, bit for bit
+    z, m = np.array([0.3, -1.7]), np.array([[1.1, 0.2], [-4.0, 9.0]])
+    v = (np.full((2, 2), 0.1), np.array([0.2, 0.3]), np.full((2, 2), 0.05))
+    assert np.array_equal(implausibility(z, m, *v), implausibility(np.vstack([z, z]), m, *v))
 
 
 def test_designs_are_seeded_and_space_filling() -> None:
@@ -184,10 +193,11 @@ def test_synthetic_targets_are_the_model_own_replicate_mean(tmp_path: Path) -> N
     truth = problem.base.with_overrides({f"parameters.{k}": v for k, v in TRUTH.items()})
     kw = {"scale": 200.0, "replicates": 2, "months": 24, "world_dir": problem.world_dir}
     table = synthetic_targets(truth, problem.targets, SerialExecutor(), seed=5, **kw)
-    # the same rows, weights and errors; only the values change
-    pd.testing.assert_frame_equal(
-        table.drop(columns="value"), problem.targets.drop(columns="value")
-    )
+    # the same rows, weights and errors; only the values change, and a synthetic figure
+    # is a figure (its bounds are the value), not an interval
+    values = ["value", "low", "high"]
+    pd.testing.assert_frame_equal(table.drop(columns=values), problem.targets.drop(columns=values))
+    assert (table["low"] == table["value"]).all() and (table["high"] == table["value"]).all()
     scenario = calibration_scenario(truth, {}, scale=200, months=24)
     runs = [
         observe_run(problem.targets, r.timeseries, r.flows)

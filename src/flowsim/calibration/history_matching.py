@@ -14,6 +14,10 @@ McCulloch et al. (2022, JASSS 25(4):3):
 
        I_i(x) = |z_i - E[f_i(x)]| / sqrt(V_emulator + V_obs + V_discrepancy + V_ensemble)
 
+   For a target whose source bounds the modelled quantity by an interval (``low`` /
+   ``high`` in the targets table) the numerator is the distance from ``E[f_i(x)]`` to
+   ``[log(low + c), log(high + c)]``, 0 inside it.
+
    ``V_obs = log(1 + obs_error)^2`` (the target's stated observation error),
    ``V_discrepancy = log(1 + discrepancy)^2`` (how far the best model run may still be
    from reality, one value for all targets), ``V_ensemble`` the emulated run-to-run
@@ -51,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calibration.emulator import Emulators, fit_emulators
-from flowsim.calibration.loss import target_offsets
+from flowsim.calibration.loss import observed_bounds, target_offsets
 from flowsim.calibration.space import (
     CALIBRATION_MONTHS,
     FREE_PARAMETERS,
@@ -182,8 +186,13 @@ def log_outputs(targets: pd.DataFrame, simulated: np.ndarray, scale: float) -> n
 
 
 def observed_log(targets: pd.DataFrame, scale: float) -> np.ndarray:
-    """Observed values on the log scale ``log(observed + c)``."""
-    return np.log(targets["value"].to_numpy(dtype=float) + target_offsets(targets, scale))
+    """Observed bounds on the log scale, ``log(bound + c)``: an array (2, target) of low, high.
+
+    Both rows are ``log(value + c)`` for a target without an interval
+    (``loss.observed_bounds``).
+    """
+    c = target_offsets(targets, scale)
+    return np.log(np.vstack(observed_bounds(targets)) + c)
 
 
 def fixed_variance(targets: pd.DataFrame, discrepancy: float) -> np.ndarray:
@@ -195,8 +204,16 @@ def fixed_variance(targets: pd.DataFrame, discrepancy: float) -> np.ndarray:
 def implausibility(
     z: np.ndarray, mean: np.ndarray, v_em: np.ndarray, v_fixed: np.ndarray, v_ens: np.ndarray
 ) -> np.ndarray:
-    """``|z - E[f]| / sqrt(V_emulator + V_obs + V_discrepancy + V_ensemble)``, (point, target)."""
-    return np.abs(z - mean) / np.sqrt(v_em + v_fixed + v_ens)
+    """``|z - E[f]| / sqrt(V_emulator + V_obs + V_discrepancy + V_ensemble)``, (point, target).
+
+    ``z`` is one observed log value per target, or an array (2, target) of the bounds of
+    an interval (``observed_log``): the numerator is then the distance from ``E[f]`` to
+    ``[low, high]``, 0 inside (equal bounds give ``|z - E[f]|`` exactly).
+    """
+    z = np.asarray(z, dtype=float)
+    low, high = (z, z) if z.ndim == 1 else (z[0], z[1])
+    distance = np.maximum(low - mean, 0.0) + np.maximum(mean - high, 0.0)
+    return distance / np.sqrt(v_em + v_fixed + v_ens)
 
 
 def kth_largest(values: np.ndarray, k: int) -> np.ndarray:

@@ -1,7 +1,10 @@
 """The calibration loss: weighted mean absolute log error, every target group equal.
 
 For target *i* with observed value ``o`` and simulated value ``s`` (mean over replicates),
-the log error is ``log((s + c) / (o + c))`` with ``c = 1`` by default. The loss averages
+the log error is ``log((s + c) / (o + c))`` with ``c = 1`` by default. A target whose
+source bounds the modelled quantity by an interval (``low`` < ``high`` in the targets
+table, e.g. airport entries that count visitors the model does not have) has error 0 inside
+``[low, high]`` and the log distance to the nearer bound outside it. The loss averages
 ``|error|`` inside each group with the targets' weights, then averages the groups, so a
 group with 50 rows counts as much as one with 6. Rows of weight 0 are reported, not fitted.
 
@@ -37,18 +40,62 @@ def log_error(
     return np.log((sim + offset) / (obs + offset))
 
 
+def observed_bounds(targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(low, high)`` of each target: the interval the modelled quantity should lie in.
+
+    Both are the target's ``value`` unless the table gives ``low`` / ``high`` (a table
+    without the columns, or an empty cell, means the value itself).
+    """
+    value = targets["value"].to_numpy(dtype=float)
+    bounds = []
+    for column in ("low", "high"):
+        if column in targets:
+            given = pd.to_numeric(targets[column], errors="coerce").to_numpy(dtype=float)
+            bounds.append(np.where(np.isnan(given), value, given))
+        else:
+            bounds.append(value.copy())
+    return bounds[0], bounds[1]
+
+
+def interval_log_error(
+    simulated: np.ndarray | float,
+    low: np.ndarray | float,
+    high: np.ndarray | float,
+    offset: float | np.ndarray = 1.0,
+) -> np.ndarray:
+    """Log error against ``[low, high]``: to ``low`` below it, to ``high`` above it, else 0.
+
+    With ``low == high`` it is ``log_error`` exactly; NaN stays NaN.
+    """
+    below = log_error(simulated, low, offset)
+    above = log_error(simulated, high, offset)
+    err = np.where(below < 0, below, np.where(above > 0, above, 0.0))
+    return np.where(np.isnan(below) | np.isnan(above), np.nan, err)
+
+
+def target_log_errors(
+    targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0
+) -> np.ndarray:
+    """Log error of each target's simulated value against its figure or interval.
+
+    ``offset`` is ``c`` for counts of people (``target_offsets``: percents use 1).
+    """
+    low, high = observed_bounds(targets)
+    return interval_log_error(simulated, low, high, target_offsets(targets, offset))
+
+
 def group_losses(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0) -> pd.Series:
     """Weighted mean absolute log error of each target group.
 
     Args:
-        targets: Targets table (``group``, ``value``, ``weight``).
+        targets: Targets table (``group``, ``value``, ``weight``; ``low`` / ``high`` if any).
         simulated: Simulated value per target row (replicate mean), same order.
         offset: ``c`` in ``log((s + c) / (o + c))``.
 
     Returns:
         Loss per group, for groups with a positive total weight, sorted by group name.
     """
-    err = np.abs(log_error(simulated, targets["value"].to_numpy(), target_offsets(targets, offset)))
+    err = np.abs(target_log_errors(targets, simulated, offset))
     frame = pd.DataFrame(
         {"group": targets["group"].to_numpy(), "w": targets["weight"].to_numpy(), "e": err}
     )

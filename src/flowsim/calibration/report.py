@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flowsim.calibration.loss import group_losses, log_error, target_offsets
+from flowsim.calibration.loss import group_losses, observed_bounds, target_log_errors
 from flowsim.calibration.targets import period_bounds
 
 FIT_COLUMNS: tuple[str, ...] = (
@@ -43,7 +43,9 @@ def fit_table(targets: pd.DataFrame, simulated: np.ndarray) -> pd.DataFrame:
 
     Returns:
         One row per target with ``FIT_COLUMNS``; ``log_error`` is
-        ``log((mean + 1) / (observed + 1))``, the interval the replicates' 5-95%.
+        ``log((mean + 1) / (observed + 1))`` (against the nearer bound of a target's
+        interval, 0 inside it: ``loss.target_log_errors``), the interval the replicates'
+        5-95%.
     """
     sims = np.atleast_2d(np.asarray(simulated, dtype=float))
     mean = sims.mean(axis=0)
@@ -56,7 +58,7 @@ def fit_table(targets: pd.DataFrame, simulated: np.ndarray) -> pd.DataFrame:
             "simulated_mean": mean,
             "simulated_p05": np.quantile(sims, 0.05, axis=0),
             "simulated_p95": np.quantile(sims, 0.95, axis=0),
-            "log_error": log_error(mean, targets["value"].to_numpy()),
+            "log_error": target_log_errors(targets, mean, 1.0),
             "weight": targets["weight"].to_numpy(),
         }
     )[list(FIT_COLUMNS)]
@@ -68,6 +70,8 @@ ENSEMBLE_FIT_COLUMNS: tuple[str, ...] = (
     "period",
     "observed",
     "obs_error",
+    "observed_low",
+    "observed_high",
     "ensemble_median",
     "ensemble_p05",
     "ensemble_p95",
@@ -91,6 +95,10 @@ def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: floa
         median over sets of each set's replicate mean; the 5-95% range covers every run
         of every set; ``log_error`` is the median's ``log((s + c) / (o + c))`` with
         ``c`` = ``scale`` (1 for percents), ``log_error_c1`` the same with ``c = 1``.
+        ``observed_low`` / ``observed_high`` are the interval the modelled quantity should
+        lie in (both the observed value for most targets); the errors are measured to its
+        nearer bound, 0 inside (``loss.target_log_errors``), and ``inside_90`` says whether
+        it meets the runs' 5-95% range.
     """
     sims = np.asarray(simulated, dtype=float)
     with warnings.catch_warnings():  # a share nobody contributes to is NaN in every run
@@ -101,6 +109,7 @@ def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: floa
         p05 = np.nanquantile(runs, 0.05, axis=0)
         p95 = np.nanquantile(runs, 0.95, axis=0)
     obs = targets["value"].to_numpy(dtype=float)
+    low, high = observed_bounds(targets)
     return pd.DataFrame(
         {
             "target": targets["target_id"].to_numpy(),
@@ -108,12 +117,14 @@ def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: floa
             "period": targets["period"].to_numpy(),
             "observed": obs,
             "obs_error": targets["obs_error"].to_numpy(),
+            "observed_low": low,
+            "observed_high": high,
             "ensemble_median": median,
             "ensemble_p05": p05,
             "ensemble_p95": p95,
-            "inside_90": (obs >= p05) & (obs <= p95),
-            "log_error": log_error(median, obs, target_offsets(targets, scale)),
-            "log_error_c1": log_error(median, obs, 1.0),
+            "inside_90": (high >= p05) & (low <= p95),
+            "log_error": target_log_errors(targets, median, scale),
+            "log_error_c1": target_log_errors(targets, median, 1.0),
             "weight": targets["weight"].to_numpy(),
         }
     )[list(ENSEMBLE_FIT_COLUMNS)]

@@ -67,6 +67,10 @@ def synthetic_targets(
     sims = np.where(share & np.isnan(sims), 0.0, sims)
     out = targets.copy()
     out["value"] = sims.mean(axis=0)
+    # the model's own output is a figure, not an interval
+    for column in ("low", "high"):
+        if column in out:
+            out[column] = out["value"]
     return out
 
 

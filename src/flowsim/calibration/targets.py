@@ -20,6 +20,12 @@ it in words). Columns:
 - ``obs_error``: observation error, how far the source itself can be off, as a relative
   standard deviation (0.1 = the true value is within about 10% of the figure); history
   matching uses ``log(1 + obs_error)`` as the standard deviation on the log scale.
+- ``low``, ``high`` (optional, empty = ``value``): the interval the modelled quantity
+  should lie in when the source's figure counts people the model does not have, so only
+  bounds follow from it (Mexico's airport entries count visitors: the migrants among them
+  are at most all of them and at least the entries less a visitor level the source's
+  earlier years bound). ``low <= value <= high``; the loss and the implausibility measure
+  the distance to the interval, 0 inside (``flowsim.calibration.loss``).
 
 Only periods ending by 2021-12 are targets; later years are kept for validation.
 """
@@ -53,7 +59,13 @@ KINDS: tuple[str, ...] = (
 )
 
 #: Columns a table may omit (older tables): filled with these values.
-OPTIONAL_COLUMNS: dict[str, str] = {"from_country": "", "mode": "", "obs_error": "0.1"}
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "from_country": "",
+    "mode": "",
+    "obs_error": "0.1",
+    "low": "",
+    "high": "",
+}
 
 TARGET_COLUMNS: tuple[str, ...] = (
     "target_id",
@@ -71,6 +83,8 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "nationalities",
     "weight",
     "obs_error",
+    "low",
+    "high",
     "observation",
     "source_url",
 )
@@ -139,11 +153,12 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         path: CSV with ``TARGET_COLUMNS``; the packaged table when omitted.
 
     Returns:
-        The table with ``value`` and ``weight`` as floats and the string columns filled.
+        The table with ``value``, ``weight``, ``obs_error``, ``low`` and ``high`` as floats
+        (empty bounds filled with ``value``) and the string columns filled.
 
     Raises:
-        ValueError: On missing columns, duplicate ids, unknown kinds, bad periods or a
-            period after ``LAST_TARGET_MONTH``.
+        ValueError: On missing columns, duplicate ids, unknown kinds, bad bounds, bad
+            periods or a period after ``LAST_TARGET_MONTH``.
     """
     frame = pd.read_csv(path or default_targets_path(), dtype=str, keep_default_na=False)
     for column, default in OPTIONAL_COLUMNS.items():
@@ -158,6 +173,23 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     frame["obs_error"] = frame["obs_error"].astype(float)
     if (frame["obs_error"] < 0).any():
         raise ValueError("obs_error must be >= 0 (a relative standard deviation)")
+    for column in ("low", "high"):
+        given = frame[column].str.strip()
+        numbers = pd.to_numeric(given, errors="coerce")
+        bad_cells = frame["target_id"][(given != "") & numbers.isna()].tolist()
+        if bad_cells:
+            raise ValueError(
+                f"target {bad_cells[0]}: {column} must be a number or empty (= value), "
+                f"not {frame.loc[frame['target_id'] == bad_cells[0], column].iloc[0]!r}"
+            )
+        frame[column] = numbers.fillna(frame["value"]).astype(float)
+    outside = frame["target_id"][
+        (frame["low"] > frame["value"]) | (frame["value"] > frame["high"]) | (frame["low"] < 0)
+    ].tolist()
+    if outside:
+        raise ValueError(
+            f"target {outside[0]}: low and high must satisfy 0 <= low <= value <= high"
+        )
     dup = frame["target_id"][frame["target_id"].duplicated()].tolist()
     if dup:
         raise ValueError(f"duplicate target ids: {', '.join(dup)}")

@@ -304,7 +304,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"flowsim calibrate: --guard: {exc}", file=sys.stderr)
         return 2
-    targets = load_targets(args.targets)
+    try:
+        targets = load_targets(args.targets)
+    except (OSError, ValueError) as exc:
+        where = args.targets or "the packaged targets.csv"
+        print(f"flowsim calibrate: {where}: {exc}", file=sys.stderr)
+        return 2
     if not args.report:
         try:
             problem = _problem(args, targets)
