@@ -490,3 +490,18 @@ def test_every_free_parameter_prior_lies_inside_the_parameter_bounds() -> None:
             assert p.low > 0, p.name
         for value in (p.low, p.high):
             Parameters(**{p.name: value})  # raises a ValidationError outside the bounds
+
+
+def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: Path) -> None:
+    from flowsim.calibration.report import ensemble_fit_table, fit_figures
+
+    targets = load_targets()
+    targets = targets[targets["group"].isin(["mexico_air", "returns"])].reset_index(drop=True)
+    sims = np.full((2, 1, len(targets)), 50_000.0)
+    table = ensemble_fit_table(targets, sims, 500.0).rename(
+        columns={f"ensemble_{k}": f"simulated_{k}" for k in ("p05", "p95")}
+        | {"ensemble_median": "simulated_mean"}
+    )
+    paths = fit_figures(table, tmp_path)
+    assert sorted(p.name for p in paths) == ["fit_mexico_air.png", "fit_returns.png"]
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)

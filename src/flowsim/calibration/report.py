@@ -161,8 +161,10 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     """Draw ``fit_<group>.png`` per target group into ``out_dir``; return the paths.
 
     Each panel is one series (a host, a nationality, a border group); observed values are
-    points, the simulated mean a line and the replicates' 5-95% a ribbon (bars when the
-    series has one period). The y axis is logarithmic.
+    points (a vertical line over the interval of a target that has one, columns
+    ``observed_low`` / ``observed_high``; a downward triangle when the figure is only an
+    upper bound), the simulated mean a line and the replicates'
+    5-95% a ribbon (bars when the series has one period). The y axis is logarithmic.
     """
     import matplotlib
 
@@ -193,6 +195,16 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
                     label="simulated (90%)",
                 )
             ax.plot(x, r["observed"] + 1, "o", color="black", label="observed")
+            if {"observed_low", "observed_high"} <= set(r.columns):
+                # a source that only bounds the modelled quantity: its interval as a line,
+                # an upper bound alone (low 0) as a downward triangle
+                low, high = r["observed_low"].to_numpy(), r["observed_high"].to_numpy()
+                span = (high > low) & (low > 0)
+                if span.any():
+                    ax.vlines(x[span], low[span] + 1, high[span] + 1, color="black")
+                upper = (high > low) & (low <= 0)
+                if upper.any():
+                    ax.plot(x[upper], high[upper] + 1, "v", color="black", label="upper bound")
             ax.set_yscale("log")
             ax.set_title(name, fontsize=8)
             ax.tick_params(labelsize=7)
