@@ -505,3 +505,25 @@ def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: 
     paths = fit_figures(table, tmp_path)
     assert sorted(p.name for p in paths) == ["fit_mexico_air.png", "fit_returns.png"]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_headline_parts_sum_to_the_overall_male_largest_first() -> None:
+    from flowsim.calibration.report import ensemble_fit_table, headline_parts, male_by_group
+
+    targets = _targets(
+        [
+            {"target_id": "a1", "group": "a", "value": 99.0},
+            {"target_id": "a2", "group": "a", "value": 9.0, "weight": 3.0},
+            {"target_id": "b1", "group": "b", "value": 999.0},
+            {"target_id": "z", "group": "c", "value": 5.0, "weight": 0.0},
+        ]
+    )
+    sims = np.array([[[999.0, 99.0, 999.0, 1e6]], [[999.0, 99.0, 999.0, 1e6]]])
+    table = ensemble_fit_table(targets, sims, scale=1.0)
+    parts = headline_parts(table)
+    assert "z" not in set(parts["target"]), "weight-0 rows hold no part"
+    assert parts["part"].sum() == pytest.approx(male_by_group(table)["overall"])
+    # a2 (weight 3 of 4 in its group, error log 10) before a1 (weight 1) and b1 (exact)
+    assert parts["target"].tolist() == ["a2", "a1", "b1"]
+    assert parts.loc[0, "part"] == pytest.approx(3 * np.log(10) / (4 * 2))
+    assert headline_parts(table, top=1)["target"].tolist() == ["a2"]

@@ -142,6 +142,32 @@ def male_by_group(table: pd.DataFrame, column: str = "log_error") -> pd.Series:
     return pd.concat([groups, pd.Series({"overall": float(groups.mean())})])
 
 
+def headline_parts(table: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """Each fitted row's part of the overall MALE of an ``ensemble_fit_table``, largest first.
+
+    A row's part is ``weight * |log_error| / (its group's total weight * number of groups)``,
+    so the parts of all fitted rows sum to ``male_by_group(table)["overall"]``: the table
+    says which rows hold the headline up.
+
+    Args:
+        table: An ``ensemble_fit_table`` (rows of weight 0 are left out).
+        top: Keep only the ``top`` largest parts (all when None).
+
+    Returns:
+        Columns ``target``, ``group``, ``observed``, ``ensemble_median``, ``log_error``,
+        ``weight`` and ``part``, sorted by ``part`` descending (ties by target).
+    """
+    rows = table[table["weight"] > 0]
+    group_weight = rows.groupby("group")["weight"].transform("sum")
+    n_groups = rows["group"].nunique()
+    part = rows["weight"] * rows["log_error"].abs() / (group_weight * max(n_groups, 1))
+    out = rows.assign(part=part)[
+        ["target", "group", "observed", "ensemble_median", "log_error", "weight", "part"]
+    ]
+    out = out.sort_values(["part", "target"], ascending=[False, True], kind="stable")
+    return (out.head(top) if top is not None else out).reset_index(drop=True)
+
+
 def group_summary(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0) -> pd.Series:
     """Loss per group of the replicate means (see ``loss.group_losses``)."""
     return group_losses(targets, np.atleast_2d(simulated).mean(axis=0), offset)

@@ -786,7 +786,7 @@ def _refresh_docs(
     command: str,
 ) -> None:
     """Copy figures next to the document and refresh its generated sections."""
-    from flowsim.calibration.report import markdown_table, update_document
+    from flowsim.calibration.report import headline_parts, markdown_table, update_document
 
     if not doc.exists():
         print(f"{doc} not found: document not refreshed", file=sys.stderr)
@@ -819,6 +819,9 @@ def _refresh_docs(
             ),
             "fit-ranges": markdown_table(rng),
             "fit-table": markdown_table(shown),
+            "fit-largest": markdown_table(
+                headline_parts(table, top=15).assign(log_error=lambda f: f["log_error"].round(2))
+            ),
             "fit-figures": "\n\n".join(links),
         },
     )
