@@ -138,9 +138,12 @@ def main() -> None:
     print(pd.DataFrame(columns).to_string(float_format=lambda v: f"{v:.3f}"))
     if args.targets:
         sel = targets["group"].isin(args.targets.split(",")).to_numpy()
+        first = next(iter(fits.values()))  # every fit table has the targets' bounds
         rows = {
             "target": targets["target_id"][sel],
             "observed": targets["value"][sel],
+            "low": first["observed_low"].to_numpy()[sel],
+            "high": first["observed_high"].to_numpy()[sel],
             "weight": targets["weight"][sel],
         }
         for label, fit in fits.items():

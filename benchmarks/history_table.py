@@ -168,11 +168,20 @@ def group_table(table: pd.DataFrame) -> pd.Series:
 
 
 def target_rows(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
-    """Every target of ``groups`` in a ``fit_rows`` table: observed, model, weight, error."""
+    """Every target of ``groups`` in a ``fit_rows`` table: observed, model, weight, error.
+
+    A target whose source only bounds the modelled quantity shows its interval (``low``,
+    ``high``), the one its error is measured against; elsewhere both equal ``observed``.
+    """
     rows = table[table["group"].isin(groups)].rename(
-        columns={"ensemble_median": "model (mean)", "log_error": "log error"}
+        columns={
+            "ensemble_median": "model (mean)",
+            "log_error": "log error",
+            "observed_low": "low",
+            "observed_high": "high",
+        }
     )
-    cols = ["target", "group", "observed", "model (mean)", "weight", "log error"]
+    cols = ["target", "group", "observed", "low", "high", "model (mean)", "weight", "log error"]
     return rows[cols].reset_index(drop=True)
 
 

@@ -356,5 +356,5 @@ def test_a_bad_target_bound_is_one_line_naming_the_file_and_target(tmp_path, cap
     assert main(["calibrate", "--targets", str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(path) in err[0] and table.loc[1, "target_id"] in err[0]
-    assert "low must be a number or empty" in err[0]
+    assert "low must be a finite number or empty" in err[0]
     assert not out.exists()

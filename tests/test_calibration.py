@@ -255,8 +255,9 @@ def test_an_interval_target_scores_the_distance_to_its_nearer_bound() -> None:
 @pytest.mark.parametrize(
     ("low", "high", "message"),
     [
-        ("ten", "", "low must be a number or empty"),
-        ("", "lots", "high must be a number or empty"),
+        ("ten", "", "low must be a finite number or empty"),
+        ("", "lots", "high must be a finite number or empty"),
+        ("", "inf", "high must be a finite number or empty"),
         ("120", "", "0 <= low <= value <= high"),
         ("", "80", "0 <= low <= value <= high"),
         ("-1", "", "0 <= low <= value <= high"),
@@ -493,7 +494,7 @@ def test_every_free_parameter_prior_lies_inside_the_parameter_bounds() -> None:
 
 
 def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: Path) -> None:
-    from flowsim.calibration.report import ensemble_fit_table, fit_figures
+    from flowsim.calibration.report import ensemble_fit_table, fit_figures, observed_marks
 
     targets = load_targets()
     targets = targets[targets["group"].isin(["mexico_air", "returns"])].reset_index(drop=True)
@@ -505,6 +506,14 @@ def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: 
     paths = fit_figures(table, tmp_path)
     assert sorted(p.name for p in paths) == ["fit_mexico_air.png", "fit_returns.png"]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+    # the marks: returns are figures, 2018-2020 upper bounds only, 2021 an interval
+    point, span, upper = observed_marks(table)
+    kind = np.select([point, span, upper], ["point", "span", "upper"], "none")
+    got = dict(zip(table["target"], kind, strict=True))
+    assert got["mex_air|VEN|2021-01/2021-11"] == "span"
+    assert [got[f"mex_air|VEN|{y}"] for y in (2018, 2019, 2020)] == ["upper"] * 3
+    assert {got[t] for t in table["target"] if t.startswith("returns")} == {"point"}
+    assert observed_marks(table.drop(columns=["observed_low", "observed_high"]))[0].all()
 
 
 def test_headline_parts_sum_to_the_overall_male_largest_first() -> None:

@@ -50,10 +50,12 @@ def test_implausibility_arithmetic() -> None:
     mean = np.array([[-1.0, 1.5, 4.0]])
     imp = implausibility(bounds, mean, np.zeros((1, 3)), np.full(3, 4.0), np.zeros((1, 3)))
     assert imp.tolist() == [[0.5, 0.0, 1.0]]
-    # equal bounds are the point observation, bit for bit
+    # equal bounds, or one row of observations, are the point formula bit for bit
     z, m = np.array([0.3, -1.7]), np.array([[1.1, 0.2], [-4.0, 9.0]])
-    v = (np.full((2, 2), 0.1), np.array([0.2, 0.3]), np.full((2, 2), 0.05))
-    assert np.array_equal(implausibility(z, m, *v), implausibility(np.vstack([z, z]), m, *v))
+    v_em, v_fixed, v_ens = np.full((2, 2), 0.1), np.array([0.2, 0.3]), np.full((2, 2), 0.05)
+    point = np.abs(z - m) / np.sqrt(v_em + v_fixed + v_ens)
+    assert np.array_equal(implausibility(z, m, v_em, v_fixed, v_ens), point)
+    assert np.array_equal(implausibility(np.vstack([z, z]), m, v_em, v_fixed, v_ens), point)
 
 
 def test_designs_are_seeded_and_space_filling() -> None:

@@ -187,10 +187,11 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     """Draw ``fit_<group>.png`` per target group into ``out_dir``; return the paths.
 
     Each panel is one series (a host, a nationality, a border group); observed values are
-    points (a vertical line over the interval of a target that has one, columns
-    ``observed_low`` / ``observed_high``; a downward triangle when the figure is only an
-    upper bound), the simulated mean a line and the replicates'
-    5-95% a ribbon (bars when the series has one period). The y axis is logarithmic.
+    points (``observed_marks``: a vertical line over the interval of a target that has one,
+    columns ``observed_low`` / ``observed_high``, with the source's figure an open circle; a
+    downward triangle when the figure is only an upper bound), the simulated mean a line
+    and the replicates' 5-95% a ribbon (bars when the series has one period). The y axis is
+    logarithmic.
     """
     import matplotlib
 
@@ -220,17 +221,17 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
                     color="tab:blue",
                     label="simulated (90%)",
                 )
-            ax.plot(x, r["observed"] + 1, "o", color="black", label="observed")
-            if {"observed_low", "observed_high"} <= set(r.columns):
-                # a source that only bounds the modelled quantity: its interval as a line,
-                # an upper bound alone (low 0) as a downward triangle
-                low, high = r["observed_low"].to_numpy(), r["observed_high"].to_numpy()
-                span = (high > low) & (low > 0)
-                if span.any():
-                    ax.vlines(x[span], low[span] + 1, high[span] + 1, color="black")
-                upper = (high > low) & (low <= 0)
-                if upper.any():
-                    ax.plot(x[upper], high[upper] + 1, "v", color="black", label="upper bound")
+            point, span, upper = observed_marks(r)
+            obs = r["observed"].to_numpy() + 1
+            if point.any():
+                ax.plot(x[point], obs[point], "o", color="black", label="observed")
+            if span.any():  # the interval the source fixes, its own figure an open circle
+                low, high = r["observed_low"].to_numpy() + 1, r["observed_high"].to_numpy() + 1
+                ax.vlines(x[span], low[span], high[span], color="black", label="observed interval")
+                ax.plot(x[span], obs[span], "o", mfc="none", color="black")
+            if upper.any():  # only an upper bound: a downward triangle at it
+                high = r["observed_high"].to_numpy() + 1
+                ax.plot(x[upper], high[upper], "v", color="black", label="upper bound")
             ax.set_yscale("log")
             ax.set_title(name, fontsize=8)
             ax.tick_params(labelsize=7)
@@ -246,6 +247,21 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def observed_marks(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How a figure marks each row's observation: masks ``(point, span, upper)``.
+
+    ``point``: a figure (no ``observed_low`` / ``observed_high`` columns, or equal bounds);
+    ``span``: an interval with a positive lower bound; ``upper``: an upper bound alone
+    (lower bound 0). Exactly one is true for every row.
+    """
+    n = len(rows)
+    if not {"observed_low", "observed_high"} <= set(rows.columns):
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    low, high = rows["observed_low"].to_numpy(), rows["observed_high"].to_numpy()
+    bounded = high > low
+    return ~bounded, bounded & (low > 0), bounded & (low <= 0)
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:,.0f}") -> str:

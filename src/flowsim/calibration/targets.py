@@ -22,10 +22,11 @@ it in words). Columns:
   matching uses ``log(1 + obs_error)`` as the standard deviation on the log scale.
 - ``low``, ``high`` (optional, empty = ``value``): the interval the modelled quantity
   should lie in when the source's figure counts people the model does not have, so only
-  bounds follow from it (Mexico's airport entries count visitors: the migrants among them
-  are at most all of them and at least the entries less a visitor level the source's
-  earlier years bound). ``low <= value <= high``; the loss and the implausibility measure
-  the distance to the interval, 0 inside (``flowsim.calibration.loss``).
+  bounds follow from it (Mexico's airport entries count round-trip travellers: the
+  migrants among them are at most all of them and at least the entries less a traveller
+  level the source's earlier years bound). Finite, ``0 <= low <= value <= high``; the loss
+  and the implausibility measure the distance to the interval, 0 inside
+  (``flowsim.calibration.loss``).
 
 Only periods ending by 2021-12 are targets; later years are kept for validation.
 """
@@ -36,6 +37,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date, parse_period
@@ -173,13 +175,17 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     frame["obs_error"] = frame["obs_error"].astype(float)
     if (frame["obs_error"] < 0).any():
         raise ValueError("obs_error must be >= 0 (a relative standard deviation)")
+    dup = frame["target_id"][frame["target_id"].duplicated()].tolist()
+    if dup:
+        raise ValueError(f"duplicate target ids: {', '.join(dup)}")
     for column in ("low", "high"):
         given = frame[column].str.strip()
         numbers = pd.to_numeric(given, errors="coerce")
-        bad_cells = frame["target_id"][(given != "") & numbers.isna()].tolist()
+        not_finite = (given != "") & ~np.isfinite(numbers.to_numpy(dtype=float))
+        bad_cells = frame["target_id"][not_finite].tolist()
         if bad_cells:
             raise ValueError(
-                f"target {bad_cells[0]}: {column} must be a number or empty (= value), "
+                f"target {bad_cells[0]}: {column} must be a finite number or empty (= value), "
                 f"not {frame.loc[frame['target_id'] == bad_cells[0], column].iloc[0]!r}"
             )
         frame[column] = numbers.fillna(frame["value"]).astype(float)
@@ -190,9 +196,6 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         raise ValueError(
             f"target {outside[0]}: low and high must satisfy 0 <= low <= value <= high"
         )
-    dup = frame["target_id"][frame["target_id"].duplicated()].tolist()
-    if dup:
-        raise ValueError(f"duplicate target ids: {', '.join(dup)}")
     bad = sorted(set(frame["kind"]) - set(KINDS))
     if bad:
         raise ValueError(f"unknown target kinds {bad} (allowed: {', '.join(KINDS)})")
