@@ -275,9 +275,31 @@ def test_bad_target_bounds_are_rejected_naming_the_target(
     assert table.loc[1, "target_id"] in str(err.value)
 
 
-def test_mexican_airport_entries_bound_the_migrants_by_the_2019_visitors() -> None:
+def test_duplicate_ids_are_refused_before_their_bounds_are_read(tmp_path: Path) -> None:
+    table = pd.read_csv(default_targets_path(), dtype=str, keep_default_na=False).head(3)
+    table.loc[2] = table.loc[1]
+    table.loc[2, "low"] = "x"  # would be a bad bound, but the duplicate is the first problem
+    path = tmp_path / "targets.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="duplicate target ids"):
+        load_targets(path)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_a_target_value_must_be_finite(tmp_path: Path, value: str) -> None:
+    table = pd.read_csv(default_targets_path(), dtype=str, keep_default_na=False).head(3)
+    table.loc[1, "value"] = value
+    path = tmp_path / "targets.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="value must be a finite number") as err:
+        load_targets(path)
+    assert table.loc[1, "target_id"] in str(err.value)
+
+
+def test_mexican_airport_entries_bound_the_migrants_by_the_2019_travellers() -> None:
     # the 2021 row's lower bound is its entries less eleven months of 2019's entries (all
-    # taken as visitors at most); the earlier years are upper bounds, reported not fitted
+    # taken as round-trip travellers at most); the earlier years are upper bounds, reported
+    # not fitted
     air = load_targets().set_index("target_id")
     air = air[air["group"] == "mexico_air"]
     y2021 = air.loc["mex_air|VEN|2021-01/2021-11"]
@@ -514,6 +536,40 @@ def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: 
     assert [got[f"mex_air|VEN|{y}"] for y in (2018, 2019, 2020)] == ["upper"] * 3
     assert {got[t] for t in table["target"] if t.startswith("returns")} == {"point"}
     assert observed_marks(table.drop(columns=["observed_low", "observed_high"]))[0].all()
+    # and the drawing follows them: one line for the 2021 interval, triangles at the upper
+    # bounds, no filled dot for a bounded row
+    from matplotlib.axes import Axes
+
+    calls: list[tuple[str, int, str]] = []
+    real_plot, real_vlines = Axes.plot, Axes.vlines
+
+    def plot(ax: Axes, x: object, y: object, fmt: str = "-", **kw: object) -> object:
+        if isinstance(fmt, str) and fmt in ("o", "v"):
+            fill = "open" if kw.get("mfc") == "none" else "filled"
+            calls.append((fmt, len(np.atleast_1d(y)), fill))
+        return real_plot(ax, x, y, fmt, **kw)
+
+    def vlines(ax: Axes, x: object, lo: object, hi: object, **kw: object) -> object:
+        calls.append(("|", len(np.atleast_1d(lo)), "line"))
+        return real_vlines(ax, x, lo, hi, **kw)
+
+    air = table[table["group"] == "mexico_air"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Axes, "plot", plot)
+        mp.setattr(Axes, "vlines", vlines)
+        fit_figures(air, tmp_path)
+    assert sorted(calls) == sorted([("|", 1, "line"), ("o", 1, "open"), ("v", 3, "filled")])
+
+
+def test_optional_document_sections_are_skipped_others_refused(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("a\n<!-- one:start -->\nold\n<!-- one:end -->\n", encoding="utf-8")
+    skipped = update_document(doc, {"one": "new", "two": "x"}, optional=frozenset({"two"}))
+    assert skipped == ["two"] and "new" in doc.read_text(encoding="utf-8")
+    before = doc.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="two:start"):
+        update_document(doc, {"one": "newer", "two": "x"})
+    assert doc.read_text(encoding="utf-8") == before, "nothing written on a refusal"
 
 
 def test_headline_parts_sum_to_the_overall_male_largest_first() -> None:

@@ -51,8 +51,8 @@ def test_implausibility_arithmetic() -> None:
     imp = implausibility(bounds, mean, np.zeros((1, 3)), np.full(3, 4.0), np.zeros((1, 3)))
     assert imp.tolist() == [[0.5, 0.0, 1.0]]
     # equal bounds, or one row of observations, are the point formula bit for bit
-    z, m = np.array([0.3, -1.7]), np.array([[1.1, 0.2], [-4.0, 9.0]])
-    v_em, v_fixed, v_ens = np.full((2, 2), 0.1), np.array([0.2, 0.3]), np.full((2, 2), 0.05)
+    z, m = np.array([0.3, -1.7]), np.array([[1.1, 0.2], [-4.0, 9.0], [0.0, 0.0]])
+    v_em, v_fixed, v_ens = np.full((3, 2), 0.1), np.array([0.2, 0.3]), np.full((3, 2), 0.05)
     point = np.abs(z - m) / np.sqrt(v_em + v_fixed + v_ens)
     assert np.array_equal(implausibility(z, m, v_em, v_fixed, v_ens), point)
     assert np.array_equal(implausibility(np.vstack([z, z]), m, v_em, v_fixed, v_ens), point)

@@ -3,10 +3,11 @@
 For target *i* with observed value ``o`` and simulated value ``s`` (mean over replicates),
 the log error is ``log((s + c) / (o + c))`` with ``c = 1`` by default. A target whose
 source bounds the modelled quantity by an interval (``low`` < ``high`` in the targets
-table, e.g. airport entries that count visitors the model does not have) has error 0 inside
-``[low, high]`` and the log distance to the nearer bound outside it. The loss averages
-``|error|`` inside each group with the targets' weights, then averages the groups, so a
-group with 50 rows counts as much as one with 6. Rows of weight 0 are reported, not fitted.
+table, e.g. airport entries that count round-trip travellers the model does not have) has
+error 0 inside ``[low, high]`` and the log distance to the nearer bound outside it. The
+loss averages ``|error|`` inside each group with the targets' weights, then averages the
+groups, so a group with 50 rows counts as much as one with 6. Rows of weight 0 are
+reported, not fitted.
 
 The search passes ``c`` = people per agent of its coarse runs: a difference smaller than
 one agent cannot be resolved at that scale and should not steer the search (a target of

@@ -154,16 +154,18 @@ def headline_parts(table: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
         top: Keep only the ``top`` largest parts (all when None).
 
     Returns:
-        Columns ``target``, ``group``, ``observed``, ``ensemble_median``, ``log_error``,
-        ``weight`` and ``part``, sorted by ``part`` descending (ties by target).
+        Columns ``target``, ``group``, ``observed``, ``observed_low``, ``observed_high``
+        (the interval ``log_error`` is measured against), ``ensemble_median``,
+        ``log_error``, ``weight`` and ``part``, sorted by ``part`` descending (ties by
+        target).
     """
     rows = table[table["weight"] > 0]
     group_weight = rows.groupby("group")["weight"].transform("sum")
     n_groups = rows["group"].nunique()
     part = rows["weight"] * rows["log_error"].abs() / (group_weight * max(n_groups, 1))
-    out = rows.assign(part=part)[
-        ["target", "group", "observed", "ensemble_median", "log_error", "weight", "part"]
-    ]
+    columns = ["target", "group", "observed", "observed_low", "observed_high"]
+    columns += ["ensemble_median", "log_error", "weight", "part"]
+    out = rows.assign(part=part)[columns]
     out = out.sort_values(["part", "target"], ascending=[False, True], kind="stable")
     return (out.head(top) if top is not None else out).reset_index(drop=True)
 
@@ -342,23 +344,36 @@ def _written_comments(path: Path) -> list[str]:
     return out
 
 
-def update_document(path: Path, sections: Mapping[str, str]) -> None:
+def update_document(
+    path: Path, sections: Mapping[str, str], optional: frozenset[str] = frozenset()
+) -> list[str]:
     """Replace generated sections of a Markdown document between their markers.
 
     Args:
         path: The document; it must exist and hold ``<!-- name:start -->`` and
             ``<!-- name:end -->`` for each section name.
         sections: Section name -> Markdown to put between its markers.
+        optional: Section names a document may lack (a document written before the
+            section existed); they are skipped.
+
+    Returns:
+        The optional sections skipped for want of markers.
 
     Raises:
-        ValueError: If a section's markers are missing.
+        ValueError: If a section's markers are missing and it is not optional (nothing
+            is written then).
     """
     text = path.read_text(encoding="utf-8")
+    skipped: list[str] = []
     for name, body in sections.items():
         pattern = re.compile(
             rf"(<!-- {re.escape(name)}:start -->\n).*?(<!-- {re.escape(name)}:end -->)", re.S
         )
         if not pattern.search(text):
+            if name in optional:
+                skipped.append(name)
+                continue
             raise ValueError(f"{path}: no <!-- {name}:start --> / <!-- {name}:end --> markers")
         text = pattern.sub(lambda m, b=body: m.group(1) + b.rstrip() + "\n" + m.group(2), text)
     path.write_text(text, encoding="utf-8")
+    return skipped

@@ -178,6 +178,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     dup = frame["target_id"][frame["target_id"].duplicated()].tolist()
     if dup:
         raise ValueError(f"duplicate target ids: {', '.join(dup)}")
+    infinite = frame["target_id"][~np.isfinite(frame["value"].to_numpy())].tolist()
+    if infinite:
+        raise ValueError(f"target {infinite[0]}: value must be a finite number")
     for column in ("low", "high"):
         given = frame[column].str.strip()
         numbers = pd.to_numeric(given, errors="coerce")
