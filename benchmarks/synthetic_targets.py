@@ -17,12 +17,13 @@ on the full model and whether the truth survives; see docs/calibration.md,
 per agent) of the new table's values against OTHER's: made from the same set with another
 ``--seed`` (the same seed repeats OTHER's first runs and understates it), it is the Monte
 Carlo floor of the fit at that scale, what the true parameters score against targets that
-carry OTHER's own simulation noise (set 19 is the truth of docs/calibration.md's noise
-floor, set 21 of the ensemble's order before the twenty-first pass)::
+carry OTHER's own simulation noise (docs/calibration.md's noise floor used set 21 of the
+twentieth pass's ensemble, ``git show a0c45d9:scenarios/calibration/ensemble.csv``; the
+shipped ensemble holds other sets since the twenty-first pass)::
 
-    PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 19 --scale 500 \
+    PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 21 --scale 500 \
         --replicates 4 --seed 777 --out results/synth500_truth.csv
-    PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 19 --scale 500 \
+    PYTHONPATH=src python benchmarks/synthetic_targets.py --ensemble-set 21 --scale 500 \
         --replicates 1 --seed 4242 --out results/synth500_run.csv \
         --score-against results/synth500_truth.csv
 """
