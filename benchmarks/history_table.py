@@ -160,13 +160,6 @@ def fit_rows(targets: pd.DataFrame, sims: np.ndarray, scale: float) -> pd.DataFr
     return ensemble_fit_table(targets, sims[None, :, :], scale)
 
 
-def group_table(table: pd.DataFrame) -> pd.Series:
-    """Calibration loss by target group of a ``fit_rows`` table, with ``overall`` last."""
-    from flowsim.calibration.report import male_by_group
-
-    return male_by_group(table)
-
-
 def target_rows(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     """Every target of ``groups`` in a ``fit_rows`` table: observed, model, weight, error.
 
@@ -325,8 +318,10 @@ def main() -> None:
     from flowsim.calibration.targets import load_targets
 
     targets = load_targets()
+    from flowsim.calibration.report import male_by_group
+
     fit = fit_rows(targets, simulated(args.out, args.seeds, targets), args.scale)  # once
-    groups = group_table(fit)
+    groups = male_by_group(fit)
     print("\ncalibration loss by target group (weighted mean absolute log error):")
     print("  " + ", ".join(f"{g} {v:.3f}" for g, v in groups.items()))
     if args.targets:

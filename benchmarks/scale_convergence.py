@@ -67,6 +67,7 @@ def convergence(
         own ``c`` (not comparable across scales) and the loss at ``offset`` (comparable).
     """
     ht = _history_table()
+    from flowsim.calibration.report import male_by_group
     from flowsim.calibration.targets import load_targets
 
     targets = load_targets()
@@ -85,7 +86,7 @@ def convergence(
                 row[f"{label} (min-max)"] = tab.loc[label, "model min-max"]
         row["table MALE (own c)"] = tab["abs log error"].mean()
         fit = ht.fit_rows(targets, ht.simulated(folder, seeds, targets), offset)
-        row[f"loss at c={offset:g}"] = ht.group_table(fit)["overall"]
+        row[f"loss at c={offset:g}"] = male_by_group(fit)["overall"]
         rows.append(row)
     return pd.DataFrame(rows)
 
