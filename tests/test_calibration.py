@@ -592,3 +592,66 @@ def test_headline_parts_sum_to_the_overall_male_largest_first() -> None:
     assert parts["target"].tolist() == ["a2", "a1", "b1"]
     assert parts.loc[0, "part"] == pytest.approx(3 * np.log(10) / (4 * 2))
     assert headline_parts(table, top=1)["target"].tolist() == ["a2"]
+
+
+def test_run_implausibility_from_replicates_or_the_emulated_variance() -> None:
+    from flowsim.calibration.history_matching import run_implausibility
+
+    targets = _targets(
+        [
+            {"target_id": "a", "group": "a", "value": 99.0, "obs_error": 0.0},
+            {"target_id": "b", "group": "b", "value": 9.0, "obs_error": 0.0},
+        ]
+    )
+    # one point, two runs: log(100) and log(10000) for a; log(10) twice for b (c = 1)
+    sims = np.array([[[99.0, 9.0], [9999.0, 9.0]]])
+    imp = run_implausibility(targets, sims, scale=1.0, discrepancy=np.e - 1.0)
+    mean_a = (np.log(100.0) + np.log(10000.0)) / 2
+    var_a = np.var([np.log(100.0), np.log(10000.0)], ddof=1) * 1.5  # V_run (1 + 1/2)
+    expected_a = abs(mean_a - np.log(100.0)) / np.sqrt(1.0 + var_a)  # discrepancy: log(e) = 1
+    assert imp[0, 0] == pytest.approx(expected_a)
+    assert imp[0, 1] == 0.0, "b's runs equal its observation"
+    # one run: the emulated variance (or none) stands in for the replicates'
+    one = sims[:, :1, :]
+    assert run_implausibility(targets, one, 1.0, np.e - 1.0)[0, 0] == 0.0
+    emulated = run_implausibility(targets, sims[:, 1:, :], 1.0, np.e - 1.0, np.array([[3.0, 0.0]]))
+    assert emulated[0, 0] == pytest.approx(np.log(100.0) / np.sqrt(1.0 + 3.0 * 2))
+    # a count no run measured is infinitely implausible (a share nobody has is 0, c = 1)
+    missing = np.array([[[np.nan, 9.0], [np.nan, 9.0]]])
+    assert np.isinf(run_implausibility(targets, missing, 500.0, 0.35)[0, 0])
+
+
+def test_misfits_everywhere_lists_targets_no_set_fits() -> None:
+    from flowsim.calibration.report import ensemble_fit_table, misfits_everywhere
+
+    targets = _targets(
+        [
+            {"target_id": "fits", "group": "a", "value": 10.0},
+            {"target_id": "never", "group": "a", "value": 10.0},
+            {"target_id": "mostly", "group": "b", "value": 10.0},
+            {"target_id": "unfitted", "group": "c", "value": 10.0, "weight": 0.0},
+        ]
+    )
+    table = ensemble_fit_table(targets, np.full((10, 1, 4), 10.0), scale=1.0)
+    imp = np.zeros((10, 3))  # columns: the fitted rows, in order
+    imp[:, 1] = 5.0  # never within the cutoff
+    imp[:9, 2] = 4.0  # beyond it in 9 sets of 10
+    imp[:8, 0] = 4.0  # in 8 of 10: under the 90% share
+    out = misfits_everywhere(table, imp, cutoff=3.0)
+    assert out["target"].tolist() == ["never", "mostly"]
+    assert out["sets_implausible"].tolist() == [10, 9] and set(out["sets"]) == {10}
+    assert out["median_implausibility"].tolist() == [5.0, 4.0]
+    assert misfits_everywhere(table, imp, cutoff=3.0, share=0.8)["target"].tolist() == [
+        "never",
+        "mostly",
+        "fits",
+    ]
+    with pytest.raises(ValueError, match="3 fitted targets"):
+        misfits_everywhere(table, np.zeros((10, 4)), cutoff=3.0)
+
+
+def test_markdown_table_escapes_the_pipes_of_target_ids() -> None:
+    from flowsim.calibration.report import markdown_table
+
+    text = markdown_table(pd.DataFrame({"target": ["r4v_stock|PAN|2021-11"], "x": [1.5]}))
+    assert text.splitlines()[2] == "| r4v_stock\\|PAN\\|2021-11 | 1.500 |"

@@ -575,11 +575,8 @@ def judge(
 ) -> pd.DataFrame:
     """Implausibility of validation points from their actual runs (no mean emulator).
 
-    ``E[f]`` is the replicate mean of ``y`` over ``n`` runs. The observation is one
-    realisation of a stochastic world, so the variance term is the run-to-run variance
-    of one run plus that of the mean of ``n``: ``V_run * (1 + 1/n)``. ``V_run`` is the
-    replicates' sample variance when ``n > 1``, else the ``variance`` emulator's
-    prediction (0 without one).
+    Each fitted target's implausibility is ``run_implausibility``'s; a point's summaries
+    are the largest, the second largest and the ``settings.kth`` largest of them.
 
     Returns:
         One row per point: parameters, ``point``, ``max_implausibility``,
@@ -587,24 +584,8 @@ def judge(
     """
     fitted = problem.fitted
     tf = problem.targets[fitted].reset_index(drop=True)
-    y = log_outputs(tf, sims[:, :, fitted], settings.scale)
-    mean = np.nanmean(y, axis=1)
-    n = y.shape[1]
-    if n > 1:
-        v_run = np.nanvar(y, axis=1, ddof=1)
-    elif variance is not None:
-        v_run = variance.predict(unit)[2]
-    else:
-        v_run = np.zeros_like(mean)
-    v_ens = v_run * (1.0 + 1.0 / n)
-    imp = implausibility(
-        observed_log(tf, settings.scale),
-        mean,
-        np.zeros_like(mean),
-        fixed_variance(tf, settings.discrepancy),
-        v_ens,
-    )
-    imp = np.where(np.isnan(imp), np.inf, imp)
+    v_run = None if variance is None else variance.predict(unit)[2]
+    imp = run_implausibility(tf, sims[:, :, fitted], settings.scale, settings.discrepancy, v_run)
     frame = pd.DataFrame(to_values(problem.space, unit))
     frame.insert(0, "point", range(len(unit)))
     frame["max_implausibility"] = kth_largest(imp, 1)
@@ -612,6 +593,50 @@ def judge(
     frame["kth_implausibility"] = kth_largest(imp, settings.kth)
     frame["non_implausible"] = frame["kth_implausibility"] <= settings.cutoff
     return frame
+
+
+def run_implausibility(
+    targets: pd.DataFrame,
+    simulated: np.ndarray,
+    scale: float,
+    discrepancy: float,
+    v_run_emulated: np.ndarray | None = None,
+) -> np.ndarray:
+    """Implausibility of each target at points judged by their actual runs: (point, target).
+
+    ``E[f]`` is the replicate mean of ``y = log(value + c)`` over ``n`` runs. The
+    observation is one realisation of a stochastic world, so the variance term is the
+    run-to-run variance of one run plus that of the mean of ``n``: ``V_run * (1 + 1/n)``.
+    ``V_run`` is the replicates' sample variance when ``n > 1``, else ``v_run_emulated``
+    (the variance emulator's prediction, shape (point, target); 0 without one). A target
+    whose runs give no number counts as infinitely implausible.
+
+    Args:
+        targets: The targets the columns of ``simulated`` measure (fitted ones).
+        simulated: Array (point, replicate, target) of simulated values.
+        scale: People per agent of the runs.
+        discrepancy: Model discrepancy, relative standard deviation.
+        v_run_emulated: Emulated run-to-run variance, used when there is one replicate.
+    """
+    y = log_outputs(targets, simulated, scale)
+    with warnings.catch_warnings():  # a target no run measured: inf below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(y, axis=1)
+        n = y.shape[1]
+        if n > 1:
+            v_run = np.nanvar(y, axis=1, ddof=1)
+        elif v_run_emulated is not None:
+            v_run = np.asarray(v_run_emulated, dtype=float)
+        else:
+            v_run = np.zeros_like(mean)
+    imp = implausibility(
+        observed_log(targets, scale),
+        mean,
+        np.zeros_like(mean),
+        fixed_variance(targets, discrepancy),
+        v_run * (1.0 + 1.0 / n),
+    )
+    return np.where(np.isnan(imp), np.inf, imp)
 
 
 def parameter_ranges(

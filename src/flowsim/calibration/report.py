@@ -170,6 +170,50 @@ def headline_parts(table: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     return (out.head(top) if top is not None else out).reset_index(drop=True)
 
 
+def misfits_everywhere(
+    table: pd.DataFrame, implausible: np.ndarray, cutoff: float, share: float = 0.9
+) -> pd.DataFrame:
+    """Fitted targets implausible in at least ``share`` of the ensemble's sets.
+
+    These are the model's structural misfits: no set (or almost none) brings them within
+    ``cutoff`` standard deviations of the observation, so they, not the search, keep every
+    set implausible (docs/calibration.md, "What no set fits").
+
+    Args:
+        table: The ensemble's ``ensemble_fit_table``.
+        implausible: Array (set, fitted target) of each set's implausibility from its own
+            runs (``history_matching.run_implausibility``), columns in the order of the
+            table's rows of positive weight.
+        cutoff: The implausibility cutoff of the matching.
+        share: Least share of sets a target must be implausible in to be listed.
+
+    Returns:
+        Columns ``target``, ``group``, ``observed``, ``ensemble_median``, ``log_error``,
+        ``sets_implausible`` (how many sets exceed the cutoff), ``sets`` and
+        ``median_implausibility``, the most often implausible first (ties: the larger
+        median implausibility).
+    """
+    rows = table[table["weight"] > 0].reset_index(drop=True)
+    imp = np.asarray(implausible, dtype=float)
+    if imp.ndim != 2 or imp.shape[1] != len(rows):
+        raise ValueError(
+            f"implausibility has shape {imp.shape}; expected (sets, {len(rows)} fitted targets)"
+        )
+    n_sets = imp.shape[0]
+    out = rows[["target", "group", "observed", "ensemble_median", "log_error"]].assign(
+        sets_implausible=(imp > cutoff).sum(axis=0),
+        sets=n_sets,
+        median_implausibility=np.median(imp, axis=0) if n_sets else np.nan,
+    )
+    out = out[out["sets_implausible"] >= share * n_sets] if n_sets else out.iloc[:0]
+    out = out.sort_values(
+        ["sets_implausible", "median_implausibility", "target"],
+        ascending=[False, False, True],
+        kind="stable",
+    )
+    return out.reset_index(drop=True)
+
+
 def group_summary(targets: pd.DataFrame, simulated: np.ndarray, offset: float = 1.0) -> pd.Series:
     """Loss per group of the replicate means (see ``loss.group_losses``)."""
     return group_losses(targets, np.atleast_2d(simulated).mean(axis=0), offset)
@@ -267,12 +311,12 @@ def observed_marks(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:,.0f}") -> str:
-    """Render a frame as a GitHub Markdown table (numbers formatted, no index)."""
+    """Render a frame as a GitHub Markdown table (numbers formatted, pipes escaped, no index)."""
 
     def cell(v: object) -> str:
         if isinstance(v, float | np.floating):
             return f"{v:.3f}" if abs(v) < 10 and v != int(v) else floatfmt.format(v)
-        return str(v)
+        return str(v).replace("|", "\\|")  # a target id's pipes would split the cell
 
     head = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
