@@ -12,6 +12,7 @@ from flowsim.calibration.explain import (
     explain_group,
     journey_legs,
     model_before_decide,
+    place_terms_table,
 )
 from flowsim.cli.main import main
 from flowsim.errors import ScenarioError
@@ -160,6 +161,12 @@ def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, caps
     assert out.startswith("AAA living in BBB, 2015-07, scenario 'toy', seed 3")
     assert "destination" in out and "share" in out
     assert "journey to DDD, without passport:" in out and "CCC-DDD" in out
+    assert "value of living there" not in out, "the terms only when asked"
+    assert main([*good, "--terms"]) == 0
+    out = capsys.readouterr().out
+    terms = out[out.index("value of living there for a newcomer of AAA (here: BBB):") :]
+    assert "place_value" in terms and "network" in terms
+    assert any(line.split()[:1] == ["BBB"] for line in terms.splitlines()), "here is listed"
     for bad, key in (
         (["--set", "b_nope=1"], "b_nope"),
         (["--set", "taste_scale=2"], "taste_scale"),
@@ -207,3 +214,25 @@ def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy, in_wish):
         assert mine.value["AAA"] == pytest.approx(raw[aaa] - fade, rel=1e-6)
         for d in mine.index.drop("AAA"):
             assert mine.value[d] == pytest.approx(raw[w.node(d)], rel=1e-9)
+
+
+def test_the_place_terms_are_the_decisions_place_value(toy):
+    from flowsim.model.decide import place_value
+    from flowsim.model.utility import network_term
+
+    world = load_world(toy)
+    model = model_before_decide(_scenario(), parse_month("2015-07"), world=world)
+    w = model.world_index
+    nat = w.node("AAA")
+    table = place_terms_table(model, "aaa").set_index("country")
+    codes = list(w.iso3)
+    # the terms add up to the value the decision uses, bit for bit
+    expected = place_value(model)[nat]
+    np.testing.assert_array_equal(table.loc[codes, "place_value"].to_numpy(), expected)
+    np.testing.assert_array_equal(
+        table.loc[codes, "network"].to_numpy(), network_term(model.network, model.params)[nat]
+    )
+    assert list(table["place_value"]) == sorted(table["place_value"], reverse=True)
+    assert set(table.columns) == {"income", "network", "home", "language", "removal", "place_value"}
+    with pytest.raises(ScenarioError, match="QQQ"):
+        place_terms_table(model, "QQQ")

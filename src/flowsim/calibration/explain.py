@@ -20,7 +20,12 @@ passport, with one, with a passport and visas):
   ``flowsim.model.decide.known_share``), its legs and ``herd``, the herd term in its
   utility (``flowsim.model.herd``; 0 when ``b_herd`` is 0 and at home);
 - ``journey_legs``: the routes of one such journey, each with its price this month and the
-  share of it the nationality does not know.
+  share of it the nationality does not know;
+- ``place_terms_table``: the terms of the value of living in each country for a newcomer
+  of the nationality (``flowsim.model.decide.place_terms``: income, network, home,
+  language, removal) and their sum ``place_value``, the part of a destination's utility
+  that does not depend on the journey (the utility adds the newcomer's security and the
+  journey's terms).
 
 Each agent's own savings and loans change what it can afford (``flowsim.model.decide``);
 with ``home_fade_years`` the home option of a group abroad is lowered by its members' mean
@@ -39,7 +44,7 @@ import pandas as pd
 from flowsim.calendar import format_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.model.classes import TIER_NAMES, TIERS, tier
-from flowsim.model.decide import wish_to_move
+from flowsim.model.decide import place_terms, wish_to_move
 from flowsim.model.herd import herd_term
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
@@ -250,3 +255,30 @@ def journey_legs(
         )
         here = int(w.edge_dst[edge])
     return pd.DataFrame(rows, columns=["route", "legal", "cost_usd", "unknown"])
+
+
+def place_terms_table(model: FlowModel, nationality: str) -> pd.DataFrame:
+    """Return the terms of each country's value for a newcomer of ``nationality``.
+
+    Args:
+        model: A model standing before a ``decide`` phase (``model_before_decide``).
+        nationality: ISO3 code.
+
+    Returns:
+        One row per country, highest ``place_value`` first: ``country``, the terms of
+        ``flowsim.model.decide.place_terms`` (``income``, ``network``, ``home``,
+        ``language``, ``removal``) and ``place_value``, their sum (``place_value``).
+
+    Raises:
+        ScenarioError: If the code is not a country of the model's world.
+    """
+    codes = list(model.world_index.iso3)
+    nat = codes.index(check_codes(codes, nationality=nationality)["nationality"])
+    terms = place_terms(model)
+    table = pd.DataFrame({"country": codes})
+    total = np.zeros(len(codes))
+    for name, values in terms.items():
+        table[name] = values[nat].astype(np.float64) + 0.0  # a -0.0 prints as 0.0
+        total = total + values[nat]
+    table["place_value"] = total
+    return table.sort_values("place_value", ascending=False, kind="stable").reset_index(drop=True)

@@ -6,7 +6,9 @@ one, with a passport and visas): their
 utility of staying, the nest's value of moving and their monthly hazard of acting on a
 wish to move (those who act may still stay; it includes the share a running mobilization
 reaches, column ``reached``), then each destination's utility, price, value
-after the price and the share of movers it would draw (``flowsim.calibration.explain``).
+after the price and the share of movers it would draw (``flowsim.calibration.explain``);
+``--terms`` adds the terms of the value of living in the group's country and in the
+destinations shown, for a newcomer (income, network, home, language, removal).
 ``--set NAME=VALUE`` changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on
 invalid input (checked before the run).
 """
@@ -58,6 +60,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also print the routes of the journey to this destination for each document tier "
         "present: price and the share of each route the nationality does not know",
     )
+    p.add_argument(
+        "--terms",
+        action="store_true",
+        help="also print the terms of the value of living in the group's country and in the "
+        "destinations shown, for a newcomer of the nationality (income, network, home, "
+        "language, removal)",
+    )
     p.set_defaults(func=explain)
 
 
@@ -71,6 +80,7 @@ def explain(args: argparse.Namespace) -> int:
         explain_group,
         journey_legs,
         model_before_decide,
+        place_terms_table,
     )
     from flowsim.model.classes import TIER_NAMES
     from flowsim.scenario import load_scenario
@@ -107,4 +117,11 @@ def explain(args: argparse.Namespace) -> int:
             legs = journey_legs(model, nationality, country, there, TIER_NAMES.index(label))
             print(f"\njourney to {there}, {label}:")
             print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
+        if args.terms:
+            shown = {country} | set(
+                table.groupby("documents", sort=False).head(args.top)["destination"]
+            )
+            terms = place_terms_table(model, nationality)
+            print(f"\nvalue of living there for a newcomer of {nationality} (here: {country}):")
+            print(terms[terms["country"].isin(shown)].round(3).to_string(index=False))
     return 0

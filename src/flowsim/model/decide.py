@@ -94,10 +94,26 @@ def newcomer_security(model: FlowModel, processed: bool = True) -> np.ndarray:
 def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarray:
     """Value of living in each country for a newcomer of each nationality: ``[nat, to]``.
 
+    The sum of ``place_terms`` in their order (``flowsim.calibration.explain`` prints them).
+    """
+    terms = iter(place_terms(model, secure).values())
+    value = next(terms)
+    for term in terms:
+        value = value + term
+    return value
+
+
+def place_terms(model: FlowModel, secure: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Return the terms of ``place_value`` by name, each ``[nat, to]``, in the order summed.
+
+    The terms: income, network, home, language and removal.
+
     Income is what a newcomer expects (steady-state employment given the host's
     informality, unemployment, crowding and integration policy, as an irregular migrant or
     with the security the destination gives newcomers, ``newcomer_security``); at home it
     is the home wage. ``secure`` is ``newcomer_security(model)`` when the caller has it.
+    ``removal`` is the (negative) weight of removals on those the destination does not
+    protect.
     """
     w, p, fx = model.world_index, model.params, model.effects
     n = w.n_nodes
@@ -117,13 +133,14 @@ def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarra
     home_income = wage * (1.0 - w.unemployment)
     idx = np.arange(n)
     income[idx, idx] = home_income
-    return (
-        income_term(income, p)
-        + network_term(model.network, p)
-        + home_term(w.emigration_rate(model.month), p)
-        + language_term(w.same_language, p)
-        - removal_term(fx.removal, p) * (1.0 - np.minimum(secure, 1.0))
-    )
+    return {
+        "income": income_term(income, p),
+        "network": network_term(model.network, p),
+        "home": home_term(w.emigration_rate(model.month), p),
+        "language": language_term(w.same_language, p),
+        # negated exactly: ``x + (-r)`` is ``x - r`` bit for bit
+        "removal": -(removal_term(fx.removal, p) * (1.0 - np.minimum(secure, 1.0))),
+    }
 
 
 def settling_value(model: FlowModel, processed: bool = True) -> np.ndarray:
