@@ -614,9 +614,11 @@ def test_run_implausibility_from_replicates_or_the_emulated_variance() -> None:
     # one run: the emulated variance (or none) stands in for the replicates'
     one = sims[:, :1, :]
     assert run_implausibility(targets, one, 1.0, np.e - 1.0)[0, 0] == 0.0
+    far = sims[:, 1:, :]  # log(10000) against log(100), no variance known: V_run = 0
+    assert run_implausibility(targets, far, 1.0, np.e - 1.0)[0, 0] == pytest.approx(np.log(100.0))
     emulated = run_implausibility(targets, sims[:, 1:, :], 1.0, np.e - 1.0, np.array([[3.0, 0.0]]))
     assert emulated[0, 0] == pytest.approx(np.log(100.0) / np.sqrt(1.0 + 3.0 * 2))
-    # a count no run measured is infinitely implausible (a share nobody has is 0, c = 1)
+    # a count no run measured is infinitely implausible (c = people per agent, not 1)
     missing = np.array([[[np.nan, 9.0], [np.nan, 9.0]]])
     assert np.isinf(run_implausibility(targets, missing, 500.0, 0.35)[0, 0])
 

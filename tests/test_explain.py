@@ -164,7 +164,7 @@ def test_the_command_prints_the_tables_and_rejects_bad_input(toy, tmp_path, caps
     assert "value of living there" not in out, "the terms only when asked"
     assert main([*good, "--terms"]) == 0
     out = capsys.readouterr().out
-    terms = out[out.index("value of living there for a newcomer of AAA (here: BBB):") :]
+    terms = out[out.index("value of living there for an irregular newcomer of AAA (here: BBB):") :]
     assert "place_value" in terms and "network" in terms
     assert any(line.split()[:1] == ["BBB"] for line in terms.splitlines()), "here is listed"
     for bad, key in (
@@ -217,22 +217,55 @@ def test_a_fading_attachment_lowers_home_by_the_groups_mean(toy, in_wish):
 
 
 def test_the_place_terms_are_the_decisions_place_value(toy):
-    from flowsim.model.decide import place_value
-    from flowsim.model.utility import network_term
+    from flowsim.model.decide import newcomer_security, place_value
+    from flowsim.model.utility import network_term, removal_term
 
     world = load_world(toy)
-    model = model_before_decide(_scenario(), parse_month("2015-07"), world=world)
-    w = model.world_index
+    scenario = Scenario.model_validate(
+        {
+            "name": "toy",
+            "run": {"start": "2015-01", "months": 12, "scale": 100, "seed": 3},
+            "parameters": {"hazard_max": 0.2},
+            "policies": [
+                {
+                    "type": "removal",
+                    "name": "ccc_removes",
+                    "country": "CCC",
+                    "monthly_share": 0.05,
+                    "start": "2015-01",
+                }
+            ],
+        }
+    )
+    model = model_before_decide(scenario, parse_month("2015-07"), world=world)
+    w, p = model.world_index, model.params
     nat = w.node("AAA")
     table = place_terms_table(model, "aaa").set_index("country")
     codes = list(w.iso3)
-    # the terms add up to the value the decision uses, bit for bit
-    expected = place_value(model)[nat]
-    np.testing.assert_array_equal(table.loc[codes, "place_value"].to_numpy(), expected)
+    terms = table.loc[codes, ["income", "network", "home", "language", "removal"]]
+    # the value the decision uses is the terms' sum, and the removal term is the old
+    # formula's subtraction, bit for bit
+    value = place_value(model)
+    np.testing.assert_array_equal(table.loc[codes, "place_value"].to_numpy(), value[nat])
+    secure = newcomer_security(model)
+    removal = removal_term(model.effects.removal, p) * (1.0 - np.minimum(secure, 1.0))
+    assert removal[nat, w.node("CCC")] > 0, "the toy's removal policy weighs on CCC"
+    sums = terms[["income", "network", "home", "language"]].sum(axis=1).to_numpy()
+    np.testing.assert_allclose(sums - removal[nat], value[nat], rtol=0, atol=1e-12)
+    assert table.loc["CCC", "removal"] == -removal[nat, w.node("CCC")] < 0
     np.testing.assert_array_equal(
-        table.loc[codes, "network"].to_numpy(), network_term(model.network, model.params)[nat]
+        table.loc[codes, "network"].to_numpy(), network_term(model.network, p)[nat]
     )
     assert list(table["place_value"]) == sorted(table["place_value"], reverse=True)
-    assert set(table.columns) == {"income", "network", "home", "language", "removal", "place_value"}
     with pytest.raises(ScenarioError, match="QQQ"):
         place_terms_table(model, "QQQ")
+
+
+def test_the_terms_print_where_no_one_lives(toy, tmp_path, capsys):
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text(TOY_SCENARIO)
+    argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "ddd"]
+    assert main([*argv, "--country", "AAA", "--month", "2015-02", "--terms"]) == 0
+    out = capsys.readouterr().out
+    assert "no settled agents of this nationality live there this month" in out
+    assert "value of living there for an irregular newcomer of DDD (here: AAA):" in out

@@ -22,10 +22,12 @@ passport, with one, with a passport and visas):
 - ``journey_legs``: the routes of one such journey, each with its price this month and the
   share of it the nationality does not know;
 - ``place_terms_table``: the terms of the value of living in each country for a newcomer
-  of the nationality (``flowsim.model.decide.place_terms``: income, network, home,
-  language, removal) and their sum ``place_value``, the part of a destination's utility
-  that does not depend on the journey (the utility adds the newcomer's security and the
-  journey's terms).
+  of the nationality whom the destination's processing regime reaches (an irregular
+  entrant; ``flowsim.model.decide.place_terms``: income, network, home, language,
+  removal) and their sum ``place_value``: the part of such a destination's utility that
+  does not depend on the journey (the utility adds the newcomer's security and the
+  journey's terms; a journey ending on a legal route is valued without the regime,
+  ``decide.settling_value``).
 
 Each agent's own savings and loans change what it can afford (``flowsim.model.decide``);
 with ``home_fade_years`` the home option of a group abroad is lowered by its members' mean
@@ -44,7 +46,7 @@ import pandas as pd
 from flowsim.calendar import format_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.model.classes import TIER_NAMES, TIERS, tier
-from flowsim.model.decide import place_terms, wish_to_move
+from flowsim.model.decide import place_terms, place_value, wish_to_move
 from flowsim.model.herd import herd_term
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
@@ -258,7 +260,7 @@ def journey_legs(
 
 
 def place_terms_table(model: FlowModel, nationality: str) -> pd.DataFrame:
-    """Return the terms of each country's value for a newcomer of ``nationality``.
+    """Return the terms of each country's value for an irregular newcomer of ``nationality``.
 
     Args:
         model: A model standing before a ``decide`` phase (``model_before_decide``).
@@ -267,18 +269,15 @@ def place_terms_table(model: FlowModel, nationality: str) -> pd.DataFrame:
     Returns:
         One row per country, highest ``place_value`` first: ``country``, the terms of
         ``flowsim.model.decide.place_terms`` (``income``, ``network``, ``home``,
-        ``language``, ``removal``) and ``place_value``, their sum (``place_value``).
+        ``language``, ``removal``) and their sum, ``flowsim.model.decide.place_value``.
 
     Raises:
         ScenarioError: If the code is not a country of the model's world.
     """
     codes = list(model.world_index.iso3)
     nat = codes.index(check_codes(codes, nationality=nationality)["nationality"])
-    terms = place_terms(model)
     table = pd.DataFrame({"country": codes})
-    total = np.zeros(len(codes))
-    for name, values in terms.items():
+    for name, values in place_terms(model).items():
         table[name] = values[nat].astype(np.float64) + 0.0  # a -0.0 prints as 0.0
-        total = total + values[nat]
-    table["place_value"] = total
+    table["place_value"] = place_value(model)[nat]
     return table.sort_values("place_value", ascending=False, kind="stable").reset_index(drop=True)

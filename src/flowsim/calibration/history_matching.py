@@ -573,9 +573,11 @@ def judge(
     sims: np.ndarray,
     variance: Emulators | None = None,
 ) -> pd.DataFrame:
-    """Implausibility of validation points from their actual runs (no mean emulator).
+    """Judge validation points by the implausibility of their actual runs (no mean emulator).
 
-    Each fitted target's implausibility is ``run_implausibility``'s; a point's summaries
+    Each fitted target's implausibility is ``run_implausibility``'s (the ``variance``
+    emulator predicts the run-to-run variance only when there is one run per point); a
+    point's summaries
     are the largest, the second largest and the ``settings.kth`` largest of them.
 
     Returns:
@@ -584,7 +586,8 @@ def judge(
     """
     fitted = problem.fitted
     tf = problem.targets[fitted].reset_index(drop=True)
-    v_run = None if variance is None else variance.predict(unit)[2]
+    one_run = sims.shape[1] == 1
+    v_run = variance.predict(unit)[2] if variance is not None and one_run else None
     imp = run_implausibility(tf, sims[:, :, fitted], settings.scale, settings.discrepancy, v_run)
     frame = pd.DataFrame(to_values(problem.space, unit))
     frame.insert(0, "point", range(len(unit)))
@@ -602,14 +605,15 @@ def run_implausibility(
     discrepancy: float,
     v_run_emulated: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Implausibility of each target at points judged by their actual runs: (point, target).
+    """Return each target's implausibility at points judged by their actual runs.
 
     ``E[f]`` is the replicate mean of ``y = log(value + c)`` over ``n`` runs. The
     observation is one realisation of a stochastic world, so the variance term is the
     run-to-run variance of one run plus that of the mean of ``n``: ``V_run * (1 + 1/n)``.
     ``V_run`` is the replicates' sample variance when ``n > 1``, else ``v_run_emulated``
     (the variance emulator's prediction, shape (point, target); 0 without one). A target
-    whose runs give no number counts as infinitely implausible.
+    whose runs give no number, or (with ``n > 1``) fewer than two, counts as infinitely
+    implausible (its mean or its variance is NaN).
 
     Args:
         targets: The targets the columns of ``simulated`` measure (fitted ones).
@@ -617,6 +621,9 @@ def run_implausibility(
         scale: People per agent of the runs.
         discrepancy: Model discrepancy, relative standard deviation.
         v_run_emulated: Emulated run-to-run variance, used when there is one replicate.
+
+    Returns:
+        Array (point, target) of implausibilities, ``inf`` where undefined.
     """
     y = log_outputs(targets, simulated, scale)
     with warnings.catch_warnings():  # a target no run measured: inf below

@@ -170,14 +170,20 @@ def headline_parts(table: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     return (out.head(top) if top is not None else out).reset_index(drop=True)
 
 
-def misfits_everywhere(
-    table: pd.DataFrame, implausible: np.ndarray, cutoff: float, share: float = 0.9
-) -> pd.DataFrame:
-    """Fitted targets implausible in at least ``share`` of the ensemble's sets.
+#: Least share of the ensemble's sets a target must be implausible in to count as a misfit.
+MISFIT_SHARE: float = 0.9
 
-    These are the model's structural misfits: no set (or almost none) brings them within
-    ``cutoff`` standard deviations of the observation, so they, not the search, keep every
-    set implausible (docs/calibration.md, "What no set fits").
+
+def misfits_everywhere(
+    table: pd.DataFrame, implausible: np.ndarray, cutoff: float, share: float = MISFIT_SHARE
+) -> pd.DataFrame:
+    """Return the fitted targets implausible in at least ``share`` of the ensemble's sets.
+
+    These are the model's structural misfits: few or no sets bring them within ``cutoff``
+    standard deviations of the observation, so with the second-largest implausibility as
+    the criterion any two of them keep a set implausible (docs/calibration.md, "What no set
+    fits"). They explain why no set is non-implausible, not how large the headline MALE is
+    (``headline_parts`` says that).
 
     Args:
         table: The ensemble's ``ensemble_fit_table``.

@@ -654,9 +654,11 @@ def write_outputs(args: argparse.Namespace, targets: pd.DataFrame) -> int:
 
 
 def _misfits(
-    targets: pd.DataFrame, table: pd.DataFrame, sims: np.ndarray, settings: dict
+    targets: pd.DataFrame, table: pd.DataFrame, sims: np.ndarray, settings: dict[str, Any]
 ) -> pd.DataFrame:
-    """Return the targets implausible in at least 90% of the chosen sets, on their own runs.
+    """Return the targets implausible in most of the chosen sets, on the sets' own runs.
+
+    "Most" is ``report.MISFIT_SHARE`` of the sets.
 
     With one validation run per set the run-to-run variance is left out (the report has no
     emulator to predict it), which can only lengthen the list.
@@ -811,7 +813,12 @@ def _refresh_docs(
     misfits: pd.DataFrame,
 ) -> None:
     """Copy figures next to the document and refresh its generated sections."""
-    from flowsim.calibration.report import headline_parts, markdown_table, update_document
+    from flowsim.calibration.report import (
+        MISFIT_SHARE,
+        headline_parts,
+        markdown_table,
+        update_document,
+    )
 
     if not doc.exists():
         print(f"{doc} not found: document not refreshed", file=sys.stderr)
@@ -849,8 +856,10 @@ def _refresh_docs(
             ),
             "fit-figures": "\n\n".join(links),
             "fit-misfits": (
-                f"{len(misfits)} targets are implausible (I > {settings['cutoff']}) in at "
-                f"least 90% of the {n_sets} sets, on each set's own runs.\n\n"
+                f"{len(misfits)} targets are implausible (I > {settings['cutoff']}, the "
+                f"matching's cutoff) in at least {MISFIT_SHARE:.0%} of the {n_sets} sets, on "
+                f"each set's own validation runs ({settings['validation_replicates']} per "
+                "set; with one, the run-to-run variance is left out).\n\n"
                 + markdown_table(
                     misfits.assign(
                         log_error=misfits["log_error"].round(2),

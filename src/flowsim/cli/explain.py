@@ -8,7 +8,7 @@ wish to move (those who act may still stay; it includes the share a running mobi
 reaches, column ``reached``), then each destination's utility, price, value
 after the price and the share of movers it would draw (``flowsim.calibration.explain``);
 ``--terms`` adds the terms of the value of living in the group's country and in the
-destinations shown, for a newcomer (income, network, home, language, removal).
+destinations shown, for an irregular newcomer (income, network, home, language, removal).
 ``--set NAME=VALUE`` changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on
 invalid input (checked before the run).
 """
@@ -64,8 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--terms",
         action="store_true",
         help="also print the terms of the value of living in the group's country and in the "
-        "destinations shown, for a newcomer of the nationality (income, network, home, "
-        "language, removal)",
+        "destinations shown, for an irregular newcomer of the nationality (income, network, "
+        "home, language, removal)",
     )
     p.set_defaults(func=explain)
 
@@ -104,24 +104,27 @@ def explain(args: argparse.Namespace) -> int:
         f"{nationality} living in {country}, {format_month(args.month)}, scenario "
         f"{scenario.name!r}, seed {model.seed}, {model.scale:g} people per agent"
     )
-    if summary.empty:
-        print("no settled agents of this nationality live there this month")
-        return 0
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(summary.round(3).to_string(index=False))
-        for label, rows in table.groupby("documents", sort=False):
-            print(f"\n{label}: best {min(args.top, len(rows))} of {len(rows)} destinations")
-            print(rows.drop(columns="documents").head(args.top).round(3).to_string(index=False))
-        there = codes.get("journey")
-        for label in summary.documents if there else ():
-            legs = journey_legs(model, nationality, country, there, TIER_NAMES.index(label))
-            print(f"\njourney to {there}, {label}:")
-            print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
-        if args.terms:
-            shown = {country} | set(
-                table.groupby("documents", sort=False).head(args.top)["destination"]
-            )
+        if summary.empty:
+            print("no settled agents of this nationality live there this month")
+        else:
+            print(summary.round(3).to_string(index=False))
+            for label, rows in table.groupby("documents", sort=False):
+                print(f"\n{label}: best {min(args.top, len(rows))} of {len(rows)} destinations")
+                print(rows.drop(columns="documents").head(args.top).round(3).to_string(index=False))
+            there = codes.get("journey")
+            for label in summary.documents if there else ():
+                legs = journey_legs(model, nationality, country, there, TIER_NAMES.index(label))
+                print(f"\njourney to {there}, {label}:")
+                print(legs.round(3).to_string(index=False) if len(legs) else "unreachable")
+        if args.terms:  # the terms do not depend on who lives there
+            shown = {country}
+            if len(table):
+                shown |= set(table.groupby("documents", sort=False).head(args.top)["destination"])
             terms = place_terms_table(model, nationality)
-            print(f"\nvalue of living there for a newcomer of {nationality} (here: {country}):")
+            print(
+                f"\nvalue of living there for an irregular newcomer of {nationality} "
+                f"(here: {country}):"
+            )
             print(terms[terms["country"].isin(shown)].round(3).to_string(index=False))
     return 0

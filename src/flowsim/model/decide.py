@@ -92,9 +92,10 @@ def newcomer_security(model: FlowModel, processed: bool = True) -> np.ndarray:
 
 
 def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarray:
-    """Value of living in each country for a newcomer of each nationality: ``[nat, to]``.
+    """Return the value of living in each country for a newcomer of each nationality.
 
-    The sum of ``place_terms`` in their order (``flowsim.calibration.explain`` prints them).
+    An array ``[nat, to]``: the sum of ``place_terms`` in their order
+    (``flowsim.calibration.explain`` prints them).
     """
     terms = iter(place_terms(model, secure).values())
     value = next(terms)
