@@ -629,27 +629,32 @@ def test_misfits_everywhere_lists_targets_no_set_fits() -> None:
     targets = _targets(
         [
             {"target_id": "fits", "group": "a", "value": 10.0},
-            {"target_id": "never", "group": "a", "value": 10.0},
+            {"target_id": "never", "group": "a", "value": 20.0},
             {"target_id": "mostly", "group": "b", "value": 10.0},
             {"target_id": "unfitted", "group": "c", "value": 10.0, "weight": 0.0},
         ]
     )
     table = ensemble_fit_table(targets, np.full((10, 1, 4), 10.0), scale=1.0)
-    imp = np.zeros((10, 3))  # columns: the fitted rows, in order
-    imp[:, 1] = 5.0  # never within the cutoff
-    imp[:9, 2] = 4.0  # beyond it in 9 sets of 10
-    imp[:8, 0] = 4.0  # in 8 of 10: under the 90% share
+    imp = pd.DataFrame(np.zeros((10, 3)), columns=["mostly", "fits", "never"])  # any order
+    imp["never"] = 5.0  # never within the cutoff
+    imp.loc[:8, "mostly"] = 4.0  # beyond it in 9 sets of 10
+    imp.loc[:7, "fits"] = 4.0  # in 8 of 10: under the 90% share
     out = misfits_everywhere(table, imp, cutoff=3.0)
     assert out["target"].tolist() == ["never", "mostly"]
     assert out["sets_implausible"].tolist() == [10, 9] and set(out["sets"]) == {10}
     assert out["median_implausibility"].tolist() == [5.0, 4.0]
+    assert out.set_index("target").loc["never", "observed"] == 20.0, "rows follow the ids"
     assert misfits_everywhere(table, imp, cutoff=3.0, share=0.8)["target"].tolist() == [
         "never",
         "mostly",
         "fits",
     ]
-    with pytest.raises(ValueError, match="3 fitted targets"):
-        misfits_everywhere(table, np.zeros((10, 4)), cutoff=3.0)
+    # no sets: nothing listed
+    assert misfits_everywhere(table, imp.iloc[:0], cutoff=3.0).empty
+    with pytest.raises(ValueError, match="unexpected"):
+        misfits_everywhere(table, imp.assign(unfitted=0.0), cutoff=3.0)
+    with pytest.raises(ValueError, match="missing"):
+        misfits_everywhere(table, imp.drop(columns="fits"), cutoff=3.0)
 
 
 def test_markdown_table_escapes_the_pipes_of_target_ids() -> None:

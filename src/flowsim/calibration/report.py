@@ -175,7 +175,7 @@ MISFIT_SHARE: float = 0.9
 
 
 def misfits_everywhere(
-    table: pd.DataFrame, implausible: np.ndarray, cutoff: float, share: float = MISFIT_SHARE
+    table: pd.DataFrame, implausible: pd.DataFrame, cutoff: float, share: float = MISFIT_SHARE
 ) -> pd.DataFrame:
     """Return the fitted targets implausible in at least ``share`` of the ensemble's sets.
 
@@ -187,9 +187,9 @@ def misfits_everywhere(
 
     Args:
         table: The ensemble's ``ensemble_fit_table``.
-        implausible: Array (set, fitted target) of each set's implausibility from its own
-            runs (``history_matching.run_implausibility``), columns in the order of the
-            table's rows of positive weight.
+        implausible: Each set's implausibility from its own runs
+            (``history_matching.run_implausibility``): one row per set, one column per
+            fitted target, named by its id (the table's rows of positive weight, any order).
         cutoff: The implausibility cutoff of the matching.
         share: Least share of sets a target must be implausible in to be listed.
 
@@ -200,11 +200,15 @@ def misfits_everywhere(
         median implausibility).
     """
     rows = table[table["weight"] > 0].reset_index(drop=True)
-    imp = np.asarray(implausible, dtype=float)
-    if imp.ndim != 2 or imp.shape[1] != len(rows):
+    ids = rows["target"].tolist()
+    if sorted(map(str, implausible.columns)) != sorted(ids):
+        missing = sorted(set(ids) - set(map(str, implausible.columns)))
+        extra = sorted(set(map(str, implausible.columns)) - set(ids))
         raise ValueError(
-            f"implausibility has shape {imp.shape}; expected (sets, {len(rows)} fitted targets)"
+            "implausibility columns must be the fitted targets' ids: "
+            f"missing {missing[:3]}, unexpected {extra[:3]}"
         )
+    imp = implausible[ids].to_numpy(dtype=float)
     n_sets = imp.shape[0]
     out = rows[["target", "group", "observed", "ensemble_median", "log_error"]].assign(
         sets_implausible=(imp > cutoff).sum(axis=0),

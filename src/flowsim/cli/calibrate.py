@@ -663,6 +663,8 @@ def _misfits(
     With one validation run per set the run-to-run variance is left out (the report has no
     emulator to predict it), which can only lengthen the list.
     """
+    import pandas as pd
+
     from flowsim.calibration.history_matching import run_implausibility
     from flowsim.calibration.report import misfits_everywhere
 
@@ -673,7 +675,8 @@ def _misfits(
         float(settings["scale"]),
         float(settings["discrepancy"]),
     )
-    return misfits_everywhere(table, imp, float(settings["cutoff"]))
+    frame = pd.DataFrame(imp, columns=targets.loc[fitted, "target_id"].tolist())
+    return misfits_everywhere(table, frame, float(settings["cutoff"]))
 
 
 def _ensemble_ranges(ranges: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
