@@ -46,7 +46,7 @@ import pandas as pd
 from flowsim.calendar import format_month
 from flowsim.errors import Problem, ScenarioError
 from flowsim.model.classes import TIER_NAMES, TIERS, tier
-from flowsim.model.decide import place_terms, place_value, wish_to_move
+from flowsim.model.decide import place_terms, summed_terms, wish_to_move
 from flowsim.model.herd import herd_term
 from flowsim.model.knowledge import unknown_share
 from flowsim.model.model import FlowModel
@@ -277,7 +277,8 @@ def place_terms_table(model: FlowModel, nationality: str) -> pd.DataFrame:
     codes = list(model.world_index.iso3)
     nat = codes.index(check_codes(codes, nationality=nationality)["nationality"])
     table = pd.DataFrame({"country": codes})
-    for name, values in place_terms(model).items():
+    terms = place_terms(model)
+    for name, values in terms.items():
         table[name] = values[nat].astype(np.float64) + 0.0  # a -0.0 prints as 0.0
-    table["place_value"] = place_value(model)[nat]
+    table["place_value"] = summed_terms(terms)[nat]  # place_value, from the same terms
     return table.sort_values("place_value", ascending=False, kind="stable").reset_index(drop=True)

@@ -577,8 +577,8 @@ def judge(
 
     Each fitted target's implausibility is ``run_implausibility``'s (the ``variance``
     emulator predicts the run-to-run variance only when there is one run per point); a
-    point's summaries
-    are the largest, the second largest and the ``settings.kth`` largest of them.
+    point's summaries are the largest, the second largest and the ``settings.kth`` largest
+    of them.
 
     Returns:
         One row per point: parameters, ``point``, ``max_implausibility``,

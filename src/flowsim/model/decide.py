@@ -18,6 +18,9 @@ takes that nest value at ``sigma * wish_scale`` (1 in the baseline: the same nes
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,11 +100,12 @@ def place_value(model: FlowModel, secure: np.ndarray | None = None) -> np.ndarra
     An array ``[nat, to]``: the sum of ``place_terms`` in their order
     (``flowsim.calibration.explain`` prints them).
     """
-    terms = iter(place_terms(model, secure).values())
-    value = next(terms)
-    for term in terms:
-        value = value + term
-    return value
+    return summed_terms(place_terms(model, secure))
+
+
+def summed_terms(terms: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Return the sum of ``place_terms``' arrays, added left to right in their order."""
+    return functools.reduce(operator.add, terms.values())
 
 
 def place_terms(model: FlowModel, secure: np.ndarray | None = None) -> dict[str, np.ndarray]:
