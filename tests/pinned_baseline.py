@@ -54,6 +54,9 @@ NO_FADE = {
     # the twentieth pass's news of the 2016 releases among the Haitians of Brazil, reaching
     # no one
     "policies.hti_news_2016.reach": 0.0,
+    # the twenty-third pass's news among the Venezuelans of 2021-2022, reaching no one (the
+    # Haitians' news and rumour, now about the US, reach no one above)
+    "policies.ven_news_2021.reach": 0.0,
     # the nineteenth pass's outflow scales: push.csv's outflows as they are, and COVID-19's
     # push multiplier as before
     "policies.covid_2020.push_multiplier": 0.4,

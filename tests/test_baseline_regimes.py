@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from flowsim.calendar import parse_month
@@ -144,17 +145,25 @@ def test_a_closure_that_admits_no_nationals_turns_them_back_too():
 
 
 def test_the_news_of_2016_reaches_haitians_in_brazil_from_april_to_september(baseline_model):
-    """hti_news_2016: only Haitians, only in Brazil, only in its window (ends included)."""
+    """hti_news_2016: only Haitians, only in Brazil, only in its window (ends included).
+
+    News about the US (``toward``): it writes the share reached by news about named places,
+    and the US as the one place it names, for Haitians only.
+    """
     w = baseline_model.world_index
-    hti, bra = w.node("HTI"), w.node("BRA")
+    hti, bra, usa = w.node("HTI"), w.node("BRA"), w.node("USA")
     reach = {}
     for month in ("2016-03", "2016-04", "2016-09", "2016-10"):
         baseline_model.month = parse_month(month)
         apply_policies(baseline_model)
-        reached = baseline_model.effects.reached.copy()
+        fx = baseline_model.effects
+        assert not fx.reached.any(), month  # no undirected mobilization in 2016
+        reached = fx.reached_toward.copy()
         reach[month] = float(reached[hti, bra])
         reached[hti, bra] = 0.0
         assert not reached.any(), month  # no other (nationality, place) pair in 2016
+        named = np.argwhere(fx.toward).tolist()
+        assert named == ([[hti, usa]] if reach[month] else []), month
     assert reach == pytest.approx({"2016-03": 0.0, "2016-04": 0.2, "2016-09": 0.2, "2016-10": 0.0})
 
 

@@ -2,7 +2,9 @@
 
 While it runs, a mobilization reaches a share ``reach`` a month of its nationalities living in
 its countries; those reached weigh moving as if acting on a wish, so their hazard of acting is
-``1 - (1 - hazard) * (1 - reach)``. They still choose by utilities and may stay.
+``1 - (1 - hazard) * (1 - reach)``. They still choose by utilities and may stay. News about
+named places (``toward``) raises the hazard the same way on top, and those it moves weigh
+only those places against staying.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ RUMOUR = {
     "end": "2015-09",
 }
 PARAMS = {"b_home": 1.0, "hazard_max": 0.2}
+#: The same reach as news about CCC only, for one month (2015-06).
+NEWS = {**RUMOUR, "name": "aaa_news_ccc", "toward": ["CCC"], "end": "2015-06"}
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +153,67 @@ def test_explain_shows_the_share_reached(world: World) -> None:
     assert (summary.hazard >= 0.3).all()  # at least the share reached acts
     elsewhere, _ = explain_group(model, "AAA", "CCC")
     assert (elsewhere.reached == 0.0).all()
+
+
+def test_news_about_a_place_writes_its_own_share_and_places(world: World) -> None:
+    sc = Scenario(name="toy", policies=[RUMOUR, NEWS])
+    w = compile_world(world, sc)
+    built = {pol.spec.name: pol for pol in build_policies(sc.policies, w)}
+    rumour, news = built["aaa_rumour"], built["aaa_news_ccc"]
+    fx = Effects.base(w)
+    a, b, c = w.node("AAA"), w.node("BBB"), w.node("CCC")
+    news.apply(fx, news.start, news.intensity(news.start))
+    assert not fx.reached.any()  # news about a place leaves the undirected share alone
+    assert fx.reached_toward[a, b] == pytest.approx(0.3)
+    assert fx.reached_toward.sum() == pytest.approx(0.3)  # its pair only
+    assert np.flatnonzero(fx.toward[a]).tolist() == [c]
+    assert fx.toward.sum() == 1  # for its nationality only
+    rumour.apply(fx, rumour.start, rumour.intensity(rumour.start))
+    assert fx.reached[a, b] == pytest.approx(0.3)
+    assert fx.reached_toward[a, b] == pytest.approx(0.3)
+
+
+def test_news_raises_the_hazard_on_top_and_anywhere_is_the_hazard_without_it(
+    world: World,
+) -> None:
+    month = parse_month(NEWS["start"])
+    rumour, both = (
+        wish_to_move(model_before_decide(_scenario(policies), month, world=world, seed=3))
+        for policies in ([RUMOUR], [RUMOUR, NEWS])
+    )
+    np.testing.assert_array_equal(both.anywhere, rumour.hazard)
+    P = model_before_decide(_scenario([]), month, world=world, seed=3).population
+    here = (P.nationality == _node(world, "AAA")) & (P.location == _node(world, "BBB"))
+    acting = here & rumour.settled
+    assert acting.sum() > 100
+    expected = rumour.hazard[acting] + (1.0 - rumour.hazard[acting]) * np.float32(0.3)
+    np.testing.assert_allclose(both.hazard[acting], expected, rtol=1e-6)
+    np.testing.assert_array_equal(both.hazard[~here], rumour.hazard[~here])
+
+
+def _node(world: World, code: str) -> int:
+    return compile_world(world, _scenario([])).node(code)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_those_the_news_moves_go_only_where_it_names(world: World, seed: int) -> None:
+    # six months, the news in the last: until then the runs are the same, and in that month
+    # those who act without it draw and choose as they would have
+    months = 6
+    without = left_bbb(world, crash_scenario(months, PARAMS, []), seed)
+    news = left_bbb(world, crash_scenario(months, PARAMS, [NEWS]), seed)
+    anywhere = left_bbb(world, crash_scenario(months, PARAMS, [{**NEWS, "toward": []}]), seed)
+    assert without.get("AAA", 0.0) > 0  # some go home without any news
+    assert news.get("CCC", 0.0) > 1.5 * without.get("CCC", 0.0)
+    others = [{k: v for k, v in run.items() if k != "CCC"} for run in (news, without)]
+    assert others[0] == others[1]  # no one else moves
+    assert anywhere.get("AAA", 0.0) > without.get("AAA", 0.0)  # undirected: home too
+
+
+def test_explain_shows_the_share_news_reaches(world: World) -> None:
+    month = parse_month(NEWS["start"])
+    model = model_before_decide(_scenario([NEWS]), month, world=world, seed=3)
+    summary, _ = explain_group(model, "AAA", "BBB")
+    assert summary.reached_toward.tolist() == pytest.approx([0.3] * len(summary))
+    assert (summary.reached == 0.0).all()
+    assert (summary.hazard >= 0.3).all()

@@ -9,7 +9,8 @@ passport, with one, with a passport and visas):
   10th-90th percentiles), the nest's value of moving, their mean monthly hazard of acting
   on a wish to move (those who act may still choose to stay) and ``reached``, the share a
   mobilization reaches this month (``flowsim.policies.families.mobilization``; 0 when none
-  runs), which that hazard already includes;
+  runs) and ``reached_toward``, the share news about named places reaches (those weigh
+  only those places), both of which that hazard already includes;
 - ``options``: for each reachable destination the utility before the journey's price, the
   price (cost, mean loan), the value after it at the group's mean savings, whether the
   group's mean mover can afford it, the share of such movers it would draw
@@ -171,6 +172,7 @@ def explain_group(
                 "nest_value": float(wish.value[cls * w.n_nodes + loc]),
                 "hazard": float(wish.hazard[rows].mean()),
                 "reached": float(model.effects.reached[nat, loc]),
+                "reached_toward": float(model.effects.reached_toward[nat, loc]),
             }
         )
         cost = model.paths.cost[cls, loc, :].astype(np.float64)

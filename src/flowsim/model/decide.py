@@ -448,10 +448,15 @@ class WishToMove:
         settled: ``[P.n]`` living agents not on a journey (``FlowModel.settled``).
         u_stay: ``[P.n]`` each agent's utility of staying.
         gain: ``[P.n]`` the group's value less ``nest_lambda * u_stay``.
-        hazard: ``[P.n]`` the chance of acting on the wish this month (with the share a
-            mobilization reaches, ``Effects.reached``, folded in).
+        hazard: ``[P.n]`` the chance of acting on the wish this month (with the shares
+            mobilizations reach, ``Effects.reached`` and ``Effects.reached_toward``, folded
+            in).
         forced: ``[P.n]`` rows that must act (new emigrants, expelled arrivals retrying).
         again: ``[P.n]`` rows whose kin lend ``kin_relend`` of each loan (``lends_again``).
+        anywhere: ``[P.n]`` the part of ``hazard`` that may lead anywhere: the hazard
+            before news about named places (``Effects.reached_toward``); an agent whose
+            draw falls between it and ``hazard`` acts on that news and weighs only the
+            places it names (``Effects.toward``) against staying.
     """
 
     util: np.ndarray
@@ -466,6 +471,7 @@ class WishToMove:
     hazard: np.ndarray
     forced: np.ndarray
     again: np.ndarray
+    anywhere: np.ndarray
 
 
 def wish_to_move(model: FlowModel) -> WishToMove:
@@ -474,7 +480,9 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     Destination utilities are evaluated once per (nationality, documents, location) group at
     the group's mean savings; each agent's hazard rises with the group's inclusive value over
     its own utility of staying, and a mobilization's share reached (``Effects.reached``)
-    acts whatever that hazard, ``1 - (1 - hazard)(1 - reached)``.
+    acts whatever that hazard, ``1 - (1 - hazard)(1 - reached)``; news about named places
+    (``Effects.reached_toward``) raises it the same way on top
+    (``WishToMove.anywhere`` is the hazard before it).
     ``flowsim.calibration.explain`` prints them for one group.
     """
     P, p = model.population, model.params
@@ -515,8 +523,27 @@ def wish_to_move(model: FlowModel) -> WishToMove:
         # 1 - (1 - hazard)(1 - r), written so that r = 0 leaves a hazard bit for bit
         hazard += (np.float32(1.0) - hazard) * reached.astype(np.float32)[P.nationality, P.location]
     hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
+    anywhere = hazard
+    toward = model.effects.reached_toward
+    if toward.any():  # news about named places (mobilization with ``toward``)
+        anywhere = hazard.copy()
+        news = toward.astype(np.float32)[P.nationality, P.location]
+        hazard += (np.float32(1.0) - hazard) * news
+        hazard[(P.status == LABOR_VISA) | ~settled] = 0.0
     return WishToMove(
-        util, loans, g_util, value, mean_sav, group, settled, u_stay, gain, hazard, is_forced, again
+        util,
+        loans,
+        g_util,
+        value,
+        mean_sav,
+        group,
+        settled,
+        u_stay,
+        gain,
+        hazard,
+        is_forced,
+        again,
+        anywhere,
     )
 
 
@@ -566,10 +593,15 @@ def decide(model: FlowModel) -> None:
     is_forced, hazard, gain, u_stay = wish.forced, wish.hazard, wish.gain, wish.u_stay
     cand = np.flatnonzero(is_forced | (hazard > 0))
     u = agent_uniform(seed, draws.MOVE, t, P.key[cand], dtype=np.float32)
-    movers = cand[is_forced[cand] | (u < hazard[cand])]
+    acts = is_forced[cand] | (u < hazard[cand])
+    movers = cand[acts]
+    # those whose draw only news about named places brought under the hazard weigh those
+    # places alone (``WishToMove.anywhere``)
+    directed = ~is_forced[movers] & (u[acts] >= wish.anywhere[movers])
     taken = _pathways(model, wish.settled, gain, u_stay)
     if len(taken):
-        movers = movers[~np.isin(movers, taken)]
+        keep = ~np.isin(movers, taken)
+        movers, directed = movers[keep], directed[keep]
     # pushed emigrants who have not yet left may still stay: they weigh each destination
     # against staying as they are without the attachment to home, which the push
     # overrides, and less b_push; expelled arrivals who retry must leave
@@ -578,7 +610,7 @@ def decide(model: FlowModel) -> None:
     )
     u_pick = u_stay[movers].astype(np.float64) - pushed_stay_penalty(p) * pushed
     u_pick[is_forced[movers] & ~pushed] = -np.inf  # staying is not an option
-    _choose(model, movers, wish.util, u_pick, pushed, wish.again[movers])
+    _choose(model, movers, wish.util, u_pick, pushed, wish.again[movers], directed)
     remember_departures(model)  # the herd term sees this month's departures from next month
 
 
@@ -593,6 +625,7 @@ def _choose(
     u_stay: np.ndarray,
     pushed: np.ndarray,
     again: np.ndarray,
+    directed: np.ndarray | None = None,
 ) -> None:
     """Individual choice among affordable destinations and staying.
 
@@ -600,13 +633,18 @@ def _choose(
     are this month's emigrants at home: those who stay are counted as ``stayed_home``.
     ``again`` flags rows whose kin lend ``kin_relend`` of each loan (``lends_again``); a
     mover who leaves on a journey that costs more than their savings has kin pay the rest
-    and is then ``borrowed``.
+    and is then ``borrowed``. ``directed`` rows act on news about named places: their
+    options are those places (``Effects.toward`` of their nationality) and staying.
     Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
     decide at once does not allocate gigabytes; results do not depend on the block size.
     """
+    if directed is None:
+        directed = np.zeros(len(rows), dtype=bool)
     for start in range(0, len(rows), CHOICE_CHUNK):
         block = slice(start, start + CHOICE_CHUNK)
-        _choose_block(model, util, rows[block], u_stay[block], pushed[block], again[block])
+        _choose_block(
+            model, util, rows[block], u_stay[block], pushed[block], again[block], directed[block]
+        )
 
 
 def _choose_block(
@@ -616,6 +654,7 @@ def _choose_block(
     u_stay: np.ndarray,
     pushed: np.ndarray,
     again: np.ndarray,
+    directed: np.ndarray,
 ) -> None:
     """One block of ``_choose``."""
     if len(rows) == 0:
@@ -635,6 +674,8 @@ def _choose_block(
         abroad = np.flatnonzero(loc != nat)
         u[abroad, nat[abroad]] -= faded_attachment(P.months_here[rows[abroad]], p)
     affordable = (cost <= budget) & np.isfinite(u)
+    if directed.any():  # news about named places: only those places, or staying
+        affordable[directed] &= model.effects.toward[nat[directed]]
     keys = P.key[rows]
     # options 0..n-1: destinations; n: staying; n + 1: the nest of destinations as a whole
     u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 2))

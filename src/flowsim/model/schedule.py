@@ -106,6 +106,8 @@ SCHEDULE: tuple[Phase, ...] = (
             "effects.job_loss_mult",
             "effects.wage_mult",
             "effects.reached",
+            "effects.reached_toward",
+            "effects.toward",
             "paths",
             "cells",
             "network",

@@ -6,7 +6,9 @@ named countries while it runs (news, true or not, that a destination is letting 
 a call to travel together, a deadline to arrive by): those it reaches weigh moving this
 month as if acting on a wish, so the hazard becomes ``1 - (1 - hazard) * (1 - reach)``.
 It changes how many weigh moving, not what they weigh: they choose by the utilities of
-their options, and stay unless one beats staying.
+their options, and stay unless one beats staying. News about a place (``toward``: the
+destinations the news names, e.g. that the United States lets a nationality in) makes
+those it reaches weigh only going there against staying; it sends no one elsewhere.
 The baseline has two instances: the rumour of an opening that spread among Haitians in
 Chile and Brazil from May 2021 (shared policy timeline, 2021-05 row; docs/calibration.md,
 "A rumour among the Haitians") and the news of the US releases of 2016 among Haitians in
@@ -48,28 +50,39 @@ class MobilizationPolicy(PolicySpec):
     reach: Probability = Field(
         description="Share of them reached a month, who weigh moving as if acting on a wish."
     )
+    toward: tuple[ISO3, ...] = Field(
+        (),
+        description="Destinations the news is about: those it reaches weigh only going to "
+        "one of these against staying. Empty: any destination (news that moves people on).",
+    )
 
 
 class Mobilization(RuntimePolicy):
     """Reaches a share of some (nationality, place) pairs a month, who weigh moving.
 
     Overlapping mobilizations reach independently (``1 - prod(1 - reach)``); a ramp scales
-    ``reach``.
+    ``reach``. One with ``toward`` writes ``Effects.reached_toward`` and marks its
+    destinations in ``Effects.toward`` for its nationalities (the union when several name
+    different places); one without writes ``Effects.reached``.
     """
 
     spec_class = MobilizationPolicy
-    writes = frozenset({"reached"})
+    writes = frozenset({"reached", "reached_toward", "toward"})
     spec: MobilizationPolicy
 
     def resolve(self, w: WorldIndex) -> None:  # noqa: D102
         self.places = self.nodes(w, self.spec.countries, empty_means_all=False)
         self.nats = self.nodes(w, self.spec.nationalities, empty_means_all=False)
+        self.dests = self.nodes(w, self.spec.toward, empty_means_all=False)
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         block = np.outer(self.nats, self.places)
         np.fill_diagonal(block, False)  # migrants abroad only: at home few are agents
-        missed = 1.0 - effects.reached[block]
-        effects.reached[block] = 1.0 - missed * (1.0 - self.spec.reach * intensity)
+        share = effects.reached_toward if self.dests.any() else effects.reached
+        missed = 1.0 - share[block]
+        share[block] = 1.0 - missed * (1.0 - self.spec.reach * intensity)
+        if self.dests.any():
+            effects.toward[np.outer(self.nats, self.dests)] = True
 
 
 FAMILY = Mobilization
