@@ -17,6 +17,7 @@ import pytest
 from flowsim.calendar import parse_month
 from flowsim.calibration.explain import explain_group, model_before_decide
 from flowsim.errors import ScenarioError
+from flowsim.model import FlowModel
 from flowsim.model.decide import wish_to_move
 from flowsim.policies import Effects, build_policies
 from flowsim.scenario import Scenario
@@ -217,3 +218,35 @@ def test_explain_shows_the_share_news_reaches(world: World) -> None:
     assert summary.reached_toward.tolist() == pytest.approx([0.3] * len(summary))
     assert (summary.reached == 0.0).all()
     assert (summary.hazard >= 0.3).all()
+
+
+def _stuck_and_left(world: World, policies: list[dict], seed: int) -> tuple[float, dict]:
+    """Six months with CCC priced out of reach: people counted stuck, and who left BBB."""
+    base = crash_scenario(6, PARAMS, policies)
+    scenario = Scenario(
+        name="toy",
+        run=base.run,
+        parameters=base.parameters,
+        policies=base.policies,
+        world={"routes": [{"route": "BBB-CCC", "cost_usd": 1e7}]},
+    )
+    model = FlowModel(scenario, world=world, seed=seed)
+    model.run_months()
+    ts = model.recorder.timeseries()
+    stuck = float(ts[ts.variable == "stuck"].value.sum())
+    fl = model.recorder.flow_table()
+    left = fl[(fl.from_country == "BBB") & fl.kind.isin(["onward", "return"])]
+    return stuck, left.groupby("to_country").people.sum().to_dict()
+
+
+def test_news_about_a_place_out_of_reach_moves_no_one_and_counts_no_one_stuck(
+    world: World,
+) -> None:
+    # those the news brings to act cannot afford CCC: they stay, as they would have, and are
+    # not counted among those who wanted to move but could afford nothing
+    without = _stuck_and_left(world, [], 4)
+    news = _stuck_and_left(world, [NEWS], 4)
+    anywhere = _stuck_and_left(world, [{**NEWS, "toward": []}], 4)
+    assert without[1].get("AAA", 0.0) > 0 and "CCC" not in without[1]
+    assert news == without
+    assert anywhere[1].get("AAA", 0.0) > without[1].get("AAA", 0.0)  # undirected: home

@@ -690,8 +690,11 @@ def _choose_block(
     stay = lam * u_stay + noise[:, n]  # -inf for those who must leave
     stuck = ~affordable.any(axis=1)
     go = ~stuck & (move > stay)
-    if stuck.any():
-        rec.count("stuck", loc[stuck], nat[stuck])
+    # those news about a place moved, who cannot afford it, stay as they would have: only
+    # movers with no affordable option at all count as stuck
+    unable = stuck & ~directed
+    if unable.any():
+        rec.count("stuck", loc[unable], nat[unable])
     home = pushed & ~go
     if home.any():
         rec.count("stayed_home", loc[home], nat[home])
