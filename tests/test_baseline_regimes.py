@@ -163,8 +163,31 @@ def test_the_news_of_2016_reaches_haitians_in_brazil_from_april_to_september(bas
         reached[hti, bra] = 0.0
         assert not reached.any(), month  # no other (nationality, place) pair in 2016
         named = np.argwhere(fx.toward).tolist()
-        assert named == ([[hti, usa]] if reach[month] else []), month
+        assert named == ([[hti, bra, usa]] if reach[month] else []), month
     assert reach == pytest.approx({"2016-03": 0.0, "2016-04": 0.2, "2016-09": 0.2, "2016-10": 0.0})
+
+
+#: The model's R4V hosts but the US: where ven_news_2021 reaches Venezuelans.
+VEN_NEWS_HOSTS = ("ARG", "BOL", "BRA", "CHL", "COL", "CRI", "DOM", "ECU", "GUY", "MEX", "PAN")
+VEN_NEWS_HOSTS += ("PER", "TTO")
+
+
+def test_the_venezuelans_news_is_about_the_us_from_march_2021_to_september_2022(baseline_model):
+    """ven_news_2021: only Venezuelans, in the R4V hosts but the US, in its window."""
+    w = baseline_model.world_index
+    ven, usa = w.node("VEN"), w.node("USA")
+    hosts = sorted(w.node(c) for c in VEN_NEWS_HOSTS)
+    expected = {"2021-02": 0.0, "2021-03": 0.05, "2022-09": 0.05, "2022-10": 0.0}
+    for month, reach in expected.items():
+        baseline_model.month = parse_month(month)
+        apply_policies(baseline_model)
+        fx = baseline_model.effects
+        reached = fx.reached_toward.copy()
+        assert reached[ven, hosts] == pytest.approx([reach] * len(hosts)), month
+        reached[ven, hosts] = 0.0
+        assert not reached.any(), month  # no one else: the Haitians' news ran in 2016, 2021
+        named = {tuple(ix) for ix in np.argwhere(fx.toward).tolist()}
+        assert named == ({(ven, h, usa) for h in hosts} if reach else set()), month
 
 
 def test_the_news_of_2016_sends_more_haitians_through_the_darien(tmp_path):

@@ -167,8 +167,7 @@ def test_news_about_a_place_writes_its_own_share_and_places(world: World) -> Non
     assert not fx.reached.any()  # news about a place leaves the undirected share alone
     assert fx.reached_toward[a, b] == pytest.approx(0.3)
     assert fx.reached_toward.sum() == pytest.approx(0.3)  # its pair only
-    assert np.flatnonzero(fx.toward[a]).tolist() == [c]
-    assert fx.toward.sum() == 1  # for its nationality only
+    assert np.argwhere(fx.toward).tolist() == [[a, b, c]]  # its pair and place only
     rumour.apply(fx, rumour.start, rumour.intensity(rumour.start))
     assert fx.reached[a, b] == pytest.approx(0.3)
     assert fx.reached_toward[a, b] == pytest.approx(0.3)
@@ -178,18 +177,24 @@ def test_news_raises_the_hazard_on_top_and_anywhere_is_the_hazard_without_it(
     world: World,
 ) -> None:
     month = parse_month(NEWS["start"])
-    rumour, both = (
-        wish_to_move(model_before_decide(_scenario(policies), month, world=world, seed=3))
+    models = [
+        model_before_decide(_scenario(policies), month, world=world, seed=3)
         for policies in ([RUMOUR], [RUMOUR, NEWS])
-    )
-    np.testing.assert_array_equal(both.anywhere, rumour.hazard)
-    P = model_before_decide(_scenario([]), month, world=world, seed=3).population
+    ]
+    P = models[0].population
     here = (P.nationality == _node(world, "AAA")) & (P.location == _node(world, "BBB"))
-    acting = here & rumour.settled
+    contract = np.flatnonzero(here & models[0].settled())[:5]  # labor-visa holders stay put
+    for model in models:
+        model.population.status[contract] = LABOR_VISA
+    rumour, both = (wish_to_move(model) for model in models)
+    np.testing.assert_array_equal(both.anywhere, rumour.hazard)
+    acting = here & rumour.settled & (P.status != LABOR_VISA)
     assert acting.sum() > 100
     expected = rumour.hazard[acting] + (1.0 - rumour.hazard[acting]) * np.float32(0.3)
     np.testing.assert_allclose(both.hazard[acting], expected, rtol=1e-6)
     np.testing.assert_array_equal(both.hazard[~here], rumour.hazard[~here])
+    assert not both.hazard[contract].any()  # contracts bind, news or not
+    assert not both.hazard[~both.settled].any()  # travellers travel
 
 
 def _node(world: World, code: str) -> int:
@@ -220,17 +225,21 @@ def test_explain_shows_the_share_news_reaches(world: World) -> None:
     assert (summary.hazard >= 0.3).all()
 
 
-def _stuck_and_left(world: World, policies: list[dict], seed: int) -> tuple[float, dict]:
-    """Six months with CCC priced out of reach: people counted stuck, and who left BBB."""
+def _priced_out(policies: list[dict]) -> Scenario:
+    """Six months of ``crash_scenario`` with CCC priced out of reach from BBB."""
     base = crash_scenario(6, PARAMS, policies)
-    scenario = Scenario(
+    return Scenario(
         name="toy",
         run=base.run,
         parameters=base.parameters,
         policies=base.policies,
         world={"routes": [{"route": "BBB-CCC", "cost_usd": 1e7}]},
     )
-    model = FlowModel(scenario, world=world, seed=seed)
+
+
+def _stuck_and_left(world: World, policies: list[dict], seed: int) -> tuple[float, dict]:
+    """Six months with CCC priced out of reach: people counted stuck, and who left BBB."""
+    model = FlowModel(_priced_out(policies), world=world, seed=seed)
     model.run_months()
     ts = model.recorder.timeseries()
     stuck = float(ts[ts.variable == "stuck"].value.sum())
@@ -244,9 +253,24 @@ def test_news_about_a_place_out_of_reach_moves_no_one_and_counts_no_one_stuck(
 ) -> None:
     # those the news brings to act cannot afford CCC: they stay, as they would have, and are
     # not counted among those who wanted to move but could afford nothing
+    month = parse_month(NEWS["start"])
+    wish = wish_to_move(model_before_decide(_priced_out([NEWS]), month, world=world, seed=4))
+    assert (wish.hazard > wish.anywhere).sum() > 100  # the news does bring many to act
     without = _stuck_and_left(world, [], 4)
     news = _stuck_and_left(world, [NEWS], 4)
     anywhere = _stuck_and_left(world, [{**NEWS, "toward": []}], 4)
     assert without[1].get("AAA", 0.0) > 0 and "CCC" not in without[1]
     assert news == without
     assert anywhere[1].get("AAA", 0.0) > without[1].get("AAA", 0.0)  # undirected: home
+
+
+def test_news_about_another_place_elsewhere_widens_no_one_s_options(world: World) -> None:
+    # news about AAA running in DDD (where AAA's diaspora may arrive) must not let those the
+    # news about CCC moves in BBB go home
+    elsewhere = {**NEWS, "name": "aaa_news_home", "countries": ["DDD"], "toward": ["AAA"]}
+    for seed in (1, 2):
+        without = left_bbb(world, crash_scenario(6, PARAMS, []), seed)
+        both = left_bbb(world, crash_scenario(6, PARAMS, [NEWS, elsewhere]), seed)
+        assert both.get("CCC", 0.0) > without.get("CCC", 0.0)
+        others = [{k: v for k, v in run.items() if k != "CCC"} for run in (both, without)]
+        assert others[0] == others[1]

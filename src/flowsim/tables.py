@@ -82,7 +82,8 @@ VARIABLES: dict[str, str] = {
     "deported": "people removed from the country (sent to origin or a named country)",
     "regularized": "permits granted in the country this month",
     "applications": "regularization applications filed in the country this month",
-    "stuck": "people who wanted to move this month but could not afford any route",
+    "stuck": "people who wanted to move this month but could not afford any route (not "
+    "those only news about a place moved, who stay)",
     "emigrants": "people pushed to emigrate this month (the push series; country = origin); "
     "those who stay are also counted in stayed_home",
     "stayed_home": "people pushed to emigrate this month who stayed: nothing they could afford "

@@ -5,8 +5,10 @@ agents of ``--nationality`` living in ``--country``, by documents (without a pas
 one, with a passport and visas): their
 utility of staying, the nest's value of moving and their monthly hazard of acting on a
 wish to move (those who act may still stay; it includes the share a running mobilization
-reaches, column ``reached``), then each destination's utility, price, value
-after the price and the share of movers it would draw (``flowsim.calibration.explain``);
+reaches, column ``reached``, and the share news about a place reaches, column
+``reached_toward``), then each destination's utility, price, value after the price and the
+share of movers acting on a wish it would draw (those news about a place moves weigh only
+the places it names; ``flowsim.calibration.explain``);
 ``--terms`` adds the terms of the value of living in the group's country and in the
 destinations shown, for an irregular newcomer (income, network, home, language, removal).
 ``--set NAME=VALUE`` changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on

@@ -625,7 +625,7 @@ def _choose(
     u_stay: np.ndarray,
     pushed: np.ndarray,
     again: np.ndarray,
-    directed: np.ndarray | None = None,
+    directed: np.ndarray,
 ) -> None:
     """Individual choice among affordable destinations and staying.
 
@@ -634,12 +634,11 @@ def _choose(
     ``again`` flags rows whose kin lend ``kin_relend`` of each loan (``lends_again``); a
     mover who leaves on a journey that costs more than their savings has kin pay the rest
     and is then ``borrowed``. ``directed`` rows act on news about named places: their
-    options are those places (``Effects.toward`` of their nationality) and staying.
+    options are those places (``Effects.toward`` of their nationality where they live) and
+    staying.
     Processed in blocks of ``CHOICE_CHUNK`` movers so a month in which a million people
     decide at once does not allocate gigabytes; results do not depend on the block size.
     """
-    if directed is None:
-        directed = np.zeros(len(rows), dtype=bool)
     for start in range(0, len(rows), CHOICE_CHUNK):
         block = slice(start, start + CHOICE_CHUNK)
         _choose_block(
@@ -675,7 +674,7 @@ def _choose_block(
         u[abroad, nat[abroad]] -= faded_attachment(P.months_here[rows[abroad]], p)
     affordable = (cost <= budget) & np.isfinite(u)
     if directed.any():  # news about named places: only those places, or staying
-        affordable[directed] &= model.effects.toward[nat[directed]]
+        affordable[directed] &= model.effects.toward[nat[directed], loc[directed]]
     keys = P.key[rows]
     # options 0..n-1: destinations; n: staying; n + 1: the nest of destinations as a whole
     u_draw = agent_uniform(seed, draws.CHOICE, t, keys, option=np.arange(n + 2))
@@ -690,8 +689,9 @@ def _choose_block(
     stay = lam * u_stay + noise[:, n]  # -inf for those who must leave
     stuck = ~affordable.any(axis=1)
     go = ~stuck & (move > stay)
-    # those news about a place moved, who cannot afford it, stay as they would have: only
-    # movers with no affordable option at all count as stuck
+    # those whom only news about a place brought to act stay, as they would have, when
+    # they cannot afford a place it names: stuck counts the other movers with no affordable
+    # option
     unable = stuck & ~directed
     if unable.any():
         rec.count("stuck", loc[unable], nat[unable])

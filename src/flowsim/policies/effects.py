@@ -127,7 +127,7 @@ class Effects:
     removal: np.ndarray  # [L nat, L host] monthly chance an irregular resident is deported
     reached: np.ndarray  # [L nat, L place] share a mobilization reaches this month (abroad)
     reached_toward: np.ndarray  # [L nat, L place] share reached by news about named places
-    toward: np.ndarray  # bool [L nat, L destination] the places that news is about
+    toward: np.ndarray  # bool [L nat, L place, L destination] the places that news is about
     edge_cost: np.ndarray  # [E] USD price of crossing each route this month
     arrival: ArrivalRegime  # what hosts do with irregular (or all) arrivals, by nationality
     regularizations: list[RegularizationWindow] = field(default_factory=list)
@@ -150,7 +150,7 @@ class Effects:
             removal=np.zeros((n, n)),
             reached=np.zeros((n, n)),
             reached_toward=np.zeros((n, n)),
-            toward=np.zeros((n, n), dtype=bool),
+            toward=np.zeros((n, n, n), dtype=bool),
             edge_cost=w.edge_cost.astype(float).copy(),
             arrival=ArrivalRegime.none(n),
         )

@@ -9,11 +9,14 @@ It changes how many weigh moving, not what they weigh: they choose by the utilit
 their options, and stay unless one beats staying. News about a place (``toward``: the
 destinations the news names, e.g. that the United States lets a nationality in) makes
 those it reaches weigh only going there against staying; it sends no one elsewhere.
-The baseline has two instances: the rumour of an opening that spread among Haitians in
-Chile and Brazil from May 2021 (shared policy timeline, 2021-05 row; docs/calibration.md,
-"A rumour among the Haitians") and the news of the US releases of 2016 among Haitians in
-Brazil (docs/calibration.md, "News of releases, 2016"); the reach of each is an
-assumption, fitted with the calibration (scenarios/calibration/inputs.toml).
+The baseline has three instances, all news about the US (``toward``): the rumour of an
+opening that spread among Haitians in Chile and Brazil from May 2021 (shared policy
+timeline, 2021-05 row; docs/calibration.md, "A rumour among the Haitians"), the news of the
+US releases of 2016 among Haitians in Brazil (docs/calibration.md, "News of releases,
+2016") and the news that the US lets Venezuelans in among the Venezuelans of the region's
+hosts from March 2021 to September 2022 (docs/calibration.md, "News about a place"); the
+reach of each is an assumption, fitted with the calibration
+(scenarios/calibration/inputs.toml).
 """
 
 from __future__ import annotations
@@ -62,8 +65,8 @@ class Mobilization(RuntimePolicy):
 
     Overlapping mobilizations reach independently (``1 - prod(1 - reach)``); a ramp scales
     ``reach``. One with ``toward`` writes ``Effects.reached_toward`` and marks its
-    destinations in ``Effects.toward`` for its nationalities (the union when several name
-    different places); one without writes ``Effects.reached``.
+    destinations in ``Effects.toward`` for the (nationality, place) pairs it reaches (the
+    union where several reach the same pair); one without writes ``Effects.reached``.
     """
 
     spec_class = MobilizationPolicy
@@ -78,11 +81,12 @@ class Mobilization(RuntimePolicy):
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         block = np.outer(self.nats, self.places)
         np.fill_diagonal(block, False)  # migrants abroad only: at home few are agents
-        share = effects.reached_toward if self.dests.any() else effects.reached
+        directed = bool(self.dests.any())
+        share = effects.reached_toward if directed else effects.reached
         missed = 1.0 - share[block]
         share[block] = 1.0 - missed * (1.0 - self.spec.reach * intensity)
-        if self.dests.any():
-            effects.toward[np.outer(self.nats, self.dests)] = True
+        if directed:
+            effects.toward |= block[:, :, None] & self.dests[None, None, :]
 
 
 FAMILY = Mobilization
