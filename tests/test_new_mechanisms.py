@@ -483,7 +483,7 @@ def test_the_movers_whose_savings_fall_short_are_paid_by_kin(tmp_path):
     P.savings[rows] = before
     must_go = np.full(400, -np.inf)
     no = np.zeros(400, dtype=bool)
-    _choose(model, rows, destination_utility(model), must_go, no, no)
+    _choose(model, rows, destination_utility(model), must_go, no, no, no)
     moved = P.in_transit[rows]
     assert moved.sum() > 100
     cost = model.paths.cost[1, 0, P.dest[rows]]
