@@ -181,8 +181,8 @@ def test_news_raises_the_hazard_on_top_and_anywhere_is_the_hazard_without_it(
         model_before_decide(_scenario(policies), month, world=world, seed=3)
         for policies in ([RUMOUR], [RUMOUR, NEWS])
     ]
-    P = models[0].population
-    here = (P.nationality == _node(world, "AAA")) & (P.location == _node(world, "BBB"))
+    P, w = models[0].population, models[0].world_index
+    here = (P.nationality == w.node("AAA")) & (P.location == w.node("BBB"))
     contract = np.flatnonzero(here & models[0].settled())[:5]  # labor-visa holders stay put
     for model in models:
         model.population.status[contract] = LABOR_VISA
@@ -195,10 +195,6 @@ def test_news_raises_the_hazard_on_top_and_anywhere_is_the_hazard_without_it(
     np.testing.assert_array_equal(both.hazard[~here], rumour.hazard[~here])
     assert not both.hazard[contract].any()  # contracts bind, news or not
     assert not both.hazard[~both.settled].any()  # travellers travel
-
-
-def _node(world: World, code: str) -> int:
-    return compile_world(world, _scenario([])).node(code)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
