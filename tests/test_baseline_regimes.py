@@ -192,6 +192,25 @@ def test_the_venezuelans_news_is_about_the_us_from_march_2021_to_september_2022(
         assert named == ({(ven, h, usa) for h in hosts} if reach else set()), month
 
 
+def test_the_venezuelan_outflow_scale_acts_on_venezuela_alone_and_compounds(baseline_model):
+    """ven_outflow scales Venezuela's push from 2015 on, held after 2021, and nothing else.
+
+    In 2020 it compounds with COVID-19's push multiplier, which every origin shares.
+    """
+    w = baseline_model.world_index
+    ven, col = w.node("VEN"), w.node("COL")
+    scale = next(p for p in baseline_model.scenario.policies if p.name == "ven_outflow")
+    covid = next(p for p in baseline_model.scenario.policies if p.name == "covid_2020")
+    assert scale.push_multiplier != 1.0 and covid.push_multiplier != 1.0
+    for month in ("2015-01", "2019-06", "2020-06", "2025-01"):
+        baseline_model.month = parse_month(month)
+        apply_policies(baseline_model)
+        mult = baseline_model.effects.push_mult
+        shared = covid.push_multiplier if month == "2020-06" else 1.0
+        assert mult[col] == pytest.approx(shared), month
+        assert mult[ven] == pytest.approx(scale.push_multiplier * shared), month
+
+
 def test_the_news_of_2016_sends_more_haitians_through_the_darien(tmp_path):
     """Direction: without hti_news_2016 fewer Haitians cross the Darien in 2016.
 
