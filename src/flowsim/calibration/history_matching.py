@@ -31,7 +31,12 @@ McCulloch et al. (2022, JASSS 25(4):3):
    every candidate (the model cannot meet all targets within the stated errors), it
    keeps the ``fallback_keep`` least implausible share of the remaining candidates
    instead and records the implausibility that share reaches (``cutoff_used``), so the
-   record says plainly how far from the cutoff the best of the space is.
+   record says plainly how far from the cutoff the best of the space is. "Least
+   implausible" is judged by ``rank``: ``"kth"``, the ``kth`` largest implausibility, or
+   ``"groups"``, ``group_implausibility`` (each target group's root mean square
+   implausibility, groups equal): when structural misfits hold the largest
+   implausibilities of every point, the kth largest orders points by those few targets
+   alone, the group measure by every group.
 5. **Ensemble**: ``n_sets`` far-apart points of the final non-implausible space are run
    (``validation_replicates`` each) and judged on their actual runs (no emulator); the
    ones whose ``kth`` largest implausibility is at most ``cutoff`` form the ensemble.
@@ -68,6 +73,9 @@ from flowsim.engine.run import RunSpec
 from flowsim.rng import replicate_seed
 from flowsim.scenario.schema import Scenario
 
+#: The measures ``Settings.rank`` may name.
+RANKS: tuple[str, ...] = ("kth", "groups")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -85,6 +93,9 @@ class Settings:
         fallback_keep: When no candidate passes ``cutoff``, keep this least implausible
             share of the remaining candidates (the wave's ``cutoff_used`` says at which
             implausibility); 0 = stop instead.
+        rank: What "least implausible" means then, and how validation sets that are not
+            non-implausible are ordered: ``"kth"`` (the ``kth`` largest implausibility) or
+            ``"groups"`` (``group_implausibility``).
         n_sets: Points run to validate the final space (the ensemble's upper size).
         validation_replicates: Runs per validation point.
         candidates: Size of the reference Latin hypercube (volume estimate, candidates).
@@ -105,6 +116,7 @@ class Settings:
     discrepancy: float = 0.35
     shrink_stop: float = 0.9
     fallback_keep: float = 0.1
+    rank: str = "kth"
     n_sets: int = 100
     validation_replicates: int = 1
     candidates: int = 20000
@@ -112,6 +124,11 @@ class Settings:
     months: int = CALIBRATION_MONTHS
     seed: int = 20150101
     around: float | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a ``rank`` that names no measure."""
+        if self.rank not in RANKS:
+            raise ValueError(f"rank must be one of {', '.join(RANKS)}, not {self.rank!r}")
 
 
 #: Settings a rerun may change: they only steer steps not yet taken (saved designs and
@@ -135,6 +152,7 @@ class WaveRecord:
     seconds: float
     stop: str = ""
     cutoff_used: float = 3.0
+    measure_used: str = "kth"
 
 
 @dataclass
@@ -220,6 +238,49 @@ def kth_largest(values: np.ndarray, k: int) -> np.ndarray:
     """Return the k-th largest value of each row (k = 1: the maximum)."""
     k = min(k, values.shape[1])
     return np.sort(values, axis=1)[:, -k]
+
+
+def group_implausibility(
+    imp: np.ndarray, groups: Sequence[str], weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean over target groups of each group's root mean square implausibility, per point.
+
+    Within a group the squares are weighted by the targets' weights (the targets table's
+    ``weight``, as the headline's per-group error is); every group counts once, as in the
+    headline (``flowsim.calibration.loss.group_losses``). An infinite implausibility (a
+    target no run measured) makes the point's measure infinite.
+
+    Args:
+        imp: Array (point, target) of implausibilities.
+        groups: The group of each target (column).
+        weights: Positive weight of each target; ``None`` weighs them equally.
+
+    Returns:
+        Array (point,) of the measure.
+    """
+    imp = np.asarray(imp, dtype=float)
+    labels = np.asarray(groups)
+    w = np.ones(imp.shape[1]) if weights is None else np.asarray(weights, dtype=float)
+    per_group = []
+    for g in dict.fromkeys(labels.tolist()):
+        cols = labels == g
+        per_group.append(np.sqrt((imp[:, cols] ** 2 * w[cols]).sum(axis=1) / w[cols].sum()))
+    return np.mean(per_group, axis=0)
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Turns a (point, target) implausibility array into each point's score by a measure."""
+
+    kth: int
+    groups: tuple[str, ...]
+    weights: np.ndarray
+
+    def __call__(self, imp: np.ndarray, measure: str) -> np.ndarray:
+        """Each point's ``kth`` largest implausibility, or its ``group_implausibility``."""
+        if measure == "groups":
+            return group_implausibility(imp, self.groups, self.weights)
+        return kth_largest(imp, self.kth)
 
 
 def latin_hypercube(n: int, dim: int, seed: int) -> np.ndarray:
@@ -364,22 +425,26 @@ def _load_design(folder: Path, space: Sequence[FreeParameter]) -> np.ndarray | N
 
 
 # ----------------------------------------------------------------- waves
+#: A wave's cut: its emulators, the cutoff and the measure the cutoff applies to.
+Wave = tuple[Emulators, float, str]
+
+
 def _survivors(
-    waves: list[tuple[Emulators, float]],
+    waves: list[Wave],
     x: np.ndarray,
     z: np.ndarray,
     v_fixed: np.ndarray,
-    settings: Settings,
+    scorer: Scorer,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mask of points no wave rules out, and the last wave's kth implausibility."""
+    """Mask of points no wave rules out, and the last wave's score by its measure."""
     keep = np.ones(len(x), dtype=bool)
     last = np.full(len(x), np.inf)
-    for em, cutoff in waves:
+    for em, cutoff, measure in waves:
         idx = np.flatnonzero(keep)
         if not len(idx):
             break
         mean, v_em, v_ens = em.predict(x[idx])
-        score = kth_largest(implausibility(z, mean, v_em, v_fixed, v_ens), settings.kth)
+        score = scorer(implausibility(z, mean, v_em, v_fixed, v_ens), measure)
         last[:] = np.inf
         last[idx] = score
         keep[idx] = score <= cutoff
@@ -387,11 +452,11 @@ def _survivors(
 
 
 def _refill(
-    waves: list[tuple[Emulators, float]],
+    waves: list[Wave],
     seeds: np.ndarray,
     z: np.ndarray,
     v_fixed: np.ndarray,
-    settings: Settings,
+    scorer: Scorer,
     wanted: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
@@ -404,7 +469,7 @@ def _refill(
         base = np.vstack(found)
         draws = base[rng.integers(len(base), size=4 * wanted)]
         cand = np.clip(draws + rng.normal(0.0, 0.05, size=draws.shape), 0.0, 1.0)
-        keep, _ = _survivors(waves, cand, z, v_fixed, settings)
+        keep, _ = _survivors(waves, cand, z, v_fixed, scorer)
         found.append(cand[keep])
         total += int(keep.sum())
     return np.vstack(found)
@@ -442,10 +507,13 @@ def run_history_matching(
     }
     if saved.exists():
         old = json.loads(saved.read_text(encoding="utf-8"))
+        # a setting added later is read as its default in a folder saved before it
+        defaults = json.loads(json.dumps(asdict(Settings())))
         diff = sorted(
             k
             for k in mine
-            if k not in LATER_SETTINGS and old.get(k) != json.loads(json.dumps(mine[k]))
+            if k not in LATER_SETTINGS
+            and old.get(k, defaults.get(k)) != json.loads(json.dumps(mine[k]))
         )
         if diff:
             raise ValueError(
@@ -459,10 +527,15 @@ def run_history_matching(
     targets_fit = problem.targets[fitted].reset_index(drop=True)
     z = observed_log(targets_fit, settings.scale)
     v_fixed = fixed_variance(targets_fit, settings.discrepancy)
+    scorer = Scorer(
+        kth=settings.kth,
+        groups=tuple(targets_fit["group"]),
+        weights=targets_fit["weight"].to_numpy(dtype=float),
+    )
     dim = len(problem.space)
     reference = latin_hypercube(settings.candidates, dim, settings.seed + 1)
     rng = np.random.default_rng(settings.seed + 2)
-    waves: list[tuple[Emulators, float]] = []
+    waves: list[Wave] = []
     record: list[WaveRecord] = []
     volume = 1.0
     stop = ""
@@ -478,9 +551,7 @@ def run_history_matching(
             else:
                 pool = candidates
                 if len(pool) < 3 * settings.points_later:
-                    pool = _refill(
-                        waves, pool, z, v_fixed, settings, 3 * settings.points_later, rng
-                    )
+                    pool = _refill(waves, pool, z, v_fixed, scorer, 3 * settings.points_later, rng)
                 unit = pool[maximin_subset(pool, settings.points_later)]
             save_design(folder, problem.space, unit)
         sims = run_design(
@@ -489,23 +560,33 @@ def run_history_matching(
         y = log_outputs(targets_fit, sims[:, :, fitted], settings.scale)
         groups = targets_fit["group"].tolist()
         emulators = fit_emulators(unit, y, groups, seed=settings.seed + w)
-        waves.append((emulators, settings.cutoff))
+        waves.append((emulators, settings.cutoff, "kth"))
         before = keep
-        keep, score = _survivors(waves, reference, z, v_fixed, settings)
-        cutoff_used = settings.cutoff
+        keep, score = _survivors(waves, reference, z, v_fixed, scorer)
+        best_kth = float(np.min(score))
+        cutoff_used, measure_used = settings.cutoff, "kth"
         if not keep.any() and settings.fallback_keep > 0:
             # nothing passes the cutoff: the model cannot match every target within the
-            # stated errors; go on with the least implausible share of what was left
+            # stated errors; go on with the least implausible share (by settings.rank) of
+            # what was left
+            measure_used = settings.rank
+            waves[-1] = (emulators, np.inf, measure_used)
+            _, score = _survivors(waves, reference, z, v_fixed, scorer)
             alive = score[before]
             cutoff_used = float(np.quantile(alive[np.isfinite(alive)], settings.fallback_keep))
-            waves[-1] = (emulators, cutoff_used)
-            keep, score = _survivors(waves, reference, z, v_fixed, settings)
+            waves[-1] = (emulators, cutoff_used, measure_used)
+            keep, score = _survivors(waves, reference, z, v_fixed, scorer)
         candidates = reference[keep]
         new_volume = float(keep.mean())
         ratio = new_volume / volume if volume > 0 else 0.0
         failed = int(np.isnan(sims).all(axis=2).sum())
         if new_volume == 0.0:
             stop = "no non-implausible candidate left"
+        elif measure_used != "kth" and w == settings.max_waves:
+            stop = (
+                f"max_waves={settings.max_waves} reached (kept the least implausible by "
+                f"{measure_used}, up to {cutoff_used:.2f})"
+            )
         elif cutoff_used > settings.cutoff and w == settings.max_waves:
             stop = f"max_waves={settings.max_waves} reached (cutoff raised to {cutoff_used:.2f})"
         elif w > 1 and ratio > settings.shrink_stop:
@@ -519,10 +600,11 @@ def run_history_matching(
             failed_runs=failed,
             volume=new_volume,
             volume_ratio=ratio,
-            best_kth_implausibility=float(np.min(score)),
+            best_kth_implausibility=best_kth,
             seconds=round(time.perf_counter() - t0, 1),
             stop=stop,
             cutoff_used=cutoff_used,
+            measure_used=measure_used,
         )
         record.append(rec)
         volume = new_volume
@@ -546,7 +628,7 @@ def run_history_matching(
         else:
             pool = candidates
             if len(pool) < 3 * settings.n_sets:
-                pool = _refill(waves, pool, z, v_fixed, settings, 3 * settings.n_sets, rng)
+                pool = _refill(waves, pool, z, v_fixed, scorer, 3 * settings.n_sets, rng)
         unit = pool[maximin_subset(pool, settings.n_sets)]
         save_design(folder, problem.space, unit)
     sims = run_design(
@@ -582,7 +664,8 @@ def judge(
 
     Returns:
         One row per point: parameters, ``point``, ``max_implausibility``,
-        ``second_implausibility``, ``kth_implausibility``, ``non_implausible``.
+        ``second_implausibility``, ``kth_implausibility``, ``group_implausibility``,
+        ``non_implausible``.
     """
     fitted = problem.fitted
     tf = problem.targets[fitted].reset_index(drop=True)
@@ -594,6 +677,9 @@ def judge(
     frame["max_implausibility"] = kth_largest(imp, 1)
     frame["second_implausibility"] = kth_largest(imp, 2)
     frame["kth_implausibility"] = kth_largest(imp, settings.kth)
+    frame["group_implausibility"] = group_implausibility(
+        imp, tf["group"].tolist(), tf["weight"].to_numpy(dtype=float)
+    )
     frame["non_implausible"] = frame["kth_implausibility"] <= settings.cutoff
     return frame
 

@@ -80,6 +80,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="share kept when no candidate passes the cutoff (0 = stop) (0.1)",
     )
     p.add_argument(
+        "--rank",
+        choices=("kth", "groups"),
+        default="kth",
+        help=(
+            "what 'least implausible' means when no candidate passes the cutoff, for the "
+            "waves and the ensemble's fill: kth = the k-th largest implausibility, groups = "
+            "each target group's root mean square implausibility, groups equal (kth)"
+        ),
+    )
+    p.add_argument(
         "--n-sets", type=positive_int, default=100, help="validation points (ensemble <= this)"
     )
     p.add_argument(
@@ -203,6 +213,7 @@ def _settings(args: argparse.Namespace) -> object:
         discrepancy=args.discrepancy,
         shrink_stop=args.shrink_stop,
         fallback_keep=args.fallback_keep,
+        rank=args.rank,
         n_sets=args.n_sets,
         validation_replicates=args.validation_replicates,
         candidates=args.candidates,
@@ -490,7 +501,10 @@ def _choose_sets(
     chosen = judged[judged["non_implausible"]].copy()
     n_ok = len(chosen)
     if n_ok < min_sets:
-        rest = judged[~judged["non_implausible"]].sort_values("kth_implausibility")
+        # the least implausible by the calibration's own measure (Settings.rank; a folder
+        # saved before the setting existed ranked by the kth largest)
+        measure = "group" if settings.get("rank", "kth") == "groups" else "kth"
+        rest = judged[~judged["non_implausible"]].sort_values(f"{measure}_implausibility")
         chosen = pd.concat([chosen, rest.head(min_sets - n_ok)])
         if warn:
             print(
@@ -834,6 +848,8 @@ def _refresh_docs(
         links.append(f"![{f.stem}](figures/calibration/{f.name})")
     keys = ("points", "points_later", "replicates", "cutoff", "kth", "discrepancy", "scale")
     text = ", ".join(f"{k} {settings[k]}" for k in keys)
+    if settings.get("rank", "kth") != "kth":  # the least implausible by another measure
+        text += f", rank {settings['rank']} (least implausible by the group measure)"
     if settings.get("around") is not None:  # a local matching: say so wherever it is quoted
         text += f", around {settings['around']} (a box around the scenario's parameters)"
     shown = table.assign(
