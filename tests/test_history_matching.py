@@ -13,7 +13,9 @@ import pytest
 
 from flowsim.calibration.history_matching import (
     Problem,
+    Scorer,
     Settings,
+    group_implausibility,
     implausibility,
     kth_largest,
     latin_hypercube,
@@ -56,6 +58,81 @@ def test_implausibility_arithmetic() -> None:
     point = np.abs(z - m) / np.sqrt(v_em + v_fixed + v_ens)
     assert np.array_equal(implausibility(z, m, v_em, v_fixed, v_ens), point)
     assert np.array_equal(implausibility(np.vstack([z, z]), m, v_em, v_fixed, v_ens), point)
+
+
+def test_group_implausibility_weighs_each_group_once() -> None:
+    # three targets of group a at 1, one of group b at 5: the groups' mean, not the targets'
+    imp = np.array([[1.0, 1.0, 1.0, 5.0]])
+    assert group_implausibility(imp, ["a", "a", "a", "b"])[0] == pytest.approx(3.0)
+    # within a group, the root mean square weighted by the targets' weights
+    weighted = group_implausibility(np.array([[1.0, 1.0, 4.0]]), ["a"] * 3, np.array([1, 1, 2]))
+    assert weighted[0] == pytest.approx(np.sqrt((1 + 1 + 2 * 16) / 4))
+    # the order of the columns does not matter; an unmeasured target makes it infinite
+    cols = [3, 0, 2, 1]
+    assert group_implausibility(imp[:, cols], ["b", "a", "a", "a"])[0] == pytest.approx(3.0)
+    assert np.isinf(group_implausibility(np.array([[1.0, np.inf]]), ["a", "b"]))[0]
+
+
+def test_the_group_rank_sees_every_group_where_the_kth_sees_two_misfits() -> None:
+    """Two structural misfits hold the top of every point: the kth largest ranks by them.
+
+    Point 0 is a hair better on the misfits and far worse everywhere else; the kth measure
+    prefers it, the group measure the point that fits the other groups.
+    """
+    groups = ("misfit", "misfit", "r4v", "r4v", "darien")
+    scorer = Scorer(kth=2, groups=groups, weights=np.ones(5))
+    imp = np.array([[6.0, 5.9, 2.9, 2.9, 2.9], [6.0, 6.0, 0.5, 0.5, 0.5]])
+    assert scorer(imp, "kth").argmin() == 0
+    assert scorer(imp, "groups").argmin() == 1
+    with pytest.raises(ValueError, match="rank must be one of kth, groups"):
+        Settings(rank="mean")
+
+
+def test_a_matching_that_nothing_passes_keeps_the_least_implausible_by_its_rank(
+    tmp_path: Path,
+) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    tight = {**SETTINGS.__dict__, "cutoff": 1e-6, "max_waves": 1, "n_sets": 6}
+    outcome = run_history_matching(
+        problem, Settings(**{**tight, "rank": "groups"}), tmp_path / "g", SerialExecutor()
+    )
+    rec = outcome.record[0]
+    assert rec.measure_used == "groups" and np.isfinite(rec.cutoff_used)
+    assert "by groups" in rec.stop
+    judged = outcome.validation
+    assert not judged["non_implausible"].any()
+    # the column is the measure of the validation runs' implausibilities
+    assert (judged["group_implausibility"] > 0).all()
+    assert (judged["group_implausibility"] <= judged["max_implausibility"]).all()
+    # the same wave-1 runs, ranked by the kth largest, keep other candidates
+    kth = run_history_matching(
+        problem, Settings(**{**tight, "rank": "kth"}), tmp_path / "k", SerialExecutor()
+    )
+    assert kth.record[0].measure_used == "kth"
+    runs = [
+        pd.read_csv(tmp_path / f / "wave1" / "runs.csv").sort_values(["point", "replicate"])
+        for f in ("k", "g")
+    ]
+    pd.testing.assert_frame_equal(runs[0].reset_index(drop=True), runs[1].reset_index(drop=True))
+    assert not np.array_equal(
+        pd.read_csv(tmp_path / "k" / "validation" / "design.csv").to_numpy(),
+        pd.read_csv(tmp_path / "g" / "validation" / "design.csv").to_numpy(),
+    )
+
+
+def test_a_folder_saved_before_the_rank_setting_resumes_as_kth(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    short = Settings(**{**SETTINGS.__dict__, "max_waves": 1, "n_sets": 4})
+    out = tmp_path / "hm"
+    run_history_matching(problem, short, out, SerialExecutor())
+    saved = json.loads((out / "settings.json").read_text())
+    del saved["rank"]  # as written before the setting existed
+    (out / "settings.json").write_text(json.dumps(saved))
+    run_history_matching(problem, short, out, SerialExecutor())  # resumes, no complaint
+    with pytest.raises(ValueError, match="other settings \\(rank\\)"):
+        run_history_matching(
+            problem, Settings(**{**short.__dict__, "rank": "groups"}), out, SerialExecutor()
+        )
 
 
 def test_designs_are_seeded_and_space_filling() -> None:
@@ -237,3 +314,33 @@ def test_around_box_comes_from_the_scenario_then_from_the_saved_settings(tmp_pat
     # another half-width is another matching (run_history_matching then refuses the folder)
     other = _search_space(SimpleNamespace(around=0.2, out=str(tmp_path)), problem(4.0))
     assert dict((p.name, p) for p in other)["b_int"].low == pytest.approx(4.0 - 1.2)
+
+
+@pytest.mark.parametrize(("rank", "first"), [("groups", 2), ("kth", 0), (None, 0)])
+def test_the_ensemble_fills_with_the_least_implausible_by_the_saved_rank(
+    tmp_path: Path, rank: str | None, first: int
+) -> None:
+    """No validated set is non-implausible: the fill follows the calibration's own measure
+    (a folder saved before ``rank`` existed ranks by the kth largest)."""
+    from flowsim.calibration.targets import load_targets
+    from flowsim.cli.calibrate import _choose_sets
+
+    targets = load_targets()
+    ids = targets["target_id"].tolist()
+    settings = {"scale": 500.0, "validation_replicates": 1} | ({"rank": rank} if rank else {})
+    (tmp_path / "validation").mkdir()
+    (tmp_path / "settings.json").write_text(json.dumps(settings))
+    pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "kth_implausibility": [4.0, 5.0, 6.0],
+            "group_implausibility": [3.0, 2.5, 2.0],
+            "non_implausible": [False] * 3,
+        }
+    ).to_csv(tmp_path / "validation" / "judged.csv", index=False)
+    runs = pd.DataFrame([targets["value"].to_numpy()] * 3, columns=ids)
+    runs.insert(0, "replicate", 0)
+    runs.insert(0, "point", [0, 1, 2])
+    runs.to_csv(tmp_path / "validation" / "runs.csv", index=False)
+    _, chosen, n_ok, _ = _choose_sets(tmp_path, targets, 1, warn=False)
+    assert n_ok == 0 and chosen["point"].tolist() == [first]
