@@ -209,6 +209,12 @@ def test_the_venezuelan_outflow_scale_acts_on_venezuela_alone_and_compounds(base
         shared = covid.push_multiplier if month == "2020-06" else 1.0
         assert mult[col] == pytest.approx(shared), month
         assert mult[ven] == pytest.approx(scale.push_multiplier * shared), month
+        # no other node's push moves with it: every node without a scale of its own (the
+        # Cubans' in every year, the Central Americans' and Ecuadorians' from 2020-10) has
+        # the shared multiplier
+        own = {"VEN", "CUB"} | ({"MEX", "GTM", "HND", "SLV", "ECU"} if month > "2020" else set())
+        free = [i for i, code in enumerate(w.iso3) if code not in own]
+        assert mult[free] == pytest.approx([shared] * len(free)), month
 
 
 def test_the_news_of_2016_sends_more_haitians_through_the_darien(tmp_path):

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from flowsim.calibration.history_matching import (
+    RANKS,
     Problem,
     Scorer,
     Settings,
@@ -21,6 +22,7 @@ from flowsim.calibration.history_matching import (
     latin_hypercube,
     maximin_subset,
     run_history_matching,
+    run_implausibility,
 )
 from flowsim.calibration.observe import observe_run
 from flowsim.calibration.space import FreeParameter, calibration_scenario, narrowed
@@ -86,24 +88,42 @@ def test_the_group_rank_sees_every_group_where_the_kth_sees_two_misfits() -> Non
     assert scorer(imp, "groups").argmin() == 1
     with pytest.raises(ValueError, match="rank must be one of kth, groups"):
         Settings(rank="mean")
+    with pytest.raises(ValueError, match="measure must be one of kth, groups"):
+        scorer(imp, "mean")
 
 
 def test_a_matching_that_nothing_passes_keeps_the_least_implausible_by_its_rank(
     tmp_path: Path,
 ) -> None:
     problem, _ = _toy_problem(tmp_path)
-    tight = {**SETTINGS.__dict__, "cutoff": 1e-6, "max_waves": 1, "n_sets": 6}
+    tight = {
+        **SETTINGS.__dict__,
+        **{"cutoff": 1e-6, "max_waves": 2, "n_sets": 6, "validation_replicates": 2},
+    }
     outcome = run_history_matching(
         problem, Settings(**{**tight, "rank": "groups"}), tmp_path / "g", SerialExecutor()
     )
-    rec = outcome.record[0]
-    assert rec.measure_used == "groups" and np.isfinite(rec.cutoff_used)
-    assert "by groups" in rec.stop
+    # every wave kept the least implausible tenth of what was left, by the group measure
+    assert [r.measure_used for r in outcome.record] == ["groups", "groups"]
+    assert [r.volume for r in outcome.record] == pytest.approx([0.1, 0.01], rel=0.05)
+    assert "by groups" in outcome.record[-1].stop
     judged = outcome.validation
     assert not judged["non_implausible"].any()
-    # the column is the measure of the validation runs' implausibilities
-    assert (judged["group_implausibility"] > 0).all()
-    assert (judged["group_implausibility"] <= judged["max_implausibility"]).all()
+    # the column is the group measure of the validation runs' own implausibilities
+    fitted = problem.targets[problem.fitted].reset_index(drop=True)
+    imp = run_implausibility(
+        fitted, outcome.simulated[:, :, problem.fitted], SETTINGS.scale, SETTINGS.discrepancy
+    )
+    expected = group_implausibility(imp, fitted["group"].tolist(), fitted["weight"].to_numpy())
+    assert judged["group_implausibility"].to_numpy() == pytest.approx(expected)
+    assert not np.allclose(expected, judged["kth_implausibility"])
+    # a rerun continues the same waves: nothing runs, the record is the same (but its clock)
+    record = pd.read_csv(tmp_path / "g" / "record.csv").drop(columns="seconds")
+    run_history_matching(
+        problem, Settings(**{**tight, "rank": "groups"}), tmp_path / "g", SerialExecutor()
+    )
+    again = pd.read_csv(tmp_path / "g" / "record.csv").drop(columns="seconds")
+    pd.testing.assert_frame_equal(again, record)
     # the same wave-1 runs, ranked by the kth largest, keep other candidates
     kth = run_history_matching(
         problem, Settings(**{**tight, "rank": "kth"}), tmp_path / "k", SerialExecutor()
@@ -128,11 +148,13 @@ def test_a_folder_saved_before_the_rank_setting_resumes_as_kth(tmp_path: Path) -
     saved = json.loads((out / "settings.json").read_text())
     del saved["rank"]  # as written before the setting existed
     (out / "settings.json").write_text(json.dumps(saved))
-    run_history_matching(problem, short, out, SerialExecutor())  # resumes, no complaint
+    # the missing setting reads as what such a folder did (kth), not as the request
     with pytest.raises(ValueError, match="other settings \\(rank\\)"):
         run_history_matching(
             problem, Settings(**{**short.__dict__, "rank": "groups"}), out, SerialExecutor()
         )
+    assert "rank" not in json.loads((out / "settings.json").read_text())
+    run_history_matching(problem, short, out, SerialExecutor())  # resumes, no complaint
 
 
 def test_designs_are_seeded_and_space_filling() -> None:
@@ -344,3 +366,21 @@ def test_the_ensemble_fills_with_the_least_implausible_by_the_saved_rank(
     runs.to_csv(tmp_path / "validation" / "runs.csv", index=False)
     _, chosen, n_ok, _ = _choose_sets(tmp_path, targets, 1, warn=False)
     assert n_ok == 0 and chosen["point"].tolist() == [first]
+
+
+def test_the_command_line_passes_its_rank_to_the_matching() -> None:
+    import argparse
+
+    from flowsim.cli.calibrate import _settings, register
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    choices = next(
+        a
+        for a in parser._subparsers._group_actions[0].choices["calibrate"]._actions
+        if a.dest == "rank"
+    ).choices
+    assert tuple(choices) == RANKS
+    args = parser.parse_args(["calibrate", "--rank", "groups"])
+    assert _settings(args).rank == "groups"
+    assert _settings(parser.parse_args(["calibrate"])).rank == "kth"

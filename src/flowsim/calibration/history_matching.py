@@ -131,6 +131,10 @@ class Settings:
             raise ValueError(f"rank must be one of {', '.join(RANKS)}, not {self.rank!r}")
 
 
+#: Settings added after folders were saved without them, with the value that reproduces what
+#: such a folder did.
+ADDED_SETTINGS: dict[str, object] = {"rank": "kth"}
+
 #: Settings a rerun may change: they only steer steps not yet taken (saved designs and
 #: runs are reused as they are).
 LATER_SETTINGS: frozenset[str] = frozenset(
@@ -163,7 +167,7 @@ class Outcome:
         record: One ``WaveRecord`` per wave.
         validation: One row per validation point: parameters, ``max_implausibility``,
             ``second_implausibility`` (the ``kth`` one when kth != 2 is in ``kth``),
-            ``non_implausible``.
+            ``group_implausibility``, ``non_implausible``.
         simulated: Validation runs' outputs, (point, replicate, target) in people.
         targets: The targets table used (all rows, fitted or not).
         emulated: Boolean mask of targets that were emulated and matched.
@@ -268,7 +272,7 @@ def group_implausibility(
     return np.mean(per_group, axis=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scorer:
     """Turns a (point, target) implausibility array into each point's score by a measure."""
 
@@ -280,7 +284,9 @@ class Scorer:
         """Each point's ``kth`` largest implausibility, or its ``group_implausibility``."""
         if measure == "groups":
             return group_implausibility(imp, self.groups, self.weights)
-        return kth_largest(imp, self.kth)
+        if measure == "kth":
+            return kth_largest(imp, self.kth)
+        raise ValueError(f"measure must be one of {', '.join(RANKS)}, not {measure!r}")
 
 
 def latin_hypercube(n: int, dim: int, seed: int) -> np.ndarray:
@@ -507,13 +513,12 @@ def run_history_matching(
     }
     if saved.exists():
         old = json.loads(saved.read_text(encoding="utf-8"))
-        # a setting added later is read as its default in a folder saved before it
-        defaults = json.loads(json.dumps(asdict(Settings())))
+        # a setting added later is read as its behaviour before it in a folder saved then
         diff = sorted(
             k
             for k in mine
             if k not in LATER_SETTINGS
-            and old.get(k, defaults.get(k)) != json.loads(json.dumps(mine[k]))
+            and old.get(k, ADDED_SETTINGS.get(k)) != json.loads(json.dumps(mine[k]))
         )
         if diff:
             raise ValueError(
@@ -622,7 +627,10 @@ def run_history_matching(
     unit = _load_design(folder, problem.space)
     if unit is None:
         if len(candidates) == 0:
-            # nothing survived: validate the least implausible candidates of the last wave
+            # nothing survived: validate the least implausible candidates of the last wave,
+            # least implausible by settings.rank
+            last = (waves[-1][0], np.inf, settings.rank)
+            _, score = _survivors([*waves[:-1], last], reference, z, v_fixed, scorer)
             order = np.argsort(score)[: 10 * settings.n_sets]
             pool = reference[order]
         else:

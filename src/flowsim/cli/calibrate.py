@@ -81,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--rank",
-        choices=("kth", "groups"),
+        choices=("kth", "groups"),  # history_matching.RANKS (not imported: a slow import)
         default="kth",
         help=(
             "what 'least implausible' means when no candidate passes the cutoff, for the "
