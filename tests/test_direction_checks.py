@@ -28,6 +28,11 @@ def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> Non
     assert not holds(most, [5.0, 5.0, 0.0], [3.0, 4.0, 4.0])  # two seeds, sum 10 < 11
     with pytest.raises(ValueError, match="min_seeds 4"):
         replace(most, min_seeds=4)
+    # none against: a tie is neither for nor against, a seed the other way fails the check
+    none = replace(most, none_against=True)
+    assert holds(none, [5.0, 5.0, 2.0], [3.0, 4.0, 2.0])  # two higher, one tie
+    assert not holds(none, [6.0, 5.0, 1.0], [3.0, 4.0, 2.0])  # two higher, one lower
+    assert holds(most, [6.0, 5.0, 1.0], [3.0, 4.0, 2.0])  # which min_seeds alone lets pass
 
 
 def test_total_selects_rows_by_value_list_and_months() -> None:

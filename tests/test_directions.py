@@ -152,11 +152,11 @@ def test_pathways_add_legal_departures_and_cut_irregular_crossings_by_less_than_
 def test_mexico_visa_pushes_venezuelans_to_the_darien():
     # The shift is a fifth to a third of Venezuelan Darien crossings, so the check runs at
     # 1,000 people per agent (at 5,000 too few agents make the sign a coin toss) and asks it
-    # of the sum over six paired seeds and of five of them (in some seeds the route stays
-    # at one level with and without the visa).
+    # of the sum over six paired seeds, of four of them and of none the other way (in some
+    # seeds the route stays at one level with and without the visa: a tie, neither way).
     with_visa, without, ok = check("mexico_visa")
     assert ok, (
-        f"closing Mexico's air route should raise Venezuelan Darien crossings (sum and 5 of 6 "
-        f"seeds) "
+        f"closing Mexico's air route should raise Venezuelan Darien crossings (sum, 4 of 6 "
+        f"seeds, none lower) "
         f"({with_visa} with the visa vs {without} without)"
     )
