@@ -33,6 +33,17 @@ def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> Non
     assert holds(none, [5.0, 5.0, 2.0], [3.0, 4.0, 2.0])  # two higher, one tie
     assert not holds(none, [6.0, 5.0, 1.0], [3.0, 4.0, 2.0])  # two higher, one lower
     assert holds(most, [6.0, 5.0, 1.0], [3.0, 4.0, 2.0])  # which min_seeds alone lets pass
+    fewer = replace(none, expect="lower")
+    assert holds(fewer, [1.0, 2.0, 2.0], [3.0, 4.0, 2.0])  # two lower, one tie
+    assert not holds(fewer, [1.0, 2.0, 3.0], [3.0, 4.0, 2.0])  # two lower, one higher
+    # the shipped Mexico-visa check asks the sum, four of six and none the other way
+    visa = CHECKS["mexico_visa"]
+    assert (visa.min_seeds, visa.none_against, len(visa.seeds)) == (4, True, 6)
+    # the twenty-fourth pass's runs: four higher, two tied
+    treated = [5000.0, 75000.0, 18000.0, 3000.0, 12000.0, 12000.0]
+    reference = [5000.0, 11000.0, 6000.0, 3000.0, 9000.0, 9000.0]
+    assert holds(visa, treated, reference)
+    assert not holds(visa, treated, [5000.0, 11000.0, 6000.0, 3500.0, 9000.0, 9000.0])
 
 
 def test_total_selects_rows_by_value_list_and_months() -> None:

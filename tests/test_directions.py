@@ -150,7 +150,8 @@ def test_pathways_add_legal_departures_and_cut_irregular_crossings_by_less_than_
 
 
 def test_mexico_visa_pushes_venezuelans_to_the_darien():
-    # The shift is a fifth to a third of Venezuelan Darien crossings, so the check runs at
+    # The shift was a fifth to a third of Venezuelan Darien crossings (ninth and tenth
+    # passes; about two-thirds, mostly one seed, at the twenty-fourth's), so the check runs at
     # 1,000 people per agent (at 5,000 too few agents make the sign a coin toss) and asks it
     # of the sum over six paired seeds, of four of them and of none the other way (in some
     # seeds the route stays at one level with and without the visa: a tie, neither way).

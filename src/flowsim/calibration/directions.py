@@ -9,14 +9,16 @@ are the same checks as ``tests/test_directions.py`` (which reads them from here)
 test suite and ``flowsim calibrate --refine --guard`` cannot drift apart.
 
 A check's sign is summed over its seeds, and ``min_seeds`` of them must each show it too
-(``per_seed``: every seed). The Mexico-visa shift is a fifth to a third of Venezuelan
-Darien crossings at 1,000 people per agent, but in some seeds the Venezuelans' Darien route
-stays at one level with and without the visa (measured at the ninth and tenth passes'
-points over six seeds: docs/calibration.md, "Home fades with years abroad"), so it asked
+(``per_seed``: every seed). The Mexico-visa shift was a fifth to a third of Venezuelan
+Darien crossings at 1,000 people per agent at the ninth and tenth passes' points (about
+two-thirds at the twenty-fourth's, most of it in one seed), but in some seeds the
+Venezuelans' Darien route stays at one level with and without the visa (measured at the
+ninth and tenth passes' points over six seeds: docs/calibration.md, "Home fades with years
+abroad"), so it asked
 the sum over six paired seeds and five of the six. A seed in which the route stays at one
 level is a tie, evidence neither way; since the twenty-fourth pass (the Venezuelans' own
-outflow scale, a fifth fewer of them, when two of the six seeds tied: 5,000 and 3,000
-crossings with and without the visa at 1,000 people per agent, the other four higher, the
+outflow scale, when two of the six seeds tied: one at 5,000 and one at 3,000 crossings,
+the same with and without the visa, at 1,000 people per agent; the other four higher, the
 sum 125,000 against 43,000) it asks the sum, four of the six, and no seed on the wrong
 side (``none_against``).
 """
