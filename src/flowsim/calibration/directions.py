@@ -14,13 +14,12 @@ Darien crossings at 1,000 people per agent at the ninth and tenth passes' points
 two-thirds at the twenty-fourth's, most of it in one seed), but in some seeds the
 Venezuelans' Darien route stays at one level with and without the visa (measured at the
 ninth and tenth passes' points over six seeds: docs/calibration.md, "Home fades with years
-abroad"), so it asked
-the sum over six paired seeds and five of the six. A seed in which the route stays at one
-level is a tie, evidence neither way; since the twenty-fourth pass (the Venezuelans' own
-outflow scale, when two of the six seeds tied: one at 5,000 and one at 3,000 crossings,
-the same with and without the visa, at 1,000 people per agent; the other four higher, the
-sum 125,000 against 43,000) it asks the sum, four of the six, and no seed on the wrong
-side (``none_against``).
+abroad"), so it asked the sum over six paired seeds and five of the six. A seed in which
+the route stays at one level is a tie, evidence neither way; since the twenty-fourth pass
+(the Venezuelans' own outflow scale, when two of the six seeds tied: one at 5,000 and one
+at 3,000 crossings, the same with and without the visa, at 1,000 people per agent; the
+other four higher, the sum 125,000 against 43,000) it asks the sum, four of the six, and
+no seed on the wrong side (``none_against``).
 """
 
 from __future__ import annotations
