@@ -522,14 +522,15 @@ def wish_to_move(model: FlowModel) -> WishToMove:
     if reached.any():  # a mobilization runs (policies/families/mobilization.py)
         # 1 - (1 - hazard)(1 - r), written so that r = 0 leaves a hazard bit for bit
         hazard += (np.float32(1.0) - hazard) * reached.astype(np.float32)[P.nationality, P.location]
-    hazard[(P.status == LABOR_VISA) | ~settled] = 0.0  # contracts bind; travellers travel
+    bound = (P.status == LABOR_VISA) | ~settled  # contracts bind; travellers travel
+    hazard[bound] = 0.0
     anywhere = hazard
     toward = model.effects.reached_toward
     if toward.any():  # news about named places (mobilization with ``toward``)
         anywhere = hazard.copy()
         news = toward.astype(np.float32)[P.nationality, P.location]
+        news[bound] = 0.0
         hazard += (np.float32(1.0) - hazard) * news
-        hazard[(P.status == LABOR_VISA) | ~settled] = 0.0
     return WishToMove(
         util,
         loans,
