@@ -68,6 +68,9 @@ NO_FADE = {
     "policies.ecu_outflow_2021.push_multiplier": 1.0,
     # the twenty-fourth pass's Venezuelan outflow scale: push.csv's series as it is
     "policies.ven_outflow.push_multiplier": 1.0,
+    # the twenty-fifth pass's wish that follows the best option: the wish at the choice's
+    # scale, as before
+    "parameters.wish_scale": 1.0,
     # the nineteenth pass's identity-card entry of Venezuelans into Ecuador and Peru, made a
     # no-op: each country admitting its own nationals, whom land entries home admit already
     "policies.ecu_id_entry_ven.nationalities": ["ECU"],

@@ -44,6 +44,13 @@ def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> Non
     reference = [5000.0, 11000.0, 6000.0, 3000.0, 9000.0, 9000.0]
     assert holds(visa, treated, reference)
     assert not holds(visa, treated, [5000.0, 11000.0, 6000.0, 3500.0, 9000.0, 9000.0])
+    # the twenty-fifth pass's point: at 1,000 people per agent four of six seeds tied, which
+    # the rule counts neither way (so it failed); at 500, the check's scale since, four higher
+    assert visa.scale == 500.0
+    at_1000 = [2000.0, 31000.0, 7000.0, 3000.0, 2000.0, 3000.0]
+    assert not holds(visa, at_1000, [2000.0, 7000.0, 6000.0, 3000.0, 2000.0, 3000.0])
+    at_500 = [6000.0, 6500.0, 5500.0, 2000.0, 3000.0, 33000.0]
+    assert holds(visa, at_500, [5500.0, 6000.0, 4000.0, 2000.0, 3000.0, 5000.0])
 
 
 def test_total_selects_rows_by_value_list_and_months() -> None:
