@@ -28,8 +28,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: parameter can undo); ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's
-#: fitted outflows and identity-card entry and the twentieth pass's news of 2016 are undone
-#: by overrides below.
+#: fitted outflows and identity-card entry and the twentieth pass's news of 2016, the
+#: twenty-third pass's news among the Venezuelans, the twenty-fourth pass's Venezuelan outflow
+#: scale and the twenty-fifth pass's wish_scale are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,

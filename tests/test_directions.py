@@ -153,7 +153,7 @@ def test_mexico_visa_pushes_venezuelans_to_the_darien():
     # The shift was a fifth to a third of Venezuelan Darien crossings (ninth and tenth
     # passes; about two-thirds, mostly one seed, at the twenty-fourth's), so the check runs at
     # 500 people per agent (at 5,000 too few agents make the sign a coin toss; at 1,000, at
-    # the twenty-fifth pass's point, four of six seeds tied on 2-7 agents) and asks it of the
+    # the twenty-fifth pass's point, four of six seeds tied on 2 or 3 agents) and asks it of the
     # sum over six paired seeds, of four of them and of none the other way (in some seeds
     # the route stays at one level with and without the visa: a tie, neither way).
     with_visa, without, ok = check("mexico_visa")

@@ -12,7 +12,8 @@ levels). ``nest_lambda`` thus scales the wish to move without changing where mov
 ``taste_scale`` (``sigma``, 1 in the baseline) is the scale of the destination tastes:
 ``softmax(u / sigma)`` and a nest value ``nest_lambda * sigma * log(sum(exp(u / sigma)))``.
 The group's wish (the hazard, and the gain that ranks the most aspiring for pathway slots)
-takes that nest value at ``sigma * wish_scale`` (1 in the baseline: the same nest); towards
+takes that nest value at ``sigma * wish_scale`` (0.4 in the baseline since the twenty-fifth
+pass; 1 is the same nest as the choice); towards
 0 it is ``nest_lambda * max(u)``, the best option alone. The choice keeps ``sigma``.
 """
 
