@@ -10,7 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flowsim.calibration.refine import RefineSettings, compass_search, point_loss, refine
+from flowsim.calibration.refine import (
+    RefineSettings,
+    compass_search,
+    guard_folder_name,
+    point_loss,
+    refine,
+)
 from flowsim.engine.executors import SerialExecutor
 from test_history_matching import TRUTH, _toy_problem
 
@@ -184,7 +190,8 @@ def test_the_guard_keeps_the_furthest_step_that_keeps_the_directions(tmp_path, m
     assert info["unguarded"]["push_scale"] == pytest.approx(free["refined"]["push_scale"])
     steps = len(free_path) - 1
     assert len(seen) <= 2 + int(np.ceil(np.log2(steps))), "bisected, not walked"
-    assert len(list((out / "guard" / "integration").glob("point*.json"))) == len(seen)
+    cache = out / "guard" / guard_folder_name(("integration",))
+    assert len(list(cache.glob("point*.json"))) == len(seen)
     assert (out / f"validation_step{breaks - 1:03d}" / "runs.csv").exists()
     # a rerun reads the saved verdicts: no check runs again, same result
     seen.clear()
@@ -241,3 +248,19 @@ def test_runs_of_another_targets_table_are_named_not_misread(tmp_path) -> None:
     path.write_text("point,replicate,a,b,c\n0,0,1,2,3\n")  # a target dropped since
     with pytest.raises(ValueError, match="differ in number or order"):
         read_runs(path, ["a", "c"])
+
+
+def test_guard_verdicts_are_cached_per_definition_of_the_checks(monkeypatch) -> None:
+    """A check redefined (here the Mexico-visa check at another scale) gets another cache."""
+    from dataclasses import replace
+
+    from flowsim.calibration import directions
+
+    names = ("integration", "mexico_visa")
+    before = guard_folder_name(names)
+    assert before.startswith("integration_mexico_visa-") and before == guard_folder_name(names)
+    old = dict(directions.CHECKS)
+    old["mexico_visa"] = replace(old["mexico_visa"], scale=1000.0)
+    monkeypatch.setattr(directions, "CHECKS", old)
+    assert guard_folder_name(names) != before
+    assert guard_folder_name(("integration",)) == guard_folder_name(("integration",))

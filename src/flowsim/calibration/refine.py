@@ -384,6 +384,23 @@ def _point_values(
     return values
 
 
+def guard_folder_name(names: Sequence[str]) -> str:
+    """Name of the folder caching the verdicts of the direction checks ``names``.
+
+    The names joined by ``_`` and a digest of the checks' definitions (scale, seeds,
+    months, where, the sign's rule), so verdicts saved under another definition of a check
+    (e.g. the Mexico-visa check at 1,000 people per agent before the twenty-fifth pass) are
+    not read as this one's: they stay where they are, and the guard runs the checks anew.
+    """
+    import hashlib
+
+    from flowsim.calibration.directions import CHECKS
+
+    known = [asdict(CHECKS[n]) for n in names if n in CHECKS]
+    blob = json.dumps(known, sort_keys=True, default=str).encode("utf-8")
+    return "_".join(names) + "-" + hashlib.sha256(blob).hexdigest()[:10]
+
+
 def _guard_path(
     problem: Problem,
     settings: RefineSettings,
@@ -398,13 +415,14 @@ def _guard_path(
     it (the checks are assumed to fail from some step on), so a path of ``k`` steps costs
     at most ``2 + log2(k)`` checks. If the start fails too, the start is kept (and
     flagged: ``start_passed`` False in the result). Each verdict is saved in
-    ``guard/<checks>/pointNNN.json``, so an interrupted guard resumes. The checks run the
-    scenario files of ``settings.guard_scenarios`` (its ``baseline.toml`` and policy
-    scenarios) with the point's parameters set, whatever scenario was calibrated.
+    ``guard/<checks>-<digest>/pointNNN.json`` (``guard_folder_name``), so an interrupted
+    guard resumes. The checks run the scenario files of ``settings.guard_scenarios`` (its
+    ``baseline.toml`` and policy scenarios) with the point's parameters set, whatever
+    scenario was calibrated.
     """
     from flowsim.calibration.directions import run_checks
 
-    cache = folder / "guard" / "_".join(settings.guard)
+    cache = folder / "guard" / guard_folder_name(settings.guard)
     cache.mkdir(parents=True, exist_ok=True)
     verdicts: dict[int, dict[str, object]] = {}
 
