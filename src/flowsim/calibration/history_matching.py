@@ -457,6 +457,30 @@ def _survivors(
     return keep, last
 
 
+def _last_wave(
+    waves: list[Wave],
+    x: np.ndarray,
+    z: np.ndarray,
+    v_fixed: np.ndarray,
+    scorer: Scorer,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points the waves before the last one keep, and the last wave's implausibility there.
+
+    The last wave's emulators are evaluated once, so its cut can be scored by more than one
+    measure (``run_history_matching``'s fallback) without predicting again.
+
+    Returns:
+        ``(idx, imp)``: indices into ``x`` of the points the earlier waves keep, and the
+        last wave's (point, target) implausibility at them.
+    """
+    keep, _ = _survivors(waves[:-1], x, z, v_fixed, scorer)
+    idx = np.flatnonzero(keep)
+    if not len(idx):
+        return idx, np.empty((0, len(z)))
+    mean, v_em, v_ens = waves[-1][0].predict(x[idx])
+    return idx, implausibility(z, mean, v_em, v_fixed, v_ens)
+
+
 def _refill(
     waves: list[Wave],
     seeds: np.ndarray,
@@ -566,21 +590,22 @@ def run_history_matching(
         groups = targets_fit["group"].tolist()
         emulators = fit_emulators(unit, y, groups, seed=settings.seed + w)
         waves.append((emulators, settings.cutoff, "kth"))
-        before = keep
-        keep, score = _survivors(waves, reference, z, v_fixed, scorer)
+        idx, imp = _last_wave(waves, reference, z, v_fixed, scorer)
+        score = np.full(len(reference), np.inf)
+        score[idx] = scorer(imp, "kth")
+        keep = score <= settings.cutoff
         best_kth = float(np.min(score))
         cutoff_used, measure_used = settings.cutoff, "kth"
         if not keep.any() and settings.fallback_keep > 0:
             # nothing passes the cutoff: the model cannot match every target within the
             # stated errors; go on with the least implausible share (by settings.rank) of
-            # what was left
+            # what was left (the same predictions, scored by that measure)
             measure_used = settings.rank
-            waves[-1] = (emulators, np.inf, measure_used)
-            _, score = _survivors(waves, reference, z, v_fixed, scorer)
-            alive = score[before]
+            score[idx] = scorer(imp, measure_used)
+            alive = score[idx]
             cutoff_used = float(np.quantile(alive[np.isfinite(alive)], settings.fallback_keep))
             waves[-1] = (emulators, cutoff_used, measure_used)
-            keep, score = _survivors(waves, reference, z, v_fixed, scorer)
+            keep = score <= cutoff_used
         candidates = reference[keep]
         new_volume = float(keep.mean())
         ratio = new_volume / volume if volume > 0 else 0.0
