@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from flowsim.calibration import observe
+from flowsim.calibration.history_matching import implausibility, observed_log
 from flowsim.calibration.loss import (
     calibration_loss,
     group_losses,
@@ -252,12 +254,38 @@ def test_an_interval_target_scores_the_distance_to_its_nearer_bound() -> None:
     assert group_losses(targets, np.array([999.0, 9.0, 999.0]))["b"] == pytest.approx(np.log(10))
 
 
+def test_a_lower_bound_alone_scores_only_a_shortfall(tmp_path: Path) -> None:
+    """``high`` = inf: a source's "over 100,000" is met by any larger count."""
+    sim = np.array([9.0, 99.0, 9999.0, 1e12, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division warning from the open bound
+        got = interval_log_error(sim, 99.0, np.inf, 1.0)
+    assert got[0] == pytest.approx(np.log(10 / 100)), "below: to the lower bound"
+    assert got[1] == 0.0 and got[2] == 0.0 and got[3] == 0.0, "at or above: no error"
+    assert np.isnan(got[4])
+    table = pd.read_csv(default_targets_path(), dtype=str, keep_default_na=False)
+    table = table[table["high"] == ""].head(3).reset_index(drop=True)
+    table.loc[1, ["value", "low", "high"]] = ["100", "", "inf"]
+    path = tmp_path / "targets.csv"
+    table.to_csv(path, index=False)
+    targets = load_targets(path)
+    low, high = observed_bounds(targets)
+    assert low[1] == 100.0 and np.isinf(high[1]) and np.isfinite(high[[0, 2]]).all()
+    # the implausibility measures the shortfall only, as the loss does
+    z = observed_log(targets, 1.0)
+    mean = np.log(np.array([[101.0, 1e9, 101.0], [101.0, 11.0, 101.0]]))
+    imp = implausibility(z, mean, np.zeros_like(mean), np.ones(3), np.zeros_like(mean))
+    assert imp[0, 1] == 0.0 and imp[1, 1] == pytest.approx(np.log(101 / 11))
+
+
 @pytest.mark.parametrize(
     ("low", "high", "message"),
     [
         ("ten", "", "low must be a finite number or empty"),
-        ("", "lots", "high must be a finite number or empty"),
-        ("", "inf", "high must be a finite number or empty"),
+        ("", "lots", "high must be a finite number, inf \\(no upper bound\\) or empty"),
+        ("", "-inf", "high must be a finite number, inf \\(no upper bound\\) or empty"),
+        ("", "Infinity", "high must be a finite number, inf \\(no upper bound\\) or empty"),
+        ("inf", "", "low must be a finite number or empty"),
         ("120", "", "0 <= low <= value <= high"),
         ("", "80", "0 <= low <= value <= high"),
         ("-1", "", "0 <= low <= value <= high"),
@@ -528,13 +556,15 @@ def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: 
     paths = fit_figures(table, tmp_path)
     assert sorted(p.name for p in paths) == ["fit_mexico_air.png", "fit_returns.png"]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
-    # the marks: returns are figures, 2018-2020 upper bounds only, 2021 an interval
-    point, span, upper = observed_marks(table)
-    kind = np.select([point, span, upper], ["point", "span", "upper"], "none")
+    # the marks: returns are lower bounds only ("more than 95,000"), airports 2018-2020
+    # upper bounds only, 2021 an interval; exactly one mark a row
+    marks = observed_marks(table)
+    assert (np.sum(marks, axis=0) == 1).all()
+    kind = np.select(list(marks), ["point", "span", "upper", "lower"], "none")
     got = dict(zip(table["target"], kind, strict=True))
     assert got["mex_air|VEN|2021-01/2021-11"] == "span"
     assert [got[f"mex_air|VEN|{y}"] for y in (2018, 2019, 2020)] == ["upper"] * 3
-    assert {got[t] for t in table["target"] if t.startswith("returns")} == {"point"}
+    assert {got[t] for t in table["target"] if t.startswith("returns")} == {"lower"}
     assert observed_marks(table.drop(columns=["observed_low", "observed_high"]))[0].all()
     # and the drawing follows them: one line for the 2021 interval, triangles at the upper
     # bounds, no filled dot for a bounded row
@@ -544,7 +574,7 @@ def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: 
     real_plot, real_vlines = Axes.plot, Axes.vlines
 
     def plot(ax: Axes, x: object, y: object, fmt: str = "-", **kw: object) -> object:
-        if isinstance(fmt, str) and fmt in ("o", "v"):
+        if isinstance(fmt, str) and fmt in ("o", "v", "^"):
             fill = "open" if kw.get("mfc") == "none" else "filled"
             calls.append((fmt, len(np.atleast_1d(y)), fill))
         return real_plot(ax, x, y, fmt, **kw)
@@ -559,6 +589,14 @@ def test_fit_figures_draw_every_group_with_intervals_and_upper_bounds(tmp_path: 
         mp.setattr(Axes, "vlines", vlines)
         fit_figures(air, tmp_path)
     assert sorted(calls) == sorted([("|", 1, "line"), ("o", 1, "open"), ("v", 3, "filled")])
+    calls.clear()
+    with pytest.MonkeyPatch.context() as mp:  # the returns: upward triangles, no interval
+        mp.setattr(Axes, "plot", plot)
+        mp.setattr(Axes, "vlines", vlines)
+        fit_figures(table[table["group"] == "returns"], tmp_path)
+    n_returns = int((table["group"] == "returns").sum())  # one panel each
+    marked = [c for c in calls if c[0] != "|"]  # "|": the simulated bars of a panel of one
+    assert marked == [("^", 1, "filled")] * n_returns
 
 
 def test_optional_document_sections_are_skipped_others_refused(tmp_path: Path) -> None:

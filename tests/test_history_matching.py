@@ -4,6 +4,7 @@ resumability, and the implausibility arithmetic."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -241,6 +242,58 @@ def test_recovers_known_parameters_and_resumes(tmp_path: Path) -> None:
         run_history_matching(
             problem, Settings(**{**SETTINGS.__dict__, "cutoff": 2.0}), out, SerialExecutor()
         )
+
+
+def test_a_resumed_matching_is_the_uninterrupted_one_bit_for_bit(tmp_path: Path) -> None:
+    """Killed mid-wave 2 and resumed, a matching ends exactly as one never interrupted.
+
+    Nothing passes the cutoff (every wave's ``cutoff_used`` is a quantile of emulated
+    implausibilities, so any change of the emulators' inputs shows), and the survivors are
+    few, so the designs of wave 2 and of the validation are refilled by the matching's
+    random generator (a resumed matching must draw as the uninterrupted one did).
+    """
+    problem, _ = _toy_problem(tmp_path)
+    settings = Settings(
+        **{
+            **SETTINGS.__dict__,
+            **{"cutoff": 1e-6, "points": 12, "points_later": 8, "candidates": 200, "n_sets": 4},
+        }
+    )
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    outcome = run_history_matching(problem, settings, whole, SerialExecutor())
+    assert len(outcome.record) == 2
+    assert outcome.record[0].volume * settings.candidates < 3 * settings.points_later  # refill
+    # interrupted: wave 2's design saved, half its runs done (the last one half written)
+    shutil.copytree(whole, cut)
+    shutil.rmtree(cut / "validation")
+    for gone in ("record.csv", "record.json", "ranges.csv"):
+        (cut / gone).unlink()
+    lines = (cut / "wave2" / "runs.csv").read_text().splitlines(keepends=True)
+    half = len(lines) // 2
+    (cut / "wave2" / "runs.csv").write_text("".join(lines[:half]) + lines[half][:9])
+    resumed = run_history_matching(problem, settings, cut, SerialExecutor())
+
+    def record(folder: Path) -> list[dict]:
+        rows = json.loads((folder / "record.json").read_text())
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+    assert record(cut) == record(whole)
+    for part in ("wave1", "wave2", "validation"):
+        design = [(f / part / "design.csv").read_text() for f in (whole, cut)]
+        assert design[0] == design[1], part
+        runs = [
+            pd.read_csv(f / part / "runs.csv").sort_values(["point", "replicate"])
+            for f in (whole, cut)
+        ]
+        pd.testing.assert_frame_equal(
+            runs[0].reset_index(drop=True), runs[1].reset_index(drop=True), check_exact=True
+        )
+    pd.testing.assert_frame_equal(resumed.validation, outcome.validation, check_exact=True)
+    assert np.array_equal(resumed.simulated, outcome.simulated, equal_nan=True)
+    assert (cut / "validation" / "judged.csv").read_text() == (
+        whole / "validation" / "judged.csv"
+    ).read_text()
+    assert (cut / "ranges.csv").read_text() == (whole / "ranges.csv").read_text()
 
 
 def test_narrowed_space_is_a_box_around_the_centre_inside_the_prior() -> None:

@@ -331,7 +331,9 @@ def run_design(
     """Run every (point, replicate) of a design not yet in ``folder/runs.csv``.
 
     Each finished run is appended to ``runs.csv`` at once (``point``, ``replicate``, one
-    column per ``target_id``), so an interrupted wave resumes without losing runs.
+    column per ``target_id``), so an interrupted wave resumes without losing runs. The
+    values returned are the ones read back from the file, so an uninterrupted matching
+    works on the very numbers a resumed one reads.
 
     Returns:
         Simulated values, (point, replicate, target); NaN for failed runs.
@@ -340,12 +342,8 @@ def run_design(
     targets = problem.targets
     ids = targets["target_id"].tolist()
     path = _runs_file(folder)
-    done: dict[tuple[int, int], np.ndarray] = {}
     _drop_partial_line(path)
-    if path.exists() and path.stat().st_size:
-        old = read_runs(path, ids)
-        for _, row in old.iterrows():
-            done[(int(row["point"]), int(row["replicate"]))] = row[ids].to_numpy(dtype=float)
+    done = _saved_runs(path, ids)
     values = to_values(problem.space, unit)
     todo = [(i, r) for i in range(len(unit)) for r in range(replicates) if (i, r) not in done]
     futures: dict[cf.Future, tuple[int, int]] = {}
@@ -369,12 +367,13 @@ def run_design(
         for fut in cf.as_completed(futures):
             i, r = futures[fut]
             sim = fut.result()
-            done[(i, r)] = sim
             row = pd.DataFrame([[i, r, *sim]], columns=["point", "replicate", *ids])
             fh.write(row.to_csv(index=False, header=False))
             fh.flush()
             if on_run:
                 on_run(f"{label} point {i} replicate {r}")
+    if futures:
+        done = _saved_runs(path, ids)  # as a resumed matching will read them
     out = np.full((len(unit), replicates, len(ids)), np.nan)
     for (i, r), sim in done.items():
         if i < len(unit) and r < replicates:
@@ -404,6 +403,17 @@ def read_runs(path: Path, ids: Sequence[str]) -> pd.DataFrame:
     return runs
 
 
+def _saved_runs(path: Path, ids: Sequence[str]) -> dict[tuple[int, int], np.ndarray]:
+    """Return the runs saved in a runs file by (point, replicate), the last row of each."""
+    done: dict[tuple[int, int], np.ndarray] = {}
+    if path.exists() and path.stat().st_size:
+        old = read_runs(path, ids)
+        keys = old[["point", "replicate"]].to_numpy(dtype=int)
+        for (i, r), sim in zip(keys, old[ids].to_numpy(dtype=float), strict=True):
+            done[(int(i), int(r))] = sim
+    return done
+
+
 def _drop_partial_line(path: Path) -> None:
     """Cut a run file back to its last complete line (a run killed mid-write)."""
     if not path.exists():
@@ -413,14 +423,24 @@ def _drop_partial_line(path: Path) -> None:
         path.write_bytes(data[: data.rfind(b"\n") + 1])
 
 
-def save_design(folder: Path, space: Sequence[FreeParameter], unit: np.ndarray) -> None:
-    """Write a design's points (natural and unit-cube values) to ``folder/design.csv``."""
+def save_design(folder: Path, space: Sequence[FreeParameter], unit: np.ndarray) -> np.ndarray:
+    """Write a design's points (natural and unit-cube values) to ``folder/design.csv``.
+
+    Numbers are written in full (shortest round-trip form).
+
+    Returns:
+        The unit-cube values as read back from the file (``_load_design``): the ones a
+        resumed matching uses, so an uninterrupted one uses them too.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     values = pd.DataFrame(to_values(space, unit))
     units = pd.DataFrame(unit, columns=[f"u_{p.name}" for p in space])
     frame = pd.concat([values, units], axis=1)
     frame.insert(0, "point", range(len(unit)))
-    frame.to_csv(folder / "design.csv", index=False, float_format="%.10g")
+    frame.to_csv(folder / "design.csv", index=False)
+    saved = _load_design(folder, space)
+    assert saved is not None
+    return saved
 
 
 def _load_design(folder: Path, space: Sequence[FreeParameter]) -> np.ndarray | None:
@@ -574,15 +594,17 @@ def run_history_matching(
         t0 = time.perf_counter()
         folder = out_dir / f"wave{w}"
         unit = _load_design(folder, problem.space)
+        pool = candidates
+        if w > 1 and len(pool) < 3 * settings.points_later:
+            # drawn even when the design was saved by an earlier, interrupted call: the
+            # generator then stands where an uninterrupted matching has it for later draws
+            pool = _refill(waves, pool, z, v_fixed, scorer, 3 * settings.points_later, rng)
         if unit is None:
             if w == 1:
                 unit = latin_hypercube(settings.points, dim, settings.seed)
             else:
-                pool = candidates
-                if len(pool) < 3 * settings.points_later:
-                    pool = _refill(waves, pool, z, v_fixed, scorer, 3 * settings.points_later, rng)
                 unit = pool[maximin_subset(pool, settings.points_later)]
-            save_design(folder, problem.space, unit)
+            unit = save_design(folder, problem.space, unit)  # as a resumed matching reads it
         sims = run_design(
             problem, settings, folder, unit, settings.replicates, executor, f"w{w}", say
         )
@@ -662,8 +684,7 @@ def run_history_matching(
             pool = candidates
             if len(pool) < 3 * settings.n_sets:
                 pool = _refill(waves, pool, z, v_fixed, scorer, 3 * settings.n_sets, rng)
-        unit = pool[maximin_subset(pool, settings.n_sets)]
-        save_design(folder, problem.space, unit)
+        unit = save_design(folder, problem.space, pool[maximin_subset(pool, settings.n_sets)])
     sims = run_design(
         problem, settings, folder, unit, settings.validation_replicates, executor, "val", say
     )

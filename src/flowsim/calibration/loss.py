@@ -3,7 +3,8 @@
 For target *i* with observed value ``o`` and simulated value ``s`` (mean over replicates),
 the log error is ``log((s + c) / (o + c))`` with ``c = 1`` by default. A target whose
 source bounds the modelled quantity by an interval (``low`` < ``high`` in the targets
-table, e.g. airport entries that count round-trip travellers the model does not have) has
+table, e.g. airport entries that count round-trip travellers the model does not have, or
+``high`` = inf for a source that gives only a lower bound, "over 100,000") has
 error 0 inside ``[low, high]`` and the log distance to the nearer bound outside it. The
 loss averages ``|error|`` inside each group with the targets' weights, then averages the
 groups, so a group with 50 rows counts as much as one with 6. Rows of weight 0 are
@@ -66,10 +67,12 @@ def interval_log_error(
 ) -> np.ndarray:
     """Log error against ``[low, high]``: to ``low`` below it, to ``high`` above it, else 0.
 
-    With ``low == high`` it is ``log_error`` exactly; NaN stays NaN.
+    With ``low == high`` it is ``log_error`` exactly; ``high = inf`` (a lower bound alone)
+    is never exceeded; NaN stays NaN.
     """
     below = log_error(simulated, low, offset)
-    above = log_error(simulated, high, offset)
+    with np.errstate(divide="ignore"):  # no upper bound (inf): log(0) = -inf, never above
+        above = log_error(simulated, high, offset)
     err = np.where(below < 0, below, np.where(above > 0, above, 0.0))
     return np.where(np.isnan(below) | np.isnan(above), np.nan, err)
 

@@ -200,7 +200,7 @@ class _Design:
 
     def index(self, u: np.ndarray) -> int:
         for i, p in enumerate(self.points):
-            if np.allclose(p, u, rtol=0.0, atol=1e-8):  # design.csv keeps 10 digits
+            if np.allclose(p, u, rtol=0.0, atol=1e-8):  # older design.csv files keep 10 digits
                 return i
         self.points.append(np.asarray(u, dtype=float))
         return len(self.points) - 1

@@ -245,7 +245,8 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     Each panel is one series (a host, a nationality, a border group); observed values are
     points (``observed_marks``: a vertical line over the interval of a target that has one,
     columns ``observed_low`` / ``observed_high``, with the source's figure an open circle; a
-    downward triangle when the figure is only an upper bound), the simulated mean a line
+    downward triangle when the figure is only an upper bound, an upward one when it is only
+    a lower bound), the simulated mean a line
     and the replicates' 5-95% a ribbon (bars when the series has one period). The y axis is
     logarithmic.
     """
@@ -277,7 +278,7 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
                     color="tab:blue",
                     label="simulated (90%)",
                 )
-            point, span, upper = observed_marks(r)
+            point, span, upper, lower = observed_marks(r)
             obs = r["observed"].to_numpy() + 1
             if point.any():
                 ax.plot(x[point], obs[point], "o", color="black", label="observed")
@@ -288,6 +289,9 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
             if upper.any():  # only an upper bound: a downward triangle at it
                 high = r["observed_high"].to_numpy() + 1
                 ax.plot(x[upper], high[upper], "v", color="black", label="upper bound")
+            if lower.any():  # only a lower bound ("over 100,000"): an upward triangle at it
+                low = r["observed_low"].to_numpy() + 1
+                ax.plot(x[lower], low[lower], "^", color="black", label="lower bound")
             ax.set_yscale("log")
             ax.set_title(name, fontsize=8)
             ax.tick_params(labelsize=7)
@@ -305,19 +309,25 @@ def fit_figures(table: pd.DataFrame, out_dir: Path) -> list[Path]:
     return paths
 
 
-def observed_marks(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """How a figure marks each row's observation: masks ``(point, span, upper)``.
+def observed_marks(
+    rows: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How a figure marks each row's observation: masks ``(point, span, upper, lower)``.
 
     ``point``: a figure (no ``observed_low`` / ``observed_high`` columns, or equal bounds);
-    ``span``: an interval with a positive lower bound; ``upper``: an upper bound alone
-    (lower bound 0). Exactly one is true for every row.
+    ``span``: a finite interval with a positive lower bound; ``upper``: an upper bound alone
+    (lower bound 0); ``lower``: a lower bound alone (upper bound ``inf``). Exactly one is
+    true for every row.
     """
     n = len(rows)
     if not {"observed_low", "observed_high"} <= set(rows.columns):
-        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        none = np.zeros(n, dtype=bool)
+        return np.ones(n, dtype=bool), none, none.copy(), none.copy()
     low, high = rows["observed_low"].to_numpy(), rows["observed_high"].to_numpy()
     bounded = high > low
-    return ~bounded, bounded & (low > 0), bounded & (low <= 0)
+    lower = bounded & np.isinf(high)
+    finite = bounded & ~lower
+    return ~bounded, finite & (low > 0), finite & (low <= 0), lower
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:,.0f}") -> str:

@@ -24,8 +24,9 @@ it in words). Columns:
   should lie in when the source's figure counts people the model does not have, so only
   bounds follow from it (Mexico's airport entries count round-trip travellers: the
   migrants among them are at most all of them and at least the entries less a traveller
-  level the source's earlier years bound). Finite, ``0 <= low <= value <= high``; the loss
-  and the implausibility measure the distance to the interval, 0 inside
+  level the source's earlier years bound), or when the source gives only a lower bound
+  ("over 100,000": ``low`` empty, ``high`` = ``inf``). ``0 <= low <= value <= high``, ``low``
+  finite; the loss and the implausibility measure the distance to the interval, 0 inside
   (``flowsim.calibration.loss``).
 
 Only periods ending by 2021-12 are targets; later years are kept for validation.
@@ -183,15 +184,17 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         raise ValueError(f"target {infinite[0]}: value must be a finite number")
     for column in ("low", "high"):
         given = frame[column].str.strip()
-        numbers = pd.to_numeric(given, errors="coerce")
-        not_finite = (given != "") & ~np.isfinite(numbers.to_numpy(dtype=float))
+        unbounded = (given == "inf") if column == "high" else np.zeros(len(frame), dtype=bool)
+        numbers = pd.to_numeric(given.where(~unbounded, ""), errors="coerce")
+        not_finite = (given != "") & ~unbounded & ~np.isfinite(numbers.to_numpy(dtype=float))
         bad_cells = frame["target_id"][not_finite].tolist()
         if bad_cells:
+            allowed = "a finite number" + (", inf (no upper bound)" if column == "high" else "")
             raise ValueError(
-                f"target {bad_cells[0]}: {column} must be a finite number or empty (= value), "
+                f"target {bad_cells[0]}: {column} must be {allowed} or empty (= value), "
                 f"not {frame.loc[frame['target_id'] == bad_cells[0], column].iloc[0]!r}"
             )
-        frame[column] = numbers.fillna(frame["value"]).astype(float)
+        frame[column] = numbers.fillna(frame["value"]).astype(float).where(~unbounded, np.inf)
     outside = frame["target_id"][
         (frame["low"] > frame["value"]) | (frame["value"] > frame["high"]) | (frame["low"] < 0)
     ].tolist()
