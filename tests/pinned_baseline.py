@@ -76,6 +76,8 @@ NO_FADE = {
     # no-op: each country admitting its own nationals, whom land entries home admit already
     "policies.ecu_id_entry_ven.nationalities": ["ECU"],
     "policies.per_id_entry_ven.nationalities": ["PER"],
+    # the twenty-sixth pass's PTP opening in February 2017: open from January 2018 as before
+    "policies.per_ptp_2018.start": "2018-01",
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
