@@ -43,7 +43,8 @@ def folder_errors(folder: Path, targets: pd.DataFrame, ids: list[str]) -> pd.Dat
 
     Returns:
         The point's parameter values, then each target's signed log error of the
-        replicate mean (NaN where no run measured it).
+        replicate mean against its figure or interval, 0 inside (NaN where no run
+        measured it).
     """
     settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
     judged = pd.read_csv(folder / "validation" / "judged.csv")
@@ -56,8 +57,10 @@ def folder_errors(folder: Path, targets: pd.DataFrame, ids: list[str]) -> pd.Dat
             index=ids,
         )
     )
-    observed = observed_log(chosen, float(settings["scale"]))[0]
-    errors = (values - observed).add_prefix("err:")
+    low, high = observed_log(chosen, float(settings["scale"]))
+    # the distance to the observed interval (0 inside; a lower bound alone has high = inf)
+    errors = (values - low).clip(upper=0.0) + (values - high).clip(lower=0.0)
+    errors = errors.add_prefix("err:")
     out = judged.set_index("point")[names].join(errors, how="inner")
     return out.assign(folder=folder.name)
 

@@ -158,6 +158,48 @@ def test_a_folder_saved_before_the_rank_setting_resumes_as_kth(tmp_path: Path) -
     run_history_matching(problem, short, out, SerialExecutor())  # resumes, no complaint
 
 
+def test_a_resume_refuses_other_figures_or_another_scenario(tmp_path: Path) -> None:
+    problem, _ = _toy_problem(tmp_path)
+    short = Settings(**{**SETTINGS.__dict__, "max_waves": 1, "n_sets": 4})
+    out = tmp_path / "hm"
+    run_history_matching(problem, short, out, SerialExecutor())
+    saved = (out / "settings.json").read_text()
+    # a figure, a bound or a weight changed: the saved runs were judged against others
+    for column, value in (("value", 1.5), ("high", "inf"), ("weight", 0.0)):
+        targets = problem.targets.copy()
+        if column == "value":
+            targets.loc[0, "value"] *= value
+        else:
+            targets.loc[0, column] = value
+        other = Problem(problem.base, targets, problem.space, problem.world_dir)
+        with pytest.raises(ValueError, match="other settings \\(observations\\)"):
+            run_history_matching(other, short, out, SerialExecutor())
+    # a behaviour of the base scenario changed: the saved runs ran another model
+    changed = problem.base.with_overrides({"parameters.b_lang": 1.0})
+    with pytest.raises(ValueError, match="other settings \\(scenario\\)"):
+        run_history_matching(
+            Problem(changed, problem.targets, problem.space, problem.world_dir),
+            short,
+            out,
+            SerialExecutor(),
+        )
+    assert (out / "settings.json").read_text() == saved, "a refusal writes nothing"
+    # words and the [calibration] record are not behaviour
+    renamed = problem.base.model_copy(update={"description": "other words"})
+    run_history_matching(
+        Problem(renamed, problem.targets, problem.space, problem.world_dir),
+        short,
+        out,
+        SerialExecutor(),
+    )
+    # a folder saved before the digests were recorded resumes, unchecked on them
+    old = json.loads(saved)
+    del old["observations"], old["scenario"]
+    (out / "settings.json").write_text(json.dumps(old))
+    run_history_matching(problem, short, out, SerialExecutor())
+    assert "observations" in json.loads((out / "settings.json").read_text())
+
+
 def test_designs_are_seeded_and_space_filling() -> None:
     a, b = latin_hypercube(10, 3, 1), latin_hypercube(10, 3, 1)
     assert np.array_equal(a, b) and not np.array_equal(a, latin_hypercube(10, 3, 2))

@@ -49,6 +49,7 @@ rerun with the same settings continues where the last one stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
 import json
 import time
 import warnings
@@ -135,6 +136,32 @@ class Settings:
 #: such a folder did.
 ADDED_SETTINGS: dict[str, object] = {"rank": "kth"}
 
+#: What a folder records of its inputs since the twenty-sixth pass, compared on a resume
+#: only when the folder recorded it (one saved before resumes unchecked on them):
+#: ``observations``, the targets' figures, bounds, weights, errors and observation rows
+#: (``observations_digest``), and ``scenario``, the base scenario's behaviour
+#: (``scenario_digest``). Saved runs judged against other figures, or run on another
+#: model, would otherwise mix silently with new ones.
+RECORDED_INPUTS: frozenset[str] = frozenset({"observations", "scenario"})
+
+#: The targets' columns that decide what a run is compared with (free text left out).
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "target_id",
+    "group",
+    "period",
+    "value",
+    "low",
+    "high",
+    "weight",
+    "obs_error",
+    "kind",
+    "country",
+    "from_country",
+    "mode",
+    "route",
+    "nationalities",
+)
+
 #: Settings a rerun may change: they only steer steps not yet taken (saved designs and
 #: runs are reused as they are).
 LATER_SETTINGS: frozenset[str] = frozenset(
@@ -195,6 +222,32 @@ class Problem:
     def fitted(self) -> np.ndarray:
         """Mask of targets with a positive weight (the ones matched)."""
         return self.targets["weight"].to_numpy() > 0
+
+
+def observations_digest(targets: pd.DataFrame) -> str:
+    """SHA-256 of the targets' ``OBSERVATION_COLUMNS`` (those present), as CSV text."""
+    columns = [c for c in OBSERVATION_COLUMNS if c in targets.columns]
+    text = targets[columns].to_csv(index=False, float_format="%r")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _without_descriptions(data: object) -> object:
+    if isinstance(data, dict):
+        return {k: _without_descriptions(v) for k, v in data.items() if k != "description"}
+    if isinstance(data, list):
+        return [_without_descriptions(v) for v in data]
+    return data
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of a scenario's behaviour: its JSON form without words or calibration record.
+
+    Descriptions (the scenario's and its policies') and the ``[calibration]`` table (what a
+    report writes back into the layer) are left out; everything a run reads is in.
+    """
+    data = json.loads(scenario.model_dump_json(exclude={"calibration"}))
+    text = json.dumps(_without_descriptions(data), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ----------------------------------------------------------------- numbers
@@ -554,14 +607,18 @@ def run_history_matching(
         **asdict(settings),
         "space": [asdict(p) for p in problem.space],
         "targets": problem.targets["target_id"].tolist(),
+        "observations": observations_digest(problem.targets),
+        "scenario": scenario_digest(problem.base),
     }
     if saved.exists():
         old = json.loads(saved.read_text(encoding="utf-8"))
         # a setting added later is read as its behaviour before it in a folder saved then
+        # inputs recorded since the twenty-sixth pass are checked where the folder has them
         diff = sorted(
             k
             for k in mine
             if k not in LATER_SETTINGS
+            and (k not in RECORDED_INPUTS or k in old)
             and old.get(k, ADDED_SETTINGS.get(k)) != json.loads(json.dumps(mine[k]))
         )
         if diff:
@@ -569,6 +626,12 @@ def run_history_matching(
                 f"{out_dir} holds a calibration with other settings ({', '.join(diff)}); "
                 "use another --out folder or the same settings"
                 + (" (and the same --inputs: '' for none)" if "space" in diff else "")
+                + (
+                    " (observations: the targets' figures, bounds, weights or errors; "
+                    "scenario: the base scenario's policies, parameters or world)"
+                    if RECORDED_INPUTS & set(diff)
+                    else ""
+                )
             )
     saved.write_text(json.dumps(mine, indent=1), encoding="utf-8")
 
