@@ -70,6 +70,7 @@ from flowsim.calibration.space import (
     simulate_targets,
     to_values,
 )
+from flowsim.calibration.targets import TARGET_COLUMNS, TEXT_COLUMNS
 from flowsim.engine.run import RunSpec
 from flowsim.rng import replicate_seed
 from flowsim.scenario.schema import Scenario
@@ -144,23 +145,8 @@ ADDED_SETTINGS: dict[str, object] = {"rank": "kth"}
 #: model, would otherwise mix silently with new ones.
 RECORDED_INPUTS: frozenset[str] = frozenset({"observations", "scenario"})
 
-#: The targets' columns that decide what a run is compared with (free text left out).
-OBSERVATION_COLUMNS: tuple[str, ...] = (
-    "target_id",
-    "group",
-    "period",
-    "value",
-    "low",
-    "high",
-    "weight",
-    "obs_error",
-    "kind",
-    "country",
-    "from_country",
-    "mode",
-    "route",
-    "nationalities",
-)
+#: The targets' columns that decide what a run is compared with (the words left out).
+OBSERVATION_COLUMNS: tuple[str, ...] = tuple(c for c in TARGET_COLUMNS if c not in TEXT_COLUMNS)
 
 #: Settings a rerun may change: they only steer steps not yet taken (saved designs and
 #: runs are reused as they are).

@@ -92,6 +92,10 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "source_url",
 )
 
+#: Columns of words, not read by any observation or loss: what a target is called, its unit,
+#: the observation written out and the source.
+TEXT_COLUMNS: tuple[str, ...] = ("indicator", "place", "unit", "observation", "source_url")
+
 
 def month_index(d: date) -> int:
     """Return the absolute month index ``year * 12 + month - 1`` of a date."""
