@@ -30,7 +30,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's
 #: fitted outflows and identity-card entry and the twentieth pass's news of 2016, the
 #: twenty-third pass's news among the Venezuelans, the twenty-fourth pass's Venezuelan outflow
-#: scale and the twenty-fifth pass's wish_scale are undone by overrides below.
+#: scale and the twenty-fifth pass's wish_scale, the twenty-sixth pass's PTP date and the
+#: twenty-seventh pass's asylum, regularization and onward-ticket policies are undone by
+#: overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -78,6 +80,13 @@ NO_FADE = {
     "policies.per_id_entry_ven.nationalities": ["PER"],
     # the twenty-sixth pass's PTP opening in February 2017: open from January 2018 as before
     "policies.per_ptp_2018.start": "2018-01",
+    # the twenty-seventh pass's asylum claims at Peru's border, Panama's regularization of
+    # 2016 and Bolivia's onward-ticket rule, each with nothing to do
+    "policies.per_asylum_border_2018.pending": 0.0,
+    "policies.pan_regularization_ven_2016.take_up": 0.0,
+    "policies.pan_regularization_2016.take_up": 0.0,
+    "policies.bol_onward_ticket_2019.expelled": 0.0,
+    "policies.bol_onward_ticket_2019.entry": "irregular",
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")

@@ -678,6 +678,26 @@ def test_a_regularization_newcomers_can_still_join_is_worth_security(tmp_path):
     assert newcomer_security(closed)[aaa, ddd] == 0.0
 
 
+def test_a_residence_requirement_shortens_what_a_program_promises_newcomers(tmp_path):
+    """A newcomer can apply only once it has lived ``min_stay_months`` in the host: the
+    months left to apply shrink by that much, and a requirement longer than the window
+    promises nothing."""
+    from flowsim.model.decide import newcomer_security
+
+    folder = write_toy_world(tmp_path / "toy")
+    aaa, ddd = 0, 3
+
+    def promised(min_stay: int) -> float:
+        program = {**_program("2016-06"), "min_stay_months": min_stay}
+        model = FlowModel(_scenario(1, policies=[program]), world=load_world(folder))
+        model.step()  # effects of 2015-01 applied: 24 months left in the window
+        return float(newcomer_security(model)[aaa, ddd])
+
+    none, year, longer = promised(0), promised(12), promised(24)
+    assert none > year > 0.0, (none, year)
+    assert longer == 0.0
+
+
 def test_an_open_regularization_draws_newcomers(tmp_path):
     """New emigrants choose DDD more while its program still takes newcomers."""
     folder = write_toy_world(tmp_path / "toy", push=20_000)

@@ -106,6 +106,28 @@ def test_regularization_window_turns_applicants_pending(world):
     assert (P.status[outside] == IRREGULAR).all()
 
 
+def test_a_residence_requirement_admits_only_those_here_long_enough(world):
+    """``min_stay_months``: who has lived in the host that long may apply; newer arrivals not."""
+    program = {
+        "type": "regularization",
+        "country": "BBB",
+        "start": "2015-01",
+        "end": "2015-01",
+        "take_up": 1.0,
+        "approval": 1.0,
+        "min_stay_months": 12,
+    }
+    model = _model(world, policies=[program])
+    rows = _place(model, 12, "BBB", IRREGULAR)
+    P = model.population
+    P.arrival_month[rows[:4]] = model.month - 12  # exactly a year: eligible
+    P.arrival_month[rows[4:8]] = model.month - 30  # long-settled: eligible
+    P.arrival_month[rows[8:]] = model.month - 11  # a month short: not yet
+    update_status(model)
+    assert (P.status[rows[:8]] == PENDING).all()
+    assert (P.status[rows[8:]] == IRREGULAR).all()
+
+
 def test_labor_market_hires_everyone_when_finding_is_certain_and_pays_by_skill(world):
     model = _model(world, job_find_rate=1.0, job_loss_rate=0.0, save_rate=1.0)
     rows = _place(model, 50, "DDD", REGULAR)

@@ -38,6 +38,7 @@ def update_status(model: FlowModel) -> None:
             & (P.location == win.country)
             & win.nationalities[P.nationality]
             & (P.arrival_month < win.arrived_before)
+            & (P.arrival_month <= t - win.min_stay_months)
         )
         cand = np.flatnonzero(elig)
         if len(cand) == 0:

@@ -28,6 +28,7 @@ class RegularizationWindow:
     country: int
     nationalities: np.ndarray  # bool [L]
     arrived_before: int  # absolute month; agents must have arrived earlier
+    min_stay_months: int  # months lived in the host before an agent may apply
     apply_prob: float  # monthly probability an eligible migrant applies
     approval: float
     processing_months: int

@@ -31,6 +31,13 @@ class RegularizationPolicy(PolicySpec):
     arrived_before: MonthText | None = Field(
         None, description="Only migrants who arrived before this month are eligible."
     )
+    min_stay_months: int = Field(
+        0,
+        ge=0,
+        le=120,
+        description="Months a migrant must have lived in the host before applying (a standing "
+        "procedure's residence requirement, e.g. one year); 0 = none.",
+    )
     take_up: Probability = Field(
         0.6, description="Share of eligible migrants who apply over the whole window."
     )
@@ -59,8 +66,10 @@ class Regularization(RuntimePolicy):
 
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec
-        # a newcomer arriving before the cut-off can still apply in the months left
-        left = (self.end - month + 1) if self.end is not None else 12
+        # a newcomer arriving before the cut-off can still apply in the months left once it
+        # has lived here min_stay_months
+        left = (self.end - month - s.min_stay_months + 1) if self.end is not None else 12
+        left = max(left, 0)
         newcomer = (
             s.approval * (1.0 - (1.0 - self.apply_prob * intensity) ** left)
             if month < self.cutoff
@@ -72,6 +81,7 @@ class Regularization(RuntimePolicy):
                 country=self.country,
                 nationalities=self.nats,
                 arrived_before=self.cutoff,
+                min_stay_months=s.min_stay_months,
                 apply_prob=self.apply_prob * intensity,
                 approval=s.approval,
                 processing_months=s.processing_months,
