@@ -53,7 +53,7 @@ def test_a_summed_check_holds_on_the_sum_a_per_seed_check_on_every_seed() -> Non
     assert not holds(nine, with_visa, without[:8] + [16500.0])  # one seed the other way
     assert not holds(nine, with_visa[:5] + [4000.0] + with_visa[6:], without)  # five of nine
     # the twenty-seventh pass's baseline on the first nine seeds: five higher, three tied,
-    # one lower by four agents, the sum 134,000 against 43,000; the rule of nine fails
+    # one lower by four agents, the sum 134,500 against 43,000; the rule of nine fails
     new_with = [4000.0, 34000.0, 6000.0, 1500.0, 3000.0, 33000.0, 37500.0, 11500.0, 4000.0]
     new_without = [6000.0, 7500.0, 4500.0, 1500.0, 3000.0, 4000.0, 6000.0, 6500.0, 4000.0]
     assert not holds(nine, new_with, new_without)
