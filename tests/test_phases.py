@@ -86,17 +86,14 @@ def test_contract_end_sends_planned_returns_home_and_others_overstay(world):
     assert (P.status[stay] == IRREGULAR).all() and not P.in_transit[stay].any()
 
 
+def _one_month_program(**fields: object) -> dict:
+    """A regularization in BBB open for 2015-01 only, which everyone eligible applies to."""
+    program = {"type": "regularization", "country": "BBB", "start": "2015-01", "end": "2015-01"}
+    return program | {"take_up": 1.0, "approval": 1.0} | fields
+
+
 def test_regularization_window_turns_applicants_pending(world):
-    program = {
-        "type": "regularization",
-        "country": "BBB",
-        "start": "2015-01",
-        "end": "2015-01",
-        "take_up": 1.0,
-        "approval": 1.0,
-        "processing_months": 2,
-    }
-    model = _model(world, policies=[program])
+    model = _model(world, policies=[_one_month_program(processing_months=2)])
     inside = _place(model, 20, "BBB", IRREGULAR)
     outside = _place(model, 5, "CCC", IRREGULAR)
     update_status(model)
@@ -108,16 +105,7 @@ def test_regularization_window_turns_applicants_pending(world):
 
 def test_a_residence_requirement_admits_only_those_here_long_enough(world):
     """``min_stay_months``: who has lived in the host that long may apply; newer arrivals not."""
-    program = {
-        "type": "regularization",
-        "country": "BBB",
-        "start": "2015-01",
-        "end": "2015-01",
-        "take_up": 1.0,
-        "approval": 1.0,
-        "min_stay_months": 12,
-    }
-    model = _model(world, policies=[program])
+    model = _model(world, policies=[_one_month_program(min_stay_months=12)])
     rows = _place(model, 12, "BBB", IRREGULAR)
     P = model.population
     P.arrival_month[rows[:4]] = model.month - 12  # exactly a year: eligible
