@@ -687,8 +687,10 @@ def test_a_residence_requirement_shortens_what_a_program_promises_newcomers(tmp_
     folder = write_toy_world(tmp_path / "toy")
     aaa, ddd = 0, 3
 
-    def promised(min_stay: int) -> float:
+    def promised(min_stay: int, open_ended: bool = False) -> float:
         program = {**_program("2016-06"), "min_stay_months": min_stay}
+        if open_ended:  # counts the 12 months ahead
+            del program["end"]
         model = FlowModel(_scenario(1, policies=[program]), world=load_world(folder))
         model.step()  # effects of 2015-01 applied: 24 months left in the window
         return float(newcomer_security(model)[aaa, ddd])
@@ -696,6 +698,9 @@ def test_a_residence_requirement_shortens_what_a_program_promises_newcomers(tmp_
     none, year, longer = promised(0), promised(12), promised(24)
     assert none > year > 0.0, (none, year)
     assert longer == 0.0
+    # the same rule for an open-ended window, over its 12 months ahead
+    assert promised(0, True) > promised(6, True) > 0.0
+    assert promised(12, True) == 0.0
 
 
 def test_an_open_regularization_draws_newcomers(tmp_path):

@@ -141,7 +141,7 @@ ADDED_SETTINGS: dict[str, object] = {"rank": "kth"}
 #: only when the folder recorded it (one saved before resumes unchecked on them):
 #: ``observations``, the targets' figures, bounds, weights, errors and observation rows
 #: (``observations_digest``), and ``scenario``, the base scenario's behaviour
-#: (``scenario_digest``). Saved runs judged against other figures, or run on another
+#: (``Scenario.behaviour_hash``). Saved runs judged against other figures, or run on another
 #: model, would otherwise mix silently with new ones.
 RECORDED_INPUTS: frozenset[str] = frozenset({"observations", "scenario"})
 
@@ -214,25 +214,6 @@ def observations_digest(targets: pd.DataFrame) -> str:
     """SHA-256 of the targets' ``OBSERVATION_COLUMNS`` (those present), as CSV text."""
     columns = [c for c in OBSERVATION_COLUMNS if c in targets.columns]
     text = targets[columns].to_csv(index=False, float_format="%r")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _without_descriptions(data: object) -> object:
-    if isinstance(data, dict):
-        return {k: _without_descriptions(v) for k, v in data.items() if k != "description"}
-    if isinstance(data, list):
-        return [_without_descriptions(v) for v in data]
-    return data
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """SHA-256 of a scenario's behaviour: its JSON form without words or calibration record.
-
-    Descriptions (the scenario's and its policies') and the ``[calibration]`` table (what a
-    report writes back into the layer) are left out; everything a run reads is in.
-    """
-    data = json.loads(scenario.model_dump_json(exclude={"calibration"}))
-    text = json.dumps(_without_descriptions(data), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -594,7 +575,7 @@ def run_history_matching(
         "space": [asdict(p) for p in problem.space],
         "targets": problem.targets["target_id"].tolist(),
         "observations": observations_digest(problem.targets),
-        "scenario": scenario_digest(problem.base),
+        "scenario": problem.base.behaviour_hash(),
     }
     if saved.exists():
         old = json.loads(saved.read_text(encoding="utf-8"))

@@ -195,6 +195,17 @@ class Scenario(BaseModel):
         """Return the SHA-256 of the canonical JSON: equal hashes mean equal scenarios."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
+    def behaviour_hash(self) -> str:
+        """Return the SHA-256 of what a run reads: ``content_hash`` without the words.
+
+        Descriptions (the scenario's and its policies') and the ``[calibration]`` record (what
+        a report writes back into the layer) are left out, so a resumed calibration accepts
+        a reworded scenario but not one whose policies, parameters or run settings changed.
+        """
+        data = json.loads(self.model_dump_json(exclude={"calibration"}))
+        text = json.dumps(_without_descriptions(data), sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     def with_overrides(
         self, overrides: Mapping[str, Any], *, file: str = "<overrides>"
     ) -> Scenario:
@@ -216,3 +227,12 @@ class Scenario(BaseModel):
         from flowsim.scenario.overrides import apply_overrides
 
         return apply_overrides(self, overrides, file=file)
+
+
+def _without_descriptions(data: object) -> object:
+    """Return JSON data without its ``description`` keys, at any depth."""
+    if isinstance(data, dict):
+        return {k: _without_descriptions(v) for k, v in data.items() if k != "description"}
+    if isinstance(data, list):
+        return [_without_descriptions(v) for v in data]
+    return data

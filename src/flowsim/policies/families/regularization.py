@@ -67,9 +67,9 @@ class Regularization(RuntimePolicy):
     def apply(self, effects: Effects, month: int, intensity: float) -> None:  # noqa: D102
         s = self.spec
         # a newcomer arriving before the cut-off can still apply in the months left once it
-        # has lived here min_stay_months
-        left = (self.end - month - s.min_stay_months + 1) if self.end is not None else 12
-        left = max(left, 0)
+        # has lived here min_stay_months (an open-ended window looks 12 months ahead)
+        last = self.end if self.end is not None else month + 11
+        left = max(last - month - s.min_stay_months + 1, 0)
         newcomer = (
             s.approval * (1.0 - (1.0 - self.apply_prob * intensity) ** left)
             if month < self.cutoff
