@@ -31,8 +31,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: fitted outflows and identity-card entry and the twentieth pass's news of 2016, the
 #: twenty-third pass's news among the Venezuelans, the twenty-fourth pass's Venezuelan outflow
 #: scale and the twenty-fifth pass's wish_scale, the twenty-sixth pass's PTP date and the
-#: twenty-seventh pass's asylum, regularization and onward-ticket policies are undone by
-#: overrides below.
+#: twenty-seventh pass's asylum, regularization and onward-ticket policies and the
+#: twenty-eighth pass's ETPV window and lockdown layoffs are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -87,6 +87,13 @@ NO_FADE = {
     "policies.pan_regularization_2016.take_up": 0.0,
     "policies.bol_onward_ticket_2019.expelled": 0.0,
     "policies.bol_onward_ticket_2019.entry": "irregular",
+    # the twenty-eighth pass's ETPV window (the registry's dates, take-up and processing) and
+    # COVID-19 lockdown layoffs: the statute's window and assumptions as before, no layoff
+    "policies.col_etpv_2021.start": "2021-03",
+    "policies.col_etpv_2021.end": "2023-05",
+    "policies.col_etpv_2021.take_up": 0.85,
+    "policies.col_etpv_2021.processing_months": 6,
+    "policies.covid_lockdown_2020.layoff_share": 0.0,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")

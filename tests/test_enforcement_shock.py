@@ -84,3 +84,68 @@ def test_job_loss_shock_lowers_employment_in_the_hit_host(world):
 
     assert employment_rate(hit, "CCC") < employment_rate(base, "CCC") - 0.1
     assert employment_rate(hit, "DDD") == pytest.approx(employment_rate(base, "DDD"), abs=0.05)
+
+
+def _month_total(ts, variable, country, month):
+    sel = ts[(ts.variable == variable) & (ts.country == country)]
+    return float(sel[sel.month.astype(str).str.startswith(month)].value.sum())
+
+
+LAYOFF = {
+    "type": "shock",
+    "countries": ["CCC"],
+    "layoff_share": 0.5,
+    "start": "2015-09",
+    "end": "2015-09",
+}
+
+
+def test_a_layoff_takes_its_share_of_jobs_at_once_in_the_hit_host_only(world):
+    # nobody moves (hazard ~ 0): the runs are the same people, month for month
+    _, base, _ = _run(world, hazard_max=1e-6)
+    _, hit, _ = _run(world, [LAYOFF], hazard_max=1e-6)
+    for month in ("2015-06", "2015-08"):  # before: the same draws, the same jobs
+        assert _month_total(hit, "employed", "CCC", month) == _month_total(
+            base, "employed", "CCC", month
+        )
+    before = _month_total(base, "employed", "CCC", "2015-09")
+    after = _month_total(hit, "employed", "CCC", "2015-09")
+    assert before > 1000  # enough agents for the share to be measured (scale 100)
+    assert 0.4 < after / before < 0.6
+    assert _month_total(hit, "employed", "DDD", "2015-09") == _month_total(
+        base, "employed", "DDD", "2015-09"
+    )
+    # a one-month window: the laid-off find work again at the host's usual rate
+    gap_then = before - after
+    gap_later = _month_total(base, "employed", "CCC", "2016-06") - _month_total(
+        hit, "employed", "CCC", "2016-06"
+    )
+    assert 0 <= gap_later < 0.5 * gap_then
+
+
+def test_a_zero_layoff_changes_nothing(world):
+    _, base, base_fl = _run(world)
+    _, zero, zero_fl = _run(world, [{**LAYOFF, "layoff_share": 0.0}])
+    assert base.equals(zero)
+    assert base_fl.equals(zero_fl)
+
+
+def test_a_layoff_makes_more_people_leave_the_hit_host(world):
+    shock = {**LAYOFF, "layoff_share": 0.9}
+
+    def leaving(policies, seed):
+        # hardship weighs more than by default, so the jobless feel the loss clearly
+        sc = Scenario(
+            name="t",
+            run={"months": 24, "scale": 20.0},
+            parameters={"b_hardship": 3.0},
+            policies=policies,
+        )
+        model = FlowModel(sc, world=world, seed=seed, agents=False)
+        model.run_months()
+        ts = model.recorder.timeseries()
+        sel = ts[(ts.country == "CCC") & ts.variable.isin(["journeys_onward", "journeys_return"])]
+        return float(sel[sel.month.astype(str) >= "2015-09"].value.sum())
+
+    for seed in (1, 2, 3):  # higher for each seed (common random numbers), by 5% or more
+        assert leaving([shock], seed) > 1.05 * leaving([], seed)

@@ -70,6 +70,9 @@ INITIAL_ATTRIBUTES = register(
 EMIGRATION = register("emigration", "number of emigrants leaving an origin in a month")
 # --- monthly life
 LABOR = register("labor", "finding or losing a job this month")
+LAYOFF = register(
+    "labor.layoff", "losing one's job in a shock's layoffs (ShockPolicy.layoff_share)"
+)
 REGULARIZATION_APPLY = register(
     "regularization.apply", "an eligible migrant applies to a program", per_policy=True
 )

@@ -27,6 +27,7 @@ def labor_market(model: FlowModel) -> None:
     find = ct.find0[c] + ct.find1[c] * P.integration
     u = agent_uniform(model.seed, draws.LABOR, model.month, P.key, dtype=np.float32)
     employed = np.where(P.employed, u >= ct.loss[c], u < find) & settled
+    _lay_off(model, employed)
     P.employed[:] = employed
     income = ct.wage[c] * skill_wage(P.skill, p)
     savings = P.savings
@@ -36,3 +37,22 @@ def labor_market(model: FlowModel) -> None:
         savings * np.float32(1.0 - p.dissave_rate),
     )
     np.copyto(savings, kept, where=settled)
+
+
+def _lay_off(model: FlowModel, employed: np.ndarray) -> None:
+    """Take the job of the employed a shock lays off this month, in place.
+
+    Each employed agent in a host with a layoff share ``s`` (``Effects.layoff``, a shock's
+    ``layoff_share``) loses its job with chance ``s`` (draw ``labor.layoff``), on top of
+    the month's ordinary job losses; it earns nothing this month and finds work again at
+    the host's usual rate.
+    """
+    share = model.effects.layoff
+    if not share.any():
+        return
+    P = model.population
+    rows = np.flatnonzero(employed & (share[P.location] > 0.0))
+    if len(rows) == 0:
+        return
+    v = agent_uniform(model.seed, draws.LAYOFF, model.month, P.key[rows], dtype=np.float32)
+    employed[rows[v < share[P.location[rows]].astype(np.float32)]] = False

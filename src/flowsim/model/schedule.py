@@ -80,10 +80,10 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "labor",
         labor_market,
-        reads=("cells", "population"),
+        reads=("cells", "effects.layoff", "population"),
         writes=("population.employed", "population.savings"),
-        why="Jobs found and lost, income and savings, before decisions so that this month's "
-        "hardship and savings shape them.",
+        why="Jobs found and lost (a shock's layoffs too), income and savings, before "
+        "decisions so that this month's hardship and savings shape them.",
     ),
     Phase(
         "status",

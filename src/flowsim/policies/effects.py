@@ -125,6 +125,7 @@ class Effects:
     push_mult: np.ndarray  # [L]
     job_loss_mult: np.ndarray  # [L]
     wage_mult: np.ndarray  # [L]
+    layoff: np.ndarray  # [L] share of employed migrants laid off at once this month
     removal: np.ndarray  # [L nat, L host] monthly chance an irregular resident is deported
     reached: np.ndarray  # [L nat, L place] share a mobilization reaches this month (abroad)
     reached_toward: np.ndarray  # [L nat, L place] share reached by news about named places
@@ -148,6 +149,7 @@ class Effects:
             push_mult=np.ones(n),
             job_loss_mult=np.ones(n),
             wage_mult=np.ones(n),
+            layoff=np.zeros(n),
             removal=np.zeros((n, n)),
             reached=np.zeros((n, n)),
             reached_toward=np.zeros((n, n)),
