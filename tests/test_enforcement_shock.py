@@ -110,7 +110,7 @@ def test_a_layoff_takes_its_share_of_jobs_at_once_in_the_hit_host_only(world):
         )
     before = _month_total(base, "employed", "CCC", "2015-09")
     after = _month_total(hit, "employed", "CCC", "2015-09")
-    assert before > 1000  # enough agents for the share to be measured (scale 100)
+    assert before > 5000  # 50 agents or more, for the share to be measured (scale 100)
     assert 0.4 < after / before < 0.6
     assert _month_total(hit, "employed", "DDD", "2015-09") == _month_total(
         base, "employed", "DDD", "2015-09"
@@ -149,3 +149,47 @@ def test_a_layoff_makes_more_people_leave_the_hit_host(world):
 
     for seed in (1, 2, 3):  # higher for each seed (common random numbers), by 5% or more
         assert leaving([shock], seed) > 1.05 * leaving([], seed)
+
+
+def test_a_layoff_of_several_months_lays_off_again_each_month(world):
+    one = _run(world, [LAYOFF], hazard_max=1e-6)[1]
+    two = _run(world, [{**LAYOFF, "end": "2015-10"}], hazard_max=1e-6)[1]
+    assert _month_total(two, "employed", "CCC", "2015-09") == _month_total(
+        one, "employed", "CCC", "2015-09"
+    )
+    # the second month takes half of those left again, where the one-off lets them recover
+    oct_one = _month_total(one, "employed", "CCC", "2015-10")
+    oct_two = _month_total(two, "employed", "CCC", "2015-10")
+    assert oct_two < 0.7 * oct_one
+
+
+def test_a_layoff_spares_nationals_at_home(world):
+    # everyone living in the origin AAA is a national: a layoff there changes nothing
+    _, base, base_fl = _run(world, months=24)
+    assert _total(base, "employed", "AAA") > 0
+    at_home = {**LAYOFF, "countries": ["AAA"], "layoff_share": 0.9, "end": "2016-12"}
+    _, hit, hit_fl = _run(world, [at_home], months=24)
+    assert base.equals(hit)
+    assert base_fl.equals(hit_fl)
+
+
+def test_shock_layoffs_combine_as_independent_chances_and_scale_with_intensity(world):
+    from flowsim.policies import Effects
+    from flowsim.policies.families.shock import Shock, ShockPolicy
+    from flowsim.world.compiled import compile_world
+
+    index = compile_world(world, Scenario(name="t"))
+
+    def shock(share: float) -> Shock:
+        spec = ShockPolicy.model_validate(
+            {**LAYOFF, "countries": ["CCC", "DDD"], "layoff_share": share}
+        )
+        return Shock(spec, index)
+
+    fx = Effects.base(index)
+    ccc, ddd, bbb = (index.node(c) for c in ("CCC", "DDD", "BBB"))
+    shock(0.5).apply(fx, 0, 1.0)
+    shock(0.2).apply(fx, 0, 0.5)  # a ramp's half: 0.1
+    assert fx.layoff[ccc] == pytest.approx(1.0 - 0.5 * 0.9)
+    assert fx.layoff[ddd] == pytest.approx(1.0 - 0.5 * 0.9)
+    assert fx.layoff[bbb] == 0.0

@@ -40,18 +40,20 @@ def labor_market(model: FlowModel) -> None:
 
 
 def _lay_off(model: FlowModel, employed: np.ndarray) -> None:
-    """Take the job of the employed a shock lays off this month, in place.
+    """Take the job of the employed migrants a shock lays off this month, in place.
 
-    Each employed agent in a host with a layoff share ``s`` (``Effects.layoff``, a shock's
-    ``layoff_share``) loses its job with chance ``s`` (draw ``labor.layoff``), on top of
-    the month's ordinary job losses; it earns nothing this month and finds work again at
-    the host's usual rate.
+    Each employed migrant (an agent living outside its own country) in a host with a
+    layoff share ``s`` (``Effects.layoff``, a shock's ``layoff_share``) loses its job with
+    chance ``s`` (draw ``labor.layoff``), on top of the month's ordinary job losses; it
+    earns nothing this month and finds work again at the host's usual rate. Nationals
+    living at home are not laid off.
     """
     share = model.effects.layoff
     if not share.any():
         return
     P = model.population
-    rows = np.flatnonzero(employed & (share[P.location] > 0.0))
+    abroad = P.location != P.nationality
+    rows = np.flatnonzero(employed & abroad & (share[P.location] > 0.0))
     if len(rows) == 0:
         return
     v = agent_uniform(model.seed, draws.LAYOFF, model.month, P.key[rows], dtype=np.float32)

@@ -22,6 +22,7 @@ class ShockPolicy(PolicySpec):
         "push_multiplier": 1.5,
         "job_loss_multiplier": 1.2,
         "wage_multiplier": 0.9,
+        "layoff_share": 0.2,
     }
 
     type: Literal["shock"]
@@ -39,10 +40,10 @@ class ShockPolicy(PolicySpec):
         0.0,
         ge=0,
         le=1,
-        description="Share of the employed migrants in hit hosts who lose their job at once, "
-        "in each month of the window (a lockdown's layoffs; give the window one month for a "
-        "one-off). The job-loss multiplier acts on the monthly job-loss rate instead, so it "
-        "builds unemployment up over months.",
+        description="Share of the employed migrants in hit hosts (not nationals at home) who "
+        "lose their job at once, in each month of the window (a lockdown's layoffs; give the "
+        "window one month for a one-off). The job-loss multiplier acts on the monthly "
+        "job-loss rate instead, so it builds unemployment up over months.",
     )
 
 
