@@ -32,7 +32,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: twenty-third pass's news among the Venezuelans, the twenty-fourth pass's Venezuelan outflow
 #: scale and the twenty-fifth pass's wish_scale, the twenty-sixth pass's PTP date and the
 #: twenty-seventh pass's asylum, regularization and onward-ticket policies and the
-#: twenty-eighth pass's ETPV window and lockdown layoffs are undone by overrides below.
+#: twenty-eighth pass's ETPV window and lockdown layoffs and the twenty-ninth pass's visas for
+#: Venezuelans are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -94,6 +95,13 @@ NO_FADE = {
     "policies.col_etpv_2021.take_up": 0.85,
     "policies.col_etpv_2021.processing_months": 6,
     "policies.covid_lockdown_2020.layoff_share": 0.0,
+    # the twenty-ninth pass's visas for Venezuelans in El Salvador, Nicaragua, Honduras,
+    # Guatemala and the Dominican Republic, lifted instead of imposed (none was required before)
+    "policies.slv_visa_ven_2008.required": False,
+    "policies.nic_visa_ven_2016.required": False,
+    "policies.hnd_visa_ven_2017.required": False,
+    "policies.gtm_visa_ven_2018.required": False,
+    "policies.dom_visa_ven_2019.required": False,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
