@@ -102,6 +102,8 @@ NO_FADE = {
     "policies.hnd_visa_ven_2017.required": False,
     "policies.gtm_visa_ven_2018.required": False,
     "policies.dom_visa_ven_2019.required": False,
+    # and Chile's tourist visa for Venezuelans from April 2018, as before
+    "policies.chl_visa_ven_2019.start": "2018-04",
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
