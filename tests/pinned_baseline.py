@@ -23,9 +23,11 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: The ninth pass's baseline (no fading of the attachment to home, route knowledge spilling
 #: over every nationality), pinned in ``PIN_NO_FADE`` by the commit before
 #: ``home_fade_years`` existed (cf0c545): the path with the mechanisms off must stay that
-#: model, bit for bit. Re-pinned once, on purpose, in the twelfth pass, whose world data
+#: model, bit for bit. Re-pinned on purpose in the twelfth pass, whose world data
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
-#: parameter can undo); ``--write-no-fade`` stores it.
+#: parameter can undo), and again in the thirtieth, whose ``routes.csv`` gained the
+#: Lethem-Bonfim crossing between Guyana and Brazil (four routes); ``--write-no-fade``
+#: stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's
 #: fitted outflows and identity-card entry and the twentieth pass's news of 2016, the
@@ -104,6 +106,9 @@ NO_FADE = {
     "policies.dom_visa_ven_2019.required": False,
     # and Chile's tourist visa for Venezuelans from April 2018, as before
     "policies.chl_visa_ven_2019.start": "2018-04",
+    # the thirtieth pass's refuge claims of Cubans in Brazil, asked by no one (its routes,
+    # Lethem-Bonfim, are world data: re-pinned below)
+    "policies.bra_asylum_cub.pending": 0.0,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")

@@ -49,7 +49,7 @@ def test_the_embedded_world_pairs_andean_trails_but_not_one_way_crossings():
     assert rev["COL-PAN-land"] == -1  # the Darien Gap is walked north only
     assert rev["MEX-USA-land"] == -1
     paired = w.edge_reverse >= 0
-    assert paired.sum() == 26 and (~w.edge_legal).sum() == 34  # as docs/ODD.md states
+    assert paired.sum() == 28 and (~w.edge_legal).sum() == 36  # as docs/ODD.md states
     assert not w.edge_legal[paired].any()
     assert (w.edge_reverse[w.edge_reverse[paired]] == np.flatnonzero(paired)).all()
 
