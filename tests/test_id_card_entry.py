@@ -118,14 +118,6 @@ def test_card_holders_settle_in_the_country_while_the_window_is_open(legal_world
     assert counts["open"] > counts["short"] > 0, counts
 
 
-@pytest.fixture(scope="module")
-def baseline_model() -> FlowModel:
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.scale": 200_000.0}
-    )
-    return FlowModel(scenario, agents=False)
-
-
 def _legal_for_undocumented_venezuelans(model: FlowModel, month: str, src: str, dst: str) -> bool:
     model.month = parse_month(month)
     apply_policies(model)

@@ -24,14 +24,6 @@ POLICIES = ("nic_visa_ven_2016", "hnd_visa_ven_2017", "gtm_visa_ven_2018", "dom_
 HOSTS = ("HND", "GTM", "DOM")
 
 
-@pytest.fixture(scope="module")
-def baseline_model() -> FlowModel:
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.scale": 200_000.0}
-    )
-    return FlowModel(scenario, agents=False)
-
-
 def _required(model: FlowModel, month: str, host: str, nat: str = "VEN") -> bool:
     model.month = parse_month(month)
     apply_policies(model)
