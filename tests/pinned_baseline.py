@@ -34,8 +34,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: twenty-third pass's news among the Venezuelans, the twenty-fourth pass's Venezuelan outflow
 #: scale and the twenty-fifth pass's wish_scale, the twenty-sixth pass's PTP date and the
 #: twenty-seventh pass's asylum, regularization and onward-ticket policies and the
-#: twenty-eighth pass's ETPV window and lockdown layoffs and the twenty-ninth pass's visas for
-#: Venezuelans are undone by overrides below.
+#: twenty-eighth pass's ETPV window and lockdown layoffs, the twenty-ninth pass's visas for
+#: Venezuelans and the thirtieth pass's refuge claims of Cubans in Brazil are undone by
+#: overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,

@@ -88,25 +88,42 @@ def test_the_removals_of_2016_keep_haitians_from_the_darien(tmp_path):
     assert released > 1.2 * shipped, (shipped, released)
 
 
-def _cubans_into_us(scenario_path: Path, seeds: tuple[int, ...]) -> float:
+#: The fitted Cuban outflows at the top of their ranges (scenarios/calibration/inputs.toml):
+#: more Cubans leave in 2017-2020, so the regime's effect on where they go shows.
+CUBAN_OUTFLOW = {
+    "policies.cub_outflow_2017.push_multiplier": 1.0,
+    "policies.cub_outflow_2019.push_multiplier": 1.5,
+}
+
+
+def _cubans_into_us(scenario_path: Path, seed: int) -> float:
     """Cubans crossing into the US by sea or land, 2017-02..2019-12 (1,000 per agent)."""
-    scenario = load_scenario(scenario_path).with_overrides({"run.scale": 1000.0, "run.months": 60})
+    scenario = load_scenario(scenario_path).with_overrides(
+        {"run.scale": 1000.0, "run.months": 60, **CUBAN_OUTFLOW}
+    )
     routes = ("Florida Straits", "US southwest border")
-    return route_crossings(scenario, seeds, routes, "CUB", since="2017-02-01")
+    return route_crossings(scenario, (seed,), routes, "CUB", since="2017-02-01")
 
 
 def test_the_removals_of_2017_keep_cubans_from_the_us(tmp_path):
     """Direction: without usa_removal_cub_2017 more Cubans cross into the US in 2017-2019."""
-    # summed over seeds: one seed moves a few agents. Measured when written (eighteenth
-    # pass): 34,000 against 75,000 over seeds 1-4. Since the thirtieth pass's road from
-    # Guyana to Brazil few Cubans can reach the US overland in 2017-2019 (the river shortcut
-    # into Venezuela was their way), and the regime moves fewer: 29,000 against 35,000 over
-    # seeds 1-6 (per seed 3/4, 0/1, 1/1, 9/10, 9/9, 7/10 thousand; 49,000 against 76,000
-    # over seeds 1-8 at 1,000 per agent before the road)
-    seeds = (1, 2, 3, 4, 5, 6)
-    shipped = _cubans_into_us(ROOT / "scenarios" / "baseline.toml", seeds)
-    released = _cubans_into_us(_without(tmp_path, "usa_removal_cub_2017"), seeds)
-    assert released > 1.1 * shipped, (shipped, released)
+    # Few Cubans reach the US in 2017-2019 since the thirtieth pass's road from Guyana to
+    # Brazil (the river shortcut into Venezuela was their way), so the test raises their
+    # fitted outflows to the top of the ranges. Measured when written, seeds 1-4, thousands
+    # with the regime / without: 5/8, 4/5, 1/3, 11/12 (21,000 against 28,000). At the
+    # calibrated point: 29,000 against 35,000 over seeds 1-6, none lower; before the road
+    # 49,000 against 76,000 over seeds 1-8.
+    without = _without(tmp_path, "usa_removal_cub_2017")
+    pairs = [
+        (
+            _cubans_into_us(ROOT / "scenarios" / "baseline.toml", seed),
+            _cubans_into_us(without, seed),
+        )
+        for seed in (1, 2, 3, 4)
+    ]
+    assert all(released >= shipped for shipped, released in pairs), pairs
+    shipped, released = (sum(x) for x in zip(*pairs, strict=True))
+    assert released > 1.2 * shipped, pairs
 
 
 def test_the_covid_closures_turn_back_others_but_let_nationals_home(baseline_model):

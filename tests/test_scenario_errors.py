@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from flowsim.cli.main import main
+from flowsim.scenario.load import validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
@@ -234,3 +235,22 @@ def test_non_utf8_file_is_a_clear_error(tmp_path, capsys):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "bad.toml: file: not UTF-8" in err and "Traceback" not in err
+
+
+def test_the_documented_remove_policies_message_is_the_one_users_get(tmp_path):
+    """docs/scenarios.md quotes the error for an unknown base policy: it lists every name."""
+    root = Path(__file__).resolve().parents[1]
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "baseline.toml").symlink_to(root / "scenarios" / "baseline.toml")
+    (scenarios / "calibration").symlink_to(root / "scenarios" / "calibration")
+    mine = scenarios / "my_scenario.toml"
+    mine.write_text(
+        'name = "mine"\nextends = "baseline"\nremove_policies = ["mex_visa_ven_2023"]\n',
+        encoding="utf-8",
+    )
+    got = [p for p in validate_files([mine]) if p.where == "remove_policies"]
+    assert len(got) == 1
+    line = f"scenarios/my_scenario.toml: remove_policies: {got[0].message}"
+    documented = (root / "docs" / "scenarios.md").read_text(encoding="utf-8").splitlines()
+    assert line in documented, "docs/scenarios.md's remove_policies example is stale"

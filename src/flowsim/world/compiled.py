@@ -240,7 +240,7 @@ def _reverse_routes(
 
     An irregular route's reverse goes from its destination to its origin by the same mode
     and is irregular too: the same trail, river or boat crossing walked the other way. In
-    the embedded world 26 of the 34 irregular routes have one; the Darien Gap, the
+    the embedded world 28 of the 36 irregular routes have one; the Darien Gap, the
     Mexico-US and US-Canada land crossings, Haiti-Dominican Republic by land and the four
     sea routes (Cuba, Dominican Republic and Haiti to the US, Colombia to Nicaragua) do not.
     Legal routes get -1 (everyone knows them). When several irregular routes join the same
