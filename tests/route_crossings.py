@@ -25,7 +25,21 @@ def route_crossings(
         since: First month counted (``"YYYY-MM-DD"``); every month when None.
     """
     routes = (route,) if isinstance(route, str) else route
-    total = 0.0
+    return sum(crossings_by_route(scenario, seeds, routes, nationality, since).values())
+
+
+def crossings_by_route(
+    scenario: Scenario,
+    seeds: tuple[int, ...],
+    routes: tuple[str, ...],
+    nationality: str,
+    since: str | None = None,
+) -> dict[str, float]:
+    """People of ``nationality`` crossing each of ``routes``, summed over runs with ``seeds``.
+
+    One run per seed serves every route (arguments as in ``route_crossings``).
+    """
+    totals = dict.fromkeys(routes, 0.0)
     for seed in seeds:
         model = FlowModel(scenario, seed=seed, agents=False)
         model.run_months()
@@ -33,5 +47,7 @@ def route_crossings(
         sel = flows["route"].isin(routes) & (flows["nationality"] == nationality)
         if since is not None:
             sel &= pd.to_datetime(flows["month"]) >= pd.Timestamp(since)
-        total += float(flows.loc[sel, "people"].sum())
-    return total
+        by_route = flows.loc[sel].groupby("route")["people"].sum()
+        for name, people in by_route.items():
+            totals[str(name)] += float(people)
+    return totals

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flowsim.model import FlowModel
 from flowsim.scenario import load_scenario
-from route_crossings import route_crossings
+from route_crossings import crossings_by_route
 
 ROOT = Path(__file__).resolve().parents[1]
 CROSSING = ("GUY-BRA-land", "BRA-GUY-land", "GUY-BRA-land-irregular", "BRA-GUY-land-irregular")
@@ -54,11 +54,9 @@ def test_without_the_crossing_more_cubans_go_through_venezuela_and_the_darien(tm
     shipped = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(settings)
     without = load_scenario(path).with_overrides(settings)
     routes = ("Darien Gap", "GUY-VEN-land")
-    with_darien, with_venezuela = (
-        route_crossings(shipped, seeds, r, "CUB", since="2018-01-01") for r in routes
-    )
-    no_darien, no_venezuela = (
-        route_crossings(without, seeds, r, "CUB", since="2018-01-01") for r in routes
-    )
+    shipped_by_route = crossings_by_route(shipped, seeds, routes, "CUB", since="2018-01-01")
+    without_by_route = crossings_by_route(without, seeds, routes, "CUB", since="2018-01-01")
+    with_darien, with_venezuela = (shipped_by_route[r] for r in routes)
+    no_darien, no_venezuela = (without_by_route[r] for r in routes)
     assert no_venezuela > 2 * with_venezuela, (with_venezuela, no_venezuela)
     assert no_darien > 1.5 * with_darien, (with_darien, no_darien)
