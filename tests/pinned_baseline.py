@@ -35,8 +35,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: scale and the twenty-fifth pass's wish_scale, the twenty-sixth pass's PTP date and the
 #: twenty-seventh pass's asylum, regularization and onward-ticket policies and the
 #: twenty-eighth pass's ETPV window and lockdown layoffs, the twenty-ninth pass's visas for
-#: Venezuelans and the thirtieth pass's refuge claims of Cubans in Brazil are undone by
-#: overrides below.
+#: Venezuelans, the thirtieth pass's refuge claims of Cubans in Brazil and the thirty-first
+#: pass's eased Nicaraguan visa for Cubans are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -110,6 +110,8 @@ NO_FADE = {
     # the thirtieth pass's refuge claims of Cubans in Brazil, asked by no one (its routes,
     # Lethem-Bonfim, are world data: re-pinned below)
     "policies.bra_asylum_cub.pending": 0.0,
+    # the thirty-first pass's eased visa of Nicaragua for Cubans, required again (visas.csv)
+    "policies.nic_visa_eased_cub_2019.required": True,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
