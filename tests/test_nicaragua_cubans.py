@@ -1,6 +1,6 @@
-"""Nicaragua's eased visa for Cubans (2019-01..2020-03): a way north that skips the Darien.
+"""Nicaragua's eased visa for Cubans (2019-01..2020-03): a way north by air to Managua.
 
-From 23 January 2019 Cubans got Nicaragua's tourist visa from the consul in Havana
+From 23 January 2019 Cubans got Nicaragua's tourist visa from its consuls
 (``nic_visa_eased_cub_2019``, sources in its description); they flew to Managua and went
 on overland to the US border. Adopted in the thirty-first pass.
 """
@@ -14,7 +14,7 @@ from flowsim.scenario import load_scenario
 from route_crossings import crossings_by_route
 
 ROOT = Path(__file__).resolve().parents[1]
-ROUTES = ("CUB-NIC-air", "US southwest border", "Darien Gap")
+ROUTES = ("CUB-NIC-air", "US southwest border")
 
 
 def test_without_the_easing_fewer_cubans_fly_to_nicaragua_and_reach_the_us_border(tmp_path):
@@ -22,8 +22,7 @@ def test_without_the_easing_fewer_cubans_fly_to_nicaragua_and_reach_the_us_borde
 
     Summed over 2 seeds at 1,000 people per agent, 2019-01..2020-03. Measured when
     written, with the easing against without: 31,000 against 0 on the Havana-Managua
-    flights; 10,000 against 0 at the US southwest border (none of them through the Darien
-    at the calibrated point either way).
+    flights; 10,000 against 0 at the US southwest border.
     """
     path = tmp_path / "no_nic_easing.toml"
     path.write_text(
