@@ -1,6 +1,10 @@
-"""Crossings of a route in baseline runs, summed over seeds (a helper of direction tests)."""
+"""Crossings of a route in baseline runs, summed over seeds, and the baseline without a
+policy (helpers of direction tests)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -51,3 +55,16 @@ def crossings_by_route(
         for name, people in by_route.items():
             totals[str(name)] += float(people)
     return totals
+
+
+def baseline_without(tmp_path: Path, policy: str) -> Path:
+    """Write a scenario that is the shipped baseline without ``policy``; return its path."""
+    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline"
+    path = tmp_path / f"no_{policy}.toml"
+    path.write_text(
+        f'name = "no_{policy}"\n'
+        f"extends = {json.dumps(str(baseline))}\n"
+        f'remove_policies = ["{policy}"]\n',
+        encoding="utf-8",
+    )
+    return path

@@ -7,7 +7,6 @@ renamed policy could silently lose to another; these checks read the month's eff
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from flowsim.calendar import parse_month
 from flowsim.model import FlowModel
 from flowsim.model.effects_phase import apply_policies
 from flowsim.scenario import load_scenario
-from route_crossings import route_crossings
+from route_crossings import baseline_without, route_crossings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,23 +67,11 @@ def _haitian_darien(scenario_path: Path, seeds: tuple[int, ...]) -> float:
     return route_crossings(scenario, seeds, "Darien Gap", "HTI", since="2017-01-01")
 
 
-def _without(tmp_path: Path, policy: str) -> Path:
-    """Write a scenario that is the baseline without ``policy``; return its path."""
-    path = tmp_path / f"no_{policy}.toml"
-    path.write_text(
-        f'name = "no_{policy}"\n'
-        f"extends = {json.dumps(str(ROOT / 'scenarios' / 'baseline'))}\n"
-        f'remove_policies = ["{policy}"]\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_the_removals_of_2016_keep_haitians_from_the_darien(tmp_path):
     """Direction: without usa_removal_hti_2016 more Haitians cross the Darien in 2017-2019."""
     seeds = (1, 2)
     shipped = _haitian_darien(ROOT / "scenarios" / "baseline.toml", seeds)
-    released = _haitian_darien(_without(tmp_path, "usa_removal_hti_2016"), seeds)
+    released = _haitian_darien(baseline_without(tmp_path, "usa_removal_hti_2016"), seeds)
     assert released > 1.2 * shipped, (shipped, released)
 
 
@@ -113,7 +100,7 @@ def test_the_removals_of_2017_keep_cubans_from_the_us(tmp_path):
     # with the regime / without: 5/8, 4/5, 1/3, 11/12 (21,000 against 28,000). At the
     # calibrated point: 29,000 against 35,000 over seeds 1-6, none lower; before the road
     # 49,000 against 76,000 over seeds 1-8.
-    without = _without(tmp_path, "usa_removal_cub_2017")
+    without = baseline_without(tmp_path, "usa_removal_cub_2017")
     pairs = [
         (
             _cubans_into_us(ROOT / "scenarios" / "baseline.toml", seed),
@@ -244,7 +231,7 @@ def test_the_news_of_2016_sends_more_haitians_through_the_darien(tmp_path):
         return route_crossings(scenario, seeds, "Darien Gap", "HTI", since="2016-01-01")
 
     shipped = crossings(ROOT / "scenarios" / "baseline.toml")
-    silent = crossings(_without(tmp_path, "hti_news_2016"))
+    silent = crossings(baseline_without(tmp_path, "hti_news_2016"))
     assert shipped > 1.5 * silent, (shipped, silent)
 
 

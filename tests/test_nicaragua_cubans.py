@@ -7,11 +7,10 @@ on overland to the US border. Adopted in the thirty-first pass.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flowsim.scenario import load_scenario
-from route_crossings import crossings_by_route
+from route_crossings import baseline_without, crossings_by_route
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTES = ("CUB-NIC-air", "US southwest border")
@@ -24,13 +23,7 @@ def test_without_the_easing_fewer_cubans_fly_to_nicaragua_and_reach_the_us_borde
     written, with the easing against without: 31,000 against 0 on the Havana-Managua
     flights; 10,000 against 0 at the US southwest border.
     """
-    path = tmp_path / "no_nic_easing.toml"
-    path.write_text(
-        'name = "no_nic_easing"\n'
-        f"extends = {json.dumps(str(ROOT / 'scenarios' / 'baseline'))}\n"
-        'remove_policies = ["nic_visa_eased_cub_2019"]\n',
-        encoding="utf-8",
-    )
+    path = baseline_without(tmp_path, "nic_visa_eased_cub_2019")
     seeds = (1, 2)
     settings = {"run.scale": 1000.0, "run.months": 63}
     shipped = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(settings)
