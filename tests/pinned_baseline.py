@@ -26,8 +26,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: model, bit for bit. Re-pinned on purpose in the twelfth pass, whose world data
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
 #: parameter can undo), and again in the thirtieth, whose ``routes.csv`` gained the
-#: Lethem-Bonfim crossing between Guyana and Brazil (four routes); ``--write-no-fade``
-#: stores it.
+#: Lethem-Bonfim crossing between Guyana and Brazil (four routes), and in the thirty-second,
+#: whose ``routes.csv`` gained the flights between Haiti and Ecuador (two routes);
+#: ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's
 #: fitted outflows and identity-card entry and the twentieth pass's news of 2016, the
@@ -35,8 +36,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: scale and the twenty-fifth pass's wish_scale, the twenty-sixth pass's PTP date and the
 #: twenty-seventh pass's asylum, regularization and onward-ticket policies and the
 #: twenty-eighth pass's ETPV window and lockdown layoffs, the twenty-ninth pass's visas for
-#: Venezuelans, the thirtieth pass's refuge claims of Cubans in Brazil and the thirty-first
-#: pass's eased Nicaraguan visa for Cubans are undone by overrides below.
+#: Venezuelans, the thirtieth pass's refuge claims of Cubans in Brazil, the thirty-first
+#: pass's eased Nicaraguan visa for Cubans and the thirty-second pass's visas for Haitians
+#: are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -112,6 +114,10 @@ NO_FADE = {
     "policies.bra_asylum_cub.pending": 0.0,
     # the thirty-first pass's eased visa of Nicaragua for Cubans, required again (visas.csv)
     "policies.nic_visa_eased_cub_2019.required": True,
+    # the thirty-second pass's visas for Haitians in Venezuela (from 2015) and Ecuador (from
+    # 2021-05), lifted (its Haiti-Ecuador flights are world data: re-pinned below)
+    "policies.ven_visa_hti_2015.required": False,
+    "policies.ecu_visa_hti_2021.required": False,
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
