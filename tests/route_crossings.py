@@ -38,10 +38,13 @@ def crossings_by_route(
     routes: tuple[str, ...],
     nationality: str,
     since: str | None = None,
+    exclude_kinds: tuple[str, ...] = (),
 ) -> dict[str, float]:
     """People of ``nationality`` crossing each of ``routes``, summed over runs with ``seeds``.
 
-    One run per seed serves every route (arguments as in ``route_crossings``).
+    One run per seed serves every route (arguments as in ``route_crossings``);
+    ``exclude_kinds`` leaves out moves of those kinds (e.g. ``("pathway",)``: travellers
+    of a legal pathway, who hold documents whatever the visa rules).
     """
     totals = dict.fromkeys(routes, 0.0)
     for seed in seeds:
@@ -49,6 +52,7 @@ def crossings_by_route(
         model.run_months()
         flows = model.recorder.flow_table()
         sel = flows["route"].isin(routes) & (flows["nationality"] == nationality)
+        sel &= ~flows["kind"].isin(exclude_kinds)
         if since is not None:
             sel &= pd.to_datetime(flows["month"]) >= pd.Timestamp(since)
         by_route = flows.loc[sel].groupby("route")["people"].sum()
