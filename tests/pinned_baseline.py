@@ -114,8 +114,8 @@ NO_FADE = {
     "policies.bra_asylum_cub.pending": 0.0,
     # the thirty-first pass's eased visa of Nicaragua for Cubans, required again (visas.csv)
     "policies.nic_visa_eased_cub_2019.required": True,
-    # the thirty-second pass's visas for Haitians in Venezuela (from 2015) and Ecuador (from
-    # 2021-05), lifted (its Haiti-Ecuador flights are world data: re-pinned below)
+    # the thirty-second pass's visas for Haitians in Venezuela (from the run's start) and
+    # Ecuador (from 2021-05), lifted (its Haiti-Ecuador flights are world data: re-pinned)
     "policies.ven_visa_hti_2015.required": False,
     "policies.ecu_visa_hti_2021.required": False,
 }
