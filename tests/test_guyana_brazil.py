@@ -35,12 +35,17 @@ def test_the_crossing_is_a_formal_post_with_an_irregular_twin_both_ways(
     assert ids[rev] == "BRA-GUY-land-irregular"
 
 
-def test_without_the_crossing_more_cubans_go_through_venezuela_and_the_darien(tmp_path):
-    """Direction: closing Lethem-Bonfim sends Guyana's Cubans back to the Venezuelan shortcut.
+def test_without_the_crossing_fewer_cubans_fly_to_guyana(tmp_path):
+    """Direction: Lethem-Bonfim is what makes Georgetown a gateway for Cubans.
 
-    Summed over 2 seeds at 1,000 people per agent, 2018-2021. Measured when written: through
-    the Darien 10,000 with the crossing against 36,000 without; Guyana to Venezuela 10,000
-    against 42,000.
+    Closing the crossing, fewer Cubans fly to Guyana (the sources: Cubans landing in
+    Georgetown head for Lethem). Summed over 4 seeds at 1,000 people per agent, 2018-2021.
+    Measured when written (thirty-second pass): 21,000 with the crossing against 5,000
+    without. Until the thirty-first pass the closure also sent Guyana's Cubans back through
+    Venezuela and the Darien (10,000 against 36,000 through the Darien over two seeds);
+    since the thirty-second pass's visas for Haitians and Haiti's for Cubans, fewer come to
+    Guyana at all without it, and their crossings into Venezuela and the Darien move either
+    way from seed to seed (not asserted).
     """
     closed = "".join(f'[[world.routes]]\nroute = "{r}"\nclosed = true\n\n' for r in CROSSING)
     path = tmp_path / "no_lethem.toml"
@@ -49,14 +54,14 @@ def test_without_the_crossing_more_cubans_go_through_venezuela_and_the_darien(tm
         f"extends = {json.dumps(str(ROOT / 'scenarios' / 'baseline'))}\n\n" + closed,
         encoding="utf-8",
     )
-    seeds = (1, 2)
+    seeds = (1, 2, 3, 4)
     settings = {"run.scale": 1000.0, "run.months": 84}
     shipped = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(settings)
     without = load_scenario(path).with_overrides(settings)
-    routes = ("Darien Gap", "GUY-VEN-land")
-    shipped_by_route = crossings_by_route(shipped, seeds, routes, "CUB", since="2018-01-01")
-    without_by_route = crossings_by_route(without, seeds, routes, "CUB", since="2018-01-01")
-    with_darien, with_venezuela = (shipped_by_route[r] for r in routes)
-    no_darien, no_venezuela = (without_by_route[r] for r in routes)
-    assert no_venezuela > 2 * with_venezuela, (with_venezuela, no_venezuela)
-    assert no_darien > 1.5 * with_darien, (with_darien, no_darien)
+    routes = ("CUB-GUY-air",)
+    flown = crossings_by_route(shipped, seeds, routes, "CUB", since="2018-01-01")["CUB-GUY-air"]
+    closed_flown = crossings_by_route(without, seeds, routes, "CUB", since="2018-01-01")[
+        "CUB-GUY-air"
+    ]
+    assert flown > 2 * closed_flown, (flown, closed_flown)
+    assert flown >= 10_000, (flown, closed_flown)
