@@ -27,7 +27,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: gained the Cubans' Ecuador-Colombia crossing in ``route_knowledge.csv`` (a data change no
 #: parameter can undo), and again in the thirtieth, whose ``routes.csv`` gained the
 #: Lethem-Bonfim crossing between Guyana and Brazil (four routes), and in the thirty-second,
-#: whose ``routes.csv`` gained the flights between Haiti and Ecuador (two routes);
+#: whose ``routes.csv`` gained the flights between Haiti and Ecuador (two routes) and
+#: ``visas.csv`` Haiti's visas for Colombians, Cubans, Dominicans and Panamanians;
 #: ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's

@@ -41,11 +41,11 @@ def test_without_the_crossing_fewer_cubans_fly_to_guyana(tmp_path):
     Closing the crossing, fewer Cubans fly to Guyana (the sources: Cubans landing in
     Georgetown head for Lethem). Summed over 4 seeds at 1,000 people per agent, 2018-2021.
     Measured when written (thirty-second pass): 21,000 with the crossing against 5,000
-    without. Until the thirty-first pass the closure also sent Guyana's Cubans back through
-    Venezuela and the Darien (10,000 against 36,000 through the Darien over two seeds);
-    since the thirty-second pass's visas for Haitians and Haiti's for Cubans, fewer come to
-    Guyana at all without it, and their crossings into Venezuela and the Darien move either
-    way from seed to seed (not asserted).
+    without. On the thirtieth and thirty-first passes' baselines the closure also sent
+    Guyana's Cubans back through Venezuela and the Darien (measured in the thirtieth: 10,000
+    against 36,000 through the Darien over two seeds); on the thirty-second pass's baseline
+    fewer come to Guyana at all without it, and their crossings into Venezuela and the
+    Darien move either way from seed to seed (not asserted; the cause is not separated).
     """
     closed = "".join(f'[[world.routes]]\nroute = "{r}"\nclosed = true\n\n' for r in CROSSING)
     path = tmp_path / "no_lethem.toml"

@@ -2,8 +2,8 @@
 
 Venezuela does not exempt Haitians from visas (``ven_visa_hti_2015``, from the run's
 start). Ecuador, the Haitians' visa-free door to South America after the 2010 earthquake
-(flights from the Dominican Republic through Panama, or from Cuba, to Quito;
-``HTI-ECU-air`` in ``routes.csv``), required visas of them from 17 May 2021
+(flights from the Dominican Republic through Panama, or from Cuba, to Quito, for which
+``HTI-ECU-air`` in ``routes.csv`` stands), required visas of them from 17 May 2021
 (``ecu_visa_hti_2021``). Sources in the policies' descriptions and the routes' ``source``
 column. Adopted in the thirty-second pass.
 """
@@ -24,7 +24,7 @@ SEEDS = (1, 2)
 
 
 def test_the_flights_between_haiti_and_ecuador_are_legal_air_routes():
-    """Both directions exist, by air, legal (they need Ecuador's or Haiti's entry rules)."""
+    """Both directions exist, by air, as legal routes (open to those the visa rules admit)."""
     routes = load_world().routes.set_index("route_id")
     for rid, (a, b) in {"HTI-ECU-air": ("HTI", "ECU"), "ECU-HTI-air": ("ECU", "HTI")}.items():
         row = routes.loc[rid]
