@@ -42,15 +42,37 @@ def crossings_by_route(
 ) -> dict[str, float]:
     """People of ``nationality`` crossing each of ``routes``, summed over runs with ``seeds``.
 
-    One run per seed serves every route (arguments as in ``route_crossings``);
-    ``exclude_kinds`` leaves out moves of those kinds (e.g. ``("pathway",)``: travellers
-    of a legal pathway, who hold documents whatever the visa rules).
+    One run per seed serves every route (arguments as in ``route_crossings`` and
+    ``crossings_in``).
     """
-    totals = dict.fromkeys(routes, 0.0)
+    return crossings_in(flow_tables(scenario, seeds), routes, nationality, since, exclude_kinds)
+
+
+def flow_tables(scenario: Scenario, seeds: tuple[int, ...]) -> list[pd.DataFrame]:
+    """The flow table of one run of ``scenario`` per seed (to count several ways from)."""
+    tables = []
     for seed in seeds:
         model = FlowModel(scenario, seed=seed, agents=False)
         model.run_months()
-        flows = model.recorder.flow_table()
+        tables.append(model.recorder.flow_table())
+    return tables
+
+
+def crossings_in(
+    tables: list[pd.DataFrame],
+    routes: tuple[str, ...],
+    nationality: str,
+    since: str | None = None,
+    exclude_kinds: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """People of ``nationality`` crossing each of ``routes`` in ``tables``, summed.
+
+    ``since`` is the first month counted (``"YYYY-MM-DD"``; every month when None);
+    ``exclude_kinds`` leaves out moves of those kinds (e.g. ``("pathway",)``: travellers of
+    a legal pathway, who hold documents whatever the visa rules).
+    """
+    totals = dict.fromkeys(routes, 0.0)
+    for flows in tables:
         sel = flows["route"].isin(routes) & (flows["nationality"] == nationality)
         sel &= ~flows["kind"].isin(exclude_kinds)
         if since is not None:

@@ -11,16 +11,27 @@ column. Adopted in the thirty-second pass.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
-from flowsim.model import FlowModel
+import pandas as pd
+
+from flowsim.calibration.explain import journey_legs, model_before_decide
+from flowsim.model.classes import TIERS
 from flowsim.scenario import load_scenario
-from flowsim.world import load_world
-from route_crossings import baseline_without, crossings_by_route
+from flowsim.world import World, load_world
+from route_crossings import baseline_without, crossings_by_route, crossings_in, flow_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"run.scale": 1000.0, "run.months": 84}
 SEEDS = (1, 2)
+
+
+@cache
+def _shipped_flows() -> tuple[pd.DataFrame, ...]:
+    """The shipped baseline's flow tables at ``SETTINGS``, one per seed (run once, shared)."""
+    shipped = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(SETTINGS)
+    return tuple(flow_tables(shipped, SEEDS))
 
 
 def test_the_flights_between_haiti_and_ecuador_are_legal_air_routes():
@@ -38,11 +49,10 @@ def test_venezuelas_visa_closes_the_haitians_flights_to_venezuela(tmp_path):
     Summed over 2 seeds at 1,000 people per agent, 2015-2021. Measured when written: 0 with
     the visa against 276,000 without it.
     """
-    shipped = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(SETTINGS)
     without = load_scenario(baseline_without(tmp_path, "ven_visa_hti_2015"))
     without = without.with_overrides(SETTINGS)
     routes = ("DOM-VEN-air",)
-    closed = crossings_by_route(shipped, SEEDS, routes, "HTI")
+    closed = crossings_in(list(_shipped_flows()), routes, "HTI")
     open_ = crossings_by_route(without, SEEDS, routes, "HTI")
     assert closed["DOM-VEN-air"] == 0.0, closed
     assert open_["DOM-VEN-air"] >= 10_000, open_
@@ -57,13 +67,13 @@ def test_ecuadors_visa_of_2021_closes_the_haitians_flights_to_quito(tmp_path):
     per agent. Measured when written: 2021-05..2021-12, 0 with the visa against 22,000
     without it; 2015-01..2021-12, 102,000 in the shipped baseline.
     """
-    shipped = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(SETTINGS)
     without = load_scenario(baseline_without(tmp_path, "ecu_visa_hti_2021"))
     without = without.with_overrides(SETTINGS)
     routes = ("HTI-ECU-air",)
     own = ("pathway",)
-    every = crossings_by_route(shipped, SEEDS, routes, "HTI", exclude_kinds=own)
-    after = crossings_by_route(shipped, SEEDS, routes, "HTI", since="2021-05-01", exclude_kinds=own)
+    shipped = list(_shipped_flows())
+    every = crossings_in(shipped, routes, "HTI", exclude_kinds=own)
+    after = crossings_in(shipped, routes, "HTI", since="2021-05-01", exclude_kinds=own)
     after_without = crossings_by_route(
         without, SEEDS, routes, "HTI", since="2021-05-01", exclude_kinds=own
     )
@@ -72,33 +82,21 @@ def test_ecuadors_visa_of_2021_closes_the_haitians_flights_to_quito(tmp_path):
     assert every["HTI-ECU-air"] >= 20_000, every
 
 
-def _paths_to_the_us_through(world, nationalities: tuple[str, ...], route: str) -> int:
+def _paths_to_the_us_through(world: World, nationalities: tuple[str, ...], route: str) -> int:
     """Journeys to the US of ``nationalities`` (every document tier, from every country)
-    whose route sequence in the first month's least-cost tables uses ``route``."""
+    whose routes in the first month's least-cost tables include ``route``
+    (``flowsim.calibration.explain.journey_legs``)."""
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
         {"run.scale": 20_000.0, "run.months": 1}
     )
-    model = FlowModel(scenario, world=world, seed=1, agents=False)
-    model.run_months()
-    index, tables = model.world_index, model.paths
-    iso = list(index.iso3)
-    ids = list(index.edge_id)
-    usa, edge = iso.index("USA"), ids.index(route)
-    tiers = tables.next_edge.shape[0] // len(iso)
-    count = 0
-    for nat in nationalities:
-        for cls in range(iso.index(nat) * tiers, (iso.index(nat) + 1) * tiers):
-            for start in range(len(iso)):
-                here, legs = start, 0
-                while here != usa and legs < len(ids):
-                    e = int(tables.next_edge[cls, here, usa])
-                    if e < 0:
-                        break
-                    if e == edge:
-                        count += 1
-                        break
-                    here, legs = int(index.edge_dst[e]), legs + 1
-    return count
+    model = model_before_decide(scenario, scenario.run.start_index, world=world, seed=1)
+    return sum(
+        route in set(journey_legs(model, nat, start, "USA", tier)["route"])
+        for nat in nationalities
+        for tier in range(TIERS)
+        for start in model.world_index.iso3
+        if start != "USA"
+    )
 
 
 def test_haitis_visas_keep_cubans_and_dominicans_off_a_way_north_through_haiti():
