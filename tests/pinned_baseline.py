@@ -38,8 +38,9 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: twenty-seventh pass's asylum, regularization and onward-ticket policies and the
 #: twenty-eighth pass's ETPV window and lockdown layoffs, the twenty-ninth pass's visas for
 #: Venezuelans, the thirtieth pass's refuge claims of Cubans in Brazil, the thirty-first
-#: pass's eased Nicaraguan visa for Cubans and the thirty-second pass's visas for Haitians
-#: are undone by overrides below.
+#: pass's eased Nicaraguan visa for Cubans, the thirty-second pass's visas for Haitians and
+#: the thirty-third pass's routes described by the Haitians' rumour are undone by overrides
+#: below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -61,6 +62,8 @@ NO_FADE = {
     "policies.covid_borders_2020.admit_nationals": False,
     # the sixteenth pass's rumour among the Haitians of Chile and Brazil, reaching no one
     "policies.hti_rumour_2021.reach": 0.0,
+    # and the thirty-third pass's routes described with it, lifting nothing
+    "policies.hti_rumour_2021.route_info": 0.0,
     # the twentieth pass's news of the 2016 releases among the Haitians of Brazil, reaching
     # no one
     "policies.hti_news_2016.reach": 0.0,

@@ -19,6 +19,7 @@ from flowsim.calibration.explain import explain_group, model_before_decide
 from flowsim.errors import ScenarioError
 from flowsim.model import FlowModel
 from flowsim.model.decide import wish_to_move
+from flowsim.model.knowledge import UNKNOWN_STEP
 from flowsim.policies import Effects, build_policies
 from flowsim.scenario import Scenario
 from flowsim.scenario.load import load_scenario
@@ -132,6 +133,8 @@ def test_zero_reach_other_pairs_or_home_change_nothing(world: World) -> None:
         ("reach = 1.5", "reach"),
         ("reach = -0.1", "reach"),
         ("nationalities = []\nreach = 0.2", "nationalities"),
+        ("reach = 0.2\nroute_info = 1.5", "route_info"),
+        ("reach = 0.2\nroute_info = -0.1", "route_info"),
     ],
 )
 def test_bad_values_are_one_line_naming_the_key(tmp_path: Path, line: str, message: str) -> None:
@@ -270,3 +273,55 @@ def test_news_about_another_place_elsewhere_widens_no_one_s_options(world: World
         assert both.get("CCC", 0.0) > without.get("CCC", 0.0)
         others = [{k: v for k, v in run.items() if k != "CCC"} for run in (both, without)]
         assert others[0] == others[1]
+
+
+#: The rumour, also describing the routes: half of what AAA does not know of every irregular
+#: route is lifted while it runs.
+INFORMED = {**RUMOUR, "name": "aaa_routes", "route_info": 0.5}
+
+
+def test_route_info_is_written_for_its_nationalities_and_overlaps_combine(world: World) -> None:
+    other = {**INFORMED, "name": "second", "route_info": 0.4, "ramp_months": 2}
+    sc = Scenario(name="toy", policies=[RUMOUR, INFORMED, other])
+    w = compile_world(world, sc)
+    built = {pol.spec.name: pol for pol in build_policies(sc.policies, w)}
+    plain, informed, second = built["aaa_rumour"], built["aaa_routes"], built["second"]
+    fx = Effects.base(w)
+    plain.apply(fx, plain.start, plain.intensity(plain.start))
+    assert not fx.route_info.any()  # news of a place only, by default
+    for pol in (informed, second):  # the second at half intensity in its ramp's 1st month
+        pol.apply(fx, pol.start, pol.intensity(pol.start))
+    a = w.node("AAA")
+    assert fx.route_info[a] == pytest.approx(1 - (1 - 0.5) * (1 - 0.4 * 0.5))
+    rest = fx.route_info.copy()
+    rest[a] = 0.0
+    assert not rest.any()  # its nationalities only
+
+
+def test_route_info_lifts_that_share_of_the_unknown_while_it_runs(world: World) -> None:
+    month = parse_month(INFORMED["start"])
+    plain, informed = (
+        model_before_decide(_scenario(policies), month, world=world, seed=3)
+        for policies in ([RUMOUR], [INFORMED])
+    )
+    w = plain.world_index
+    a = w.node("AAA")
+    irregular = ~w.edge_legal
+    before, after = plain.unknown[:, a][:, irregular], informed.unknown[:, a][:, irregular]
+    assert (before >= 0.2).any()  # AAA has routes to learn
+    # both rounded to UNKNOWN_STEP: half of the unrounded share, within a step
+    np.testing.assert_allclose(after, before * 0.5, atol=UNKNOWN_STEP)
+    assert (after < before).any()
+    others = np.arange(w.n_nodes) != a
+    np.testing.assert_array_equal(plain.unknown[:, others], informed.unknown[:, others])
+    assert not informed.unknown[:, :, w.edge_legal].any()  # legal routes stay known
+    ended = model_before_decide(_scenario([INFORMED]), parse_month("2015-10"), world=world)
+    assert not ended.effects.route_info.any()
+
+
+def test_news_that_describes_the_routes_moves_more(world: World) -> None:
+    # paired seeds: the same rumour, with and without the routes described
+    for seed in (1, 2, 3):
+        plain = _left_bbb(world, [RUMOUR], seed)
+        informed = _left_bbb(world, [INFORMED], seed)
+        assert informed > plain, (seed, plain, informed)

@@ -78,22 +78,27 @@ def apply_policies(model: FlowModel) -> None:
     Policies are applied in ``model.policies`` order: start month, then key.
     """
     intensities = tuple(pol.intensity(model.month) for pol in model.policies)
-    unknown = unknown_share(model)
-    # kin know what route choice knows unless kin_spill weighs others' crossings less
-    kin_unknown = unknown if model.params.kin_spill == 1.0 else unknown_share(model, kin=True)
-    both = np.stack([unknown, kin_unknown])
     same_rules = intensities == model.intensities
-    if same_rules and np.array_equal(both, model.unknown):
-        return
-    model.unknown = both
     if same_rules:
-        fx = model.effects  # only route knowledge moved: same effects, new tables
+        fx = model.effects  # at most route knowledge moved: same effects
     else:
-        model.intensities = intensities
         fx = Effects.base(model.world_index)
         for pol, k in zip(model.policies, intensities, strict=True):
             if k > 0:
                 pol.apply(fx, model.month, k)
+    informed = fx.route_info if fx.route_info.any() else None
+    unknown = unknown_share(model, informed=informed)
+    # kin know what route choice knows unless kin_spill weighs others' crossings less
+    kin_unknown = (
+        unknown
+        if model.params.kin_spill == 1.0
+        else unknown_share(model, kin=True, informed=informed)
+    )
+    both = np.stack([unknown, kin_unknown])
+    if same_rules and np.array_equal(both, model.unknown):
+        return
+    model.unknown = both
+    model.intensities = intensities
     w = model.world_index
     # journey classes (model/classes.py): the undocumented use no legal route but a land
     # crossing into their own country, which admits its nationals without a passport (a

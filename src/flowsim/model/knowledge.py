@@ -70,10 +70,14 @@ def initial_route_use(world: WorldIndex, params: Parameters) -> np.ndarray:
     return world.route_known / 12.0 * params.know_memory_months
 
 
-def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
+def unknown_share(
+    model: FlowModel, kin: bool = False, informed: np.ndarray | None = None
+) -> np.ndarray:
     """Return the share of each route a nationality does not know, ``[nationality, route]``.
 
-    Rounded to ``UNKNOWN_STEP``; 0 for legal routes and when ``b_know`` is 0.
+    Rounded to ``UNKNOWN_STEP``; 0 for legal routes and when ``b_know`` is 0. News that
+    describes the routes (a mobilization's ``route_info``, ``Effects.route_info``) lifts
+    the share ``informed[n]`` of nationality ``n``'s unknown: ``unknown * (1 - informed)``.
 
     Args:
         model: The model (its ``route_use`` and parameters).
@@ -81,6 +85,8 @@ def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
             every other nationality's crossings (network peers' included) weigh
             ``kin_spill`` times as much (a fee is vouched for by one's own people who
             crossed there).
+        informed: ``[nationality]`` share of the unknown lifted by news this month
+            (``Effects.route_info``); None lifts nothing.
 
     Returns:
         ``[nationality, route]`` unknown shares, rounded to ``UNKNOWN_STEP``.
@@ -97,6 +103,8 @@ def unknown_share(model: FlowModel, kin: bool = False) -> np.ndarray:
     if p.know_spill_network > p.know_spill:  # peers weigh know_spill_network instead
         heard += (p.know_spill_network - p.know_spill) * scale * (w.network_peers @ use)
     unknown = p.know_ref / (p.know_ref + heard)
+    if informed is not None:
+        unknown *= 1.0 - informed[:, None]
     unknown[:, w.edge_legal] = 0.0
     return np.round(unknown / UNKNOWN_STEP) * UNKNOWN_STEP
 

@@ -163,13 +163,14 @@ SCHEDULE: tuple[Phase, ...] = (
 )
 
 #: Effects fields the policies phase itself reads to build the journey tables (open routes,
-#: stop chances, route prices).
+#: stop chances, route prices, routes described by news).
 POLICIES_PHASE_READS: tuple[str, ...] = (
     "visa_required",
     "id_entry",
     "closed",
     "intercept",
     "edge_cost",
+    "route_info",
 )
 
 

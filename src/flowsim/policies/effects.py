@@ -130,6 +130,7 @@ class Effects:
     reached: np.ndarray  # [L nat, L place] share a mobilization reaches this month (abroad)
     reached_toward: np.ndarray  # [L nat, L place] share reached by news about named places
     toward: np.ndarray  # bool [L nat, L place, L destination] the places that news is about
+    route_info: np.ndarray  # [L nat] share of irregular routes' unknown that news lifts
     edge_cost: np.ndarray  # [E] USD price of crossing each route this month
     arrival: ArrivalRegime  # what hosts do with irregular (or all) arrivals, by nationality
     regularizations: list[RegularizationWindow] = field(default_factory=list)
@@ -154,6 +155,7 @@ class Effects:
             reached=np.zeros((n, n)),
             reached_toward=np.zeros((n, n)),
             toward=np.zeros((n, n, n), dtype=bool),
+            route_info=np.zeros(n),
             edge_cost=w.edge_cost.astype(float).copy(),
             arrival=ArrivalRegime.none(n),
         )

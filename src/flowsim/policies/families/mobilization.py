@@ -58,6 +58,13 @@ class MobilizationPolicy(PolicySpec):
         description="Destinations the news is about: those it reaches weigh only going to "
         "one of these against staying. Empty: any destination (news that moves people on).",
     )
+    route_info: Probability = Field(
+        0.0,
+        description="Share of the unknown of every irregular route that the news lifts for "
+        "its nationalities while it runs (routes described by phone by those who just "
+        "travelled them): route choice and kin's loans treat that share as known. "
+        "0: news of a place only.",
+    )
 
 
 class Mobilization(RuntimePolicy):
@@ -66,11 +73,13 @@ class Mobilization(RuntimePolicy):
     Overlapping mobilizations reach independently (``1 - prod(1 - reach)``); a ramp scales
     ``reach``. One with ``toward`` writes ``Effects.reached_toward`` and marks its
     destinations in ``Effects.toward`` for the (nationality, place) pairs it reaches (the
-    union where several reach the same pair); one without writes ``Effects.reached``.
+    union where several reach the same pair); one without writes ``Effects.reached``. One
+    with ``route_info`` lifts that share of its nationalities' unknown route shares
+    (``Effects.route_info``, combined like reach: ``1 - prod(1 - route_info)``).
     """
 
     spec_class = MobilizationPolicy
-    writes = frozenset({"reached", "reached_toward", "toward"})
+    writes = frozenset({"reached", "reached_toward", "toward", "route_info"})
     spec: MobilizationPolicy
 
     def resolve(self, w: WorldIndex) -> None:  # noqa: D102
@@ -87,6 +96,9 @@ class Mobilization(RuntimePolicy):
         share[block] = 1.0 - missed * (1.0 - self.spec.reach * intensity)
         if directed:
             effects.toward |= block[:, :, None] & self.dests[None, None, :]
+        if self.spec.route_info > 0.0:
+            unknown = 1.0 - effects.route_info[self.nats]
+            effects.route_info[self.nats] = 1.0 - unknown * (1.0 - self.spec.route_info * intensity)
 
 
 FAMILY = Mobilization
