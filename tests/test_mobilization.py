@@ -19,7 +19,7 @@ from flowsim.calibration.explain import explain_group, model_before_decide
 from flowsim.errors import ScenarioError
 from flowsim.model import FlowModel
 from flowsim.model.decide import wish_to_move
-from flowsim.model.knowledge import UNKNOWN_STEP
+from flowsim.model.knowledge import UNKNOWN_STEP, unknown_share
 from flowsim.policies import Effects, build_policies
 from flowsim.scenario import Scenario
 from flowsim.scenario.load import load_scenario
@@ -288,7 +288,7 @@ def test_route_info_is_written_for_its_nationalities_and_overlaps_combine(world:
     plain, informed, second = built["aaa_rumour"], built["aaa_routes"], built["second"]
     fx = Effects.base(w)
     plain.apply(fx, plain.start, plain.intensity(plain.start))
-    assert not fx.route_info.any()  # news of a place only, by default
+    assert not fx.route_info.any()  # by default the news describes no route
     for pol in (informed, second):  # the second at half intensity in its ramp's 1st month
         pol.apply(fx, pol.start, pol.intensity(pol.start))
     a = w.node("AAA")
@@ -298,25 +298,40 @@ def test_route_info_is_written_for_its_nationalities_and_overlaps_combine(world:
     assert not rest.any()  # its nationalities only
 
 
-def test_route_info_lifts_that_share_of_the_unknown_while_it_runs(world: World) -> None:
-    month = parse_month(INFORMED["start"])
-    plain, informed = (
-        model_before_decide(_scenario(policies), month, world=world, seed=3)
-        for policies in ([RUMOUR], [INFORMED])
-    )
+@pytest.mark.parametrize("kin_spill", [1.0, 0.5])  # 0.5: kin's shares computed apart
+def test_route_info_lifts_that_share_of_the_unknown_while_it_runs(
+    world: World, kin_spill: float
+) -> None:
+    params = {**PARAMS, "kin_spill": kin_spill}
+
+    def model_at(policies: list[dict], month: str) -> FlowModel:
+        scenario = crash_scenario(12, params, policies)
+        return model_before_decide(scenario, parse_month(month), world=world, seed=3)
+
+    plain, informed = model_at([RUMOUR], "2015-06"), model_at([INFORMED], "2015-06")
     w = plain.world_index
     a = w.node("AAA")
     irregular = ~w.edge_legal
+    # [route choice, kin] shares of AAA's irregular routes, each rounded to UNKNOWN_STEP
     before, after = plain.unknown[:, a][:, irregular], informed.unknown[:, a][:, irregular]
-    assert (before >= 0.2).any()  # AAA has routes to learn
-    # both rounded to UNKNOWN_STEP: half of the unrounded share, within a step
+    assert (before >= 0.5).any()  # AAA has routes to learn
     np.testing.assert_allclose(after, before * 0.5, atol=UNKNOWN_STEP)
-    assert (after < before).any()
+    assert (after < before).all(axis=1).any()
     others = np.arange(w.n_nodes) != a
     np.testing.assert_array_equal(plain.unknown[:, others], informed.unknown[:, others])
     assert not informed.unknown[:, :, w.edge_legal].any()  # legal routes stay known
-    ended = model_before_decide(_scenario([INFORMED]), parse_month("2015-10"), world=world)
-    assert not ended.effects.route_info.any()
+    # a later month of the news (same intensities: the effects are reused) lifts it too,
+    # and the month after it ends nothing is lifted
+    for month, lifted in (("2015-07", 0.5), ("2015-10", 0.0)):
+        model = model_at([INFORMED], month)
+        assert model.effects.route_info[a] == pytest.approx(lifted)
+        lift = np.full(w.n_nodes, 0.0)
+        lift[a] = lifted
+        expected = [
+            unknown_share(model, informed=lift),
+            unknown_share(model, kin=True, informed=lift),
+        ]
+        np.testing.assert_array_equal(model.unknown, np.stack(expected))
 
 
 def test_news_that_describes_the_routes_moves_more(world: World) -> None:

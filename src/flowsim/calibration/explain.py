@@ -242,8 +242,7 @@ def journey_legs(
     given = check_codes(codes, nationality=nationality, country=origin, journey=destination)
     nat, here, there = (codes.index(given[k]) for k in ("nationality", "country", "journey"))
     cls = TIERS * nat + int(level)
-    info = model.effects.route_info
-    unknown = unknown_share(model, informed=info if info.any() else None)[nat]
+    unknown = unknown_share(model, informed=model.effects.route_info)[nat]
     price = model.effects.edge_cost
     rows = []
     for _ in range(w.n_nodes):  # a journey visits each country at most once

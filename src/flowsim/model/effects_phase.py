@@ -86,13 +86,13 @@ def apply_policies(model: FlowModel) -> None:
         for pol, k in zip(model.policies, intensities, strict=True):
             if k > 0:
                 pol.apply(fx, model.month, k)
-    informed = fx.route_info if fx.route_info.any() else None
-    unknown = unknown_share(model, informed=informed)
+    # news describing the routes lifts a share of the unknown (x 1.0 where none: exact)
+    unknown = unknown_share(model, informed=fx.route_info)
     # kin know what route choice knows unless kin_spill weighs others' crossings less
     kin_unknown = (
         unknown
         if model.params.kin_spill == 1.0
-        else unknown_share(model, kin=True, informed=informed)
+        else unknown_share(model, kin=True, informed=fx.route_info)
     )
     both = np.stack([unknown, kin_unknown])
     if same_rules and np.array_equal(both, model.unknown):

@@ -21,6 +21,12 @@ nationality ``n``::
     heard       =  know_base + own[n, e] + know_spill * sum over others of own[., e]
                    + max(know_spill_network - know_spill, 0) * sum over peers of own[., e]
     unknown     =  know_ref / (know_ref + heard)      (1 = never heard of, 0 = well known)
+    unknown     *= 1 - route_info[n]                   (news describing the way, this month)
+
+``route_info[n]`` (``Effects.route_info``, 0 unless a mobilization with ``route_info`` runs)
+is the share of the unknown that news describing the routes lifts for the nationality while
+it runs: the Haitians' rumour of 2021 carried instructions sent by phone by relatives who
+had just travelled (``hti_rumour_2021``). The lift applies before rounding.
 
 Peers are the nationalities that share a smuggling network with ``n`` (the world's
 optional ``smuggling_networks.csv``, ``WorldIndex.network_peers``): people who travel the

@@ -49,8 +49,9 @@ SCHEDULE: tuple[Phase, ...] = (
         reads=("month", "policies", "route_use"),
         writes=("effects", "paths", "legal_paths", "unknown"),
         why="Every active policy writes this month's effects (visas, closures, integration, "
-        "programs, shocks, route prices); journey tables are refreshed when open routes, stop "
-        "chances or prices changed, so every later phase sees the same rules.",
+        "programs, shocks, route prices, routes described by news); journey tables are "
+        "refreshed when open routes, stop chances, prices or route knowledge changed, so every "
+        "later phase sees the same rules.",
     ),
     Phase(
         "emigration",

@@ -16,7 +16,11 @@ US releases of 2016 among Haitians in Brazil (docs/calibration.md, "News of rele
 2016") and the news that the US lets Venezuelans in among the Venezuelans of the region's
 hosts from March 2021 to September 2022 (docs/calibration.md, "News about a place"); the
 reach of each is an assumption, fitted with the calibration
-(scenarios/calibration/inputs.toml).
+(scenarios/calibration/inputs.toml). News can also describe the way (``route_info``): while
+it runs, that share of what its nationalities do not know of every irregular route is
+lifted (``flowsim.model.knowledge.unknown_share``); the Haitians' rumour of 2021 does, as
+relatives who had just travelled sent the routes by phone (docs/calibration.md, "Routes
+described by phone (thirty-third pass)").
 """
 
 from __future__ import annotations
@@ -61,9 +65,9 @@ class MobilizationPolicy(PolicySpec):
     route_info: Probability = Field(
         0.0,
         description="Share of the unknown of every irregular route that the news lifts for "
-        "its nationalities while it runs (routes described by phone by those who just "
-        "travelled them): route choice and kin's loans treat that share as known. "
-        "0: news of a place only.",
+        "its nationalities, wherever they live, while it runs (routes described by phone by "
+        "those who just travelled them), whatever its reach: route choice and kin's loans "
+        "treat that share as known. 0: the news describes no route.",
     )
 
 
@@ -75,7 +79,8 @@ class Mobilization(RuntimePolicy):
     destinations in ``Effects.toward`` for the (nationality, place) pairs it reaches (the
     union where several reach the same pair); one without writes ``Effects.reached``. One
     with ``route_info`` lifts that share of its nationalities' unknown route shares
-    (``Effects.route_info``, combined like reach: ``1 - prod(1 - route_info)``).
+    (``Effects.route_info``, combined like reach: ``1 - prod(1 - route_info * intensity)``),
+    for those nationalities wherever they live and whatever its reach.
     """
 
     spec_class = MobilizationPolicy
@@ -97,8 +102,8 @@ class Mobilization(RuntimePolicy):
         if directed:
             effects.toward |= block[:, :, None] & self.dests[None, None, :]
         if self.spec.route_info > 0.0:
-            unknown = 1.0 - effects.route_info[self.nats]
-            effects.route_info[self.nats] = 1.0 - unknown * (1.0 - self.spec.route_info * intensity)
+            missed = 1.0 - effects.route_info[self.nats]
+            effects.route_info[self.nats] = 1.0 - missed * (1.0 - self.spec.route_info * intensity)
 
 
 FAMILY = Mobilization
