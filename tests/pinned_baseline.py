@@ -39,8 +39,8 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: twenty-eighth pass's ETPV window and lockdown layoffs, the twenty-ninth pass's visas for
 #: Venezuelans, the thirtieth pass's refuge claims of Cubans in Brazil, the thirty-first
 #: pass's eased Nicaraguan visa for Cubans, the thirty-second pass's visas for Haitians and
-#: the thirty-third pass's routes described by the Haitians' rumour are undone by overrides
-#: below.
+#: the thirty-third pass's routes described by the Haitians' rumour and the thirty-fourth
+#: pass's Remain in Mexico without Haitians are undone by overrides below.
 PIN_NO_FADE = ROOT / "tests" / "pinned" / "baseline_small_nofade.json"
 NO_FADE = {
     "parameters.home_fade_years": 0.0,
@@ -122,6 +122,9 @@ NO_FADE = {
     # Ecuador (from 2021-05), lifted (its Haiti-Ecuador flights are world data: re-pinned)
     "policies.ven_visa_hti_2015.required": False,
     "policies.ecu_visa_hti_2021.required": False,
+    # the thirty-fourth pass's Remain in Mexico without Haitians: Haitians returned to
+    # Mexico again, as before
+    "policies.usa_mpp_2019.nationalities": "VEN COL ECU PER CUB HTI NIC GTM HND SLV".split(),
 }
 #: Routes whose yearly crossings are pinned.
 ROUTES = ("Darien Gap", "US southwest border")
