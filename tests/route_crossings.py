@@ -83,6 +83,22 @@ def crossings_in(
     return totals
 
 
+def assert_same_flows_before(
+    tables: tuple[pd.DataFrame, ...], others: tuple[pd.DataFrame, ...], month: str
+) -> None:
+    """Assert that paired flow tables (one per seed) are identical before ``month``.
+
+    ``month`` is the first month not compared (``"YYYY-MM-DD"``); each table must hold
+    more than 1,000 rows before it, so the comparison is not empty.
+    """
+    for one, other in zip(tables, others, strict=True):
+        early = [f[pd.to_datetime(f["month"]) < pd.Timestamp(month)] for f in (one, other)]
+        pd.testing.assert_frame_equal(
+            early[0].reset_index(drop=True), early[1].reset_index(drop=True)
+        )
+        assert len(early[0]) > 1000
+
+
 def baseline_without(tmp_path: Path, policy: str) -> Path:
     """Write a scenario that is the shipped baseline without ``policy``; return its path."""
     baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline"
