@@ -28,7 +28,10 @@ SETTINGS = {"scenario": "scenarios/baseline.toml", "scale": 5_000.0, "seed": 201
 #: parameter can undo), and again in the thirtieth, whose ``routes.csv`` gained the
 #: Lethem-Bonfim crossing between Guyana and Brazil (four routes), and in the thirty-second,
 #: whose ``routes.csv`` gained the flights between Haiti and Ecuador (two routes) and
-#: ``visas.csv`` Haiti's visas for Colombians, Cubans, Dominicans and Panamanians;
+#: ``visas.csv`` Haiti's visas for Colombians, Cubans, Dominicans and Panamanians, and in
+#: the thirty-fifth, whose code scales the odds of the passport share (no override gives
+#: back the capped product for every origin) and whose ``visas.csv`` admits Cubans to
+#: Guyana from the run's start (the policy ``guy_visa_free_cub_2018`` is gone);
 #: ``--write-no-fade`` stores it.
 #: The thirteenth pass's parameters and Haitian regime, the sixteenth pass's mobilization and
 #: the eighteenth pass's Cuban regime and nationals let home, and the nineteenth pass's

@@ -467,11 +467,11 @@ class Parameters(BaseModel):
     passport_scale: float = Field(
         1.0,
         ge=0,
-        le=3,
-        description="Multiplier of each origin's passport share (countries.csv passport_share; "
-        "capped at 1). Passports are needed for legal routes (flights, formal border posts), bar "
-        "the land posts an id_card_entry policy opens. "
-        "Calibrated.",
+        le=10,
+        description="Multiplier of the odds of each origin's passport share (countries.csv "
+        "passport_share; economy.passport_share), so a share stays below 1 at any scale. "
+        "Passports are needed for legal routes (flights, formal border posts), bar the land "
+        "posts an id_card_entry policy opens. Calibrated.",
     )
     passport_wealth: float = Field(
         0.0,

@@ -139,7 +139,7 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("hazard_slope", 0.1, 5.0, log=True),
     FreeParameter("b_int", 0.0, 6.0),
     FreeParameter("savings_median_usd", 100.0, 2000.0, log=True),
-    FreeParameter("passport_scale", 0.3, 2.5, log=True),
+    FreeParameter("passport_scale", 0.2, 8.0, log=True),
     FreeParameter("passport_wealth", 0.0, 1.0),
     FreeParameter("network_loan_usd", 500.0, 15000.0, log=True),
     FreeParameter("absorption", 0.005, 0.2, log=True),

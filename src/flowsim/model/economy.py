@@ -53,6 +53,26 @@ def starting_savings(wealth: np.ndarray, p: Parameters) -> np.ndarray:
     return p.savings_median_usd * np.exp(p.savings_sigma * wealth)
 
 
+def passport_share(base: np.ndarray, scale: float) -> np.ndarray:
+    """Return the passport share of emigrants after ``passport_scale`` multiplies its odds.
+
+    ``share = base * scale / (1 - base + base * scale)``: the odds ``base / (1 - base)``
+    times ``scale``. It rises with ``scale``, is ``base`` at ``scale = 1``, and stays below 1
+    for every ``base`` below 1, so no origin's emigrants all hold passports however large the
+    scale (a share times the scale, capped at 1, made every emigrant of an origin with a base
+    share of 0.5 or more a passport holder at the calibrated scales, Cubans included).
+
+    Args:
+        base: Each origin's passport share (countries.csv ``passport_share``), 0-1.
+        scale: The multiplier of the odds (``Parameters.passport_scale``), 0 or more.
+    """
+    base = np.clip(np.asarray(base, dtype=np.float64), 0.0, 1.0)
+    scaled = base * scale
+    denominator = 1.0 - base + scaled
+    # base 1 at scale 0 is 0 / 0: no passports at scale 0, as for every other base
+    return np.divide(scaled, denominator, out=np.zeros_like(scaled), where=denominator > 0)
+
+
 def holds_passport(
     u_doc: np.ndarray, wealth: np.ndarray, share: np.ndarray, p: Parameters
 ) -> np.ndarray:

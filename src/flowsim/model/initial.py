@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim import draws
-from flowsim.model.economy import holds_passport, holds_visas, savings_normal, starting_savings
+from flowsim.model.economy import (
+    holds_passport,
+    holds_visas,
+    passport_share,
+    savings_normal,
+    starting_savings,
+)
 from flowsim.rng import agent_key, agent_uniform
 from flowsim.vocab import INITIAL_COHORT, IRREGULAR, NATURALIZED, NEVER_MONTH, REGULAR
 
@@ -114,7 +120,7 @@ def create_initial_stock(model: FlowModel) -> np.ndarray:
         np.where(u[:, 2] < shares[:, 0] + shares[:, 1], IRREGULAR, REGULAR),
     ).astype(np.int8)
     irregular = status == IRREGULAR
-    passport = np.minimum(w.passport_share[nat] * p.passport_scale, 1.0)
+    passport = passport_share(w.passport_share[nat], p.passport_scale)
     wealth = savings_normal(u[:, 5], u[:, 6])
     documented = ~irregular | holds_passport(u[:, 3], wealth, passport, p)
     visas = documented & holds_visas(u[:, 3], wealth, passport, ~irregular, w.visa_access[nat], p)

@@ -13,6 +13,7 @@ from flowsim.model.economy import (
     crowding,
     holds_passport,
     holds_visas,
+    passport_share,
     savings_normal,
     starting_savings,
 )
@@ -174,7 +175,7 @@ class FlowModel(mesa.Model):
         wealth = savings_normal(u[:, 0], u[:, 1])
         savings = starting_savings(wealth, p)
         skill = skill_floor + (1.0 - skill_floor) * agent_uniform(seed, draws.NEW_SKILL, t, keys)
-        share = np.minimum(self.world_index.passport_share[nodes] * p.passport_scale, 1.0)
+        share = passport_share(self.world_index.passport_share[nodes], p.passport_scale)
         u_doc = agent_uniform(seed, draws.NEW_DOCUMENTED, t, keys)
         has_papers = holds_passport(u_doc, wealth, share, p)
         has_papers |= documented
