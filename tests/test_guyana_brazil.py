@@ -1,4 +1,4 @@
-"""The Lethem-Bonfim crossing: the overland way out of Guyana goes through Brazil.
+"""The Lethem-Bonfim crossing: the sources' overland way out of Guyana goes through Brazil.
 
 No road crosses the Guyana-Venezuela border; the Cubans landing in Georgetown (visa-free
 from the run's start, ``visas.csv``) head for Lethem (sources in ``routes.csv``). Before
@@ -36,20 +36,20 @@ def test_the_crossing_is_a_formal_post_with_an_irregular_twin_both_ways(
 
 
 def test_the_crossing_takes_guyanas_cubans_into_brazil_not_venezuela(tmp_path):
-    """Direction: Lethem-Bonfim is the way on from Georgetown (sources: Cubans landing there
-    head for Lethem; no road crosses into Venezuela).
+    """Direction: Lethem-Bonfim is a way on from Georgetown (the sources' way: Cubans landing
+    there head for Lethem; no road crosses into Venezuela).
 
     With the crossing, Cubans go on from Guyana into Brazil and fewer take the river into
     Venezuela; closed, none enter Brazil from Guyana and more go through Venezuela. Summed
     over 4 seeds at 1,000 people per agent, 2015-2021. Measured in the thirty-fifth pass:
     17,000 into Brazil (all by the irregular twin) against 0; 36,000 into Venezuela against
-    73,000. The Cubans' flights to Guyana are not asserted; they moved with each pass: until
-    the thirty-fourth pass
+    73,000: twice as many still take the river as the road. The Cubans' flights to Guyana are
+    not asserted; they moved with each pass: until the thirty-fourth pass
     (Guyana open to Cubans from 2018) closing the crossing cut the Cubans' flights to
     Guyana of 2018-2021 (30,000 against 21,000 in the thirty-third pass, 21,000 against
-    5,000 in the thirty-second); since Guyana is open from the start the route through
-    Venezuela is known from 2015-2016, and closing the crossing raises them (36,000 against
-    56,000), with more crossing the Darien (125,000 against 150,000 in 2015-2021).
+    5,000 in the thirty-second); since Guyana is open from the start, closing the crossing
+    raises them (36,000 against 56,000 in 2018-2021), with more crossing the Darien
+    (125,000 against 150,000 in 2015-2021).
     """
     closed = "".join(f'[[world.routes]]\nroute = "{r}"\nclosed = true\n\n' for r in CROSSING)
     path = tmp_path / "no_lethem.toml"

@@ -66,8 +66,8 @@ def test_cubans_fly_to_guyana_and_cross_the_darien_in_2016_2017(tmp_path):
 
     Summed over 2 seeds at 1,000 people per agent, at the shipped point. Measured when
     written: flights to Guyana in 2016-2017 13,000 against 0; Darien crossings of 2016-2017
-    8,000 against 3,000 (most of those who fly in 2016 cross in 2017); by sea in 2016
-    8,000 against 10,000 (not asserted: two agents a seed).
+    8,000 against 3,000 (3,000 and 5,000 in 2016 and 2017 against 2,000 and 1,000); by sea in 2016
+    8,000 against 10,000 (not asserted: two agents in all).
     """
     shipped = _cuban_flows(str(ROOT / "scenarios" / "baseline.toml"))
     old = _cuban_flows(str(_old_date(tmp_path)))
