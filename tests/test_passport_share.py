@@ -47,40 +47,41 @@ def test_the_share_rises_with_the_scale_and_does_not_saturate():
     assert cuba[-1] < 0.93
 
 
-def test_new_emigrants_hold_passports_at_the_scaled_share():
-    """Model level: Cuban emigrants (base 0.6) hold passports at the odds-scaled share."""
+#: The scale of the model-level tests, and Cuba's passport share under it (0.818; 1 under the
+#: old cap, min(0.6 * 3, 1)).
+SCALE = 3.0
+CUBA = float(passport_share(np.array([0.6]), SCALE)[0])
+
+
+def _model(people_per_agent: float) -> FlowModel:
+    """The baseline at ``SCALE``, documents independent of savings, before its first step."""
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
         {
-            "run.scale": 500.0,
+            "run.scale": people_per_agent,
             "run.months": 1,
-            "parameters.passport_scale": 3.0,
+            "parameters.passport_scale": SCALE,
             "parameters.passport_wealth": 0.0,
         }
     )
-    model = FlowModel(scenario, seed=5, agents=False)
+    return FlowModel(scenario, seed=5, agents=False)
+
+
+def test_new_emigrants_hold_passports_at_the_scaled_share():
+    """Model level: Cuban emigrants (base 0.6) hold passports at the odds-scaled share."""
+    model = _model(500.0)
     cuba = model.world_index.node("CUB")
     rows = model.add_agents(np.full(20_000, cuba), SOURCE_EMIGRATION)
     pop = model.population
     assert np.all(pop.status[rows] == NATIONAL)
-    expected = passport_share(np.array([0.6]), 3.0)[0]  # 0.818; 1.0 under the old cap
-    assert abs(pop.documented[rows].mean() - expected) < 0.015
+    assert abs(pop.documented[rows].mean() - CUBA) < 0.015
 
 
 def test_the_initial_stock_abroad_holds_passports_at_the_scaled_share():
     """Model level: irregular Cubans abroad at the start hold passports at the scaled share."""
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {
-            "run.scale": 50.0,
-            "run.months": 1,
-            "parameters.passport_scale": 3.0,
-            "parameters.passport_wealth": 0.0,
-        }
-    )
-    model = FlowModel(scenario, seed=5, agents=False)
+    model = _model(50.0)
     pop = model.population
     cuban = pop.alive & (pop.nationality == model.world_index.node("CUB"))
     irregular = cuban & (pop.status == IRREGULAR)
     assert irregular.sum() >= 500, irregular.sum()
-    expected = passport_share(np.array([0.6]), 3.0)[0]
-    spread = 3 * np.sqrt(expected * (1 - expected) / irregular.sum())
-    assert abs(pop.documented[irregular].mean() - expected) < spread
+    spread = 3 * np.sqrt(CUBA * (1 - CUBA) / irregular.sum())
+    assert abs(pop.documented[irregular].mean() - CUBA) < spread
