@@ -59,8 +59,9 @@ def passport_share(base: np.ndarray, scale: float) -> np.ndarray:
     ``share = base * scale / (1 - base + base * scale)``: the odds ``base / (1 - base)``
     times ``scale``. It rises with ``scale``, is ``base`` at ``scale = 1``, and stays below 1
     for every ``base`` below 1, so no origin's emigrants all hold passports however large the
-    scale (a share times the scale, capped at 1, made every emigrant of an origin with a base
-    share of 0.5 or more a passport holder at the calibrated scales, Cubans included).
+    scale (a share times the scale, capped at 1, made every Cuban emigrant a passport holder at
+    every calibrated scale, and every emigrant of the origins with a base share of 0.5 at most
+    of them).
 
     Args:
         base: Each origin's passport share (countries.csv ``passport_share``), 0-1.
