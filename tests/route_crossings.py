@@ -64,12 +64,14 @@ def crossings_in(
     nationality: str,
     since: str | None = None,
     exclude_kinds: tuple[str, ...] = (),
+    until: str | None = None,
 ) -> dict[str, float]:
     """People of ``nationality`` crossing each of ``routes`` in ``tables``, summed.
 
-    ``since`` is the first month counted (``"YYYY-MM-DD"``; every month when None);
-    ``exclude_kinds`` leaves out moves of those kinds (e.g. ``("pathway",)``: travellers of
-    a legal pathway, who hold documents whatever the visa rules).
+    ``since`` is the first month counted and ``until`` the first month not counted
+    (``"YYYY-MM-DD"``; no bound when None); ``exclude_kinds`` leaves out moves of those
+    kinds (e.g. ``("pathway",)``: travellers of a legal pathway, who hold documents whatever
+    the visa rules).
     """
     totals = dict.fromkeys(routes, 0.0)
     for flows in tables:
@@ -77,6 +79,8 @@ def crossings_in(
         sel &= ~flows["kind"].isin(exclude_kinds)
         if since is not None:
             sel &= pd.to_datetime(flows["month"]) >= pd.Timestamp(since)
+        if until is not None:
+            sel &= pd.to_datetime(flows["month"]) < pd.Timestamp(until)
         by_route = flows.loc[sel].groupby("route")["people"].sum()
         for name, people in by_route.items():
             totals[str(name)] += float(people)
