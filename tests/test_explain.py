@@ -269,3 +269,32 @@ def test_the_terms_print_where_no_one_lives(toy, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "no settled agents of this nationality live there this month" in out
     assert "value of living there for an irregular newcomer of DDD (here: AAA):" in out
+
+
+def test_an_ensemble_set_is_explained_with_its_own_values(toy, tmp_path, capsys):
+    """``--ensemble-set K`` runs with set K's values, as ``--set`` of each would; ``--set``
+    then applies on top; a set the file lacks, or no file, is one line naming the file."""
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text(TOY_SCENARIO)
+    ensemble = tmp_path / "ensemble.csv"
+    ensemble.write_text("set,taste_scale,b_dist\n0,0.4,0.2\n1,0.9,0.9\n")
+    argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
+    argv += ["--country", "BBB", "--month", "2015-07", "--ensemble", str(ensemble)]
+
+    def printed(*extra: str) -> str:
+        assert main([*argv, *extra]) == 0
+        return capsys.readouterr().out
+
+    by_set = printed("--ensemble-set", "1")
+    assert by_set == printed("--set", "taste_scale=0.9", "--set", "b_dist=0.9")
+    assert by_set != printed("--ensemble-set", "0"), "the sets differ, so must their tables"
+    on_top = printed("--ensemble-set", "1", "--set", "b_dist=0.2")
+    assert on_top == printed("--set", "taste_scale=0.9", "--set", "b_dist=0.2")
+    for bad, said in (
+        (["--ensemble-set", "2"], f"{ensemble}: --ensemble-set: 2 asked (allowed: 0..1)"),
+        (["--ensemble-set", "0", "--ensemble", str(tmp_path / "none.csv")], "none.csv"),
+    ):
+        assert main([*argv, *bad]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert len(captured.err.strip().splitlines()) == 1 and said in captured.err

@@ -11,8 +11,11 @@ share of movers acting on a wish it would draw (those news about a place moves w
 the places it names; ``flowsim.calibration.explain``);
 ``--terms`` adds the terms of the value of living in the group's country and in the
 destinations shown, for an irregular newcomer (income, network, home, language, removal).
-``--set NAME=VALUE`` changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on
-invalid input (checked before the run).
+``--ensemble-set K`` runs with set K of the calibrated ensemble (``--ensemble``, by default
+``scenarios/calibration/ensemble.csv``), its parameters and fitted inputs applied as an
+ensemble sweep applies them, so a behaviour seen over the ensemble can be traced to one of
+its sets; ``--set NAME=VALUE`` then changes a parameter for a one-at-a-time probe. Exit
+status 0, or 2 on invalid input (checked before the run).
 """
 
 from __future__ import annotations
@@ -53,6 +56,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="change a parameter (repeatable), e.g. --set taste_scale=0.8",
     )
     p.add_argument(
+        "--ensemble-set",
+        type=options.count,
+        default=None,
+        metavar="K",
+        help="run with set K of the calibrated ensemble (its parameters and fitted inputs; "
+        "--set overrides apply on top)",
+    )
+    p.add_argument(
+        "--ensemble",
+        default="scenarios/calibration/ensemble.csv",
+        help="ensemble file of --ensemble-set (default: scenarios/calibration/ensemble.csv)",
+    )
+    p.add_argument(
         "--top", type=options.positive_int, default=8, help="destinations shown per class"
     )
     p.add_argument(
@@ -72,6 +88,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=explain)
 
 
+def ensemble_set(path: str, k: int) -> dict[str, float]:
+    """Return set ``k`` of the ensemble file ``path``.
+
+    Raises:
+        FlowsimError: One line naming the file and what is wrong with it, or
+            ``--ensemble-set`` and the sets allowed when the file has no set ``k``.
+    """
+    from flowsim.errors import FlowsimError, Problem, ScenarioError
+    from flowsim.scenario.ensemble import read_ensemble
+
+    try:
+        sets = read_ensemble(path)
+    except (OSError, ValueError) as exc:  # the message names the file
+        raise FlowsimError(str(exc)) from None
+    if k >= len(sets):
+        raise ScenarioError(
+            [Problem(path, "--ensemble-set", f"{k} asked (allowed: 0..{len(sets) - 1})")]
+        )
+    return sets[k]
+
+
 def explain(args: argparse.Namespace) -> int:
     """Load the scenario with its overrides, run it to the month, print the two tables."""
     import pandas as pd
@@ -86,11 +123,15 @@ def explain(args: argparse.Namespace) -> int:
     )
     from flowsim.model.classes import TIER_NAMES
     from flowsim.scenario import load_scenario
+    from flowsim.scenario.ensemble import set_overrides
     from flowsim.world import load_world
 
     world = load_world(args.world)  # the embedded world when --world is not given
     scenario = load_scenario(args.scenario, search_dirs=[Path("scenarios")], world=world)
-    overrides = {f"parameters.{name}": value for name, value in args.overrides}
+    overrides: dict[str, float] = {}
+    if args.ensemble_set is not None:
+        overrides |= set_overrides(scenario, ensemble_set(args.ensemble, args.ensemble_set))
+    overrides |= {f"parameters.{name}": value for name, value in args.overrides}
     if args.scale is not None:
         overrides["run.scale"] = args.scale
     scenario = scenario.with_overrides(overrides, file="command line")
