@@ -37,7 +37,8 @@ from flowsim.calibration.synthetic import synthetic_targets
 from flowsim.calibration.targets import load_targets
 from flowsim.cli.options import OneLineParser, count, positive_int, scale, seed, workers
 from flowsim.engine.executors import open_pool
-from flowsim.scenario.ensemble import read_ensemble, set_overrides
+from flowsim.errors import ScenarioError
+from flowsim.scenario.ensemble import read_set, set_overrides
 from flowsim.scenario.load import load_scenario
 
 ENSEMBLE = Path("scenarios/calibration/ensemble.csv")
@@ -66,10 +67,10 @@ def main() -> None:
             ap.error(f"--score-against {args.score_against}: unknown targets, e.g. {min(missing)}")
     base = load_scenario(args.scenario, search_dirs=[Path("scenarios")])
     if args.ensemble_set is not None:
-        sets = read_ensemble(ENSEMBLE)
-        if args.ensemble_set >= len(sets):
-            ap.error(f"--ensemble-set: {ENSEMBLE} holds sets 0 to {len(sets) - 1}")
-        truth = sets[args.ensemble_set]
+        try:
+            truth = read_set(ENSEMBLE, args.ensemble_set)
+        except ScenarioError as err:
+            ap.error(f"--ensemble-set: {err}")
         base = base.with_overrides(set_overrides(base, truth))  # its fitted inputs too
     with open_pool("processes", args.workers, None) as pool:
         table = synthetic_targets(

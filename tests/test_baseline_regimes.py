@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from flowsim.calendar import parse_month
 from flowsim.model import FlowModel
 from flowsim.model.effects_phase import apply_policies
 from flowsim.scenario import load_scenario
+from flowsim.scenario.ensemble import scenario_value
 from route_crossings import baseline_without, route_crossings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,36 +54,55 @@ def test_cubans_are_removed_after_wet_foot_dry_foot(baseline_model):
 #: Cubans ICE removed in FY2017, FY2018 and FY2019 (160, 463, 1,179; ICE figures reported by
 #: the Miami Herald, https://www.thewellnews.com/immigration/cuban-deportations-have-more-than-doubled-in-the-past-year-new-data-shows/):
 #: removals from the interior included, so an upper bound on removals of new arrivals.
-ICE_CUBAN_REMOVALS_FY2017_2019 = 160 + 463 + 1_179
+ICE_CUBAN_REMOVALS = {2017: 160, 2018: 463, 2019: 1_179}
+
+
+#: Cubans who arrived in February-September 2017, after wet foot, dry foot ended ("about
+#: 2,000", the source that gives ICE's removals of FY2017: CBP and ICE figures reported by the
+#: Miami Herald, https://americanmilitarynews.com/2017/12/us-deports-twice-as-many-cubans-in-2017-vs-2016/).
+CUBAN_ARRIVALS_FEB_SEP_2017 = 2_000
+#: The first and last months of FY2017-FY2019.
+FY2017_START, FY2019_END = "2016-10", "2019-09"
 
 
 def _cubans_removed_from_us(seed: int, expelled: float | None = None) -> float:
     """Cubans the baseline removes from the US in FY2017-FY2019 (200 per agent), with the
     Cuban regime's expelled share changed to ``expelled`` when given."""
     changed = {} if expelled is None else {"policies.usa_removal_cub_2017.expelled": expelled}
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.scale": 200.0, "run.months": 57, **changed}
-    )
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    months = parse_month(FY2019_END) - parse_month(base.run.start) + 1
+    scenario = base.with_overrides({"run.scale": 200.0, "run.months": months, **changed})
     model = FlowModel(scenario, seed=seed, agents=False)
     model.run_months()
     ts = model.recorder.timeseries()
     rows = (ts.variable == "deported") & (ts.nationality == "CUB") & (ts.country == "USA")
-    return float(ts.loc[rows & (ts.month >= "2016-10-01"), "value"].sum())
+    rows &= ts.month >= pd.Timestamp(f"{FY2017_START}-01")
+    return float(ts.loc[rows, "value"].sum())
+
+
+def test_the_cuban_removal_share_is_fy2017_removals_over_arrivals():
+    """The regime's expelled share is FY2017's removals over the arrivals of the same months."""
+    shipped = scenario_value(
+        load_scenario(ROOT / "scenarios" / "baseline.toml"),
+        "policies.usa_removal_cub_2017.expelled",
+    )
+    assert shipped == pytest.approx(ICE_CUBAN_REMOVALS[2017] / CUBAN_ARRIVALS_FEB_SEP_2017)
 
 
 def test_cuban_removals_stay_within_what_ice_removed():
-    """Data check: the shipped share (0.08) removes fewer Cubans than ICE did in
-    FY2017-FY2019 (ICE's count, interior removals included, bounds removals of arrivals); the
-    share fitted until the thirty-fifth pass (0.6 in the file) removes more than ICE did.
+    """Data check: the shipped share removes fewer Cubans than ICE did in FY2017-FY2019
+    (ICE's count, interior removals included, bounds removals of arrivals); the scenario
+    file's share until the thirty-fifth pass (0.6; the fitted sets held 0.30-0.89) removes
+    more than ICE did.
 
     Measured when written, seeds 1-4, people removed in FY2017-FY2019: 400, 0, 600, 1,200 at
     0.08; 4,400, 2,400, 3,800, 4,600 at 0.6 (ICE: 1,802).
     """
     seeds = (1, 2, 3, 4)
     shipped = np.mean([_cubans_removed_from_us(s) for s in seeds])
-    assert 0 < shipped <= ICE_CUBAN_REMOVALS_FY2017_2019, shipped
-    fitted_before = np.mean([_cubans_removed_from_us(s, expelled=0.6) for s in seeds])
-    assert fitted_before > ICE_CUBAN_REMOVALS_FY2017_2019, fitted_before
+    assert 0 < shipped <= sum(ICE_CUBAN_REMOVALS.values()), shipped
+    at_old_share = np.mean([_cubans_removed_from_us(s, expelled=0.6) for s in seeds])
+    assert at_old_share > sum(ICE_CUBAN_REMOVALS.values()), at_old_share
 
 
 def test_costa_rica_moves_on_arrivals_from_the_south_but_not_nicaraguans(baseline_model):
@@ -127,14 +148,21 @@ def _cubans_into_us(scenario_path: Path, seed: int) -> float:
     return route_crossings(scenario, (seed,), routes, "CUB", since="2017-02-01")
 
 
-def test_the_removals_of_2017_keep_cubans_from_the_us(tmp_path):
-    """Direction: without usa_removal_cub_2017 more Cubans cross into the US in 2017-2019."""
-    # Few Cubans reach the US in 2017-2019 since the thirtieth pass's road from Guyana to
-    # Brazil (the river shortcut into Venezuela was their way), so the test raises their
-    # fitted outflows to the top of the ranges. Measured when written, seeds 1-4, thousands
-    # with the regime / without: 5/8, 4/5, 1/3, 11/12 (21,000 against 28,000). At the
-    # calibrated point: 29,000 against 35,000 over seeds 1-6, none lower; before the road
-    # 49,000 against 76,000 over seeds 1-8.
+def test_the_regime_of_2017_keeps_cubans_from_the_us(tmp_path):
+    """Direction: without usa_removal_cub_2017 more Cubans cross into the US in 2017-2019.
+
+    Without it Cubans fall back on usa_processing_2015, which releases 60% pending a hearing
+    (and removes 30%); the regime releases 10% and removes 8% (ICE's removals), so most stay
+    irregular: since the thirty-sixth pass it deters by the status it denies more than by
+    removals.
+    """
+    # The test raises the Cubans' fitted outflows to the top of the ranges so that the
+    # regime's effect on where they go shows. Measured when written (thirty-sixth pass,
+    # removal share 0.08), seeds 1-4, thousands with the regime / without: 32/45, 19/25,
+    # 20/22, 25/28 (96,000 against 120,000). At the removal share of 0.6 (until the
+    # thirty-fifth pass): 5/8, 4/5, 1/3, 11/12 (21,000 against 28,000), before Guyana opened
+    # to Cubans from the start; before the thirtieth pass's road from Guyana to Brazil 49,000
+    # against 76,000 over seeds 1-8 at the calibrated point.
     without = baseline_without(tmp_path, "usa_removal_cub_2017")
     pairs = [
         (

@@ -271,30 +271,80 @@ def test_the_terms_print_where_no_one_lives(toy, tmp_path, capsys):
     assert "value of living there for an irregular newcomer of DDD (here: AAA):" in out
 
 
-def test_an_ensemble_set_is_explained_with_its_own_values(toy, tmp_path, capsys):
-    """``--ensemble-set K`` runs with set K's values, as ``--set`` of each would; ``--set``
-    then applies on top; a set the file lacks, or no file, is one line naming the file."""
-    scenario = tmp_path / "toy.toml"
-    scenario.write_text(TOY_SCENARIO)
-    ensemble = tmp_path / "ensemble.csv"
-    ensemble.write_text("set,taste_scale,b_dist\n0,0.4,0.2\n1,0.9,0.9\n")
-    argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
-    argv += ["--country", "BBB", "--month", "2015-07", "--ensemble", str(ensemble)]
+#: The toy scenario with a policy whose strength an ensemble set can carry.
+TOY_WITH_SHOCK = (
+    TOY_SCENARIO
+    + """
+[[policy]]
+type = "shock"
+name = "toy_outflow"
+countries = ["AAA"]
+push_multiplier = 1.0
+start = "2015-01"
+"""
+)
 
-    def printed(*extra: str) -> str:
+
+def test_an_ensemble_set_is_explained_with_its_own_values(toy, tmp_path, capsys):
+    """``--ensemble-set K`` runs with set K's parameters and fitted inputs, as ``--set`` and
+    the scenario file would; ``--set`` then applies on top."""
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text(TOY_WITH_SHOCK)
+    ensemble = tmp_path / "ensemble.csv"
+    ensemble.write_text(
+        "set,taste_scale,b_dist,policies.toy_outflow.push_multiplier\n"
+        "0,0.4,0.2,1.0\n1,0.9,0.9,3.0\n"
+    )
+    argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
+    argv += ["--country", "AAA", "--month", "2015-07"]
+
+    def printed(*extra: str, text: str = TOY_WITH_SHOCK) -> str:
+        scenario.write_text(text)
         assert main([*argv, *extra]) == 0
         return capsys.readouterr().out
 
-    by_set = printed("--ensemble-set", "1")
-    assert by_set == printed("--set", "taste_scale=0.9", "--set", "b_dist=0.9")
-    assert by_set != printed("--ensemble-set", "0"), "the sets differ, so must their tables"
-    on_top = printed("--ensemble-set", "1", "--set", "b_dist=0.2")
-    assert on_top == printed("--set", "taste_scale=0.9", "--set", "b_dist=0.2")
+    by_set = printed("--ensemble-set", "1", "--ensemble", str(ensemble))
+    shock_3 = TOY_WITH_SHOCK.replace("push_multiplier = 1.0", "push_multiplier = 3.0")
+    assert by_set == printed("--set", "taste_scale=0.9", "--set", "b_dist=0.9", text=shock_3)
+    assert by_set != printed("--set", "taste_scale=0.9", "--set", "b_dist=0.9"), (
+        "the set's push multiplier must change who is at home in 2015-07"
+    )
+    assert by_set != printed("--ensemble-set", "0", "--ensemble", str(ensemble))
+    on_top = printed("--ensemble-set", "1", "--ensemble", str(ensemble), "--set", "b_dist=0.2")
+    assert on_top != by_set, "--set must win over the set's value"
+    assert on_top == printed("--set", "taste_scale=0.9", "--set", "b_dist=0.2", text=shock_3)
+
+
+def test_a_bad_ensemble_set_is_one_line_before_the_run(toy, tmp_path, capsys):
+    """A set the file lacks, no file, an input for a policy the scenario lacks, a set value
+    the scenario refuses, or ``--ensemble`` alone: one line naming where, nothing run."""
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text(TOY_WITH_SHOCK)
+    good = tmp_path / "ensemble.csv"
+    good.write_text("set,taste_scale\n0,0.4\n1,0.9\n")
+    other = tmp_path / "other_policy.csv"
+    other.write_text("set,taste_scale,policies.elsewhere.push_multiplier\n0,0.4,2\n")
+    refused = tmp_path / "refused.csv"
+    refused.write_text("set,taste_scale,policies.toy_outflow.push_multiplier\n0,0.4,-1\n")
+    argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
+    argv += ["--country", "AAA", "--month", "2015-07"]
     for bad, said in (
-        (["--ensemble-set", "2"], f"{ensemble}: --ensemble-set: 2 asked (allowed: 0..1)"),
-        (["--ensemble-set", "0", "--ensemble", str(tmp_path / "none.csv")], "none.csv"),
+        (
+            ["--ensemble-set", "2", "--ensemble", str(good)],
+            f"{good}: set 2: no such set (allowed: 0..1)",
+        ),
+        (
+            ["--ensemble-set", "0", "--ensemble", str(tmp_path / "none.csv")],
+            "no such ensemble file",
+        ),
+        (["--ensemble-set", "0", "--ensemble", str(other)], f"{other} (set 0): policies.elsewhere"),
+        (
+            ["--ensemble-set", "0", "--ensemble", str(refused)],
+            f"{refused} (set 0): policies.toy_outflow",
+        ),
+        (["--ensemble", str(good)], "--ensemble: needs --ensemble-set"),
     ):
-        assert main([*argv, *bad]) == 2
+        assert main([*argv, *bad]) == 2, bad
         captured = capsys.readouterr()
         assert captured.out == ""
-        assert len(captured.err.strip().splitlines()) == 1 and said in captured.err
+        assert len(captured.err.strip().splitlines()) == 1 and said in captured.err, captured.err

@@ -377,6 +377,8 @@ def expand(experiment: Experiment) -> Plan:
     Raises:
         ScenarioError: When a scenario or a grid override is invalid; nothing has run.
     """
+    from flowsim.scenario.ensemble import with_set
+
     check_size(experiment, str(experiment.source_file or "<experiment>"))
     scenarios = load_scenarios(experiment)
     sets = _parameter_sets(experiment)
@@ -431,7 +433,7 @@ def expand(experiment: Experiment) -> Plan:
                 run_scenario = scenario
                 if pset is not None and sets is not None:
                     try:
-                        run_scenario = _with_set(
+                        run_scenario = with_set(
                             base,
                             sets[pset],
                             point,
@@ -529,36 +531,6 @@ def _check_set_inputs(
             )
     if problems:
         raise ScenarioError(problems)
-
-
-def _with_set(
-    base: Scenario,
-    values: Mapping[str, float],
-    point: Mapping[str, Any],
-    where: str,
-    set_where: str = "<ensemble>",
-) -> Scenario:
-    """Return ``base`` with a parameter set's values, then the grid point's overrides.
-
-    A set's fitted inputs apply where ``base`` has their policy (``set_overrides``). A value
-    the scenario refuses is reported at ``set_where`` (the ensemble file and the set) when
-    it came from the set, at ``where`` when it came from the grid point.
-    """
-    from flowsim.scenario.ensemble import is_input, set_overrides
-
-    from_set = set_overrides(base, values)
-    overrides: dict[str, Any] = {**from_set, **point}  # a grid point's key wins over a set's
-    try:
-        return base.with_overrides(overrides, file=where)
-    except ScenarioError as exc:
-        mine = {k for k in from_set if k not in point}
-        # a limit across a policy's fields is located at the policy: the set's when every
-        # override of that policy came from the set
-        policies = {k.rsplit(".", 1)[0] for k in mine if is_input(k)}
-        mine |= {q for q in policies if not any(k.startswith(q + ".") for k in point)}
-        raise ScenarioError(
-            [Problem(set_where, p.where, p.message) if p.where in mine else p for p in exc.problems]
-        ) from None
 
 
 def experiment_from(source: str | Path | Experiment) -> Experiment:

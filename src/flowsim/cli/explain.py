@@ -13,8 +13,9 @@ the places it names; ``flowsim.calibration.explain``);
 destinations shown, for an irregular newcomer (income, network, home, language, removal).
 ``--ensemble-set K`` runs with set K of the calibrated ensemble (``--ensemble``, by default
 ``scenarios/calibration/ensemble.csv``), its parameters and fitted inputs applied as an
-ensemble sweep applies them, so a behaviour seen over the ensemble can be traced to one of
-its sets; ``--set NAME=VALUE`` then changes a parameter for a one-at-a-time probe. Exit
+ensemble sweep applies them (an input whose policy the scenario lacks is refused), so a
+behaviour seen over the ensemble can be traced to one of its sets; ``--set NAME=VALUE``
+then changes a parameter for a one-at-a-time probe. Exit
 status 0, or 2 on invalid input (checked before the run).
 """
 
@@ -22,8 +23,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flowsim.cli import options
+
+if TYPE_CHECKING:
+    from flowsim.scenario import Scenario
+
+#: The ensemble ``--ensemble-set`` reads unless ``--ensemble`` names another.
+DEFAULT_ENSEMBLE = "scenarios/calibration/ensemble.csv"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,8 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--ensemble",
-        default="scenarios/calibration/ensemble.csv",
-        help="ensemble file of --ensemble-set (default: scenarios/calibration/ensemble.csv)",
+        default=None,
+        metavar="FILE",
+        help=f"ensemble file of --ensemble-set (default: {DEFAULT_ENSEMBLE})",
     )
     p.add_argument(
         "--top", type=options.positive_int, default=8, help="destinations shown per class"
@@ -88,25 +97,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=explain)
 
 
-def ensemble_set(path: str, k: int) -> dict[str, float]:
-    """Return set ``k`` of the ensemble file ``path``.
+def _with_ensemble_set(
+    scenario: Scenario, path: str, k: int, overrides: dict[str, float]
+) -> Scenario:
+    """Return ``scenario`` with set ``k`` of the ensemble ``path``, then ``overrides``.
+
+    The set's values apply as an ensemble sweep applies them (``with_set``); a fitted input
+    whose policy the scenario lacks is refused, not skipped (a sweep refuses it too when no
+    scenario of it has the policy), and a value of the set the scenario refuses is reported
+    at the file and the set.
 
     Raises:
-        FlowsimError: One line naming the file and what is wrong with it, or
-            ``--ensemble-set`` and the sets allowed when the file has no set ``k``.
+        ScenarioError: One line per problem, naming the file (and the set) or the command
+            line.
     """
-    from flowsim.errors import FlowsimError, Problem, ScenarioError
-    from flowsim.scenario.ensemble import read_ensemble
+    from flowsim.errors import Problem, ScenarioError
+    from flowsim.scenario.ensemble import absent_inputs, read_set, with_set
 
-    try:
-        sets = read_ensemble(path)
-    except (OSError, ValueError) as exc:  # the message names the file
-        raise FlowsimError(str(exc)) from None
-    if k >= len(sets):
+    values = read_set(path, k)
+    where = f"{path} (set {k})"
+    absent = absent_inputs(scenario, values)
+    if absent:
+        names = ", ".join(p.name for p in scenario.policies)
         raise ScenarioError(
-            [Problem(path, "--ensemble-set", f"{k} asked (allowed: 0..{len(sets) - 1})")]
+            [
+                Problem(
+                    where,
+                    key,
+                    f"the scenario has no policy {key.split('.')[1]!r} "
+                    f"(allowed: inputs of its policies: {names})",
+                )
+                for key in absent
+            ]
         )
-    return sets[k]
+    return with_set(scenario, values, overrides, "command line", where)
 
 
 def explain(args: argparse.Namespace) -> int:
@@ -121,20 +145,30 @@ def explain(args: argparse.Namespace) -> int:
         model_before_decide,
         place_terms_table,
     )
+    from flowsim.errors import Problem, ScenarioError
     from flowsim.model.classes import TIER_NAMES
     from flowsim.scenario import load_scenario
-    from flowsim.scenario.ensemble import set_overrides
     from flowsim.world import load_world
 
+    if args.ensemble is not None and args.ensemble_set is None:
+        raise ScenarioError(
+            [
+                Problem(
+                    "command line", "--ensemble", "needs --ensemble-set (allowed: both or neither)"
+                )
+            ]
+        )
     world = load_world(args.world)  # the embedded world when --world is not given
     scenario = load_scenario(args.scenario, search_dirs=[Path("scenarios")], world=world)
-    overrides: dict[str, float] = {}
-    if args.ensemble_set is not None:
-        overrides |= set_overrides(scenario, ensemble_set(args.ensemble, args.ensemble_set))
-    overrides |= {f"parameters.{name}": value for name, value in args.overrides}
+    overrides: dict[str, float] = {f"parameters.{name}": value for name, value in args.overrides}
     if args.scale is not None:
         overrides["run.scale"] = args.scale
-    scenario = scenario.with_overrides(overrides, file="command line")
+    if args.ensemble_set is None:
+        scenario = scenario.with_overrides(overrides, file="command line")
+    else:
+        scenario = _with_ensemble_set(
+            scenario, args.ensemble or DEFAULT_ENSEMBLE, args.ensemble_set, overrides
+        )
     known = list(world.countries.index)
     given = {"nationality": args.nationality, "country": args.country}
     if args.journey:

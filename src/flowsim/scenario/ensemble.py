@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from flowsim.errors import Problem, ScenarioError
 from flowsim.parameters import Parameters
 from flowsim.scenario.messages import suggestion
 
@@ -148,6 +149,76 @@ def read_ensemble(path: str | Path) -> list[dict[str, float]]:
             where = ".".join(str(p) for p in first["loc"])
             raise ValueError(f"{path}: set {i}, {where}: {first['msg']}") from None
     return sets
+
+
+def read_set(path: str | Path, k: int) -> dict[str, float]:
+    """Read set ``k`` of an ensemble file.
+
+    Args:
+        path: The CSV.
+        k: The set's index (its ``set`` column).
+
+    Returns:
+        Parameter name -> value of set ``k`` (``read_ensemble``'s dict).
+
+    Raises:
+        ScenarioError: One problem at ``path``: the file cannot be read or is not a valid
+            ensemble (what ``read_ensemble`` says), or it holds no set ``k`` (the sets it
+            holds).
+    """
+    where = str(path)
+    try:
+        sets = read_ensemble(path)
+    except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors too
+        message = str(exc).removeprefix(f"{where}: ")
+        raise ScenarioError([Problem(where, "file", message)]) from None
+    if not 0 <= k < len(sets):
+        raise ScenarioError(
+            [Problem(where, f"set {k}", f"no such set (allowed: 0..{len(sets) - 1})")]
+        )
+    return sets[k]
+
+
+def absent_inputs(scenario: Scenario, values: Mapping[str, float]) -> list[str]:
+    """Return the fitted inputs of a set whose policy ``scenario`` does not have.
+
+    ``set_overrides`` skips them; a caller running one scenario refuses them rather than
+    run without the set's value (a sweep refuses those no scenario of it has).
+    """
+    names = {p.name for p in scenario.policies}
+    return [k for k in values if is_input(k) and k.split(".")[1] not in names]
+
+
+def with_set(
+    base: Scenario,
+    values: Mapping[str, float],
+    point: Mapping[str, Any],
+    where: str,
+    set_where: str = "<ensemble>",
+) -> Scenario:
+    """Return ``base`` with a parameter set's values, then the overrides of ``point``.
+
+    A set's fitted inputs apply where ``base`` has their policy (``set_overrides``); a key
+    of ``point`` (a grid point's, or the command line's) wins over the set's. A value the
+    scenario refuses is reported at ``set_where`` (the ensemble file and the set) when it
+    came from the set, at ``where`` when it came from ``point``.
+
+    Raises:
+        ScenarioError: The scenario refuses a value, located as above.
+    """
+    from_set = set_overrides(base, values)
+    overrides: dict[str, Any] = {**from_set, **point}
+    try:
+        return base.with_overrides(overrides, file=where)
+    except ScenarioError as exc:
+        mine = {k for k in from_set if k not in point}
+        # a limit across a policy's fields is located at the policy: the set's when every
+        # override of that policy came from the set
+        policies = {k.rsplit(".", 1)[0] for k in mine if is_input(k)}
+        mine |= {q for q in policies if not any(k.startswith(q + ".") for k in point)}
+        raise ScenarioError(
+            [Problem(set_where, p.where, p.message) if p.where in mine else p for p in exc.problems]
+        ) from None
 
 
 def write_ensemble(
