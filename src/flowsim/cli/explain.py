@@ -15,8 +15,8 @@ destinations shown, for an irregular newcomer (income, network, home, language, 
 ``scenarios/calibration/ensemble.csv``), its parameters and fitted inputs applied as an
 ensemble sweep applies them (an input whose policy the scenario lacks is refused), so a
 behaviour seen over the ensemble can be traced to one of its sets; ``--set NAME=VALUE``
-then changes a parameter for a one-at-a-time probe. Exit
-status 0, or 2 on invalid input (checked before the run).
+then changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on invalid input
+(checked before the run).
 """
 
 from __future__ import annotations
