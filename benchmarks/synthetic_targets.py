@@ -38,7 +38,7 @@ from flowsim.calibration.targets import load_targets
 from flowsim.cli.options import OneLineParser, count, positive_int, scale, seed, workers
 from flowsim.engine.executors import open_pool
 from flowsim.errors import ScenarioError
-from flowsim.scenario.ensemble import read_set, set_overrides
+from flowsim.scenario.ensemble import absent_inputs, read_set, with_set
 from flowsim.scenario.load import load_scenario
 
 ENSEMBLE = Path("scenarios/calibration/ensemble.csv")
@@ -69,9 +69,14 @@ def main() -> None:
     if args.ensemble_set is not None:
         try:
             truth = read_set(ENSEMBLE, args.ensemble_set)
+            base = with_set(
+                base, truth, {}, "command line", f"{ENSEMBLE} (set {args.ensemble_set})"
+            )
         except ScenarioError as err:
             ap.error(f"--ensemble-set: {err}")
-        base = base.with_overrides(set_overrides(base, truth))  # its fitted inputs too
+        skipped = absent_inputs(base, truth)
+        if skipped:  # the truth would not be the set's
+            ap.error(f"--ensemble-set: {args.scenario} has no policy for {', '.join(skipped)}")
     with open_pool("processes", args.workers, None) as pool:
         table = synthetic_targets(
             base,

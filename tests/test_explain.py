@@ -316,14 +316,14 @@ def test_an_ensemble_set_is_explained_with_its_own_values(toy, tmp_path, capsys)
 
 
 def test_a_bad_ensemble_set_is_one_line_before_the_run(toy, tmp_path, capsys):
-    """A set the file lacks, no file, an input for a policy the scenario lacks, a set value
-    the scenario refuses, or ``--ensemble`` alone: one line naming where, nothing run."""
+    """A set the file lacks, no file, a file that is not an ensemble, a set value the
+    scenario refuses, or ``--ensemble`` alone: one line naming where, nothing run."""
     scenario = tmp_path / "toy.toml"
     scenario.write_text(TOY_WITH_SHOCK)
     good = tmp_path / "ensemble.csv"
     good.write_text("set,taste_scale\n0,0.4\n1,0.9\n")
-    other = tmp_path / "other_policy.csv"
-    other.write_text("set,taste_scale,policies.elsewhere.push_multiplier\n0,0.4,2\n")
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("set,taste_scale,b_nope\n0,0.4,1\n")
     refused = tmp_path / "refused.csv"
     refused.write_text("set,taste_scale,policies.toy_outflow.push_multiplier\n0,0.4,-1\n")
     argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
@@ -335,9 +335,12 @@ def test_a_bad_ensemble_set_is_one_line_before_the_run(toy, tmp_path, capsys):
         ),
         (
             ["--ensemble-set", "0", "--ensemble", str(tmp_path / "none.csv")],
-            "no such ensemble file",
+            "none.csv: file: no such ensemble file",
         ),
-        (["--ensemble-set", "0", "--ensemble", str(other)], f"{other} (set 0): policies.elsewhere"),
+        (
+            ["--ensemble-set", "0", "--ensemble", str(unknown)],
+            f"{unknown}: file: unknown columns b_nope",
+        ),
         (
             ["--ensemble-set", "0", "--ensemble", str(refused)],
             f"{refused} (set 0): policies.toy_outflow",
@@ -348,3 +351,19 @@ def test_a_bad_ensemble_set_is_one_line_before_the_run(toy, tmp_path, capsys):
         captured = capsys.readouterr()
         assert captured.out == ""
         assert len(captured.err.strip().splitlines()) == 1 and said in captured.err, captured.err
+
+
+def test_an_input_for_a_removed_policy_is_named_not_applied(toy, tmp_path, capsys):
+    """A set's input whose policy the scenario does not have (a counterfactual that removes
+    it) is not applied, as in a sweep, and a note names it; the rest of the set applies."""
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text(TOY_SCENARIO)  # no toy_outflow policy
+    ensemble = tmp_path / "ensemble.csv"
+    ensemble.write_text("set,taste_scale,policies.toy_outflow.push_multiplier\n0,0.9,3\n")
+    argv = ["explain", str(scenario), "--world", str(toy), "--nationality", "aaa"]
+    argv += ["--country", "AAA", "--month", "2015-07"]
+    assert main([*argv, "--ensemble-set", "0", "--ensemble", str(ensemble)]) == 0
+    captured = capsys.readouterr()
+    assert "not applied" in captured.err and "policies.toy_outflow.push_multiplier" in captured.err
+    assert main([*argv, "--set", "taste_scale=0.9"]) == 0
+    assert capsys.readouterr().out == captured.out

@@ -13,8 +13,9 @@ the places it names; ``flowsim.calibration.explain``);
 destinations shown, for an irregular newcomer (income, network, home, language, removal).
 ``--ensemble-set K`` runs with set K of the calibrated ensemble (``--ensemble``, by default
 ``scenarios/calibration/ensemble.csv``), its parameters and fitted inputs applied as an
-ensemble sweep applies them (an input whose policy the scenario lacks is refused), so a
-behaviour seen over the ensemble can be traced to one of its sets; ``--set NAME=VALUE``
+ensemble sweep applies them (an input whose policy the scenario does not have is not
+applied, and a note on standard error names it), so a behaviour seen over the ensemble can
+be traced to one of its sets; ``--set NAME=VALUE``
 then changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on invalid input
 (checked before the run).
 """
@@ -22,6 +23,7 @@ then changes a parameter for a one-at-a-time probe. Exit status 0, or 2 on inval
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,7 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--ensemble",
         default=None,
         metavar="FILE",
-        help=f"ensemble file of --ensemble-set (default: {DEFAULT_ENSEMBLE})",
+        help=f"ensemble file of --ensemble-set (default: {DEFAULT_ENSEMBLE}, relative to the "
+        "working directory, as scenario names are looked up in scenarios/)",
     )
     p.add_argument(
         "--top", type=options.positive_int, default=8, help="destinations shown per class"
@@ -99,38 +102,34 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _with_ensemble_set(
     scenario: Scenario, path: str, k: int, overrides: dict[str, float]
-) -> Scenario:
+) -> tuple[Scenario, list[str]]:
     """Return ``scenario`` with set ``k`` of the ensemble ``path``, then ``overrides``.
 
-    The set's values apply as an ensemble sweep applies them (``with_set``); a fitted input
-    whose policy the scenario lacks is refused, not skipped (a sweep refuses it too when no
-    scenario of it has the policy), and a value of the set the scenario refuses is reported
-    at the file and the set.
+    The set's values apply as an ensemble sweep applies them (``with_set``): a fitted input
+    whose policy the scenario does not have (a counterfactual that removes the policy) is
+    not applied, and a value of the set the scenario refuses is reported at the file and the
+    set.
+
+    Args:
+        scenario: The loaded scenario.
+        path: The ensemble file.
+        k: The set.
+        overrides: The command line's overrides (``--set``, ``--scale``), applied last.
+
+    Returns:
+        The scenario to run, and the set's inputs that were not applied.
 
     Raises:
         ScenarioError: One line per problem, naming the file (and the set) or the command
             line.
     """
-    from flowsim.errors import Problem, ScenarioError
     from flowsim.scenario.ensemble import absent_inputs, read_set, with_set
 
     values = read_set(path, k)
     where = f"{path} (set {k})"
-    absent = absent_inputs(scenario, values)
-    if absent:
-        names = ", ".join(p.name for p in scenario.policies)
-        raise ScenarioError(
-            [
-                Problem(
-                    where,
-                    key,
-                    f"the scenario has no policy {key.split('.')[1]!r} "
-                    f"(allowed: inputs of its policies: {names})",
-                )
-                for key in absent
-            ]
-        )
-    return with_set(scenario, values, overrides, "command line", where)
+    return with_set(scenario, values, overrides, "command line", where), absent_inputs(
+        scenario, values
+    )
 
 
 def explain(args: argparse.Namespace) -> int:
@@ -166,9 +165,14 @@ def explain(args: argparse.Namespace) -> int:
     if args.ensemble_set is None:
         scenario = scenario.with_overrides(overrides, file="command line")
     else:
-        scenario = _with_ensemble_set(
-            scenario, args.ensemble or DEFAULT_ENSEMBLE, args.ensemble_set, overrides
-        )
+        path = DEFAULT_ENSEMBLE if args.ensemble is None else args.ensemble
+        scenario, skipped = _with_ensemble_set(scenario, path, args.ensemble_set, overrides)
+        if skipped:
+            print(
+                f"note: {path} (set {args.ensemble_set}): not applied, the scenario has no "
+                f"such policy: {', '.join(skipped)}",
+                file=sys.stderr,
+            )
     known = list(world.countries.index)
     given = {"nationality": args.nationality, "country": args.country}
     if args.journey:

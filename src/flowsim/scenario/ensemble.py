@@ -166,7 +166,7 @@ def read_set(path: str | Path, k: int) -> dict[str, float]:
             ensemble (what ``read_ensemble`` says), or it holds no set ``k`` (the sets it
             holds).
     """
-    where = str(path)
+    where = str(Path(path))  # as read_ensemble names it
     try:
         sets = read_ensemble(path)
     except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors too
@@ -182,8 +182,16 @@ def read_set(path: str | Path, k: int) -> dict[str, float]:
 def absent_inputs(scenario: Scenario, values: Mapping[str, float]) -> list[str]:
     """Return the fitted inputs of a set whose policy ``scenario`` does not have.
 
-    ``set_overrides`` skips them; a caller running one scenario refuses them rather than
-    run without the set's value (a sweep refuses those no scenario of it has).
+    ``set_overrides`` skips them (a counterfactual that removes a policy runs without it); a
+    sweep refuses those no scenario of it has, and a caller running one scenario can name
+    them.
+
+    Args:
+        scenario: The scenario the set is applied to.
+        values: The set (parameter or input name -> value).
+
+    Returns:
+        The names of the inputs not applied, in the set's order.
     """
     names = {p.name for p in scenario.policies}
     return [k for k in values if is_input(k) and k.split(".")[1] not in names]
@@ -202,6 +210,16 @@ def with_set(
     of ``point`` (a grid point's, or the command line's) wins over the set's. A value the
     scenario refuses is reported at ``set_where`` (the ensemble file and the set) when it
     came from the set, at ``where`` when it came from ``point``.
+
+    Args:
+        base: The scenario.
+        values: The set (parameter or input name -> value).
+        point: Overrides applied after the set's (``Scenario.with_overrides`` keys).
+        where: Where ``point`` came from, for its problems.
+        set_where: Where the set came from, for its problems.
+
+    Returns:
+        The scenario with both applied.
 
     Raises:
         ScenarioError: The scenario refuses a value, located as above.
