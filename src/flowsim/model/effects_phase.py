@@ -65,7 +65,9 @@ def legal_tables(model: FlowModel, weights: np.ndarray, cost: np.ndarray) -> Pat
     return _cached(
         model,
         b"legal" + _digest(weights, cost),
-        lambda: shortest_paths(w, w.edge_legal[None, :].copy(), weights, cost=cost),
+        lambda: shortest_paths(
+            w, (w.edge_legal & ~w.edge_charter)[None, :].copy(), weights, cost=cost
+        ),
     )
 
 
@@ -104,9 +106,12 @@ def apply_policies(model: FlowModel) -> None:
     # crossing into their own country, which admits its nationals without a passport (a
     # flight home needs one: airlines board only the documented), and the routes into
     # countries that admit them on an identity card (id_card_entry); passport holders use
-    # legal routes into countries that do not require a visa of them; visa holders, all
+    # legal routes into countries that do not require a visa of them; visa holders, all;
+    # an airlift carries its nationalities whatever their papers (charter routes)
     open_edges = per_class(fx.open_edges(w))
-    open_edges[NO_PASSPORT::TIERS] &= ~w.edge_legal[None, :] | w.home_by_land | fx.id_entry
+    open_edges[NO_PASSPORT::TIERS] &= (
+        ~w.edge_legal[None, :] | w.home_by_land | fx.id_entry | fx.flown
+    )
     if model.params.visa_share * w.visa_access.max() > 0:
         open_edges[VISAS::TIERS] = fx.open_edges(w, visas=True)
     else:  # nobody holds visas: the tier's tables are the passport tier's, computed once

@@ -168,6 +168,7 @@ SCHEDULE: tuple[Phase, ...] = (
 POLICIES_PHASE_READS: tuple[str, ...] = (
     "visa_required",
     "id_entry",
+    "flown",
     "closed",
     "intercept",
     "edge_cost",

@@ -119,6 +119,7 @@ class Effects:
     integration: np.ndarray  # [L nat, L host] share of the integration gap closed
     visa_required: np.ndarray  # bool [L nat, L destination]
     id_entry: np.ndarray  # bool [L nat, E] legal routes open on a national identity card
+    flown: np.ndarray  # bool [L nat, E] routes an airlift carries the nationality on, any papers
     closed: np.ndarray  # [L nat, E] share of crossings blocked (1 = route closed)
     intercept: np.ndarray  # [L nat, E] interception probability
     deport_to: np.ndarray  # int [E]
@@ -144,6 +145,7 @@ class Effects:
             integration=np.zeros((n, n)),
             visa_required=w.visa_required.copy(),
             id_entry=np.zeros((n, e), dtype=bool),
+            flown=np.zeros((n, e), dtype=bool),
             closed=np.zeros((n, e)),
             intercept=np.zeros((n, e)),
             deport_to=np.full(e, DEPORT_ORIGIN, dtype=np.int64),
@@ -169,9 +171,12 @@ class Effects:
         """Routes usable by each nationality: not fully closed; legal ones need no visa.
 
         With ``visas`` (travellers holding the visas legal entry requires,
-        ``flowsim.model.classes.VISAS``) a visa requirement closes nothing.
+        ``flowsim.model.classes.VISAS``) a visa requirement closes nothing. A charter route
+        (``WorldIndex.edge_charter``) is open only to the nationalities an airlift carries
+        on it this month (``flown``), whatever visa its destination requires.
         """
-        if visas:
-            return self.closed < 1.0
-        needs_visa = self.visa_required[:, w.edge_dst] & w.edge_legal[None, :]
-        return (self.closed < 1.0) & ~needs_visa
+        usable = self.closed < 1.0
+        if not visas:
+            usable = usable & ~(self.visa_required[:, w.edge_dst] & w.edge_legal[None, :])
+        usable &= ~w.edge_charter[None, :]
+        return usable | (self.flown & (self.closed < 1.0))

@@ -71,6 +71,11 @@ class NewRoute(BaseModel):
     legal: bool
     name: str = ""
     source: str = "scenario"
+    charter: bool = Field(
+        False,
+        description="A route that exists only for those an `airlift` policy carries on it, in "
+        "its months (a government's charter flights); closed to everyone else.",
+    )
 
 
 class CountryChange(BaseModel):

@@ -43,6 +43,7 @@ class WorldIndex:
     edge_risk: np.ndarray  # [E]
     edge_km: np.ndarray  # route length, km [E]
     edge_legal: np.ndarray  # bool [E]
+    edge_charter: np.ndarray  # bool [E]: open only to those an airlift carries (add_routes)
     edge_reverse: np.ndarray  # int64 [E]: the irregular route back over the same border, or -1
     land_into: np.ndarray  # bool [L from, L to]: some land route leads from one into the other
     home_entry: np.ndarray  # bool [L nationality, E]: the route enters that nationality's home
@@ -112,6 +113,7 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
         if change.closed:
             drop |= hit.to_numpy()
     routes = routes[~drop]
+    routes["charter"] = False  # only a scenario's added routes can be charter routes
     if scenario.world.add_routes:
         extra = pd.DataFrame([r.model_dump() for r in scenario.world.add_routes])
         routes = pd.concat(
@@ -189,6 +191,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
     edge_dst = routes["to_iso3"].map(pos).to_numpy(np.int64)
     edge_mode = routes["mode"].map({m: i for i, m in enumerate(MODES)}).to_numpy(np.int8)
     edge_legal = routes["legal"].to_numpy(bool)
+    edge_charter = routes["charter"].to_numpy(bool)
     home_entry = _home_entry(routes, pos)
     return WorldIndex(
         iso3=iso3,
@@ -214,6 +217,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         edge_risk=routes["risk"].to_numpy(float),
         edge_km=routes["distance_km"].to_numpy(float),
         edge_legal=edge_legal,
+        edge_charter=edge_charter,
         edge_reverse=_reverse_routes(edge_src, edge_dst, edge_mode, edge_legal),
         land_into=_land_into(routes, pos),
         home_entry=home_entry,
