@@ -10,6 +10,9 @@ class, ``TIERS * nationality + tier``, with three document tiers:
   requires a visa of the nationality;
 - ``VISAS``: a passport and the visas legal entry requires (``Population.visa_holder``,
   ``Parameters.visa_share``): every legal route open to the nationality's travellers.
+
+In every tier, an airlift's routes are open to the nationalities it carries and a charter
+route to no one else (``airlift`` policies, ``Effects.flown``, ``WorldIndex.edge_charter``).
 """
 
 from __future__ import annotations

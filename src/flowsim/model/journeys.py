@@ -245,6 +245,35 @@ def _process_arrivals(
         model.pending_forced = np.concatenate([model.pending_forced, back[retry]])
 
 
+def _rebook_grounded(model: FlowModel, rows: np.ndarray) -> np.ndarray:
+    """Travellers at the gate of a charter that no longer flies them take another way.
+
+    A traveller whose month ran out as it reached a charter route (``months_left`` still
+    the whole flight) boards it this month only if an airlift still carries its
+    nationality (``Effects.flown``). Otherwise it takes its journey's next route from where
+    it is, or, with no way on, is stranded there (its entry counted irregular; the host's
+    regime applies). Returns the rows still travelling.
+    """
+    P, w, fx = model.population, model.world_index, model.effects
+    edge = P.edge[rows].astype(np.int64)
+    nat = P.nationality[rows].astype(np.int64)
+    charter = w.edge_charter[edge]
+    if not charter.any():
+        return rows
+    unboarded = P.months_left[rows] >= w.edge_months[edge].astype(np.float32)
+    grounded = charter & unboarded & ~fx.flown[nat, edge]
+    if not grounded.any():
+        return rows
+    g = rows[grounded]
+    nxt = _next_edge(model, g, P.location[g].astype(np.int64))
+    on = nxt >= 0
+    P.edge[g[on]] = nxt[on]
+    P.months_left[g[on]] = w.edge_months[nxt[on]]
+    if (~on).any():
+        _settle(model, g[~on], P.location[g[~on]].astype(np.int64))
+    return rows[~np.isin(rows, g[~on])]
+
+
 def travel(model: FlowModel) -> None:
     """Phase ``travel``: advance every traveller by one month along its journey."""
     P, w, fx, rec, t, seed = (
@@ -255,7 +284,7 @@ def travel(model: FlowModel) -> None:
         model.month,
         model.seed,
     )
-    rows = np.flatnonzero(P.in_transit & P.alive)
+    rows = _rebook_grounded(model, np.flatnonzero(P.in_transit & P.alive))
     budget = np.ones(len(rows), dtype=np.float32)
     hop = 0
     while len(rows):

@@ -20,6 +20,8 @@ nationality ``n``::
     own[n, e]   =  use[n, e] + know_reverse * use[n, reverse of e]
     heard       =  know_base + own[n, e] + know_spill * sum over others of own[., e]
                    + max(know_spill_network - know_spill, 0) * sum over peers of own[., e]
+                   + know_spill * outside[e]
+                   + max(know_spill_network - know_spill, 0) * outside in n's networks[e]
     unknown     =  know_ref / (know_ref + heard)      (1 = never heard of, 0 = well known)
     unknown     *= 1 - route_info[n]                   (news describing the way, this month)
 
@@ -33,6 +35,15 @@ optional ``smuggling_networks.csv``, ``WorldIndex.network_peers``): people who t
 same path meet at the same gateways and cross in the same groups, so a peer's crossings
 weigh the larger of ``know_spill_network`` and ``know_spill`` (at ``know_spill_network`` 0,
 like everyone else's).
+
+``outside`` are the crossings of people the model does not simulate (the world's optional
+``outside_crossings.csv``: people a year, by route, year and smuggling network; e.g. the
+Africans and Asians Panama counted in the Darien, who crossed in the same guided groups as
+Cubans and Haitians), remembered the same way (``FlowModel.outside_use``: faded by
+``know_memory_months``, each month adding the year's flow over 12; the run starts from the
+steady state of the year before it; a year after the table's last holds its last flow).
+They teach the members of their network as a peer's crossings do, and everyone else as any
+other nationality's crossings do.
 
 The reverse of ``e`` is the irregular route over the same border the other way by the
 same mode (``WorldIndex.edge_reverse``; a route without one, such as the Darien Gap or the
@@ -86,7 +97,7 @@ def unknown_share(
     the share ``informed[n]`` of nationality ``n``'s unknown: ``unknown * (1 - informed)``.
 
     Args:
-        model: The model (its ``route_use`` and parameters).
+        model: The model (its ``route_use``, ``outside_use`` and parameters).
         kin: If True, the share unknown to the kin who would pay the route's smuggler:
             every other nationality's crossings (network peers' included) weigh
             ``kin_spill`` times as much (a fee is vouched for by one's own people who
@@ -108,11 +119,39 @@ def unknown_share(
     heard = p.know_base + use + spill * (use.sum(axis=0, keepdims=True) - use)
     if p.know_spill_network > p.know_spill:  # peers weigh know_spill_network instead
         heard += (p.know_spill_network - p.know_spill) * scale * (w.network_peers @ use)
+    outside = model.outside_use  # people not simulated: others to all, peers to members
+    if outside.size:
+        if p.know_reverse > 0.0:
+            outside = pooled_with_reverse(outside, w.edge_reverse, p.know_reverse)
+        heard = heard + spill * outside.sum(axis=0, keepdims=True)
+        if p.know_spill_network > p.know_spill:
+            heard += (p.know_spill_network - p.know_spill) * scale * (w.outside_members @ outside)
     unknown = p.know_ref / (p.know_ref + heard)
     if informed is not None:
         unknown *= 1.0 - informed[:, None]
     unknown[:, w.edge_legal] = 0.0
     return np.round(unknown / UNKNOWN_STEP) * UNKNOWN_STEP
+
+
+def outside_flow_in(world: WorldIndex, year: int) -> np.ndarray:
+    """People a year ``[network, route]`` not simulated who cross each route in ``year``.
+
+    The table's flow of the latest year up to ``year`` (its last year's after the table
+    ends); zeros before its first year or without the table.
+    """
+    k = int(np.searchsorted(world.outside_years, year, side="right")) - 1
+    if k < 0:
+        return np.zeros(world.outside_flow.shape[::2])
+    return world.outside_flow[:, k, :]
+
+
+def initial_outside_use(world: WorldIndex, params: Parameters, start_year: int) -> np.ndarray:
+    """Remembered crossings ``[network, route]`` of people not simulated, at the start.
+
+    The steady state of the fading memory under the flow of the year before the start:
+    ``flow / 12 * know_memory_months``.
+    """
+    return outside_flow_in(world, start_year - 1) / 12.0 * params.know_memory_months
 
 
 def pooled_with_reverse(use: np.ndarray, reverse: np.ndarray, weight: float) -> np.ndarray:
@@ -144,3 +183,6 @@ def learn_routes(model: FlowModel) -> None:
     model.route_use *= keep
     model.route_use += model.route_crossed * model.scale
     model.route_crossed[:] = 0
+    if model.outside_use.size:  # people not simulated cross at their year's pace
+        model.outside_use *= keep
+        model.outside_use += outside_flow_in(model.world_index, model.month // 12) / 12.0

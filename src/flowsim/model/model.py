@@ -19,7 +19,7 @@ from flowsim.model.economy import (
 )
 from flowsim.model.effects_phase import legal_tables
 from flowsim.model.initial import create_initial_stock
-from flowsim.model.knowledge import initial_route_use
+from flowsim.model.knowledge import initial_outside_use, initial_route_use
 from flowsim.model.paths import PathTables, edge_weights
 from flowsim.model.record import Recorder
 from flowsim.model.schedule import SCHEDULE
@@ -78,6 +78,9 @@ class FlowModel(mesa.Model):
         #: people of each nationality who crossed each route, fading (``model/knowledge.py``);
         #: it starts where the crossings before the start left it
         self.route_use = initial_route_use(self.world_index, self.params)
+        #: people not simulated who crossed each route, by smuggling network, fading the same
+        #: way (``outside_crossings.csv``; ``[network, route]``, empty without the table)
+        self.outside_use = initial_outside_use(self.world_index, self.params, self.month // 12)
         #: agents who crossed each route this month, by nationality (phase ``learn`` folds it)
         self.route_crossed = np.zeros((n, n_edges), dtype=np.int64)
         #: agents of each nationality who left each place for each destination, fading

@@ -46,7 +46,7 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "policies",
         apply_policies,
-        reads=("month", "policies", "route_use"),
+        reads=("month", "policies", "route_use", "outside_use"),
         writes=("effects", "paths", "legal_paths", "unknown"),
         why="Every active policy writes this month's effects (visas, closures, integration, "
         "programs, shocks, route prices, routes described by news); journey tables are "
@@ -140,10 +140,11 @@ SCHEDULE: tuple[Phase, ...] = (
     Phase(
         "learn",
         learn_routes,
-        reads=("route_crossed",),
-        writes=("route_use", "route_crossed"),
+        reads=("month", "route_crossed"),
+        writes=("route_use", "route_crossed", "outside_use"),
         why="Each nationality's knowledge of irregular routes takes in this month's crossings "
-        "and fades with time; next month's journey tables use it.",
+        "(and those of people not simulated, at their year's pace) and fades with time; next "
+        "month's journey tables use it.",
     ),
     Phase(
         "settle",

@@ -143,7 +143,7 @@ def _stranded_origins(scenario: Scenario, world: World, file: str) -> list[Probl
         for r in world.routes.itertuples()
         if r.route_id not in closed and (not r.name or r.name not in closed)
     }
-    edges |= {(r.from_iso3, r.to_iso3) for r in scenario.world.add_routes}
+    edges |= {(r.from_iso3, r.to_iso3) for r in scenario.world.add_routes if not r.charter}
     out: dict[str, set[str]] = {}
     for a, b in edges:
         out.setdefault(a, set()).add(b)

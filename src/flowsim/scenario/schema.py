@@ -77,6 +77,12 @@ class NewRoute(BaseModel):
         "its months (a government's charter flights); closed to everyone else.",
     )
 
+    @model_validator(mode="after")
+    def _charter_is_legal(self) -> NewRoute:
+        if self.charter and not self.legal:
+            raise ValueError("charter = true needs legal = true (allowed: a legal charter route)")
+        return self
+
 
 class CountryChange(BaseModel):
     """A change to a country's attributes."""

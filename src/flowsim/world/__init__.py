@@ -47,6 +47,10 @@ class World:
         smuggling_networks: ``network, nationality, source``: nationalities that travelled
             with the same smugglers and so learn routes from each other's crossings
             (``flowsim.model.knowledge``); empty when the world has none.
+        outside_crossings: ``route, year, people_per_year, network, source``: crossings of
+            an irregular route by people the model does not simulate (e.g. Africans and
+            Asians in the Darien), who travelled in a network of ``smuggling_networks`` and
+            so teach its members the route as a peer's crossings do; empty when none.
         graph: Nodes are ISO3 codes with country attributes; edges are keyed by
             ``route_id`` and carry the route's attributes.
         source: Folder the tables came from (``"<package>"`` for the default world).
@@ -63,6 +67,7 @@ class World:
     initial_status: pd.DataFrame = field(default_factory=pd.DataFrame)
     route_knowledge: pd.DataFrame = field(default_factory=pd.DataFrame)
     smuggling_networks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    outside_crossings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def iso3(self) -> list[str]:
         """Return the country codes in ``countries.csv`` order (the node order everywhere)."""
@@ -133,6 +138,7 @@ def _load(path: Path, shown: str) -> World:
         initial_status=tables["initial_status"],
         route_knowledge=tables["route_knowledge"],
         smuggling_networks=tables["smuggling_networks"],
+        outside_crossings=tables["outside_crossings"],
     )
 
 

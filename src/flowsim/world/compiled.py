@@ -60,6 +60,9 @@ class WorldIndex:
     status_shares: np.ndarray  # [L nationality, L host, 2]: naturalized, irregular shares
     route_known: np.ndarray  # people per year [L nationality, E] who crossed before the start
     network_peers: np.ndarray  # float [L, L]: 1 where two nationalities share a smuggling network
+    outside_years: np.ndarray  # int64 [Y]: years of outside_crossings.csv (may be empty)
+    outside_flow: np.ndarray  # people per year [G network, Y, E] of people not simulated
+    outside_members: np.ndarray  # float [L, G]: 1 where a nationality belongs to network g
 
     @property
     def n_nodes(self) -> int:
@@ -102,7 +105,18 @@ class WorldIndex:
 
 
 def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Return the world's routes plus the scenario's added ones, with its route changes.
+
+    Only added routes can be charter routes (``charter``); a change (``[[world.routes]]``)
+    may name an added route as well as one of the world's.
+    """
     routes = routes.copy()
+    routes["charter"] = False
+    if scenario.world.add_routes:
+        extra = pd.DataFrame([r.model_dump() for r in scenario.world.add_routes])
+        routes = pd.concat(
+            [routes, extra[routes.columns.intersection(extra.columns)]], ignore_index=True
+        )
     drop = np.zeros(len(routes), dtype=bool)
     for change in scenario.world.routes:
         hit = (routes["route_id"] == change.route) | (routes["name"] == change.route)
@@ -112,14 +126,7 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
                 routes.loc[hit, col] = value
         if change.closed:
             drop |= hit.to_numpy()
-    routes = routes[~drop]
-    routes["charter"] = False  # only a scenario's added routes can be charter routes
-    if scenario.world.add_routes:
-        extra = pd.DataFrame([r.model_dump() for r in scenario.world.add_routes])
-        routes = pd.concat(
-            [routes, extra[routes.columns.intersection(extra.columns)]], ignore_index=True
-        )
-    return routes.reset_index(drop=True)
+    return routes[~drop].reset_index(drop=True)
 
 
 def _same_language(countries: pd.DataFrame) -> np.ndarray:
@@ -234,6 +241,7 @@ def compile_world(world: World, scenario: Scenario) -> WorldIndex:
         status_shares=status_shares,
         route_known=route_known,
         network_peers=_network_peers(world, pos),
+        **_outside_crossings(world, pos, edge_ids, labels),
     )
 
 
@@ -269,9 +277,12 @@ def _reverse_routes(
 
 
 def _land_into(routes: pd.DataFrame, pos: dict[str, int]) -> np.ndarray:
-    """``[from, to]`` True where some land route leads from one country into the other."""
+    """``[from, to]`` True where some land route leads from one country into the other.
+
+    A charter route (open only while an airlift runs) does not count.
+    """
     out = np.zeros((len(pos), len(pos)), dtype=bool)
-    land = routes["mode"] == "land"
+    land = (routes["mode"] == "land") & ~routes["charter"].astype(bool)
     out[routes.loc[land, "from_iso3"].map(pos), routes.loc[land, "to_iso3"].map(pos)] = True
     return out
 
@@ -340,6 +351,38 @@ def _network_peers(world: World, pos: dict[str, int]) -> np.ndarray:
         out[np.ix_(idx, idx)] = 1.0
     np.fill_diagonal(out, 0.0)
     return out
+
+
+def _outside_crossings(
+    world: World, pos: dict[str, int], edge_ids: tuple[str, ...], labels: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """``WorldIndex``'s ``outside_years``, ``outside_flow`` and ``outside_members``.
+
+    One layer of ``outside_flow`` per network of ``outside_crossings.csv`` (people per year
+    by year and route), and the nationalities of ``smuggling_networks.csv`` that belong to
+    it. A row names a route by id or name; a route a scenario removed is skipped.
+    """
+    tab = world.outside_crossings
+    if tab is None or len(tab) == 0:
+        return {
+            "outside_years": np.zeros(0, dtype=np.int64),
+            "outside_flow": np.zeros((0, 0, len(edge_ids))),
+            "outside_members": np.zeros((len(pos), 0)),
+        }
+    networks = list(dict.fromkeys(tab["network"]))
+    years = np.array(sorted({int(y) for y in tab["year"]}), dtype=np.int64)
+    flow = np.zeros((len(networks), len(years), len(edge_ids)))
+    for ref, year, people, net in zip(
+        tab["route"], tab["year"], tab["people_per_year"], tab["network"], strict=True
+    ):
+        k = int(np.searchsorted(years, int(year)))
+        flow[networks.index(net), k, _routes_matching(edge_ids, labels, ref)] += float(people)
+    members = np.zeros((len(pos), len(networks)))
+    peers = world.smuggling_networks
+    for net, nat in zip(peers["network"], peers["nationality"], strict=True):
+        if net in networks:
+            members[pos[nat], networks.index(net)] = 1.0
+    return {"outside_years": years, "outside_flow": flow, "outside_members": members}
 
 
 def _routes_matching(edge_ids: tuple[str, ...], labels: tuple[str, ...], ref: str) -> np.ndarray:

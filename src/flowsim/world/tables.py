@@ -1,8 +1,10 @@
-"""Read and validate the world tables: five required, four optional.
+"""Read and validate the world tables: five required, five optional.
 
 The optional ones are the initial stock abroad (``initial_stock``, ``initial_status``),
-the routes each nationality knew before the start (``route_knowledge``) and the
-nationalities that shared smuggling networks (``smuggling_networks``).
+the routes each nationality knew before the start (``route_knowledge``), the
+nationalities that shared smuggling networks (``smuggling_networks``) and the crossings of
+people the model does not simulate who travelled in those networks
+(``outside_crossings``).
 
 Every problem found is collected before anything is raised, so a user fixing a file sees
 all of them at once. Rows are numbered as a spreadsheet shows them: the header is row 1,
@@ -168,13 +170,24 @@ SPECS: dict[str, TableSpec] = {
         codes=("nationality",),
         keys=("network", "nationality"),
     ),
+    "outside_crossings": TableSpec(
+        columns=("route", "year", "people_per_year", "network", "source"),
+        numbers={"year": _COUNT, "people_per_year": _COUNT},
+        keys=("route", "year", "network"),
+    ),
 }
 
 #: Tables a world folder may leave out (a world without them starts with no one abroad,
 #: with every irregular route known only at ``know_base``, and with no nationalities that
 #: share smuggling networks).
 OPTIONAL: frozenset[str] = frozenset(
-    {"initial_stock", "initial_status", "route_knowledge", "smuggling_networks"}
+    {
+        "initial_stock",
+        "initial_status",
+        "route_knowledge",
+        "smuggling_networks",
+        "outside_crossings",
+    }
 )
 
 
@@ -333,7 +346,10 @@ def _check_visa_defaults(visas: pd.DataFrame, routes: pd.DataFrame, label: str) 
 
 
 def _check_known_routes(known: pd.DataFrame, routes: pd.DataFrame, label: str) -> list[Problem]:
-    """Every ``route`` of route_knowledge.csv names one irregular route (id or name)."""
+    """Check that every ``route`` of the table names one irregular route (id or name).
+
+    Used for route_knowledge.csv and outside_crossings.csv.
+    """
     irregular = routes.loc[~routes["legal"]]
     allowed = {*irregular["route_id"], *(n for n in irregular["name"] if n)}
     legal = {*routes.loc[routes["legal"], "route_id"], *(n for n in routes["name"] if n)}
@@ -347,13 +363,32 @@ def _check_known_routes(known: pd.DataFrame, routes: pd.DataFrame, label: str) -
     return problems
 
 
+def _check_outside_networks(
+    outside: pd.DataFrame, networks: pd.DataFrame | None, labels: dict[str, str]
+) -> list[Problem]:
+    """Every ``network`` of outside_crossings.csv is a network of smuggling_networks.csv."""
+    allowed = set() if networks is None else set(networks["network"])
+    shown = ", ".join(sorted(allowed)) or "none: smuggling_networks.csv lists no network"
+    return [
+        Problem(
+            labels["outside_crossings"],
+            row_label(i, "network"),
+            f"{name!r} is not a network of {Path(labels['smuggling_networks']).name} "
+            f"(allowed: {shown})",
+        )
+        for i, name in enumerate(outside["network"])
+        if name not in allowed
+    ]
+
+
 def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
     """Read and validate the world tables from ``directory``.
 
     Args:
         directory: Folder holding ``countries.csv``, ``routes.csv``, ``visas.csv``,
             ``diaspora.csv`` and ``push.csv``, and optionally ``initial_stock.csv``,
-            ``initial_status.csv``, ``route_knowledge.csv`` and ``smuggling_networks.csv``.
+            ``initial_status.csv``, ``route_knowledge.csv``, ``smuggling_networks.csv`` and
+            ``outside_crossings.csv``.
         shown: How the folder is named in error messages (the path as the user gave it).
 
     Returns:
@@ -388,9 +423,12 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
                 problems.append(Problem(labels["initial_status"], f"row {i + 2}", message))
     if not problems and tables.get("visas") is not None and tables.get("routes") is not None:
         problems += _check_visa_defaults(tables["visas"], tables["routes"], labels["visas"])
-    if not problems and tables.get("route_knowledge") is not None:
-        problems += _check_known_routes(
-            tables["route_knowledge"], tables["routes"], labels["route_knowledge"]
+    for name in ("route_knowledge", "outside_crossings"):
+        if not problems and tables.get(name) is not None:
+            problems += _check_known_routes(tables[name], tables["routes"], labels[name])
+    if not problems and tables.get("outside_crossings") is not None:
+        problems += _check_outside_networks(
+            tables["outside_crossings"], tables.get("smuggling_networks"), labels
         )
     if problems:
         raise WorldError(problems)

@@ -1,0 +1,118 @@
+"""Crossings by people the model does not simulate (``outside_crossings.csv``).
+
+They enter route knowledge as a network peer's crossings do (``flowsim.model.knowledge``):
+the members of their smuggling network learn the route from them with weight
+``know_spill_network``, everyone else with ``know_spill``; remembered with
+``know_memory_months``, starting from the steady state of the year before the run. The
+default world's rows are the Darien's crossers beyond the five modelled nationalities
+(Panama's totals minus the modelled rows), in the Cubans' and Haitians' network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flowsim.errors import WorldError
+from flowsim.model import FlowModel
+from flowsim.model.knowledge import outside_flow_in, unknown_share
+from flowsim.scenario import Scenario
+from flowsim.world import World, load_world
+from toy_world import write_toy_world
+
+HEADER = "route,year,people_per_year,network,source\n"
+
+
+def _scenario(months: int = 1, **params: float) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "toy",
+            "run": {"start": "2015-01", "months": months, "scale": 100},
+            "parameters": {"b_know": 4.0, "know_spill": 0.0, "know_spill_network": 1.0, **params},
+        }
+    )
+
+
+def _toy(tmp_path: Path, outside: str, members: tuple[str, ...] = ("AAA", "BBB")) -> World:
+    folder = write_toy_world(tmp_path / "toy")
+    rows = "".join(f"n1,{m},t\n" for m in members)
+    (folder / "smuggling_networks.csv").write_text("network,nationality,source\n" + rows)
+    if outside:  # no file: the world has no such crossings
+        (folder / "outside_crossings.csv").write_text(HEADER + outside)
+    return load_world(folder)
+
+
+def _unknown(model: FlowModel, nationality: str, route: str) -> float:
+    w = model.world_index
+    return float(unknown_share(model)[w.node(nationality), w.edge_label.index(route)])
+
+
+def test_outsiders_teach_their_network_s_members_only(tmp_path):
+    without = FlowModel(_scenario(), world=_toy(tmp_path / "a", ""))
+    rows = "Last border,2014,6000,n1,t\nLast border,2015,6000,n1,t\n"
+    members = FlowModel(_scenario(), world=_toy(tmp_path / "b", rows))
+    others = FlowModel(_scenario(), world=_toy(tmp_path / "c", rows, members=("BBB", "CCC")))
+    assert _unknown(members, "AAA", "Last border") < _unknown(without, "AAA", "Last border")
+    assert _unknown(others, "AAA", "Last border") == _unknown(without, "AAA", "Last border")
+    assert _unknown(members, "AAA", "First border") == _unknown(without, "AAA", "First border")
+    # at know_spill > 0 everyone learns a little from them
+    spill = FlowModel(_scenario(know_spill=0.5), world=_toy(tmp_path / "d", rows, ("BBB",)))
+    base = FlowModel(_scenario(know_spill=0.5), world=_toy(tmp_path / "e", "", ("BBB",)))
+    assert _unknown(spill, "AAA", "Last border") < _unknown(base, "AAA", "Last border")
+
+
+def test_a_steady_flow_is_remembered_at_its_fixed_point_and_a_pulse_fades(tmp_path):
+    """Start = the year before's flow / 12 * know_memory_months; a steady flow stays there."""
+    rows = "Last border,2014,6000,n1,t\nLast border,2015,6000,n1,t\nLast border,2016,0,n1,t\n"
+    model = FlowModel(_scenario(months=24), world=_toy(tmp_path, rows))
+    w, memory = model.world_index, model.params.know_memory_months
+    last = w.edge_label.index("Last border")
+    np.testing.assert_allclose(model.outside_use[0, last], 6000 / 12 * memory)
+    model.run_months(12)
+    np.testing.assert_allclose(model.outside_use[0, last], 6000 / 12 * memory)
+    model.run_months(12)  # a year of none: it fades by (1 - 1/memory)^12
+    np.testing.assert_allclose(
+        model.outside_use[0, last], 6000 / 12 * memory * (1 - 1 / memory) ** 12
+    )
+
+
+def test_after_the_table_s_last_year_its_last_flow_holds_and_before_its_first_none(tmp_path):
+    rows = "Last border,2015,1200,n1,t\nLast border,2017,2400,n1,t\n"
+    w = FlowModel(_scenario(), world=_toy(tmp_path, rows)).world_index
+    last = w.edge_label.index("Last border")
+    assert outside_flow_in(w, 2014)[0, last] == 0.0
+    assert outside_flow_in(w, 2016)[0, last] == 1200.0
+    assert outside_flow_in(w, 2030)[0, last] == 2400.0
+
+
+def test_the_embedded_world_s_outsiders_are_panama_s_totals_beyond_the_modelled_rows():
+    """2015-2021 rows equal Panama's yearly total minus the five modelled nationalities."""
+    from flowsim.calibration.targets import load_targets
+
+    model = FlowModel(_scenario())
+    w = model.world_index
+    darien = w.edge_label.index("Darien Gap")
+    targets = load_targets().set_index("target_id")["value"]
+    for year in range(2015, 2022):
+        modelled = sum(targets[f"darien|{n}|{year}"] for n in ("VEN", "HTI", "ECU", "CUB", "COL"))
+        expected = targets[f"darien|all|{year}"] - modelled
+        assert outside_flow_in(w, year)[0, darien] == pytest.approx(expected), year
+    cub, hti = w.node("CUB"), w.node("HTI")
+    assert w.outside_members[[cub, hti], 0].tolist() == [1.0, 1.0]
+    assert w.outside_members.sum() == 2.0
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "allowed"),
+    [
+        ("Last border,2015,100,nowhere,t\n", "network", "allowed: n1"),
+        ("Nowhere road,2015,100,n1,t\n", "route", "is not a route"),
+    ],
+)
+def test_bad_rows_name_the_file_the_column_and_what_is_allowed(tmp_path, row, column, allowed):
+    with pytest.raises(WorldError) as err:
+        _toy(tmp_path, row)
+    text = str(err.value)
+    assert "outside_crossings.csv" in text and column in text and allowed in text, text
