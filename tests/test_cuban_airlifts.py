@@ -53,8 +53,8 @@ def shipped() -> list[pd.DataFrame]:
 def test_the_airlifts_carry_cubans_over_nicaragua_only_in_their_months(shipped):
     """Within a factor of 3 of the flights' counts, and only while each airlift ran.
 
-    Measured when written, summed over the 2 runs: 6,000 on Costa Rica's charter and
-    8,000 on Panama's, i.e. 3,000 and 4,000 a run, against 4,818 flown by Costa Rica
+    Measured when written, summed over the 2 runs: 10,000 on Costa Rica's charter and
+    8,000 on Panama's, i.e. 5,000 and 4,000 a run, against 4,818 flown by Costa Rica
     (La Nacion) and about 5,100 by Panama (about 1,300 stranded in February, 3,800 in May).
     """
     flown = _cubans(shipped, "2016-01", "2016-12")
@@ -74,8 +74,8 @@ def test_without_the_airlifts_the_closure_keeps_the_cubans_of_2016_from_the_dari
 ):
     """Direction: the closure alone deters the journey; the airlifts reopen it in 2016.
 
-    Measured when written, with the airlifts against without: 13,000 against 2,000 Cubans
-    through the Darien in 2016, 16,000 against 3,000 at the US southwest border.
+    Measured when written, with the airlifts against without: 20,000 against 1,000 Cubans
+    through the Darien in 2016, 24,000 against 4,000 at the US southwest border.
     """
     grounded = flow_tables(_without(tmp_path, AIRLIFTS), SEEDS)
     with_, without = _cubans(shipped, "2016-01", "2016-12"), _cubans(grounded, "2016-01", "2016-12")
@@ -87,7 +87,7 @@ def test_without_the_airlifts_the_closure_keeps_the_cubans_of_2016_from_the_dari
 def test_the_closure_keeps_the_cubans_of_2017_2018_from_the_darien(shipped, tmp_path):
     """Direction: Panama counted 736 and 329 Cubans in 2017 and 2018.
 
-    Measured when written, with the closure against without: 1,000 against 21,000 Cubans
+    Measured when written, with the closure against without: 2,000 against 26,000 Cubans
     through the Darien in 2017-2018.
     """
     open_ = flow_tables(_without(tmp_path, ["nic_closed_to_cub_2015"]), SEEDS)

@@ -10,6 +10,7 @@ default world's rows are the Darien's crossers beyond the five modelled national
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,10 @@ from flowsim.model import FlowModel
 from flowsim.model.knowledge import outside_flow_in, unknown_share
 from flowsim.scenario import Scenario
 from flowsim.world import World, load_world
+from route_crossings import crossings_in
 from toy_world import write_toy_world
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = "route,year,people_per_year,network,source\n"
 
@@ -116,3 +120,34 @@ def test_bad_rows_name_the_file_the_column_and_what_is_allowed(tmp_path, row, co
         _toy(tmp_path, row)
     text = str(err.value)
     assert "outside_crossings.csv" in text and column in text and allowed in text, text
+
+
+def test_on_the_baseline_the_darien_s_other_crossers_bring_more_cubans_and_haitians(tmp_path):
+    """Direction: without the table, Cubans and Haitians know the Darien less and cross less.
+
+    Summed over 3 seeds at 1,000 people per agent, 2016-2020. Measured when written, with
+    the table against without: Haitians 94,000 against 76,000, Cubans 25,000 against 16,000
+    (119,000 against 92,000 together).
+    """
+    from flowsim.scenario import load_scenario
+
+    folder = tmp_path / "world"
+    shutil.copytree(ROOT / "src" / "flowsim" / "data", folder)
+    (folder / "outside_crossings.csv").unlink()
+    without_table = load_world(folder)
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"run.scale": 1000.0, "run.months": 72}
+    )
+    totals = []
+    for world in (None, without_table):
+        tables = []
+        for seed in (1, 2, 3):
+            model = FlowModel(scenario, seed=seed, agents=False, world=world)
+            model.run_months()
+            flows = model.recorder.flow_table()
+            tables.append(flows[flows["month"].astype(str) >= "2016-01"])
+        totals.append(
+            sum(crossings_in(tables, ("Darien Gap",), nat)["Darien Gap"] for nat in ("HTI", "CUB"))
+        )
+    with_, without = totals
+    assert with_ > 1.15 * without, (with_, without)
