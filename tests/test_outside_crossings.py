@@ -67,19 +67,31 @@ def test_outsiders_teach_their_network_s_members_only(tmp_path):
     assert _unknown(spill, "AAA", "Last border") < _unknown(base, "AAA", "Last border")
 
 
-def test_a_steady_flow_is_remembered_at_its_fixed_point_and_a_pulse_fades(tmp_path):
-    """Start = the year before's flow / 12 * know_memory_months; a steady flow stays there."""
-    rows = "Last border,2014,6000,n1,t\nLast border,2015,6000,n1,t\nLast border,2016,0,n1,t\n"
+def test_the_memory_starts_from_the_year_before_and_moves_to_each_year_s_flow(tmp_path):
+    """Start = the year before's flow / 12 * know_memory_months; then each month fades by
+    ``keep`` and adds the year's flow / 12, so it closes ``keep ** 12`` of the gap a year."""
+    rows = "Last border,2014,3000,n1,t\nLast border,2015,6000,n1,t\nLast border,2016,0,n1,t\n"
     model = FlowModel(_scenario(months=24), world=_toy(tmp_path, rows))
     w, memory = model.world_index, model.params.know_memory_months
-    last = w.edge_label.index("Last border")
-    np.testing.assert_allclose(model.outside_use[0, last], 6000 / 12 * memory)
-    model.run_months(12)
-    np.testing.assert_allclose(model.outside_use[0, last], 6000 / 12 * memory)
-    model.run_months(12)  # a year of none: it fades by (1 - 1/memory)^12
-    np.testing.assert_allclose(
-        model.outside_use[0, last], 6000 / 12 * memory * (1 - 1 / memory) ** 12
-    )
+    last, keep = w.edge_label.index("Last border"), 1 - 1 / memory
+    np.testing.assert_allclose(model.outside_use[0, last], 3000 / 12 * memory)
+    model.run_months(12)  # 2015: from 3,000's fixed point towards 6,000's
+    after_2015 = memory / 12 * (6000 + (3000 - 6000) * keep**12)
+    np.testing.assert_allclose(model.outside_use[0, last], after_2015)
+    model.run_months(12)  # 2016: none cross, it fades
+    np.testing.assert_allclose(model.outside_use[0, last], after_2015 * keep**12)
+
+
+def test_kin_weigh_outsiders_by_kin_spill(tmp_path):
+    """What kin vouch for is their own people's crossings: at kin_spill 0 outsiders count
+    for route choice, not for kin."""
+    rows = "Last border,2014,6000,n1,t\nLast border,2015,6000,n1,t\n"
+    with_ = FlowModel(_scenario(kin_spill=0.0), world=_toy(tmp_path / "a", rows))
+    without = FlowModel(_scenario(kin_spill=0.0), world=_toy(tmp_path / "b", ""))
+    w = with_.world_index
+    aaa, last = w.node("AAA"), w.edge_label.index("Last border")
+    assert unknown_share(with_)[aaa, last] < unknown_share(without)[aaa, last]
+    assert unknown_share(with_, kin=True)[aaa, last] == unknown_share(without, kin=True)[aaa, last]
 
 
 def test_after_the_table_s_last_year_its_last_flow_holds_and_before_its_first_none(tmp_path):
@@ -151,3 +163,19 @@ def test_on_the_baseline_the_darien_s_other_crossers_bring_more_cubans_and_haiti
         )
     with_, without = totals
     assert with_ > 1.15 * without, (with_, without)
+
+
+def test_a_legal_route_or_a_missing_network_table_is_one_clear_line(tmp_path):
+    folder = write_toy_world(tmp_path / "legal", legal=True)
+    (folder / "smuggling_networks.csv").write_text("network,nationality,source\nn1,AAA,t\n")
+    (folder / "outside_crossings.csv").write_text(HEADER + "Last border,2015,100,n1,t\n")
+    with pytest.raises(WorldError) as err:
+        load_world(folder)
+    assert "is a legal route" in str(err.value) and "outside_crossings.csv" in str(err.value)
+    folder = write_toy_world(tmp_path / "alone")
+    rows = "Last border,2015,100,n1,t\nLast border,2016,100,n1,t\n"
+    (folder / "outside_crossings.csv").write_text(HEADER + rows)
+    with pytest.raises(WorldError) as err:
+        load_world(folder)
+    lines = [line for line in str(err.value).splitlines() if "outside_crossings.csv" in line]
+    assert len(lines) == 1 and "smuggling_networks.csv" in lines[0], str(err.value)

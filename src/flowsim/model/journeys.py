@@ -257,7 +257,7 @@ def _rebook_grounded(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     P, w, fx = model.population, model.world_index, model.effects
     edge = P.edge[rows].astype(np.int64)
     nat = P.nationality[rows].astype(np.int64)
-    charter = w.edge_charter[edge]
+    charter = w.edge_charter[edge] & (edge >= 0)
     if not charter.any():
         return rows
     unboarded = P.months_left[rows] >= w.edge_months[edge].astype(np.float32)
@@ -269,7 +269,8 @@ def _rebook_grounded(model: FlowModel, rows: np.ndarray) -> np.ndarray:
     on = nxt >= 0
     P.edge[g[on]] = nxt[on]
     P.months_left[g[on]] = w.edge_months[nxt[on]]
-    if (~on).any():
+    if (~on).any():  # stranded where they stand: no route was travelled (edge -1)
+        P.edge[g[~on]] = -1
         _settle(model, g[~on], P.location[g[~on]].astype(np.int64))
     return rows[~np.isin(rows, g[~on])]
 

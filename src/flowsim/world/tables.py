@@ -366,9 +366,16 @@ def _check_known_routes(known: pd.DataFrame, routes: pd.DataFrame, label: str) -
 def _check_outside_networks(
     outside: pd.DataFrame, networks: pd.DataFrame | None, labels: dict[str, str]
 ) -> list[Problem]:
-    """Every ``network`` of outside_crossings.csv is a network of smuggling_networks.csv."""
-    allowed = set() if networks is None else set(networks["network"])
-    shown = ", ".join(sorted(allowed)) or "none: smuggling_networks.csv lists no network"
+    """Check that every ``network`` of outside_crossings.csv is one of smuggling_networks.csv.
+
+    Without smuggling_networks.csv, one problem says the table needs it.
+    """
+    if networks is None or len(networks) == 0:
+        needed = Path(labels["smuggling_networks"]).name
+        message = f"names networks, but there is no {needed} (allowed: add it, listing them)"
+        return [Problem(labels["outside_crossings"], "file", message)]
+    allowed = set(networks["network"])
+    shown = ", ".join(sorted(allowed))
     return [
         Problem(
             labels["outside_crossings"],
@@ -423,10 +430,11 @@ def read_tables(directory: Path, shown: str) -> dict[str, pd.DataFrame]:
                 problems.append(Problem(labels["initial_status"], f"row {i + 2}", message))
     if not problems and tables.get("visas") is not None and tables.get("routes") is not None:
         problems += _check_visa_defaults(tables["visas"], tables["routes"], labels["visas"])
+    tables_ok = not problems  # the cross-table checks below need valid tables
     for name in ("route_knowledge", "outside_crossings"):
-        if not problems and tables.get(name) is not None:
+        if tables_ok and tables.get(name) is not None:
             problems += _check_known_routes(tables[name], tables["routes"], labels[name])
-    if not problems and tables.get("outside_crossings") is not None:
+    if tables_ok and tables.get("outside_crossings") is not None:
         problems += _check_outside_networks(
             tables["outside_crossings"], tables.get("smuggling_networks"), labels
         )
