@@ -4,8 +4,8 @@ The flights themselves are routes a scenario adds with ``charter = true``
 (``[[world.add_routes]]``): a charter route is closed to everyone except the nationalities an
 airlift carries on it, in the airlift's months. Those it carries board whatever visa or
 passport they hold (the governments agreed the passage), e.g. the Cubans stranded in Costa
-Rica flown to Mexico and El Salvador in 2016. Named on an ordinary route, an airlift only waives the
-visa and passport that route's entry needs.
+Rica flown to Mexico and El Salvador in 2016. Named on an ordinary route, an airlift only
+waives the visa and passport that route's entry needs.
 """
 
 from __future__ import annotations
