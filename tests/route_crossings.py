@@ -103,14 +103,17 @@ def assert_same_flows_before(
         assert len(early[0]) > 1000
 
 
-def baseline_without(tmp_path: Path, policy: str) -> Path:
-    """Write a scenario that is the shipped baseline without ``policy``; return its path."""
+def baseline_without(tmp_path: Path, policy: str | tuple[str, ...]) -> Path:
+    """Write a scenario that is the shipped baseline without ``policy`` (one name or several);
+    return its path."""
     baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline"
-    path = tmp_path / f"no_{policy}.toml"
+    removed = [policy] if isinstance(policy, str) else list(policy)
+    name = "no_" + "_".join(removed)
+    path = tmp_path / f"{name}.toml"
     path.write_text(
-        f'name = "no_{policy}"\n'
+        f'name = "{name}"\n'
         f"extends = {json.dumps(str(baseline))}\n"
-        f'remove_policies = ["{policy}"]\n',
+        f"remove_policies = {json.dumps(removed)}\n",
         encoding="utf-8",
     )
     return path

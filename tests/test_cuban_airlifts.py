@@ -10,31 +10,23 @@ the thirty-seventh pass. Direction checks on the shipped baseline, summed over 2
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from flowsim.scenario import Scenario, load_scenario
-from route_crossings import crossings_in, flow_tables
+from route_crossings import baseline_without, crossings_in, flow_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTES = ("Darien Gap", "Costa Rica airlift", "Panama airlift", "US southwest border")
-AIRLIFTS = ["cri_airlift_cub_2016", "pan_airlift_cub_2016_feb", "pan_airlift_cub_2016_may"]
+AIRLIFTS = ("cri_airlift_cub_2016", "pan_airlift_cub_2016_feb", "pan_airlift_cub_2016_may")
 SETTINGS = {"run.scale": 1000.0, "run.months": 48}
 SEEDS = (1, 2)
 
 
-def _without(tmp_path: Path, policies: list[str]) -> Scenario:
-    path = tmp_path / f"without_{len(policies)}.toml"
-    path.write_text(
-        'name = "without"\n'
-        f"extends = {json.dumps(str(ROOT / 'scenarios' / 'baseline'))}\n"
-        f"remove_policies = {json.dumps(policies)}\n",
-        encoding="utf-8",
-    )
-    return load_scenario(path).with_overrides(SETTINGS)
+def _without(tmp_path: Path, policies: tuple[str, ...]) -> Scenario:
+    return load_scenario(baseline_without(tmp_path, policies)).with_overrides(SETTINGS)
 
 
 def _cubans(tables: list[pd.DataFrame], first: str, last: str) -> dict[str, float]:
@@ -90,6 +82,6 @@ def test_the_closure_keeps_the_cubans_of_2017_2018_from_the_darien(shipped, tmp_
     Measured when written, with the closure against without: 2,000 against 26,000 Cubans
     through the Darien in 2017-2018.
     """
-    open_ = flow_tables(_without(tmp_path, ["nic_closed_to_cub_2015"]), SEEDS)
+    open_ = flow_tables(_without(tmp_path, ("nic_closed_to_cub_2015",)), SEEDS)
     closed, without = _cubans(shipped, "2017-01", "2018-12"), _cubans(open_, "2017-01", "2018-12")
     assert without["Darien Gap"] > 5 * closed["Darien Gap"], (closed, without)
