@@ -70,7 +70,7 @@ from flowsim.calibration.space import (
     simulate_targets,
     to_values,
 )
-from flowsim.calibration.targets import TARGET_COLUMNS, TEXT_COLUMNS
+from flowsim.calibration.targets import DERIVED_COLUMNS, TARGET_COLUMNS, TEXT_COLUMNS
 from flowsim.engine.run import RunSpec
 from flowsim.rng import replicate_seed
 from flowsim.scenario.schema import Scenario
@@ -146,7 +146,9 @@ ADDED_SETTINGS: dict[str, object] = {"rank": "kth"}
 RECORDED_INPUTS: frozenset[str] = frozenset({"observations", "scenario"})
 
 #: The targets' columns that decide what a run is compared with (the words left out).
-OBSERVATION_COLUMNS: tuple[str, ...] = tuple(c for c in TARGET_COLUMNS if c not in TEXT_COLUMNS)
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    tuple(c for c in TARGET_COLUMNS if c not in TEXT_COLUMNS) + DERIVED_COLUMNS
+)
 
 #: Settings a rerun may change: they only steer steps not yet taken (saved designs and
 #: runs are reused as they are).

@@ -72,6 +72,7 @@ ENSEMBLE_FIT_COLUMNS: tuple[str, ...] = (
     "obs_error",
     "observed_low",
     "observed_high",
+    "unmodelled",
     "ensemble_median",
     "ensemble_p05",
     "ensemble_p95",
@@ -98,7 +99,9 @@ def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: floa
         ``observed_low`` / ``observed_high`` are the interval the modelled quantity should
         lie in (both the observed value for most targets); the errors are measured to its
         nearer bound, 0 inside (``loss.target_log_errors``), and ``inside_90`` says whether
-        it meets the runs' 5-95% range.
+        it meets the runs' 5-95% range. ``unmodelled`` is the part of every simulated
+        value that is the input's people the model does not simulate (``load_targets``;
+        0 when the targets lack the column).
     """
     sims = np.asarray(simulated, dtype=float)
     with warnings.catch_warnings():  # a share nobody contributes to is NaN in every run
@@ -119,6 +122,11 @@ def ensemble_fit_table(targets: pd.DataFrame, simulated: np.ndarray, scale: floa
             "obs_error": targets["obs_error"].to_numpy(),
             "observed_low": low,
             "observed_high": high,
+            "unmodelled": (
+                targets["unmodelled"].to_numpy(dtype=float)
+                if "unmodelled" in targets
+                else np.zeros(len(targets))
+            ),
             "ensemble_median": median,
             "ensemble_p05": p05,
             "ensemble_p95": p95,

@@ -29,6 +29,15 @@ it in words). Columns:
   finite; the loss and the implausibility measure the distance to the interval, 0 inside
   (``flowsim.calibration.loss``).
 
+One column is derived, not read: ``unmodelled``, the people the source counts whom the
+model does not simulate, added to the simulated value by the observation
+(``flowsim.calibration.observe``). It is non-zero only on ``route_crossings`` rows of every
+nationality (``*``): the crossings of that route in the target's period by the people of
+the world's ``outside_crossings.csv`` (a year's people spread evenly over its months), e.g.
+the Africans and Asians in Panama's Darien totals. They are an input, as in route
+knowledge; without them a total of everyone would be compared with the five modelled
+nationalities alone.
+
 Only periods ending by 2021-12 are targets; later years are kept for validation.
 """
 
@@ -92,6 +101,9 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "source_url",
 )
 
+#: Columns ``load_targets`` derives (never read from the table): ``unmodelled``.
+DERIVED_COLUMNS: tuple[str, ...] = ("unmodelled",)
+
 #: Columns of words, not read by any observation or loss: what a target is called, its unit,
 #: the observation written out and the source.
 TEXT_COLUMNS: tuple[str, ...] = ("indicator", "place", "unit", "observation", "source_url")
@@ -153,15 +165,54 @@ def default_targets_path() -> Path:
     return Path(str(resources.files("flowsim") / "data" / "targets.csv"))
 
 
-def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+def unmodelled_people(targets: pd.DataFrame, outside: pd.DataFrame) -> np.ndarray:
+    """People each target's source counts whom the model does not simulate.
+
+    Args:
+        targets: Target rows (``kind``, ``route``, ``nationalities``, ``period``).
+        outside: An ``outside_crossings.csv`` table (``route``, ``year``,
+            ``people_per_year``); its ``route`` must be the route's name as the targets
+            write it.
+
+    Returns:
+        For a ``route_crossings`` row of every nationality (``*``), the outside crossings of
+        its route over its period (each year's people spread evenly over its twelve
+        months); 0 for every other row.
+    """
+    out = np.zeros(len(targets))
+    if outside is None or len(outside) == 0:
+        return out
+    per_month: dict[tuple[str, int], float] = {}
+    for route, year, people in zip(
+        outside["route"], outside["year"], outside["people_per_year"], strict=True
+    ):
+        key = (str(route), int(year))
+        per_month[key] = per_month.get(key, 0.0) + float(people) / 12.0
+    rows = zip(
+        targets["kind"], targets["route"], targets["nationalities"], targets["period"], strict=True
+    )
+    for i, (kind, route, nats, period) in enumerate(rows):
+        if kind != "route_crossings" or str(nats).strip() not in ("", "*"):
+            continue
+        first, last = (month_index(d) for d in period_bounds(str(period)))
+        out[i] = sum(per_month.get((str(route), m // 12), 0.0) for m in range(first, last + 1))
+    return out
+
+
+def load_targets(
+    path: str | Path | None = None, outside_crossings: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Read and check a targets table.
 
     Args:
         path: CSV with ``TARGET_COLUMNS``; the packaged table when omitted.
+        outside_crossings: The ``outside_crossings.csv`` table behind ``unmodelled``; the
+            default world's when omitted.
 
     Returns:
         The table with ``value``, ``weight``, ``obs_error``, ``low`` and ``high`` as floats
-        (empty bounds filled with ``value``) and the string columns filled.
+        (empty bounds filled with ``value``), the string columns filled and the derived
+        ``unmodelled`` column.
 
     Raises:
         ValueError: On missing columns, duplicate ids, unknown kinds, bad bounds, bad
@@ -212,4 +263,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     for period in frame["period"]:
         if period_bounds(period)[1] > LAST_TARGET_MONTH:
             raise ValueError(f"target period {period} is after {LAST_TARGET_MONTH:%Y-%m}")
+    if outside_crossings is None:
+        from flowsim.world import default_world
+
+        outside_crossings = default_world().outside_crossings
+    frame["unmodelled"] = unmodelled_people(frame, outside_crossings)
     return frame.reset_index(drop=True)

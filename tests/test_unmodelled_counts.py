@@ -1,0 +1,137 @@
+"""The people a target's source counts whom the model does not simulate (``unmodelled``).
+
+Panama's Darien totals count everyone who crossed; the model simulates five nationalities
+and has the others only as an input (``outside_crossings.csv``). The observation of a total
+of every nationality adds them, so a total is compared with a total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flowsim.calibration import observe
+from flowsim.calibration.history_matching import observations_digest
+from flowsim.calibration.targets import TARGET_COLUMNS, load_targets, unmodelled_people
+from flowsim.world import default_world
+
+OUTSIDE = pd.DataFrame(
+    {
+        "route": ["Darien Gap", "Darien Gap", "Darien Gap", "Other Route"],
+        "year": [2019, 2019, 2020, 2019],
+        "people_per_year": [1200.0, 600.0, 2400.0, 99_999.0],
+        "network": ["a", "b", "a", "a"],
+    }
+)
+
+
+def _targets(rows: list[dict]) -> pd.DataFrame:
+    base = {c: "" for c in TARGET_COLUMNS} | {"weight": 1.0, "obs_error": 0.1, "value": 1.0}
+    return pd.DataFrame([base | r for r in rows])[list(TARGET_COLUMNS)]
+
+
+def test_a_total_gets_its_route_s_outside_crossings_over_its_period_and_nothing_else_does():
+    targets = _targets(
+        [
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "*",
+                "period": "2019",
+            },
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "*",
+                "period": "2019-11/2020-02",
+            },
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "HTI",
+                "period": "2019",
+            },
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "*",
+                "period": "2018",
+            },
+            {
+                "kind": "border_encounters",
+                "route": "Darien Gap",
+                "nationalities": "*",
+                "period": "2019",
+            },
+        ]
+    )
+    got = unmodelled_people(targets, OUTSIDE)
+    # both networks' rows of 2019 add up; two months of 2019 and two of 2020
+    expected = [1800.0, 2 * 1800.0 / 12 + 2 * 2400.0 / 12, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(got, expected)
+    assert unmodelled_people(targets, OUTSIDE.iloc[:0]).sum() == 0.0
+
+
+def test_the_observation_adds_them_to_the_agents_crossings():
+    targets = _targets(
+        [
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "*",
+                "period": "2019",
+            },
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "HTI",
+                "period": "2019",
+            },
+        ]
+    )
+    targets["unmodelled"] = unmodelled_people(targets, OUTSIDE)
+    flows = pd.DataFrame(
+        {
+            "run_id": [0, 0],
+            "month": ["2019-03", "2020-01"],
+            "route": ["Darien Gap", "Darien Gap"],
+            "nationality": ["HTI", "HTI"],
+            "people": [500.0, 700.0],
+            "to_country": ["PAN", "PAN"],
+        }
+    )
+    got = observe.observe_run(
+        targets,
+        pd.DataFrame(columns=["variable", "country", "nationality", "month", "status", "value"]),
+        flows,
+    )
+    assert got.tolist() == [500.0 + 1800.0, 500.0]
+    # a row without the column (a table built by hand) adds nothing
+    assert observe.observe_run(
+        targets.drop(columns="unmodelled"),
+        pd.DataFrame(columns=["variable", "country", "nationality", "month", "status", "value"]),
+        flows,
+    ).tolist() == [500.0, 500.0]
+
+
+def test_the_packaged_darien_totals_carry_the_embedded_world_s_outsiders_year_by_year():
+    targets = load_targets()
+    outside = default_world().outside_crossings
+    darien = outside[outside["route"] == "Darien Gap"].set_index("year")["people_per_year"]
+    totals = targets[targets["target_id"].str.startswith("darien|all|")]
+    assert len(totals) == 7
+    for period, unmodelled in zip(totals["period"], totals["unmodelled"], strict=True):
+        assert unmodelled == pytest.approx(darien[int(period)])
+    # every other row counts only what the model simulates
+    assert (targets.loc[~targets.index.isin(totals.index), "unmodelled"] == 0).all()
+
+
+def test_the_saved_calibration_folders_see_a_change_of_the_outsiders():
+    before = load_targets()
+    changed = default_world().outside_crossings.assign(
+        people_per_year=lambda f: f["people_per_year"] * 2
+    )
+    after = load_targets(outside_crossings=changed)
+    assert (after["unmodelled"] > before["unmodelled"]).any()
+    assert observations_digest(after) != observations_digest(before)
