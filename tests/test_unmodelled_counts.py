@@ -135,3 +135,67 @@ def test_the_saved_calibration_folders_see_a_change_of_the_outsiders():
     after = load_targets(outside_crossings=changed)
     assert (after["unmodelled"] > before["unmodelled"]).any()
     assert observations_digest(after) != observations_digest(before)
+
+
+# ----------------------------------------------------------------- the Coast Guard's counts
+def test_attempts_are_the_stops_plus_the_entries_by_the_mode_asked():
+    ts = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2017-11-01", "2018-09-01", "2018-10-01", "2018-03-01"]),
+            "country": ["USA", "USA", "USA", "MEX"],
+            "nationality": ["HTI", "HTI", "HTI", "HTI"],
+            "status": "all",
+            "variable": "intercepted",
+            "value": [3.0, 4.0, 100.0, 50.0],  # FY2018, FY2018, FY2019, not the USA
+        }
+    )
+    flows = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2018-01-01", "2018-01-01", "2018-02-01", "2018-02-01"]),
+            "nationality": ["HTI", "HTI", "CUB", "HTI"],
+            "from_country": ["DOM", "MEX", "CUB", "DOM"],
+            "to_country": ["USA", "USA", "USA", "PRI"],
+            "route": ["Mona Passage", "US southwest border", "Florida Straits", "x"],
+            "mode": ["sea", "land", "sea", "sea"],
+            "kind": "first",
+            "people": [2.0, 30.0, 9.0, 70.0],
+        }
+    )
+    targets = _targets(
+        [
+            {
+                "target_id": "a",
+                "kind": "attempts",
+                "country": "USA",
+                "mode": "sea",
+                "nationalities": "HTI",
+                "period": "FY2018",
+            },
+            {
+                "target_id": "b",
+                "kind": "attempts",
+                "country": "USA",
+                "nationalities": "HTI",
+                "period": "FY2018",
+            },
+        ]
+    )
+    # 3 + 4 stopped in FY2018, 2 landed by sea (30 more by land when no mode is asked)
+    assert observe.observe_run(targets, ts, flows).tolist() == [9.0, 39.0]
+
+
+def test_the_coast_guard_s_interdictions_bound_the_model_s_stops_by_the_attempts():
+    targets = load_targets().set_index("target_id")
+    stops = targets[targets.index.str.startswith("uscg|")]
+    tried = targets[targets.index.str.startswith("uscg_attempts|")]
+    assert len(stops) == len(tried) == 5
+    for tid, row in stops.iterrows():
+        twin = tried.loc[tid.replace("uscg|", "uscg_attempts|")]
+        assert row["low"] == row["value"] < row["high"] == twin["value"]
+        assert (twin["kind"], twin["mode"], twin["country"]) == ("attempts", "sea", "USA")
+        assert twin["nationalities"] == row["nationalities"]
+        assert twin["group"] == row["group"] == "uscg_interdictions"
+    # Haitians: the Coast Guard interdicted about a fifth of those who tried; Cubans most
+    share = stops["value"] / tried["value"].to_numpy()
+    assert share[stops["nationalities"] == "HTI"].max() < 0.25
+    assert share[stops["nationalities"] == "CUB"].min() > 0.65

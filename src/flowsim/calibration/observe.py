@@ -39,6 +39,13 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   before January 2019, when the only enforcement on routes into the USA that applies to
   them is at sea (``uscg_interdiction`` in the baseline; MPP on the land border starts
   2019-01).
+- ``attempts``: people trying to enter ``country`` by ``mode``: those stopped on routes
+  entering it (timeseries ``intercepted``, as ``intercepted``) plus those who got in
+  (flows into ``country`` by ``mode``, from ``from_country`` when not empty), of the
+  selected nationalities, summed over the period. The US Coast Guard's count of
+  Caribbean migrants who tried to reach the US by sea (at-sea interdictions, landings and
+  disruptions) is read this way, by sea, for fiscal years before January 2019 (see
+  ``intercepted``).
 - ``regularized``: timeseries ``regularized`` (people granted a permit by a regularization
   in ``country``) of the selected nationalities, summed over the period: the grants of
   Colombia's PEP, Peru's PTP and Chile's 2018 process, which the sources count as permits
@@ -153,6 +160,22 @@ def intercepted(
 ) -> float:
     """People intercepted on routes entering ``country`` between two months (inclusive)."""
     return _ts_sum(timeseries, "intercepted", country, nationalities, first, last)
+
+
+def attempts(
+    timeseries: pd.DataFrame,
+    flows: pd.DataFrame,
+    country: str,
+    from_country: str,
+    mode: str,
+    nationalities: str,
+    first: date,
+    last: date,
+) -> float:
+    """People stopped entering ``country`` plus those entering it (by ``mode`` if given)."""
+    return intercepted(timeseries, country, nationalities, first, last) + entries(
+        flows, country, from_country, mode, nationalities, first, last
+    )
 
 
 def regularized(
@@ -339,6 +362,16 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
         "intercepted": lambda: intercepted(
             timeseries, target["country"], target["nationalities"], first, last
         ),
+        "attempts": lambda: attempts(
+            timeseries,
+            flows,
+            target["country"],
+            target["from_country"],
+            target["mode"],
+            target["nationalities"],
+            first,
+            last,
+        ),
         "entries": lambda: entries(
             flows,
             target["country"],
@@ -389,7 +422,7 @@ def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataF
     for _, t in targets.iterrows():
         kind, country = t["kind"], t["country"]
         t_ts = ts if kind == "deaths" and country in ("", "*") else ts_by.get(country, ts0)
-        if kind in ("entries", "returns"):
+        if kind in ("entries", "returns", "attempts"):
             t_fl = to_by.get(country, fl0)
         elif kind in ("route_crossings", "border_encounters", "darien_secondary_share"):
             t_fl = route_by.get(t["route"], fl0)

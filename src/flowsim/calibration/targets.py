@@ -11,9 +11,10 @@ it in words). Columns:
   ``YYYY-MM`` (one month) or ``YYYY-MM/YYYY-MM`` (inclusive range).
 - ``kind``: ``stock`` | ``route_crossings`` | ``border_encounters`` | ``deaths`` |
   ``intercepted`` | ``entries`` | ``returns`` | ``darien_secondary_share`` |
-  ``arrivals_secondary_share`` | ``regularized`` | ``departures`` (see ``observe``).
-- ``from_country``, ``mode``: optional filters of ``entries`` and ``returns`` (ISO3 of the
-  country left; ``land``/``sea``/``air``), empty = any.
+  ``arrivals_secondary_share`` | ``regularized`` | ``departures`` | ``attempts`` (see
+  ``observe``).
+- ``from_country``, ``mode``: optional filters of ``entries``, ``attempts`` and
+  ``returns`` (ISO3 of the country left; ``land``/``sea``/``air``), empty = any.
 - ``nationalities``: ``*`` (all), ISO3 codes separated by spaces, or ``~`` followed by
   codes (all but those).
 - ``weight``: weight inside the group; 0 = reported in the fit, not fitted.
@@ -63,6 +64,7 @@ KINDS: tuple[str, ...] = (
     "deaths",
     "intercepted",
     "entries",
+    "attempts",
     "returns",
     "darien_secondary_share",
     "arrivals_secondary_share",
