@@ -7,13 +7,21 @@ of every nationality adds them, so a total is compared with a total.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from flowsim.calibration import observe
 from flowsim.calibration.history_matching import observations_digest
-from flowsim.calibration.targets import TARGET_COLUMNS, load_targets, unmodelled_people
+from flowsim.calibration.report import ensemble_fit_table
+from flowsim.calibration.targets import (
+    TARGET_COLUMNS,
+    load_targets,
+    unmodelled_people,
+    with_unmodelled,
+)
 from flowsim.world import default_world
 
 OUTSIDE = pd.DataFrame(
@@ -129,12 +137,56 @@ def test_the_packaged_darien_totals_carry_the_embedded_world_s_outsiders_year_by
 
 def test_the_saved_calibration_folders_see_a_change_of_the_outsiders():
     before = load_targets()
-    changed = default_world().outside_crossings.assign(
-        people_per_year=lambda f: f["people_per_year"] * 2
-    )
-    after = load_targets(outside_crossings=changed)
+    world = default_world()
+    doubled = world.outside_crossings.assign(people_per_year=lambda f: f["people_per_year"] * 2)
+    after = with_unmodelled(before, replace(world, outside_crossings=doubled))
     assert (after["unmodelled"] > before["unmodelled"]).any()
     assert observations_digest(after) != observations_digest(before)
+
+
+def test_fiscal_years_ids_later_years_and_all_but_some_are_read_as_the_model_reads_them():
+    routes = pd.DataFrame({"route_id": ["COL-PAN-darien", "X-Y"], "name": ["Darien Gap", ""]})
+    by_id = OUTSIDE.assign(route=OUTSIDE["route"].replace({"Darien Gap": "COL-PAN-darien"}))
+    targets = _targets(
+        [
+            {"kind": "route_crossings", "route": "Darien Gap", "nationalities": "*", "period": p}
+            for p in ("FY2020", "2022", "2018")
+        ]
+        + [
+            {
+                "kind": "route_crossings",
+                "route": "Darien Gap",
+                "nationalities": "~VEN HTI",
+                "period": "2019",
+            }
+        ]
+    )
+    got = unmodelled_people(targets, by_id, routes)
+    # FY2020: 3 months of 2019 and 9 of 2020; 2022, after the table, holds 2020's flow;
+    # 2018, before it, has none; all but two nationalities count the outsiders too
+    expected = [3 * 1800.0 / 12 + 9 * 2400.0 / 12, 2400.0, 0.0, 1800.0]
+    np.testing.assert_allclose(got, expected)
+    # without the routes table an id and a name do not meet
+    assert unmodelled_people(targets, by_id).sum() == 0.0
+
+
+def test_a_missing_unmodelled_cell_adds_nothing_and_the_fit_table_shows_the_column():
+    targets = _targets(
+        [{"kind": "route_crossings", "route": "Darien Gap", "nationalities": "*", "period": "2019"}]
+    ).assign(unmodelled=[np.nan])
+    flows = pd.DataFrame(
+        {
+            "month": ["2019-03"],
+            "route": ["Darien Gap"],
+            "nationality": ["HTI"],
+            "people": [500.0],
+            "to_country": ["PAN"],
+        }
+    )
+    ts = pd.DataFrame(columns=["variable", "country", "nationality", "month", "status", "value"])
+    assert observe.observe_run(targets, ts, flows).tolist() == [500.0]
+    table = ensemble_fit_table(targets.assign(unmodelled=[1800.0]), np.array([[[2300.0]]]), 1.0)
+    assert table["unmodelled"].tolist() == [1800.0]
 
 
 # ----------------------------------------------------------------- the Coast Guard's counts

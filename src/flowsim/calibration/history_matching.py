@@ -596,7 +596,8 @@ def run_history_matching(
                 "use another --out folder or the same settings"
                 + (" (and the same --inputs: '' for none)" if "space" in diff else "")
                 + (
-                    " (observations: the targets' figures, bounds, weights or errors; "
+                    " (observations: the targets' figures, bounds, weights or errors, or the "
+                    "crossers the model does not simulate; "
                     "scenario: the base scenario's policies, parameters or world)"
                     if RECORDED_INPUTS & set(diff)
                     else ""

@@ -10,10 +10,12 @@ Each target ``kind`` has one function, applied to one run's timeseries and flows
   where irregularity is high (the fit table shows it). A year as period means its December.
 - ``route_crossings``: crossings of a named route (flows ``route``), e.g. ``"Darien Gap"``,
   summed over the period, for the selected nationalities. Panama's figures count entries.
-  A total of every nationality (``*``) adds the target's ``unmodelled`` people (the
-  crossings of the world's ``outside_crossings.csv``, e.g. the Africans and Asians in
-  Panama's totals; ``flowsim.calibration.targets.unmodelled_people``): the source counts
-  them, the model has them only as an input.
+  A total of every nationality (``*``, or all but some, ``~...``) adds the target's
+  ``unmodelled`` people (the crossings of the world's ``outside_crossings.csv``, e.g. the
+  Africans and Asians in Panama's totals; ``flowsim.calibration.targets.unmodelled_people``):
+  the source counts them, the model has them only as an input. US border encounters
+  (``border_encounters``) do not add them: the default world's outsiders on the corridor
+  north are an assumption for route knowledge, not a count, and under 2% of CBP's totals.
 - ``border_encounters``: US southwest border encounters in a fiscal year = crossings of
   ``"US southwest border"`` plus people intercepted entering the USA (timeseries
   ``intercepted``, country USA: every route into the USA, the sea ones included), by
@@ -396,7 +398,8 @@ def observe_target(target: pd.Series, timeseries: pd.DataFrame, flows: pd.DataFr
     }
     if kind not in handlers:
         raise ValueError(f"unknown target kind {kind!r} (allowed: {', '.join(handlers)})")
-    return handlers[kind]() + float(target.get("unmodelled", 0.0) or 0.0)
+    unmodelled = target.get("unmodelled", 0.0)
+    return handlers[kind]() + (0.0 if pd.isna(unmodelled) else float(unmodelled))
 
 
 def observe_run(targets: pd.DataFrame, timeseries: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:

@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calibration.observe import observe_run
+from flowsim.calibration.targets import with_unmodelled
 from flowsim.engine.run import RunSpec, run_one
 from flowsim.rng import replicate_seed
 from flowsim.scenario.ensemble import is_input, scenario_key
 from flowsim.scenario.schema import Scenario
+from flowsim.world import load_world
 
 #: Months of the calibration window, 2015-01..2021-12.
 CALIBRATION_START = "2015-01"
@@ -221,8 +223,11 @@ def simulate_replicates(
 ) -> np.ndarray:
     """Run replicates of a scenario on an executor; return an array (replicate, target).
 
-    ``world_dir`` is a world folder other than the packaged one (``None`` = packaged).
+    ``world_dir`` is a world folder other than the packaged one (``None`` = packaged);
+    the targets' ``unmodelled`` people are then that world's.
     """
+    if world_dir is not None and "unmodelled" in targets:
+        targets = with_unmodelled(targets, load_world(world_dir))
     specs = [
         RunSpec(
             f"{label}/r{k}",

@@ -47,11 +47,15 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date, parse_period
+
+if TYPE_CHECKING:
+    from flowsim.world import World
 
 #: Last month a target may cover (later data are kept out for validation).
 LAST_TARGET_MONTH = date(2021, 12, 1)
@@ -167,49 +171,69 @@ def default_targets_path() -> Path:
     return Path(str(resources.files("flowsim") / "data" / "targets.csv"))
 
 
-def unmodelled_people(targets: pd.DataFrame, outside: pd.DataFrame) -> np.ndarray:
+def unmodelled_people(
+    targets: pd.DataFrame, outside: pd.DataFrame, routes: pd.DataFrame | None = None
+) -> np.ndarray:
     """People each target's source counts whom the model does not simulate.
 
     Args:
         targets: Target rows (``kind``, ``route``, ``nationalities``, ``period``).
         outside: An ``outside_crossings.csv`` table (``route``, ``year``,
-            ``people_per_year``); its ``route`` must be the route's name as the targets
-            write it.
+            ``people_per_year``); a row names a route by id or by name.
+        routes: The world's ``routes.csv`` (``route_id``, ``name``), to match a route
+            named one way in the targets and the other in ``outside``; without it the two
+            must write it alike.
 
     Returns:
-        For a ``route_crossings`` row of every nationality (``*``), the outside crossings of
-        its route over its period (each year's people spread evenly over its twelve
-        months); 0 for every other row.
+        For a ``route_crossings`` row of every nationality (``*``) or of all but some
+        (``~...``; the outsiders are none of the modelled nationalities), the outside
+        crossings of its route over its period, each year's people spread evenly over its
+        twelve months, as route knowledge reads them (``flowsim.model.knowledge``): a
+        year after the table's last holds the last year's people, a year before its first
+        has none. 0 for every other row.
     """
     out = np.zeros(len(targets))
     if outside is None or len(outside) == 0:
         return out
-    per_month: dict[tuple[str, int], float] = {}
-    for route, year, people in zip(
+
+    def ids(ref: str) -> frozenset[str]:
+        if routes is None or len(routes) == 0:
+            return frozenset({ref})
+        hit = (routes["route_id"] == ref) | (routes["name"] == ref)
+        return frozenset(routes.loc[hit, "route_id"]) or frozenset({ref})
+
+    per_year: dict[str, dict[int, float]] = {}
+    for ref, year, people in zip(
         outside["route"], outside["year"], outside["people_per_year"], strict=True
     ):
-        key = (str(route), int(year))
-        per_month[key] = per_month.get(key, 0.0) + float(people) / 12.0
+        for rid in ids(str(ref)):
+            years = per_year.setdefault(rid, {})
+            years[int(year)] = years.get(int(year), 0.0) + float(people)
     rows = zip(
         targets["kind"], targets["route"], targets["nationalities"], targets["period"], strict=True
     )
     for i, (kind, route, nats, period) in enumerate(rows):
-        if kind != "route_crossings" or str(nats).strip() not in ("", "*"):
+        if kind != "route_crossings" or not parse_nationalities(str(nats))[0]:
             continue
         first, last = (month_index(d) for d in period_bounds(str(period)))
-        out[i] = sum(per_month.get((str(route), m // 12), 0.0) for m in range(first, last + 1))
+        for rid in ids(str(route)):
+            years = per_year.get(rid)
+            if not years:
+                continue
+            top = max(years)
+            for m in range(first, last + 1):
+                year = min(m // 12, top)
+                out[i] += years.get(year, 0.0) / 12.0
     return out
 
 
-def load_targets(
-    path: str | Path | None = None, outside_crossings: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def load_targets(path: str | Path | None = None, world: World | None = None) -> pd.DataFrame:
     """Read and check a targets table.
 
     Args:
         path: CSV with ``TARGET_COLUMNS``; the packaged table when omitted.
-        outside_crossings: The ``outside_crossings.csv`` table behind ``unmodelled``; the
-            default world's when omitted.
+        world: The world whose ``outside_crossings.csv`` gives ``unmodelled``; the
+            packaged one when omitted.
 
     Returns:
         The table with ``value``, ``weight``, ``obs_error``, ``low`` and ``high`` as floats
@@ -265,9 +289,19 @@ def load_targets(
     for period in frame["period"]:
         if period_bounds(period)[1] > LAST_TARGET_MONTH:
             raise ValueError(f"target period {period} is after {LAST_TARGET_MONTH:%Y-%m}")
-    if outside_crossings is None:
+    return with_unmodelled(frame.reset_index(drop=True), world)
+
+
+def with_unmodelled(targets: pd.DataFrame, world: World | None = None) -> pd.DataFrame:
+    """Return ``targets`` with the ``unmodelled`` column of ``world`` (packaged if omitted).
+
+    Runs of another world are observed against that world's outsiders: ``load_targets``
+    computes the column for the packaged world, and whoever runs another recomputes it.
+    """
+    if world is None:
         from flowsim.world import default_world
 
-        outside_crossings = default_world().outside_crossings
-    frame["unmodelled"] = unmodelled_people(frame, outside_crossings)
-    return frame.reset_index(drop=True)
+        world = default_world()
+    out = targets.copy()
+    out["unmodelled"] = unmodelled_people(targets, world.outside_crossings, world.routes)
+    return out

@@ -305,7 +305,7 @@ def _same_names(saved: Sequence[FreeParameter], now: Sequence[FreeParameter], ou
 
 def run(args: argparse.Namespace) -> int:
     """Run (or continue) the calibration, then write the ensemble, layer and report."""
-    from flowsim.calibration.history_matching import run_history_matching
+    from flowsim.calibration.history_matching import observations_digest, run_history_matching
     from flowsim.calibration.targets import load_targets
     from flowsim.engine.executors import open_pool
 
@@ -352,6 +352,14 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"flowsim calibrate: {out} was calibrated against another targets table; "
                 "rerun history matching into another --out folder",
+                file=sys.stderr,
+            )
+            return 2
+        if "observations" in saved and saved["observations"] != observations_digest(targets):
+            print(
+                f"flowsim calibrate: {out} was calibrated against other observations (the "
+                "targets' figures, bounds, weights, errors, observation rows or the crossers "
+                "the model does not simulate); rerun history matching into another --out folder",
                 file=sys.stderr,
             )
             return 2
