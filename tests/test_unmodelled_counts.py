@@ -251,3 +251,14 @@ def test_the_coast_guard_s_interdictions_bound_the_model_s_stops_by_the_attempts
     share = stops["value"] / tried["value"].to_numpy()
     assert share[stops["nationalities"] == "HTI"].max() < 0.25
     assert share[stops["nationalities"] == "CUB"].min() > 0.65
+
+
+def test_the_cubans_at_us_ports_bound_those_crossing_the_mexican_border():
+    targets = load_targets().set_index("target_id")
+    rows = targets[targets.index.str.startswith("us_sw|CUB>ports|")]
+    assert list(rows["period"]) == ["FY2015", "2015-10/2016-07"]
+    assert (rows["low"] < rows["value"]).all() and (rows["value"] == rows["high"]).all()
+    how = rows[["kind", "from_country", "mode", "nationalities"]].drop_duplicates()
+    assert how.values.tolist() == [["entries", "MEX", "land", "CUB"]]
+    # Laredo's share of every port's Cubans: two-thirds in FY2015, 64% in FY2016
+    np.testing.assert_allclose(rows["low"] / rows["value"], [28_371 / 43_159, 0.64], atol=1e-4)
