@@ -253,12 +253,18 @@ def test_the_coast_guard_s_interdictions_bound_the_model_s_stops_by_the_attempts
     assert share[stops["nationalities"] == "CUB"].min() > 0.65
 
 
-def test_the_cubans_at_us_ports_bound_those_crossing_the_mexican_border():
+def test_the_cubans_at_us_ports_are_read_as_those_crossing_the_mexican_border():
     targets = load_targets().set_index("target_id")
-    rows = targets[targets.index.str.startswith("us_sw|CUB>ports|")]
-    assert list(rows["period"]) == ["FY2015", "2015-10/2016-07"]
-    assert (rows["low"] < rows["value"]).all() and (rows["value"] == rows["high"]).all()
-    how = rows[["kind", "from_country", "mode", "nationalities"]].drop_duplicates()
-    assert how.values.tolist() == [["entries", "MEX", "land", "CUB"]]
-    # Laredo's share of every port's Cubans: two-thirds in FY2015, 64% in FY2016
-    np.testing.assert_allclose(rows["low"] / rows["value"], [28_371 / 43_159, 0.64], atol=1e-4)
+    land = targets.loc["us_sw|CUB>landports|FY2015"]
+    ports = targets.loc["us_sw|CUB>ports|2015-10/2016-07"]
+    assert land["value"] == land["low"] == land["high"] == 30_966  # CBP: the land ports
+    # Pew: every port of entry, 64% through the Laredo sector: an interval for the border
+    assert (ports["low"], ports["value"], ports["high"]) == (29_846, 46_635, 46_635)
+    assert ports["low"] == round(0.64 * ports["value"])
+    for row in (land, ports):
+        assert (row["kind"], row["from_country"], row["mode"], row["nationalities"]) == (
+            "entries",
+            "MEX",
+            "land",
+            "CUB",
+        )
