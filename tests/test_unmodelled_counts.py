@@ -19,6 +19,7 @@ from flowsim.calibration.report import ensemble_fit_table
 from flowsim.calibration.targets import (
     TARGET_COLUMNS,
     load_targets,
+    period_bounds,
     unmodelled_people,
     with_unmodelled,
 )
@@ -255,16 +256,29 @@ def test_the_coast_guard_s_interdictions_bound_the_model_s_stops_by_the_attempts
 
 def test_the_cubans_at_us_ports_are_read_as_those_crossing_the_mexican_border():
     targets = load_targets().set_index("target_id")
-    land = targets.loc["us_sw|CUB>landports|FY2015"]
-    ports = targets.loc["us_sw|CUB>ports|2015-10/2016-07"]
-    assert land["value"] == land["low"] == land["high"] == 30_966  # CBP: the land ports
-    # Pew: every port of entry, 64% through the Laredo sector: an interval for the border
-    assert (ports["low"], ports["value"], ports["high"]) == (29_846, 46_635, 46_635)
-    assert ports["low"] == round(0.64 * ports["value"])
-    for row in (land, ports):
-        assert (row["kind"], row["from_country"], row["mode"], row["nationalities"]) == (
-            "entries",
-            "MEX",
-            "land",
-            "CUB",
-        )
+    rows = targets[targets.index.str.startswith("us_sw|CUB>ports|")]
+    assert list(rows["period"]) == ["2015-01/2015-09", "2015-10/2016-07"]
+    # at most every port's Cubans (Pew), at least the Laredo sector's share of them
+    assert (rows["value"] == rows["high"]).all() and (rows["low"] < rows["value"]).all()
+    jan_sep_2015 = 43_159 - round(16_444 / 1.78)  # FY2015 less October-December 2014
+    assert rows["value"].tolist() == [jan_sep_2015, 46_635]
+    assert rows["low"].tolist() == [round(jan_sep_2015 * 28_371 / 43_159), round(0.64 * 46_635)]
+    how = rows[["kind", "from_country", "mode", "nationalities"]].drop_duplicates()
+    assert how.values.tolist() == [["entries", "MEX", "land", "CUB"]]
+
+
+def test_no_packaged_target_starts_before_the_runs_do():
+    """A period that starts before 2015-01 would compare part of it with all of it."""
+    from flowsim.calibration.space import CALIBRATION_START
+
+    targets = load_targets()
+    year, month = (int(x) for x in CALIBRATION_START.split("-"))
+    firsts = [period_bounds(p)[0] for p in targets["period"]]
+    early = [
+        t
+        for t, f in zip(targets["target_id"], firsts, strict=True)
+        if (f.year, f.month) < (year, month)
+    ]
+    assert not early
+    total = targets.set_index("target_id").loc["us_sw|all|2015-01/2015-09", "value"]
+    assert total == round(445_819 * 9 / 12)  # FY2015's events, nine months of twelve
