@@ -40,39 +40,18 @@ def _targets(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([base | r for r in rows])[list(TARGET_COLUMNS)]
 
 
+def _darien(nationalities: str, period: str, kind: str = "route_crossings") -> dict:
+    return {"kind": kind, "route": "Darien Gap", "nationalities": nationalities, "period": period}
+
+
 def test_a_total_gets_its_route_s_outside_crossings_over_its_period_and_nothing_else_does():
     targets = _targets(
         [
-            {
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "nationalities": "*",
-                "period": "2019",
-            },
-            {
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "nationalities": "*",
-                "period": "2019-11/2020-02",
-            },
-            {
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "nationalities": "HTI",
-                "period": "2019",
-            },
-            {
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "nationalities": "*",
-                "period": "2018",
-            },
-            {
-                "kind": "border_encounters",
-                "route": "Darien Gap",
-                "nationalities": "*",
-                "period": "2019",
-            },
+            _darien("*", "2019"),
+            _darien("*", "2019-11/2020-02"),
+            _darien("HTI", "2019"),
+            _darien("*", "2018"),
+            _darien("*", "2019", kind="border_encounters"),
         ]
     )
     got = unmodelled_people(targets, OUTSIDE)
@@ -85,18 +64,8 @@ def test_a_total_gets_its_route_s_outside_crossings_over_its_period_and_nothing_
 def test_the_observation_adds_them_to_the_agents_crossings():
     targets = _targets(
         [
-            {
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "nationalities": "*",
-                "period": "2019",
-            },
-            {
-                "kind": "route_crossings",
-                "route": "Darien Gap",
-                "nationalities": "HTI",
-                "period": "2019",
-            },
+            _darien("*", "2019"),
+            _darien("HTI", "2019"),
         ]
     )
     targets["unmodelled"] = unmodelled_people(targets, OUTSIDE)
