@@ -225,15 +225,29 @@ def test_the_coast_guard_s_interdictions_bound_the_model_s_stops_by_the_attempts
 
 def test_the_cubans_at_us_ports_are_read_as_those_crossing_the_mexican_border():
     targets = load_targets().set_index("target_id")
-    rows = targets[targets.index.str.startswith("us_sw|CUB>ports|")]
-    assert list(rows["period"]) == ["2015-01/2015-09", "2015-10/2016-07"]
-    # at most every port's Cubans (Pew), at least the Laredo sector's share of them
-    assert (rows["value"] == rows["high"]).all() and (rows["low"] < rows["value"]).all()
-    jan_sep_2015 = 43_159 - round(16_444 / 1.78)  # FY2015 less October-December 2014
-    assert rows["value"].tolist() == [jan_sep_2015, 46_635]
-    assert rows["low"].tolist() == [round(jan_sep_2015 * 28_371 / 43_159), round(0.64 * 46_635)]
-    how = rows[["kind", "from_country", "mode", "nationalities"]].drop_duplicates()
-    assert how.values.tolist() == [["entries", "MEX", "land", "CUB"]]
+    land = targets.loc["us_sw|CUB>landports|2015-01/2015-09"]
+    ports = targets.loc["us_sw|CUB>ports|2015-10/2016-07"]
+    # January-September 2015: at most CBP's land-port Cubans of all FY2015, at least that
+    # less every port's October-December 2014 (Pew: 16,444 was 78% above it)
+    assert (land["low"], land["value"], land["high"]) == (
+        30_966 - round(16_444 / 1.78),
+        30_966,
+        30_966,
+    )
+    # October 2015-July 2016: at most every port's (Pew), at least Laredo's 64% of them
+    assert (ports["low"], ports["value"], ports["high"]) == (round(0.64 * 46_635), 46_635, 46_635)
+    for row in (land, ports):
+        assert (row["kind"], row["country"], row["from_country"], row["mode"]) == (
+            "entries",
+            "USA",
+            "MEX",
+            "land",
+        )
+        assert (row["nationalities"], row["group"], row["weight"] > 0) == (
+            "CUB",
+            "us_sw_border",
+            True,
+        )
 
 
 def test_no_packaged_target_starts_before_the_runs_do():
