@@ -33,8 +33,8 @@ it in words). Columns:
 One column is derived, not read: ``unmodelled``, the people the source counts whom the
 model does not simulate, added to the simulated value by the observation
 (``flowsim.calibration.observe``). It is non-zero only on ``route_crossings`` rows of every
-nationality (``*``): the crossings of that route in the target's period by the people of
-the world's ``outside_crossings.csv`` (a year's people spread evenly over its months), e.g.
+nationality (``*``) or all but some (``~...``): the crossings of that route in the target's
+period by the people of the world's ``outside_crossings.csv`` (``unmodelled_people``), e.g.
 the Africans and Asians in Panama's Darien totals. They are an input, as in route
 knowledge; without them a total of everyone would be compared with the five modelled
 nationalities alone.
