@@ -265,3 +265,35 @@ def test_no_packaged_target_starts_before_the_runs_do():
     assert not early
     total = targets.set_index("target_id").loc["us_sw|all|2015-01/2015-09", "value"]
     assert total == round(445_819 * 9 / 12)  # FY2015's events, nine months of twelve
+
+
+def test_a_run_of_another_world_is_observed_against_that_world_s_outsiders(tmp_path):
+    """``simulate_targets``, the calibration's observation of one run, reads a run of another
+    world (``world_dir``) against that world's outside crossings, not the packaged one's."""
+    from flowsim.calibration.space import simulate_targets
+    from flowsim.engine.run import RunSpec
+    from flowsim.scenario import Scenario
+    from toy_world import write_toy_world
+
+    folder = write_toy_world(tmp_path / "toy", push=600.0)
+    (folder / "smuggling_networks.csv").write_text("network,nationality,source\nn1,AAA,t\n")
+    (folder / "outside_crossings.csv").write_text(
+        "route,year,people_per_year,network,source\nLast border,2015,1200,n1,t\n"
+    )
+    scenario = Scenario.model_validate(
+        {"name": "toy", "run": {"start": "2015-01", "months": 3, "scale": 100}}
+    )
+    spec = RunSpec("toy/r0", scenario, 0, 7, world_dir=str(folder))
+    rows = [
+        {
+            "kind": "route_crossings",
+            "route": "Last border",
+            "nationalities": "*",
+            "period": "2015-01/2015-03",
+        }
+    ]
+    packaged = with_unmodelled(_targets(rows))  # the packaged world has no such route
+    assert packaged["unmodelled"].tolist() == [0.0]
+    agents_only = simulate_targets(spec, packaged.drop(columns="unmodelled"))
+    observed = simulate_targets(spec, packaged)
+    assert observed - agents_only == pytest.approx([3 * 1200 / 12])

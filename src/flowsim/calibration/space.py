@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from flowsim.engine.run import RunSpec, run_one
 from flowsim.rng import replicate_seed
 from flowsim.scenario.ensemble import is_input, scenario_key
 from flowsim.scenario.schema import Scenario
-from flowsim.world import load_world
+from flowsim.world import World, load_world
 
 #: Months of the calibration window, 2015-01..2021-12.
 CALIBRATION_START = "2015-01"
@@ -200,14 +201,23 @@ def calibration_scenario(
     return base.with_overrides(overrides)
 
 
+@lru_cache(maxsize=4)
+def _world(world_dir: str) -> World:
+    """Return the world of a folder, read once per process (every run of it asks)."""
+    return load_world(world_dir)
+
+
 def simulate_targets(spec: RunSpec, targets: pd.DataFrame) -> np.ndarray:
     """Run one replicate and return its simulated target values (NaN when it failed).
 
-    A module-level function, so process and Dask workers can import it.
+    A module-level function, so process and Dask workers can import it. A run of another
+    world (``spec.world_dir``) is observed against that world's ``unmodelled`` people.
     """
     result = run_one(spec)
     if not result.ok:
         return np.full(len(targets), np.nan)
+    if spec.world_dir is not None and "unmodelled" in targets:
+        targets = with_unmodelled(targets, _world(spec.world_dir))
     return observe_run(targets, result.timeseries, result.flows)
 
 
@@ -223,11 +233,8 @@ def simulate_replicates(
 ) -> np.ndarray:
     """Run replicates of a scenario on an executor; return an array (replicate, target).
 
-    ``world_dir`` is a world folder other than the packaged one (``None`` = packaged);
-    the targets' ``unmodelled`` people are then that world's.
+    ``world_dir`` is a world folder other than the packaged one (``None`` = packaged).
     """
-    if world_dir is not None and "unmodelled" in targets:
-        targets = with_unmodelled(targets, load_world(world_dir))
     specs = [
         RunSpec(
             f"{label}/r{k}",

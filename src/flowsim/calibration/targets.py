@@ -47,15 +47,12 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date, parse_period
-
-if TYPE_CHECKING:
-    from flowsim.world import World
+from flowsim.world import World, default_world, route_mask
 
 #: Last month a target may cover (later data are kept out for validation).
 LAST_TARGET_MONTH = date(2021, 12, 1)
@@ -199,8 +196,7 @@ def unmodelled_people(
     def ids(ref: str) -> frozenset[str]:
         if routes is None or len(routes) == 0:
             return frozenset({ref})
-        hit = (routes["route_id"] == ref) | (routes["name"] == ref)
-        return frozenset(routes.loc[hit, "route_id"]) or frozenset({ref})
+        return frozenset(routes.loc[route_mask(routes, ref), "route_id"]) or frozenset({ref})
 
     per_year: dict[str, dict[int, float]] = {}
     for ref, year, people in zip(
@@ -299,8 +295,6 @@ def with_unmodelled(targets: pd.DataFrame, world: World | None = None) -> pd.Dat
     computes the column for the packaged world, and whoever runs another recomputes it.
     """
     if world is None:
-        from flowsim.world import default_world
-
         world = default_world()
     out = targets.copy()
     out["unmodelled"] = unmodelled_people(targets, world.outside_crossings, world.routes)

@@ -89,6 +89,11 @@ class World:
         return str(match.iloc[0]) or route_id
 
 
+def route_mask(routes: pd.DataFrame, ref: str) -> pd.Series:
+    """Rows of a ``routes.csv`` table that ``ref`` names, by ``route_id`` or by ``name``."""
+    return (routes["route_id"] == ref) | (routes["name"] == ref)
+
+
 def load_world(directory: str | Path | None = None) -> World:
     """Load and validate a world.
 

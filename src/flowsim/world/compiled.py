@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.vocab import MODES
-from flowsim.world import World
+from flowsim.world import World, route_mask
 
 if TYPE_CHECKING:  # the scenario is only read here: the world does not depend on it
     from flowsim.scenario.schema import Scenario
@@ -119,7 +119,7 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
         )
     drop = np.zeros(len(routes), dtype=bool)
     for change in scenario.world.routes:
-        hit = (routes["route_id"] == change.route) | (routes["name"] == change.route)
+        hit = route_mask(routes, change.route)
         for col in ("cost_usd", "risk", "duration_months", "distance_km"):
             value = getattr(change, col)
             if value is not None:
