@@ -76,12 +76,24 @@ def test_without_the_airlifts_the_closure_keeps_the_cubans_of_2016_from_the_dari
     assert with_["US southwest border"] > 2 * without["US southwest border"], (with_, without)
 
 
-def test_the_closure_keeps_the_cubans_of_2017_2018_from_the_darien(shipped, tmp_path):
-    """Direction: Panama counted 736 and 329 Cubans in 2017 and 2018.
+def test_the_closure_keeps_the_cubans_of_2017_2018_from_the_darien(tmp_path):
+    """Direction: Panama counted 736 and 329 Cubans in 2017 and 2018 (1,065 in all).
 
-    Measured when written, with the closure against without: 2,000 against 26,000 Cubans
-    through the Darien in 2017-2018.
+    Measured when written (thirty-seventh pass, 2 seeds at 1,000 people per agent), with
+    the closure against without: 2,000 against 26,000 Cubans through the Darien in
+    2017-2018, asserted as more than 5 times. Since the thirty-ninth pass (the Cuban rush
+    from July 2015 and Costa Rica's and Panama's closures of 2016) more of the Cubans who
+    left in 2015-2016 cross in 2017-2018 under the closure, as many as Panama counted: over
+    8 seeds at 500 people per agent, 1,125 a run against 4,560 without it (4.1 times;
+    before the pass 310 against 3,810, 12 times). The ratio asked is now 3, measured over
+    more runs, and the runs with the closure must stay within a factor of 2 of Panama's
+    count, which those before the pass did not.
     """
-    open_ = flow_tables(_without(tmp_path, ("nic_closed_to_cub_2015",)), SEEDS)
-    closed, without = _cubans(shipped, "2017-01", "2018-12"), _cubans(open_, "2017-01", "2018-12")
-    assert without["Darien Gap"] > 5 * closed["Darien Gap"], (closed, without)
+    settings = {"run.scale": 500.0, "run.months": 48}
+    seeds = tuple(range(1, 9))
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(settings)
+    open_ = load_scenario(baseline_without(tmp_path, "nic_closed_to_cub_2015"))
+    closed = _cubans(flow_tables(baseline, seeds), "2017-01", "2018-12")["Darien Gap"]
+    without = _cubans(flow_tables(open_.with_overrides(settings), seeds), "2017-01", "2018-12")
+    assert without["Darien Gap"] > 3 * closed, (closed, without)
+    assert 1065 / 2 < closed / len(seeds) < 1065 * 2, closed
