@@ -5,7 +5,8 @@ Costa Rica flew the stranded to Mexico and El Salvador from January to March 201
 (``cri_airlift_cub_2016``) and Panama flew its own to Ciudad Juarez in February-March and
 May 2016 (``pan_airlift_cub_2016_feb``, ``_may``); sources in their descriptions. Added in
 the thirty-seventh pass. Direction checks on the shipped baseline, summed over 2 seeds at
-1,000 people per agent, 2015-01..2018-12.
+1,000 people per agent, 2015-01..2018-12 (the closure's check of 2017-2018 over 8 seeds at
+500).
 """
 
 from __future__ import annotations
@@ -85,9 +86,11 @@ def test_the_closure_keeps_the_cubans_of_2017_2018_from_the_darien(tmp_path):
     from July 2015 and Costa Rica's and Panama's closures of 2016) more of the Cubans who
     left in 2015-2016 cross in 2017-2018 under the closure, as many as Panama counted: over
     8 seeds at 500 people per agent, 1,125 a run against 4,560 without it (4.1 times;
-    before the pass 310 against 3,810, 12 times). The ratio asked is now 3, measured over
-    more runs, and the runs with the closure must stay within a factor of 2 of Panama's
-    count, which those before the pass did not.
+    before the pass 310 against 3,810, 12 times), and over the 2 seeds at 1,000 of the
+    original check 2,000 against 10,000, exactly 5, so its strict "more than 5" failed.
+    The ratio asked is now 3, measured over more runs (a loosening), and the runs with the
+    closure at the point must stay within a factor of 2 of Panama's count, which those
+    before the pass did not (the ensemble's median, 4,000 in 2017-2018, would not).
     """
     settings = {"run.scale": 500.0, "run.months": 48}
     seeds = tuple(range(1, 9))

@@ -61,7 +61,9 @@ def both_open(tmp_path_factory) -> list[pd.DataFrame]:
     return _runs(tmp_path_factory.mktemp("open"), CLOSURES)
 
 
-def test_costa_ricas_closure_keeps_cubans_in_panama_from_april_2016(both_open, tmp_path):
+def test_costa_ricas_closure_deters_cubans_from_entering_costa_rica_from_april_2016(
+    both_open, tmp_path
+):
     """Direction, with Panama open: from April 2016 few Cubans cross into Costa Rica.
 
     Each closure alone stops the Cubans' crossings of Central America after May, so each is
