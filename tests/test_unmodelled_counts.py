@@ -61,6 +61,18 @@ def test_a_total_gets_its_route_s_outside_crossings_over_its_period_and_nothing_
     assert unmodelled_people(targets, OUTSIDE.iloc[:0]).sum() == 0.0
 
 
+def test_a_route_without_a_row_in_a_later_year_has_no_outsiders_that_year_as_the_model_reads():
+    """The table runs to 2020; "Other Route" has a row for 2019 only, so none in 2020-2021.
+
+    Route knowledge reads the table year by year over all its routes
+    (``flowsim.world.outside_flow`` and ``year_layer``, as ``outside_flow_in``); the targets
+    read it the same way, not each route's own last year carried on.
+    """
+    other = {"kind": "route_crossings", "route": "Other Route", "nationalities": "*"}
+    targets = _targets([other | {"period": p} for p in ("2019", "2020", "2021")])
+    np.testing.assert_allclose(unmodelled_people(targets, OUTSIDE), [99_999.0, 0.0, 0.0])
+
+
 def test_the_observation_adds_them_to_the_agents_crossings():
     targets = _targets(
         [

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import month_date, parse_period
-from flowsim.world import World, default_world, route_mask
+from flowsim.world import World, default_world, outside_flow, route_mask, year_layer
 
 #: Last month a target may cover (later data are kept out for validation).
 LAST_TARGET_MONTH = date(2021, 12, 1)
@@ -185,41 +185,34 @@ def unmodelled_people(
         For a ``route_crossings`` row of every nationality (``*``) or of all but some
         (``~...``; the outsiders are none of the modelled nationalities), the outside
         crossings of its route over its period, each year's people spread evenly over its
-        twelve months, as route knowledge reads them (``flowsim.model.knowledge``): a
-        year after the table's last holds the last year's people, a year before its first
-        has none. 0 for every other row.
+        twelve months, read as route knowledge reads them (``flowsim.world.outside_flow``
+        and ``year_layer``, shared with ``flowsim.model.knowledge``): a year after the
+        table's last holds the last year's people, a year before its first has none, and a
+        route without a row in one of the table's years has none that year. 0 for every
+        other row.
     """
     out = np.zeros(len(targets))
     if outside is None or len(outside) == 0:
         return out
-
-    def ids(ref: str) -> frozenset[str]:
-        if routes is None or len(routes) == 0:
-            return frozenset({ref})
-        return frozenset(routes.loc[route_mask(routes, ref), "route_id"]) or frozenset({ref})
-
-    per_year: dict[str, dict[int, float]] = {}
-    for ref, year, people in zip(
-        outside["route"], outside["year"], outside["people_per_year"], strict=True
-    ):
-        for rid in ids(str(ref)):
-            years = per_year.setdefault(rid, {})
-            years[int(year)] = years.get(int(year), 0.0) + float(people)
+    if routes is None or len(routes) == 0:  # refs must then be written alike
+        refs = {str(r) for r in outside["route"]} | {str(r) for r in targets["route"]}
+        ids = names = sorted(refs)
+    else:
+        ids, names = list(routes["route_id"].astype(str)), list(routes["name"].fillna(""))
+    years, _, flow = outside_flow(outside, ids, names)
+    people = flow.sum(axis=0)  # [year, route], every network
     rows = zip(
         targets["kind"], targets["route"], targets["nationalities"], targets["period"], strict=True
     )
     for i, (kind, route, nats, period) in enumerate(rows):
         if kind != "route_crossings" or not parse_nationalities(str(nats))[0]:
             continue
+        per_year = people[:, route_mask(ids, names, str(route))].sum(axis=1)
         first, last = (month_index(d) for d in period_bounds(str(period)))
-        for rid in ids(str(route)):
-            years = per_year.get(rid)
-            if not years:
-                continue
-            top = max(years)
-            for m in range(first, last + 1):
-                year = min(m // 12, top)
-                out[i] += years.get(year, 0.0) / 12.0
+        for m in range(first, last + 1):
+            k = year_layer(years, m // 12)
+            if k >= 0:
+                out[i] += per_year[k] / 12.0
     return out
 
 

@@ -68,6 +68,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.world import year_layer
+
 if TYPE_CHECKING:
     from flowsim.model.model import FlowModel
     from flowsim.parameters import Parameters
@@ -139,7 +141,7 @@ def outside_flow_in(world: WorldIndex, year: int) -> np.ndarray:
     The table's flow of the latest year up to ``year`` (its last year's after the table
     ends); zeros before its first year or without the table.
     """
-    k = int(np.searchsorted(world.outside_years, year, side="right")) - 1
+    k = year_layer(world.outside_years, year)
     if k < 0:
         return np.zeros(world.outside_flow.shape[::2])
     return world.outside_flow[:, k, :]

@@ -7,12 +7,14 @@ on load and every problem is reported with its file, row and column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from flowsim.errors import Problem, WorldError
@@ -89,9 +91,59 @@ class World:
         return str(match.iloc[0]) or route_id
 
 
-def route_mask(routes: pd.DataFrame, ref: str) -> pd.Series:
-    """Rows of a ``routes.csv`` table that ``ref`` names, by ``route_id`` or by ``name``."""
-    return (routes["route_id"] == ref) | (routes["name"] == ref)
+def route_mask(ids: Sequence[str], names: Sequence[str], ref: str) -> np.ndarray:
+    """Which routes ``ref`` names, by id or by name (``routes.csv``'s ``route_id``, ``name``).
+
+    Args:
+        ids: Route ids, in the table's order.
+        names: Their names (or labels), in the same order; an empty name matches nothing.
+        ref: A route id or name, as scenarios, targets and outside crossings write it.
+
+    Returns:
+        Boolean mask over the routes.
+    """
+    ids_ = np.asarray(ids, dtype=object)
+    names_ = np.asarray(names, dtype=object)
+    return (ids_ == ref) | (names_ == ref)
+
+
+def outside_flow(
+    outside: pd.DataFrame | None, ids: Sequence[str], names: Sequence[str]
+) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
+    """People a year not simulated who cross each route (``outside_crossings.csv``).
+
+    Args:
+        outside: An ``outside_crossings.csv`` table (``route``, ``year``,
+            ``people_per_year``, ``network``); a row names a route by id or by name.
+        ids: Route ids, in the order of the result's last axis.
+        names: Their names, in the same order.
+
+    Returns:
+        ``(years, networks, flow)``: the table's years (int64, sorted), its smuggling
+        networks, and ``flow[network, year, route]`` in people per year. A route without a
+        row in one of the table's years has none that year; read a month with
+        ``year_layer``.
+    """
+    if outside is None or len(outside) == 0:
+        return np.zeros(0, dtype=np.int64), (), np.zeros((0, 0, len(ids)))
+    networks = tuple(dict.fromkeys(str(n) for n in outside["network"]))
+    years = np.array(sorted({int(y) for y in outside["year"]}), dtype=np.int64)
+    flow = np.zeros((len(networks), len(years), len(ids)))
+    for ref, year, people, net in zip(
+        outside["route"],
+        outside["year"],
+        outside["people_per_year"],
+        outside["network"],
+        strict=True,
+    ):
+        k = int(np.searchsorted(years, int(year)))
+        flow[networks.index(str(net)), k, route_mask(ids, names, str(ref))] += float(people)
+    return years, networks, flow
+
+
+def year_layer(years: np.ndarray, year: int) -> int:
+    """Index of the latest of ``years`` up to ``year`` (the last one after them); -1 before."""
+    return int(np.searchsorted(years, year, side="right")) - 1
 
 
 def load_world(directory: str | Path | None = None) -> World:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.vocab import MODES
-from flowsim.world import World, route_mask
+from flowsim.world import World, outside_flow, route_mask
 
 if TYPE_CHECKING:  # the scenario is only read here: the world does not depend on it
     from flowsim.scenario.schema import Scenario
@@ -80,7 +80,7 @@ class WorldIndex:
 
     def routes_matching(self, ref: str) -> np.ndarray:
         """Return the indices of routes whose id or name equals ``ref``."""
-        return _routes_matching(self.edge_id, self.edge_label, ref)
+        return np.flatnonzero(route_mask(self.edge_id, self.edge_label, ref))
 
     def emigrants_per_month(self, month: int) -> np.ndarray:
         """Push series at an absolute month: expected emigrants per month for each origin."""
@@ -119,13 +119,13 @@ def _apply_route_overrides(routes: pd.DataFrame, scenario: Scenario) -> pd.DataF
         )
     drop = np.zeros(len(routes), dtype=bool)
     for change in scenario.world.routes:
-        hit = route_mask(routes, change.route)
+        hit = route_mask(routes["route_id"], routes["name"], change.route)
         for col in ("cost_usd", "risk", "duration_months", "distance_km"):
             value = getattr(change, col)
             if value is not None:
                 routes.loc[hit, col] = value
         if change.closed:
-            drop |= hit.to_numpy()
+            drop |= hit
     return routes[~drop].reset_index(drop=True)
 
 
@@ -324,7 +324,7 @@ def _route_knowledge(
     for ref, nat, people in zip(
         tab["route"], tab["nationality"], tab["people_per_year"], strict=True
     ):
-        out[pos[nat], _routes_matching(edge_ids, labels, ref)] += float(people)
+        out[pos[nat], route_mask(edge_ids, labels, ref)] += float(people)
     return out
 
 
@@ -362,35 +362,13 @@ def _outside_crossings(
     by year and route), and the nationalities of ``smuggling_networks.csv`` that belong to
     it. A row names a route by id or name; a route a scenario removed is skipped.
     """
-    tab = world.outside_crossings
-    if tab is None or len(tab) == 0:
-        return {
-            "outside_years": np.zeros(0, dtype=np.int64),
-            "outside_flow": np.zeros((0, 0, len(edge_ids))),
-            "outside_members": np.zeros((len(pos), 0)),
-        }
-    networks = list(dict.fromkeys(tab["network"]))
-    years = np.array(sorted({int(y) for y in tab["year"]}), dtype=np.int64)
-    flow = np.zeros((len(networks), len(years), len(edge_ids)))
-    for ref, year, people, net in zip(
-        tab["route"], tab["year"], tab["people_per_year"], tab["network"], strict=True
-    ):
-        k = int(np.searchsorted(years, int(year)))
-        flow[networks.index(net), k, _routes_matching(edge_ids, labels, ref)] += float(people)
+    years, networks, flow = outside_flow(world.outside_crossings, edge_ids, labels)
     members = np.zeros((len(pos), len(networks)))
     peers = world.smuggling_networks
     for net, nat in zip(peers["network"], peers["nationality"], strict=True):
         if net in networks:
             members[pos[nat], networks.index(net)] = 1.0
     return {"outside_years": years, "outside_flow": flow, "outside_members": members}
-
-
-def _routes_matching(edge_ids: tuple[str, ...], labels: tuple[str, ...], ref: str) -> np.ndarray:
-    """Return the indices of the routes whose id or name (label) equals ``ref``."""
-    return np.array(
-        [i for i, (rid, lab) in enumerate(zip(edge_ids, labels, strict=True)) if ref in (rid, lab)],
-        dtype=np.int64,
-    )
 
 
 def _status_shares(world: World, pos: dict[str, int]) -> np.ndarray:
